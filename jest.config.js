@@ -1,0 +1,24 @@
+// Two projects: fast unit tests beside the code, end-to-end tests in test/ against a real
+// Kafka broker (started by the global setup unless KAFKA_BROKERS is set) and PostgreSQL.
+// Type-checking is done once by `tsc --noEmit` in `npm test`, so ts-jest only transpiles.
+const transform = { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] };
+
+module.exports = {
+  projects: [
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts'],
+    },
+    {
+      displayName: 'e2e',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/test/support/e2e-global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/e2e-global-teardown.ts',
+      testTimeout: 120000,
+    },
+  ],
+};

@@ -1,0 +1,78 @@
+/* Generated from contracts/schemas/common.v1.schema.json by scripts/gen-types.js. Do not edit. */
+
+/**
+ * Numéro d'inscription au répertoire (NIR): 13 characters (Corsica 2A/2B allowed) and a 2-digit key. Accepted on entry only; replaced by a pseudonym downstream.
+ */
+export type Nir = string;
+/**
+ * SIRET of an establishment: 14 digits, Luhn-valid.
+ */
+export type Siret = string;
+export type IsoDate = string;
+export type IsoDateTime = string;
+/**
+ * Keyed pseudonym of a person (HMAC-SHA-256 of the NIR, base64url).
+ */
+export type Pseudonym = string;
+export type PartnerId = string;
+export type Departement = string;
+/**
+ * The worker, identified by NIR or INS, with optional identity traits (traits d'identité).
+ */
+export type Worker = Worker1 & {
+  nir?: Nir;
+  ins?: Ins;
+  birthName?: string;
+  firstNames?: string;
+  birthDate?: IsoDate;
+  sex?: 'M' | 'F';
+  /**
+   * Département of residence, used to pick territorial partners.
+   */
+  departement?: string;
+};
+export type Worker1 = {
+  [k: string]: unknown;
+};
+/**
+ * maladie = ordinary illness; accident-du-travail = work accident; maladie-professionnelle = occupational disease.
+ */
+export type LeaveNature = 'maladie' | 'accident-du-travail' | 'maladie-professionnelle';
+
+/**
+ * Shared definitions (identifiers, dates, people) used by every pdp-hub contract, version 1.
+ */
+export interface Common {
+  Nir?: Nir;
+  Ins?: Ins;
+  Siret?: Siret;
+  IsoDate?: IsoDate;
+  IsoDateTime?: IsoDateTime;
+  Pseudonym?: Pseudonym;
+  PartnerId?: PartnerId;
+  Departement?: Departement;
+  Worker?: Worker;
+  Employer?: Employer;
+  LeaveNature?: LeaveNature;
+  ConsentRecord?: ConsentRecord;
+}
+/**
+ * Identifiant national de santé: the NIR-based matricule and the OID of its assigning authority.
+ */
+export interface Ins {
+  value: Nir;
+  oid: '1.2.250.1.213.1.4.8' | '1.2.250.1.213.1.4.9' | '1.2.250.1.213.1.4.10' | '1.2.250.1.213.1.4.11';
+}
+export interface Employer {
+  siret: Siret;
+  name?: string;
+}
+/**
+ * The person's consent as collected by the sender (transitional phase of art. L.4622-2-1).
+ */
+export interface ConsentRecord {
+  granted: boolean;
+  collectedAt: IsoDateTime;
+  collectedBy?: string;
+  evidenceRef?: string;
+}

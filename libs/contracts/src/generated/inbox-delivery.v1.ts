@@ -1,0 +1,23 @@
+/* Generated from contracts/schemas/inbox-delivery.v1.schema.json by scripts/gen-types.js. Do not edit. */
+
+import type { CaseEvent } from './case-event.v1';
+
+/**
+ * An item delivered to a partner's inbox (Kafka topic pdp.inbox.<partnerId>.v1 and the HTTP inbox), version 1. Consumers deduplicate on idempotencyKey.
+ */
+export interface InboxDelivery {
+  schemaVersion: 'inbox-delivery/1';
+  /**
+   * Id of the inbox item (stable across updates of the same episode).
+   */
+  deliveryId: string;
+  /**
+   * partnerId:episodeId:episodeVersion; the same key is never delivered twice with different content.
+   */
+  idempotencyKey: string;
+  partnerId: string;
+  itemType: 'sick-leave';
+  caseEvent: CaseEvent;
+  legalBasis: string;
+  deliveredAt: string;
+}

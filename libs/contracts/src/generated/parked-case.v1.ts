@@ -1,0 +1,15 @@
+/* Generated from contracts/schemas/parked-case.v1.schema.json by scripts/gen-types.js. Do not edit. */
+
+import type { CaseEvent } from './case-event.v1';
+
+/**
+ * A case event that cannot be routed yet (e.g. employer unknown to the adhesion directory), version 1. Released automatically when the cause is fixed.
+ */
+export interface ParkedCase {
+  schemaVersion: 'parked-case/1';
+  parkedId: string;
+  reasonCode: 'employer-unknown';
+  reason: string;
+  caseEvent: CaseEvent;
+  parkedAt: string;
+}

@@ -1,0 +1,86 @@
+import Ajv2020, { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import * as fs from 'fs';
+import * as path from 'path';
+
+/** One violation of a contract, as reported to senders (RFC 7807 `errors`) and dead letters. */
+export interface Violation {
+  path: string;
+  message: string;
+}
+
+export type ValidationResult<T> = { ok: true; value: T } | { ok: false; violations: Violation[] };
+
+/** A compiled contract: validates unknown input and narrows it to the generated type. */
+export interface Contract<T> {
+  readonly id: string;
+  validate(input: unknown): ValidationResult<T>;
+}
+
+function schemaDir(): string {
+  // Works from sources (ts-jest) and from dist/ (compiled): walk up until contracts/schemas exists.
+  let dir = __dirname;
+  for (let i = 0; i < 6; i++) {
+    const candidate = path.join(dir, 'contracts', 'schemas');
+    if (fs.existsSync(candidate)) return candidate;
+    dir = path.dirname(dir);
+  }
+  throw new Error(`contracts/schemas not found above ${__dirname}`);
+}
+
+function toViolation(e: ErrorObject): Violation {
+  const at = e.instancePath || '/';
+  if (e.keyword === 'additionalProperties') {
+    return { path: `${e.instancePath}/${(e.params as { additionalProperty: string }).additionalProperty}`, message: 'is not allowed' };
+  }
+  if (e.keyword === 'required') {
+    return { path: `${e.instancePath}/${(e.params as { missingProperty: string }).missingProperty}`, message: 'is required' };
+  }
+  return { path: at, message: e.message ?? e.keyword };
+}
+
+/** Loads every schema of contracts/schemas into one ajv instance; compiled once per process. */
+export class ContractRegistry {
+  private readonly ajv: Ajv2020;
+  private readonly compiled = new Map<string, ValidateFunction>();
+
+  constructor(dir = schemaDir()) {
+    this.ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
+    addFormats(this.ajv);
+    for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.schema.json'))) {
+      this.ajv.addSchema(JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')));
+    }
+  }
+
+  contract<T>(id: string): Contract<T> {
+    let fn = this.compiled.get(id);
+    if (!fn) {
+      fn = this.ajv.getSchema(id);
+      if (!fn) throw new Error(`Unknown contract ${id}`);
+      this.compiled.set(id, fn);
+    }
+    const validate = fn;
+    return {
+      id,
+      validate(input: unknown): ValidationResult<T> {
+        if (validate(input)) return { ok: true, value: input as T };
+        return { ok: false, violations: dedupe((validate.errors ?? []).filter(meaningful).map(toViolation)) };
+      },
+    };
+  }
+}
+
+// ajv reports the failing `if` itself besides the real violation; keep the real one.
+function meaningful(e: ErrorObject): boolean {
+  return e.keyword !== 'if' && e.keyword !== 'anyOf';
+}
+
+function dedupe(vs: Violation[]): Violation[] {
+  const seen = new Set<string>();
+  return vs.filter((v) => {
+    const k = `${v.path} ${v.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
