@@ -1,7 +1,7 @@
 // Two projects: fast unit tests beside the code, end-to-end tests in test/ against a real
 // Kafka broker (started by the global setup unless KAFKA_BROKERS is set) and PostgreSQL.
 // Type-checking is done once by `tsc --noEmit` in `npm test`, so ts-jest only transpiles.
-const transform = { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] };
+const transform = { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] };
 
 module.exports = {
   projects: [

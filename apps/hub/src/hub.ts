@@ -1,0 +1,31 @@
+import 'reflect-metadata';
+import { INestApplication, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { HubConfig } from '../../../libs/config/src';
+import { ConsumerGroups, NORMALIZER_TRANSPORT, ROUTER_TRANSPORT } from '../../../libs/bus/src';
+import { connectWorker, createRuntime, HubRuntime, RuntimeAdapters, RuntimeModule } from '../../../libs/runtime/src';
+import { GatewayModule } from '../../gateway/src/gateway.module';
+import { configureHttp } from '../../gateway/src/http-app';
+import { NormalizerModule } from '../../normalizer/src/normalizer.module';
+import { RouterModule } from '../../router/src/router.module';
+
+export interface Hub {
+  app: INestApplication;
+  runtime: HubRuntime;
+}
+
+/**
+ * The whole hub in one Nest application: the gateway's HTTP API plus the normalizer and router
+ * consumer groups, on whatever bus and database the runtime was given.
+ */
+export async function createHub(config: HubConfig, adapters: RuntimeAdapters = {}): Promise<Hub> {
+  const runtime = await createRuntime(config, adapters);
+  @Module({ imports: [RuntimeModule.forRoot(runtime), GatewayModule, NormalizerModule, RouterModule] })
+  class HubModule {}
+  const app = await NestFactory.create(HubModule, { bodyParser: false, logger: ['error', 'warn', 'log'] });
+  configureHttp(app);
+  connectWorker(app, runtime, ConsumerGroups.normalizer, NORMALIZER_TRANSPORT);
+  connectWorker(app, runtime, ConsumerGroups.router, ROUTER_TRANSPORT);
+  await app.startAllMicroservices();
+  return { app, runtime };
+}

@@ -1,0 +1,45 @@
+/** A message as consumed, whatever the transport. */
+export interface BusMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: Buffer;
+  headers: Record<string, string>;
+}
+
+/** A message to publish. Keys never hold a person identifier (pseudonyms only). */
+export interface OutgoingMessage {
+  key: string;
+  value: Buffer | string;
+  headers?: Record<string, string>;
+}
+
+export interface TopicSpec {
+  topic: string;
+  partitions: number;
+}
+
+/**
+ * Handles a batch of messages from one topic partition. It must deal with bad messages itself
+ * (dead-letter them); throwing means "infrastructure failure, retry the batch".
+ */
+export type BatchHandler = (messages: BusMessage[]) => Promise<void>;
+
+export interface Subscription {
+  groupId: string;
+  topics: string[];
+  handle: BatchHandler;
+}
+
+/** The hub's port to its message transport: Kafka in production, in-process when embedded. */
+export interface MessageBus {
+  ensureTopics(specs: TopicSpec[]): Promise<void>;
+  publish(topic: string, messages: OutgoingMessage[]): Promise<void>;
+  subscribe(subscription: Subscription): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function jsonMessage(key: string, value: unknown, headers?: Record<string, string>): OutgoingMessage {
+  return { key, value: JSON.stringify(value), headers };
+}

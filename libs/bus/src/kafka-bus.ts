@@ -1,0 +1,97 @@
+import { Admin, Consumer, Kafka, logLevel, Producer } from 'kafkajs';
+import { Logger } from '@nestjs/common';
+import { BusMessage, MessageBus, OutgoingMessage, Subscription, TopicSpec } from './bus';
+
+export interface KafkaBusOptions {
+  brokers: string[];
+  clientId: string;
+}
+
+/**
+ * kafkajs adapter. Consumes with eachBatch and commits a batch's offsets only once its handler
+ * has finished, so a crash re-delivers (handlers are idempotent) and nothing is lost.
+ */
+export class KafkaBus implements MessageBus {
+  private readonly kafka: Kafka;
+  private producer?: Producer;
+  private readonly consumers: Consumer[] = [];
+  private readonly knownTopics = new Set<string>();
+  private readonly logger = new Logger('KafkaBus');
+
+  constructor(options: KafkaBusOptions) {
+    this.kafka = new Kafka({
+      clientId: options.clientId,
+      brokers: options.brokers,
+      logLevel: logLevel.ERROR,
+      retry: { retries: 8, initialRetryTime: 200 },
+    });
+  }
+
+  async ensureTopics(specs: TopicSpec[]): Promise<void> {
+    const missing = specs.filter((s) => !this.knownTopics.has(s.topic));
+    if (missing.length === 0) return;
+    const admin: Admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const existing = new Set(await admin.listTopics());
+      const toCreate = missing.filter((s) => !existing.has(s.topic));
+      if (toCreate.length > 0) {
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: toCreate.map((s) => ({ topic: s.topic, numPartitions: s.partitions, replicationFactor: -1 })),
+        });
+      }
+      missing.forEach((s) => this.knownTopics.add(s.topic));
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  async publish(topic: string, messages: OutgoingMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    const producer = await this.getProducer();
+    await producer.send({ topic, messages: messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers })) });
+  }
+
+  async subscribe(sub: Subscription): Promise<void> {
+    const consumer = this.kafka.consumer({ groupId: sub.groupId, maxBytesPerPartition: 2 * 1024 * 1024 });
+    this.consumers.push(consumer);
+    await consumer.connect();
+    for (const topic of sub.topics) await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      autoCommit: true,
+      eachBatchAutoResolve: false,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        if (!isRunning() || isStale() || batch.messages.length === 0) return;
+        const messages: BusMessage[] = batch.messages.map((m) => ({
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: m.offset,
+          key: m.key ? m.key.toString() : null,
+          value: m.value ?? Buffer.alloc(0),
+          headers: Object.fromEntries(Object.entries(m.headers ?? {}).map(([k, v]) => [k, v ? v.toString() : ''])),
+        }));
+        await sub.handle(messages);
+        resolveOffset(batch.messages[batch.messages.length - 1].offset);
+        await heartbeat();
+      },
+    });
+    this.logger.log(`consumer group ${sub.groupId} running on ${sub.topics.join(', ')}`);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.consumers.map((c) => c.disconnect()));
+    this.consumers.length = 0;
+    await this.producer?.disconnect();
+    this.producer = undefined;
+  }
+
+  private async getProducer(): Promise<Producer> {
+    if (!this.producer) {
+      const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+      await producer.connect();
+      this.producer = producer;
+    }
+    return this.producer;
+  }
+}

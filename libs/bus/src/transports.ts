@@ -1,0 +1,8 @@
+/** Transport ids that keep each worker's @EventPattern handlers on its own consumer group. */
+export const NORMALIZER_TRANSPORT = Symbol('normalizer');
+export const ROUTER_TRANSPORT = Symbol('router');
+
+export const ConsumerGroups = {
+  normalizer: 'pdp-normalizer',
+  router: 'pdp-router',
+} as const;

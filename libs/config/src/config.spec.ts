@@ -1,0 +1,19 @@
+import { loadConfig } from './config';
+
+describe('loadConfig', () => {
+  it('defaults to the embedded mode with demo secrets', () => {
+    const c = loadConfig({});
+    expect(c.mode).toBe('embedded');
+    expect(c.demoData).toBe(true);
+  });
+  it('switches to distributed with Kafka and PostgreSQL and then requires real secrets', () => {
+    const env = { KAFKA_BROKERS: '127.0.0.1:9092', DATABASE_URL: 'postgres://localhost/x' };
+    expect(() => loadConfig(env)).toThrow(/pseudonymKey/);
+    const c = loadConfig({ ...env, PSEUDONYM_KEY: 'k'.repeat(32), ADMIN_API_KEY: 'a'.repeat(20) });
+    expect(c.mode).toBe('distributed');
+    expect(c.kafka.brokers).toEqual(['127.0.0.1:9092']);
+  });
+  it('rejects malformed values', () => {
+    expect(() => loadConfig({ TOPIC_PARTITIONS: '0' })).toThrow(/partitions/);
+  });
+});

@@ -1,0 +1,69 @@
+import Ajv from 'ajv';
+
+/** Typed configuration of every app, read from the environment and validated at start-up. */
+export interface HubConfig {
+  /** embedded: one process, PGlite and an in-process bus; distributed: Kafka + PostgreSQL. */
+  mode: 'embedded' | 'distributed';
+  kafka: { brokers: string[]; clientId: string; partitions: number };
+  databaseUrl?: string;
+  /** Directory for the embedded database; in memory when absent. */
+  embeddedDataDir?: string;
+  http: { port: number; host: string };
+  pseudonymKey: string;
+  adminApiKey: string;
+  /** Transitional phase of art. L.4622-2-1: the insurer's transmission also needs consent. */
+  transitionalPhase: boolean;
+  demoData: boolean;
+}
+
+const schema = {
+  type: 'object',
+  required: ['mode', 'kafka', 'http', 'pseudonymKey', 'adminApiKey', 'transitionalPhase', 'demoData'],
+  properties: {
+    mode: { enum: ['embedded', 'distributed'] },
+    kafka: {
+      type: 'object',
+      required: ['brokers', 'clientId', 'partitions'],
+      properties: {
+        brokers: { type: 'array', items: { type: 'string', pattern: '^[^:]+:[0-9]+$' } },
+        clientId: { type: 'string', minLength: 1 },
+        partitions: { type: 'integer', minimum: 1, maximum: 256 },
+      },
+    },
+    databaseUrl: { type: 'string', pattern: '^postgres(ql)?://' },
+    http: { type: 'object', properties: { port: { type: 'integer', minimum: 0, maximum: 65535 } } },
+    pseudonymKey: { type: 'string', minLength: 16 },
+    adminApiKey: { type: 'string', minLength: 12 },
+  },
+};
+
+/** Demo-only secrets for the embedded mode; distributed mode refuses to start without real ones. */
+const DEMO_PSEUDONYM_KEY = 'embedded-demo-pseudonym-key-not-for-production';
+const DEMO_ADMIN_KEY = 'demo-admin-key';
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<HubConfig> = {}): HubConfig {
+  const distributed = Boolean(env.KAFKA_BROKERS && env.DATABASE_URL);
+  const mode = overrides.mode ?? (distributed ? 'distributed' : 'embedded');
+  const config: HubConfig = {
+    mode,
+    kafka: {
+      brokers: (env.KAFKA_BROKERS ?? '').split(',').map((b) => b.trim()).filter(Boolean),
+      clientId: env.KAFKA_CLIENT_ID ?? 'pdp-hub',
+      partitions: Number(env.TOPIC_PARTITIONS ?? 6),
+    },
+    databaseUrl: env.DATABASE_URL || undefined,
+    embeddedDataDir: env.EMBEDDED_DATA_DIR || undefined,
+    http: { port: Number(env.PORT ?? 3000), host: env.HOST ?? '127.0.0.1' },
+    pseudonymKey: env.PSEUDONYM_KEY ?? (mode === 'embedded' ? DEMO_PSEUDONYM_KEY : ''),
+    adminApiKey: env.ADMIN_API_KEY ?? (mode === 'embedded' ? DEMO_ADMIN_KEY : ''),
+    transitionalPhase: (env.TRANSITIONAL_PHASE ?? 'false') === 'true',
+    demoData: (env.DEMO_DATA ?? (mode === 'embedded' ? 'true' : 'false')) === 'true',
+    ...overrides,
+  };
+  const validate = new Ajv({ allErrors: true }).compile(schema);
+  const problems: string[] = validate(config) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`);
+  if (config.mode === 'distributed' && config.kafka.brokers.length === 0) problems.push('KAFKA_BROKERS is required in distributed mode');
+  if (config.mode === 'distributed' && !config.databaseUrl) problems.push('DATABASE_URL is required in distributed mode');
+  if (problems.length) throw new Error(`Invalid configuration: ${problems.join('; ')}`);
+  return config;
+}

@@ -1,0 +1,4 @@
+export * from './database';
+export * from './pg-database';
+export * from './pglite-database';
+export * from './migrate';

@@ -1,0 +1,85 @@
+import { randomUUID } from 'crypto';
+import { Logger } from '@nestjs/common';
+import { DeadLetter, Topics, Violation } from '../../contracts/src';
+import { jsonMessage, MessageBus } from '../../bus/src';
+import { Sql } from '../../db/src';
+
+export type Stage = DeadLetter['stage'];
+
+export interface Rejection {
+  stage: Stage;
+  sourceTopic: string;
+  sourcePartition?: number;
+  sourceOffset?: string;
+  messageId?: string;
+  reason: string;
+  errors: Violation[];
+  original: Buffer;
+}
+
+/**
+ * Dead-letter sink: every rejected message is kept (table) and published (topic) with its
+ * reason, stage and original bytes. Keyed by the dead-letter id, never by a person identifier.
+ * The bytes may hold a NIR: the table and topic are restricted to ops.
+ */
+export class DeadLetterSink {
+  private readonly logger = new Logger('DeadLetters');
+
+  constructor(
+    private readonly db: Sql,
+    private readonly bus: MessageBus,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  async reject(rejections: Rejection[]): Promise<DeadLetter[]> {
+    if (rejections.length === 0) return [];
+    const records: DeadLetter[] = rejections.map((r) => ({
+      schemaVersion: 'dead-letter/1',
+      deadLetterId: randomUUID(),
+      stage: r.stage,
+      sourceTopic: r.sourceTopic,
+      ...(r.sourcePartition !== undefined ? { sourcePartition: r.sourcePartition } : {}),
+      ...(r.sourceOffset !== undefined ? { sourceOffset: r.sourceOffset } : {}),
+      ...(r.messageId ? { messageId: r.messageId } : {}),
+      reason: r.reason,
+      errors: r.errors,
+      originalBytesBase64: r.original.toString('base64'),
+      rejectedAt: this.clock().toISOString(),
+    }));
+    await this.db.query(
+      `INSERT INTO dead_letters (dead_letter_id, stage, source_topic, message_id, reason, errors, original_bytes, rejected_at)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::bytea[], $8::timestamptz[])`,
+      [
+        records.map((d) => d.deadLetterId),
+        records.map((d) => d.stage),
+        records.map((d) => d.sourceTopic),
+        records.map((d) => d.messageId ?? null),
+        records.map((d) => d.reason),
+        records.map((d) => JSON.stringify(d.errors)),
+        rejections.map((r) => r.original),
+        records.map((d) => d.rejectedAt),
+      ],
+    );
+    await this.bus.publish(Topics.deadLetter, records.map((d) => jsonMessage(d.deadLetterId, d)));
+    // Log the reason and where, never the payload.
+    for (const d of records) this.logger.warn(`dead-lettered ${d.deadLetterId} from ${d.sourceTopic} at ${d.stage}: ${d.reason}`);
+    return records;
+  }
+}
+
+/** Best-effort read of the sender's messageId from bytes that failed validation. */
+export function readMessageId(parsed: unknown): string | undefined {
+  if (parsed && typeof parsed === 'object' && typeof (parsed as { messageId?: unknown }).messageId === 'string') {
+    const id = (parsed as { messageId: string }).messageId;
+    return /^[A-Za-z0-9._:-]{1,64}$/.test(id) ? id : undefined;
+  }
+  return undefined;
+}
+
+export function parseJson(bytes: Buffer): { ok: true; value: unknown } | { ok: false; error: string } {
+  try {
+    return { ok: true, value: JSON.parse(bytes.toString('utf8')) };
+  } catch (e) {
+    return { ok: false, error: (e as Error).message };
+  }
+}

@@ -1,0 +1,201 @@
+import { createHash } from 'crypto';
+import {
+  CaseEvent,
+  ContractIds,
+  ContractRegistry,
+  EmployerLeaveDeclaration,
+  SickLeaveNotification,
+  Topics,
+  Violation,
+} from '../../contracts/src';
+import { BusMessage, jsonMessage, MessageBus } from '../../bus/src';
+import { Database, Sql } from '../../db/src';
+import { checkLeave, decideEligibility, EpisodeNotification, Pseudonymizer, summarizeEpisode } from '../../domain/src';
+import { DeadLetterSink, parseJson, readMessageId, Rejection } from './dead-letters';
+
+export interface NormalizerDeps {
+  db: Database;
+  bus: MessageBus;
+  contracts: ContractRegistry;
+  pseudonymizer: Pseudonymizer;
+  deadLetters: DeadLetterSink;
+  transitionalPhase: boolean;
+  clock?: () => Date;
+}
+
+/** An inbound leave after validation, reduced to what the hub keeps (no NIR, no names). */
+interface AcceptedLeave {
+  source: CaseEvent['source'];
+  messageId: string;
+  notificationKey: string;
+  episodeId: string;
+  personPseudonym: string;
+  notification: EpisodeNotification;
+  employerSiret: string;
+  nature: CaseEvent['nature'];
+  issuingCpam?: string;
+  workerDepartement?: string;
+}
+
+/**
+ * validate → check identifiers and dates → pseudonymise → merge into the episode → decide
+ * eligibility → publish the canonical case event. Bad messages are dead-lettered.
+ */
+export class LeaveNormalizer {
+  private readonly sickLeave;
+  private readonly employerLeave;
+  private readonly clock: () => Date;
+
+  constructor(private readonly deps: NormalizerDeps) {
+    this.sickLeave = deps.contracts.contract<SickLeaveNotification>(ContractIds.sickLeaveNotification);
+    this.employerLeave = deps.contracts.contract<EmployerLeaveDeclaration>(ContractIds.employerLeaveDeclaration);
+    this.clock = deps.clock ?? (() => new Date());
+  }
+
+  async handleBatch(messages: BusMessage[]): Promise<void> {
+    const rejections: Rejection[] = [];
+    const events: CaseEvent[] = [];
+    for (const m of messages) {
+      const accepted = this.accept(m);
+      if ('reason' in accepted) rejections.push(accepted);
+      else events.push(await this.merge(accepted));
+    }
+    await this.deps.deadLetters.reject(rejections);
+    await this.deps.bus.publish(Topics.caseNormalized, events.map((e) => jsonMessage(e.personPseudonym, e)));
+  }
+
+  private accept(m: BusMessage): AcceptedLeave | Rejection {
+    const reject = (reason: string, errors: Violation[], messageId?: string): Rejection => ({
+      stage: 'normalizer', sourceTopic: m.topic, sourcePartition: m.partition, sourceOffset: m.offset, messageId, reason, errors, original: m.value,
+    });
+    const parsed = parseJson(m.value);
+    if (!parsed.ok) return reject('message is not JSON', [{ path: '/', message: parsed.error }]);
+    const messageId = readMessageId(parsed.value);
+    const today = this.clock().toISOString().slice(0, 10);
+    if (m.topic === Topics.sickLeaveInbound) {
+      const r = this.sickLeave.validate(parsed.value);
+      if (!r.ok) return reject('does not match sick-leave-notification/1', r.violations, messageId);
+      const domain = checkLeave(r.value, today);
+      if (domain.length) return reject('identifiers or dates are invalid', domain, messageId);
+      return this.fromSickLeave(r.value);
+    }
+    if (m.topic === Topics.employerLeaveInbound) {
+      const r = this.employerLeave.validate(parsed.value);
+      if (!r.ok) return reject('does not match employer-leave-declaration/1', r.violations, messageId);
+      const domain = checkLeave(r.value, today);
+      if (domain.length) return reject('identifiers or dates are invalid', domain, messageId);
+      return this.fromEmployer(r.value);
+    }
+    return reject(`no contract for topic ${m.topic}`, [], messageId);
+  }
+
+  private fromSickLeave(n: SickLeaveNotification): AcceptedLeave {
+    const p = this.deps.pseudonymizer;
+    const matricule = n.worker.nir ?? n.worker.ins!.value;
+    return {
+      source: 'assurance-maladie',
+      messageId: n.messageId,
+      notificationKey: p.id('leave', n.leaveId),
+      episodeId: p.id('episode', n.initialLeaveId ?? n.leaveId),
+      personPseudonym: p.person(matricule),
+      notification: {
+        leaveId: n.leaveId,
+        kind: n.kind,
+        startDate: n.startDate,
+        expectedEndDate: n.expectedEndDate,
+        pdpRisk: n.pdpRisk,
+        consentGranted: n.consent?.granted,
+      },
+      employerSiret: n.employer.siret,
+      nature: n.nature,
+      issuingCpam: n.issuingCpam.code,
+      workerDepartement: n.worker.departement,
+    };
+  }
+
+  private fromEmployer(d: EmployerLeaveDeclaration): AcceptedLeave {
+    const p = this.deps.pseudonymizer;
+    const person = p.person(d.worker.nir ?? d.worker.ins!.value);
+    return {
+      source: 'employer',
+      messageId: d.messageId,
+      notificationKey: p.id('employer-declaration', d.messageId),
+      // The employer has no leave id: one episode per person, establishment and start date.
+      episodeId: p.id('employer-episode', `${person}|${d.employer.siret}|${d.startDate}`),
+      personPseudonym: person,
+      notification: { leaveId: d.messageId, kind: 'employer-declaration', startDate: d.startDate, expectedEndDate: d.expectedEndDate, pdpRisk: false },
+      employerSiret: d.employer.siret,
+      nature: d.nature ?? 'maladie',
+      workerDepartement: d.worker.departement,
+    };
+  }
+
+  /** Records the notification (once) and recomputes its episode; replays give the same event. */
+  private merge(a: AcceptedLeave): Promise<CaseEvent> {
+    return this.deps.db.transaction(async (tx) => {
+      // Serialise the notifications of one episode (they may arrive on different partitions).
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [a.episodeId]);
+      const n = a.notification;
+      await tx.query(
+        `INSERT INTO leave_notifications (notification_key, episode_id, source_message_id, kind, start_date, expected_end_date, pdp_risk, consent_granted)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (notification_key) DO NOTHING`,
+        [a.notificationKey, a.episodeId, a.messageId, n.kind, n.startDate, n.expectedEndDate, n.pdpRisk, n.consentGranted ?? null],
+      );
+      const all = await loadEpisodeNotifications(tx, a.episodeId);
+      const summary = summarizeEpisode(all);
+      const eligibility = decideEligibility(summary, a.source, this.deps.transitionalPhase);
+      const event: CaseEvent = {
+        schemaVersion: 'case-event/1',
+        eventId: shortHash(`${a.episodeId}:${summary.version}`),
+        episodeId: a.episodeId,
+        episodeVersion: summary.version,
+        personPseudonym: a.personPseudonym,
+        source: a.source,
+        sourceMessageId: a.messageId,
+        ...(a.issuingCpam ? { issuingCpam: a.issuingCpam } : {}),
+        employerSiret: a.employerSiret,
+        ...(a.workerDepartement ? { workerDepartement: a.workerDepartement } : {}),
+        nature: a.nature,
+        startDate: summary.startDate,
+        expectedEndDate: summary.expectedEndDate,
+        cumulatedDays: summary.cumulatedDays,
+        prolongationCount: summary.prolongationCount,
+        pdpRisk: summary.pdpRisk,
+        ...(summary.consentGranted !== undefined ? { consentGranted: summary.consentGranted } : {}),
+        eligible: eligibility.eligible,
+        eligibilityReason: eligibility.reason,
+        legalBasis: eligibility.legalBasis,
+        normalizedAt: this.clock().toISOString(),
+      };
+      await tx.query(
+        `INSERT INTO episodes (episode_id, person_pseudonym, source, employer_siret, version, eligible, case_event)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (episode_id) DO UPDATE SET version = excluded.version, eligible = excluded.eligible,
+           case_event = excluded.case_event, employer_siret = excluded.employer_siret, updated_at = now()
+         WHERE episodes.version <= excluded.version`,
+        [a.episodeId, a.personPseudonym, a.source, a.employerSiret, summary.version, eligibility.eligible, JSON.stringify(event)],
+      );
+      return event;
+    });
+  }
+}
+
+async function loadEpisodeNotifications(tx: Sql, episodeId: string): Promise<EpisodeNotification[]> {
+  const { rows } = await tx.query<{ kind: EpisodeNotification['kind']; start_date: string; expected_end_date: string; pdp_risk: boolean; consent_granted: boolean | null; notification_key: string }>(
+    `SELECT notification_key, kind, to_char(start_date, 'YYYY-MM-DD') AS start_date, to_char(expected_end_date, 'YYYY-MM-DD') AS expected_end_date, pdp_risk, consent_granted
+       FROM leave_notifications WHERE episode_id = $1`,
+    [episodeId],
+  );
+  return rows.map((r) => ({
+    leaveId: r.notification_key,
+    kind: r.kind,
+    startDate: r.start_date,
+    expectedEndDate: r.expected_end_date,
+    pdpRisk: r.pdp_risk,
+    ...(r.consent_granted !== null ? { consentGranted: r.consent_granted } : {}),
+  }));
+}
+
+export function shortHash(s: string): string {
+  return createHash('sha256').update(s).digest('base64url').slice(0, 22);
+}

@@ -1,0 +1,76 @@
+import { Logger } from '@nestjs/common';
+import { ContractRegistry } from '../../contracts/src';
+import { InMemoryBus, KafkaBus, MessageBus } from '../../bus/src';
+import { Database, migrate, PgDatabase, PgliteDatabase } from '../../db/src';
+import { Pseudonymizer } from '../../domain/src';
+import { HubConfig } from '../../config/src';
+import {
+  AdhesionDirectory,
+  CaseRouter,
+  DeadLetterSink,
+  hubTopics,
+  InboxService,
+  LeaveIntake,
+  LeaveNormalizer,
+  MessageTracker,
+  PartnerRegistry,
+} from '../../pipeline/src';
+
+/** Everything an app of the hub is made of; only the adapters (bus, db) differ between modes. */
+export interface HubRuntime {
+  config: HubConfig;
+  db: Database;
+  bus: MessageBus;
+  contracts: ContractRegistry;
+  deadLetters: DeadLetterSink;
+  directory: AdhesionDirectory;
+  partners: PartnerRegistry;
+  inbox: InboxService;
+  tracker: MessageTracker;
+  intake: LeaveIntake;
+  normalizer: LeaveNormalizer;
+  router: CaseRouter;
+  close(): Promise<void>;
+}
+
+export const HUB_RUNTIME = Symbol('HUB_RUNTIME');
+
+export interface RuntimeAdapters {
+  db?: Database;
+  bus?: MessageBus;
+  clock?: () => Date;
+}
+
+/** Builds adapters from configuration, migrates the database and creates the fixed topics. */
+export async function createRuntime(config: HubConfig, adapters: RuntimeAdapters = {}): Promise<HubRuntime> {
+  const logger = new Logger('Runtime');
+  const db = adapters.db ?? (config.mode === 'embedded' ? new PgliteDatabase(config.embeddedDataDir) : new PgDatabase(config.databaseUrl!));
+  const bus = adapters.bus ?? (config.mode === 'embedded' ? new InMemoryBus() : new KafkaBus({ brokers: config.kafka.brokers, clientId: config.kafka.clientId }));
+  const applied = await migrate(db);
+  if (applied.length) logger.log(`applied migrations: ${applied.join(', ')}`);
+  await bus.ensureTopics(hubTopics(config.kafka.partitions));
+
+  const clock = adapters.clock ?? (() => new Date());
+  const contracts = new ContractRegistry();
+  const deadLetters = new DeadLetterSink(db, bus, clock);
+  const directory = new AdhesionDirectory(db, bus);
+  const pseudonymizer = new Pseudonymizer(config.pseudonymKey);
+  return {
+    config,
+    db,
+    bus,
+    contracts,
+    deadLetters,
+    directory,
+    partners: new PartnerRegistry(db),
+    inbox: new InboxService(db),
+    tracker: new MessageTracker(db),
+    intake: new LeaveIntake(bus, contracts, clock),
+    normalizer: new LeaveNormalizer({ db, bus, contracts, pseudonymizer, deadLetters, transitionalPhase: config.transitionalPhase, clock }),
+    router: new CaseRouter({ db, bus, contracts, directory, deadLetters, partitions: config.kafka.partitions, clock }),
+    async close() {
+      await bus.close();
+      await db.close();
+    },
+  };
+}
