@@ -5,6 +5,8 @@ import { BusMessage, MessageBus, OutgoingMessage, Subscription, TopicSpec } from
 export interface KafkaBusOptions {
   brokers: string[];
   clientId: string;
+  /** Prefix of every topic name on the cluster (isolates test runs and environments sharing a cluster). */
+  namespace?: string;
 }
 
 /**
@@ -17,8 +19,10 @@ export class KafkaBus implements MessageBus {
   private readonly consumers: Consumer[] = [];
   private readonly knownTopics = new Set<string>();
   private readonly logger = new Logger('KafkaBus');
+  private readonly ns: string;
 
   constructor(options: KafkaBusOptions) {
+    this.ns = options.namespace ?? '';
     this.kafka = new Kafka({
       clientId: options.clientId,
       brokers: options.brokers,
@@ -28,7 +32,7 @@ export class KafkaBus implements MessageBus {
   }
 
   async ensureTopics(specs: TopicSpec[]): Promise<void> {
-    const missing = specs.filter((s) => !this.knownTopics.has(s.topic));
+    const missing = specs.map((s) => ({ ...s, topic: this.ns + s.topic })).filter((s) => !this.knownTopics.has(s.topic));
     if (missing.length === 0) return;
     const admin: Admin = this.kafka.admin();
     await admin.connect();
@@ -50,21 +54,21 @@ export class KafkaBus implements MessageBus {
   async publish(topic: string, messages: OutgoingMessage[]): Promise<void> {
     if (messages.length === 0) return;
     const producer = await this.getProducer();
-    await producer.send({ topic, messages: messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers })) });
+    await producer.send({ topic: this.ns + topic, messages: messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers })) });
   }
 
   async subscribe(sub: Subscription): Promise<void> {
-    const consumer = this.kafka.consumer({ groupId: sub.groupId, maxBytesPerPartition: 2 * 1024 * 1024 });
+    const consumer = this.kafka.consumer({ groupId: this.ns + sub.groupId, maxBytesPerPartition: 2 * 1024 * 1024 });
     this.consumers.push(consumer);
     await consumer.connect();
-    for (const topic of sub.topics) await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.subscribe({ topics: sub.topics.map((t) => this.ns + t), fromBeginning: true });
     await consumer.run({
       autoCommit: true,
       eachBatchAutoResolve: false,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         if (!isRunning() || isStale() || batch.messages.length === 0) return;
         const messages: BusMessage[] = batch.messages.map((m) => ({
-          topic: batch.topic,
+          topic: batch.topic.slice(this.ns.length),
           partition: batch.partition,
           offset: m.offset,
           key: m.key ? m.key.toString() : null,

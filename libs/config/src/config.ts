@@ -4,7 +4,7 @@ import Ajv from 'ajv';
 export interface HubConfig {
   /** embedded: one process, PGlite and an in-process bus; distributed: Kafka + PostgreSQL. */
   mode: 'embedded' | 'distributed';
-  kafka: { brokers: string[]; clientId: string; partitions: number };
+  kafka: { brokers: string[]; clientId: string; partitions: number; namespace: string };
   databaseUrl?: string;
   /** Directory for the embedded database; in memory when absent. */
   embeddedDataDir?: string;
@@ -28,6 +28,7 @@ const schema = {
         brokers: { type: 'array', items: { type: 'string', pattern: '^[^:]+:[0-9]+$' } },
         clientId: { type: 'string', minLength: 1 },
         partitions: { type: 'integer', minimum: 1, maximum: 256 },
+        namespace: { type: 'string', pattern: '^[a-z0-9._-]*$' },
       },
     },
     databaseUrl: { type: 'string', pattern: '^postgres(ql)?://' },
@@ -50,6 +51,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       brokers: (env.KAFKA_BROKERS ?? '').split(',').map((b) => b.trim()).filter(Boolean),
       clientId: env.KAFKA_CLIENT_ID ?? 'pdp-hub',
       partitions: Number(env.TOPIC_PARTITIONS ?? 6),
+      namespace: env.TOPIC_NAMESPACE ?? '',
     },
     databaseUrl: env.DATABASE_URL || undefined,
     embeddedDataDir: env.EMBEDDED_DATA_DIR || undefined,

@@ -1,0 +1,45 @@
+import { EmployerLeaveDeclaration, SickLeaveNotification } from '../../libs/contracts/src';
+import { addDays, withLuhnDigit, withNirKey } from '../../libs/domain/src';
+
+/** A valid NIR for test person n (women and men alternate, born in the Rhône). */
+export function nirOf(n: number): string {
+  return withNirKey(`${1 + (n % 2)}${String(60 + (n % 40)).padStart(2, '0')}${String(1 + (n % 12)).padStart(2, '0')}69${String(100 + (n % 900)).padStart(3, '0')}${String(n % 1000).padStart(3, '0')}`);
+}
+
+export function siretOf(n: number): string {
+  return withLuhnDigit(`5${String(n).padStart(8, '0')}0001`);
+}
+
+export function sickLeave(over: Partial<SickLeaveNotification> & { n?: number } = {}): SickLeaveNotification {
+  const { n = 1, ...rest } = over;
+  const start = rest.startDate ?? '2026-09-01';
+  return {
+    schemaVersion: 'sick-leave-notification/1',
+    messageId: `msg-${n}-${Math.random().toString(36).slice(2, 10)}`,
+    leaveId: `aat-${n}`,
+    kind: 'initial',
+    worker: { nir: nirOf(n), birthName: 'DUPONT', firstNames: 'Marie', departement: '69' },
+    employer: { siret: siretOf(1) },
+    startDate: start,
+    expectedEndDate: addDays(start, 44),
+    nature: 'maladie',
+    pdpRisk: false,
+    issuingCpam: { code: '691' },
+    issuedAt: '2026-09-01T08:00:00Z',
+    ...rest,
+  };
+}
+
+export function employerDeclaration(over: Partial<EmployerLeaveDeclaration> & { n?: number } = {}): EmployerLeaveDeclaration {
+  const { n = 1, ...rest } = over;
+  return {
+    schemaVersion: 'employer-leave-declaration/1',
+    messageId: `emp-${n}-${Math.random().toString(36).slice(2, 10)}`,
+    worker: { nir: nirOf(n) },
+    employer: { siret: siretOf(1) },
+    startDate: '2026-09-01',
+    expectedEndDate: '2026-10-15',
+    declaredAt: '2026-09-02T08:00:00Z',
+    ...rest,
+  };
+}

@@ -1,0 +1,157 @@
+import 'reflect-metadata';
+import { INestApplication, INestMicroservice, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Kafka, logLevel } from 'kafkajs';
+import { randomBytes } from 'crypto';
+import { HubConfig, loadConfig } from '../../libs/config/src';
+import { ConsumerGroups, InMemoryBus, NORMALIZER_TRANSPORT, ROUTER_TRANSPORT } from '../../libs/bus/src';
+import { PgliteDatabase } from '../../libs/db/src';
+import { createRuntime, HubRuntime, RuntimeModule, startWorker } from '../../libs/runtime/src';
+import { createHub } from '../../apps/hub/src/hub';
+import { GatewayModule } from '../../apps/gateway/src/gateway.module';
+import { configureHttp } from '../../apps/gateway/src/http-app';
+import { NormalizerModule } from '../../apps/normalizer/src/normalizer.module';
+import { RouterModule } from '../../apps/router/src/router.module';
+import { createTestDatabase } from './postgres';
+
+export interface TopicRecord {
+  key: string | null;
+  value: Buffer;
+  headers: Record<string, string>;
+}
+
+/** A running hub as the scenarios see it: its HTTP server, a way in over the bus, and its topics. */
+export interface HubUnderTest {
+  mode: 'embedded' | 'distributed';
+  http: INestApplication;
+  adminKey: string;
+  /** The runtime behind the HTTP API (database access for assertions). */
+  runtime: HubRuntime;
+  publish(topic: string, key: string, value: Buffer | string): Promise<void>;
+  readTopic(topic: string): Promise<TopicRecord[]>;
+  listTopics(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+const ADMIN_KEY = 'e2e-admin-key-0123456789';
+const PSEUDONYM_KEY = 'e2e-pseudonym-key-0123456789abcdef';
+
+/** `npm start`'s mode: one process, PGlite, in-process bus. */
+export async function startEmbeddedHub(overrides: Partial<HubConfig> = {}): Promise<HubUnderTest> {
+  const config = loadConfig({ ADMIN_API_KEY: ADMIN_KEY, PSEUDONYM_KEY, DEMO_DATA: 'false' }, overrides);
+  const bus = new InMemoryBus();
+  const { app, runtime } = await createHub(config, { bus, db: new PgliteDatabase() });
+  await app.init();
+  return {
+    mode: 'embedded',
+    http: app,
+    adminKey: ADMIN_KEY,
+    runtime,
+    publish: (topic, key, value) => bus.publish(topic, [{ key, value }]),
+    readTopic: async (topic) => bus.messages(topic).map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
+    listTopics: async () => bus.topics(),
+    close: () => app.close(),
+  };
+}
+
+/**
+ * Production topology: gateway, normalizer and router as three Nest apps with their own Kafka
+ * clients and PostgreSQL pools, on the real broker (KAFKA_BROKERS) and a fresh database.
+ */
+export async function startDistributedHub(overrides: Partial<HubConfig> = {}): Promise<HubUnderTest> {
+  const brokers = process.env.KAFKA_BROKERS;
+  if (!brokers) throw new Error('KAFKA_BROKERS is not set: the e2e global setup starts a broker');
+  const database = await createTestDatabase();
+  const namespace = `e2e-${randomBytes(4).toString('hex')}.`;
+  const env = { KAFKA_BROKERS: brokers, DATABASE_URL: database.url, ADMIN_API_KEY: ADMIN_KEY, PSEUDONYM_KEY, TOPIC_NAMESPACE: namespace, TOPIC_PARTITIONS: '3' };
+  const config = (app: string) => loadConfig({ ...env, KAFKA_CLIENT_ID: `pdp-${app}` }, { mode: 'distributed', ...overrides });
+
+  const gatewayRuntime = await createRuntime(config('gateway'));
+  @Module({ imports: [RuntimeModule.forRoot(gatewayRuntime), GatewayModule] })
+  class GatewayAppModule {}
+  const gateway = await NestFactory.create(GatewayAppModule, { bodyParser: false });
+  configureHttp(gateway);
+  await gateway.init();
+
+  const normalizerRuntime = await createRuntime(config('normalizer'));
+  @Module({ imports: [RuntimeModule.forRoot(normalizerRuntime), NormalizerModule] })
+  class NormalizerAppModule {}
+  const routerRuntime = await createRuntime(config('router'));
+  @Module({ imports: [RuntimeModule.forRoot(routerRuntime), RouterModule] })
+  class RouterAppModule {}
+  const workers: INestMicroservice[] = [
+    await startWorker(NormalizerAppModule, normalizerRuntime, ConsumerGroups.normalizer, NORMALIZER_TRANSPORT),
+    await startWorker(RouterAppModule, routerRuntime, ConsumerGroups.router, ROUTER_TRANSPORT),
+  ];
+
+  const kafka = new Kafka({ clientId: 'e2e-probe', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+  const producer = kafka.producer();
+  await producer.connect();
+  return {
+    mode: 'distributed',
+    http: gateway,
+    adminKey: ADMIN_KEY,
+    runtime: gatewayRuntime,
+    publish: async (topic, key, value) => {
+      await producer.send({ topic: namespace + topic, messages: [{ key, value }] });
+    },
+    readTopic: (topic) => readWholeTopic(kafka, namespace + topic),
+    listTopics: async () => {
+      const admin = kafka.admin();
+      await admin.connect();
+      const topics = (await admin.listTopics()).filter((t) => t.startsWith(namespace)).map((t) => t.slice(namespace.length));
+      await admin.disconnect();
+      return topics;
+    },
+    close: async () => {
+      await producer.disconnect();
+      for (const w of workers) await w.close();
+      await gateway.close();
+      await database.drop();
+    },
+  };
+}
+
+/** Reads a topic from the beginning up to its current end offsets. */
+async function readWholeTopic(kafka: Kafka, topic: string): Promise<TopicRecord[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(topic);
+  await admin.disconnect();
+  const remaining = new Map(ends.filter((e) => Number(e.high) > Number(e.low)).map((e) => [e.partition, Number(e.high)]));
+  const records: TopicRecord[] = [];
+  if (remaining.size === 0) return records;
+  const consumer = kafka.consumer({ groupId: `e2e-reader-${randomBytes(4).toString('hex')}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out reading ${topic}`)), 30_000);
+    void consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        records.push({
+          key: message.key?.toString() ?? null,
+          value: message.value ?? Buffer.alloc(0),
+          headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])),
+        });
+        if (Number(message.offset) + 1 >= (remaining.get(partition) ?? 0)) remaining.delete(partition);
+        if (remaining.size === 0) {
+          clearTimeout(timer);
+          resolve();
+        }
+      },
+    });
+  });
+  await consumer.disconnect();
+  return records;
+}
+
+/** Polls until check() returns a value (not undefined/false), or fails with the last state. */
+export async function eventually<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await check();
+    if (r !== undefined && r !== false) return r;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((res) => setTimeout(res, 150));
+  }
+}
