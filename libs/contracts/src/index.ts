@@ -5,5 +5,6 @@ export * from './generated/case-event.v1';
 export * from './generated/inbox-delivery.v1';
 export * from './generated/parked-case.v1';
 export * from './generated/dead-letter.v1';
+export * from './generated/signalement.v1';
 export * from './topics';
 export * from './validators';

@@ -23,4 +23,5 @@ export const ContractIds = {
   inboxDelivery: 'inbox-delivery.v1.schema.json',
   parkedCase: 'parked-case.v1.schema.json',
   deadLetter: 'dead-letter.v1.schema.json',
+  signalement: 'signalement.v1.schema.json',
 } as const;

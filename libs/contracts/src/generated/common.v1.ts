@@ -38,6 +38,44 @@ export type Worker1 = {
  * maladie = ordinary illness; accident-du-travail = work accident; maladie-professionnelle = occupational disease.
  */
 export type LeaveNature = 'maladie' | 'accident-du-travail' | 'maladie-professionnelle';
+/**
+ * Kind of PDP partner.
+ */
+export type PartnerCategory =
+  | 'spsti'
+  | 'service-social-carsat'
+  | 'service-medical'
+  | 'cpam'
+  | 'cap-emploi'
+  | 'agefiph'
+  | 'france-travail'
+  | 'fastt'
+  | 'mdph'
+  | 'transition-pro'
+  | 'msa';
+/**
+ * Pyramide des fragilités (CNAM): T0-T5; T2 kept at the same post, T3a redeployed in the firm, T3b in another firm, T4 proven risk needing medico-social support.
+ */
+export type PyramideLevel = 'T0' | 'T1' | 'T2' | 'T3a' | 'T3b' | 'T4' | 'T5';
+/**
+ * PDP measure (dispositif).
+ */
+export type Measure =
+  | 'rendez-vous-liaison'
+  | 'visite-pre-reprise'
+  | 'visite-reprise'
+  | 'visite-mi-carriere'
+  | 'essai-encadre'
+  | 'crpe'
+  | 'temps-partiel-therapeutique'
+  | 'amenagement-poste'
+  | 'fipu'
+  | 'ptp-transition-pro'
+  | 'bilan-competences'
+  | 'cep'
+  | 'aide-agefiph'
+  | 'dossier-mdph-rqth'
+  | 'formation-reconversion';
 
 /**
  * Shared definitions (identifiers, dates, people) used by every pdp-hub contract, version 1.
@@ -55,6 +93,9 @@ export interface Common {
   Employer?: Employer;
   LeaveNature?: LeaveNature;
   ConsentRecord?: ConsentRecord;
+  PartnerCategory?: PartnerCategory;
+  PyramideLevel?: PyramideLevel;
+  Measure?: Measure;
 }
 /**
  * Identifiant national de santé: the NIR-based matricule and the OID of its assigning authority.
