@@ -51,3 +51,12 @@ describe('contracts', () => {
     expect(() => execFileSync(process.execPath, [script, '--check'], { stdio: 'pipe' })).not.toThrow();
   });
 });
+
+describe('AsyncAPI document', () => {
+  it('lists every topic of the hub', () => {
+    const doc = require('fs').readFileSync(path.join(__dirname, '..', '..', '..', 'contracts', 'asyncapi', 'pdp-hub.v1.yaml'), 'utf8') as string;
+    const { Topics, inboxTopic } = require('./topics');
+    for (const topic of Object.values(Topics) as string[]) expect(doc).toContain(`address: ${topic}`);
+    expect(doc).toContain(`address: ${inboxTopic('{partnerId}')}`);
+  });
+});
