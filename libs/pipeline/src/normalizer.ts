@@ -54,12 +54,13 @@ export class LeaveNormalizer {
 
   async handleBatch(messages: BusMessage[]): Promise<void> {
     const rejections: Rejection[] = [];
-    const events: CaseEvent[] = [];
+    const accepted: AcceptedLeave[] = [];
     for (const m of messages) {
-      const accepted = this.accept(m);
-      if ('reason' in accepted) rejections.push(accepted);
-      else events.push(await this.merge(accepted));
+      const a = this.accept(m);
+      if ('reason' in a) rejections.push(a);
+      else accepted.push(a);
     }
+    const events = accepted.length ? await this.merge(accepted) : [];
     await this.deps.deadLetters.reject(rejections);
     await this.deps.bus.publish(Topics.caseNormalized, events.map((e) => jsonMessage(e.personPseudonym, e)));
   }
@@ -130,70 +131,107 @@ export class LeaveNormalizer {
     };
   }
 
-  /** Records the notification (once) and recomputes its episode; replays give the same event. */
-  private merge(a: AcceptedLeave): Promise<CaseEvent> {
+  /**
+   * Records the batch's notifications (each once) and recomputes their episodes, in one
+   * transaction and a fixed number of statements whatever the batch size. Replays give the
+   * same events. Returns one event per episode touched: its latest state.
+   */
+  private merge(batch: AcceptedLeave[]): Promise<CaseEvent[]> {
     return this.deps.db.transaction(async (tx) => {
-      // Serialise the notifications of one episode (they may arrive on different partitions).
-      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [a.episodeId]);
-      const n = a.notification;
+      const episodeIds = [...new Set(batch.map((a) => a.episodeId))];
+      // Serialise with other batches touching the same episodes (they may come from other
+      // partitions); locks taken in a fixed order so two batches cannot deadlock.
+      await tx.query('SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtext(e) AS h FROM unnest($1::text[]) e ORDER BY 1) l', [episodeIds]);
       await tx.query(
         `INSERT INTO leave_notifications (notification_key, episode_id, source_message_id, kind, start_date, expected_end_date, pdp_risk, consent_granted)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (notification_key) DO NOTHING`,
-        [a.notificationKey, a.episodeId, a.messageId, n.kind, n.startDate, n.expectedEndDate, n.pdpRisk, n.consentGranted ?? null],
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::date[], $6::date[], $7::boolean[], $8::boolean[])
+         ON CONFLICT (notification_key) DO NOTHING`,
+        [
+          batch.map((a) => a.notificationKey),
+          batch.map((a) => a.episodeId),
+          batch.map((a) => a.messageId),
+          batch.map((a) => a.notification.kind),
+          batch.map((a) => a.notification.startDate),
+          batch.map((a) => a.notification.expectedEndDate),
+          batch.map((a) => a.notification.pdpRisk),
+          batch.map((a) => a.notification.consentGranted ?? null),
+        ],
       );
-      const all = await loadEpisodeNotifications(tx, a.episodeId);
-      const summary = summarizeEpisode(all);
-      const eligibility = decideEligibility(summary, a.source, this.deps.transitionalPhase);
-      const event: CaseEvent = {
-        schemaVersion: 'case-event/1',
-        eventId: shortHash(`${a.episodeId}:${summary.version}`),
-        episodeId: a.episodeId,
-        episodeVersion: summary.version,
-        personPseudonym: a.personPseudonym,
-        source: a.source,
-        sourceMessageId: a.messageId,
-        ...(a.issuingCpam ? { issuingCpam: a.issuingCpam } : {}),
-        employerSiret: a.employerSiret,
-        ...(a.workerDepartement ? { workerDepartement: a.workerDepartement } : {}),
-        nature: a.nature,
-        startDate: summary.startDate,
-        expectedEndDate: summary.expectedEndDate,
-        cumulatedDays: summary.cumulatedDays,
-        prolongationCount: summary.prolongationCount,
-        pdpRisk: summary.pdpRisk,
-        ...(summary.consentGranted !== undefined ? { consentGranted: summary.consentGranted } : {}),
-        eligible: eligibility.eligible,
-        eligibilityReason: eligibility.reason,
-        legalBasis: eligibility.legalBasis,
-        normalizedAt: this.clock().toISOString(),
-      };
+      const notifications = await loadEpisodeNotifications(tx, episodeIds);
+      // The last message of the batch for an episode gives its descriptive fields.
+      const latest = new Map(batch.map((a) => [a.episodeId, a]));
+      const now = this.clock().toISOString();
+      const events = episodeIds.map((id) => this.toEvent(latest.get(id)!, notifications.get(id)!, now));
       await tx.query(
         `INSERT INTO episodes (episode_id, person_pseudonym, source, employer_siret, version, eligible, case_event)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::char(14)[], $5::int[], $6::boolean[], $7::jsonb[])
          ON CONFLICT (episode_id) DO UPDATE SET version = excluded.version, eligible = excluded.eligible,
            case_event = excluded.case_event, employer_siret = excluded.employer_siret, updated_at = now()
          WHERE episodes.version <= excluded.version`,
-        [a.episodeId, a.personPseudonym, a.source, a.employerSiret, summary.version, eligibility.eligible, JSON.stringify(event)],
+        [
+          events.map((e) => e.episodeId),
+          events.map((e) => e.personPseudonym),
+          events.map((e) => e.source),
+          events.map((e) => e.employerSiret),
+          events.map((e) => e.episodeVersion),
+          events.map((e) => e.eligible),
+          events.map((e) => JSON.stringify(e)),
+        ],
       );
-      return event;
+      return events;
     });
+  }
+
+  private toEvent(a: AcceptedLeave, notifications: EpisodeNotification[], now: string): CaseEvent {
+    const summary = summarizeEpisode(notifications);
+    const eligibility = decideEligibility(summary, a.source, this.deps.transitionalPhase);
+    return {
+      schemaVersion: 'case-event/1',
+      eventId: shortHash(`${a.episodeId}:${summary.version}`),
+      episodeId: a.episodeId,
+      episodeVersion: summary.version,
+      personPseudonym: a.personPseudonym,
+      source: a.source,
+      sourceMessageId: a.messageId,
+      ...(a.issuingCpam ? { issuingCpam: a.issuingCpam } : {}),
+      employerSiret: a.employerSiret,
+      ...(a.workerDepartement ? { workerDepartement: a.workerDepartement } : {}),
+      nature: a.nature,
+      startDate: summary.startDate,
+      expectedEndDate: summary.expectedEndDate,
+      cumulatedDays: summary.cumulatedDays,
+      prolongationCount: summary.prolongationCount,
+      pdpRisk: summary.pdpRisk,
+      ...(summary.consentGranted !== undefined ? { consentGranted: summary.consentGranted } : {}),
+      eligible: eligibility.eligible,
+      eligibilityReason: eligibility.reason,
+      legalBasis: eligibility.legalBasis,
+      normalizedAt: now,
+    };
   }
 }
 
-async function loadEpisodeNotifications(tx: Sql, episodeId: string): Promise<EpisodeNotification[]> {
-  const { rows } = await tx.query<{ kind: EpisodeNotification['kind']; start_date: string; expected_end_date: string; pdp_risk: boolean; consent_granted: boolean | null; notification_key: string }>(
-    `SELECT notification_key, kind, to_char(start_date, 'YYYY-MM-DD') AS start_date, to_char(expected_end_date, 'YYYY-MM-DD') AS expected_end_date, pdp_risk, consent_granted
-       FROM leave_notifications WHERE episode_id = $1`,
-    [episodeId],
+async function loadEpisodeNotifications(tx: Sql, episodeIds: string[]): Promise<Map<string, EpisodeNotification[]>> {
+  const { rows } = await tx.query<{ episode_id: string; kind: EpisodeNotification['kind']; start_date: string; expected_end_date: string; pdp_risk: boolean; consent_granted: boolean | null; notification_key: string }>(
+    `SELECT episode_id, notification_key, kind, to_char(start_date, 'YYYY-MM-DD') AS start_date,
+            to_char(expected_end_date, 'YYYY-MM-DD') AS expected_end_date, pdp_risk, consent_granted
+       FROM leave_notifications WHERE episode_id = ANY($1::text[])`,
+    [episodeIds],
   );
-  return rows.map((r) => ({
-    leaveId: r.notification_key,
-    kind: r.kind,
-    startDate: r.start_date,
-    expectedEndDate: r.expected_end_date,
-    pdpRisk: r.pdp_risk,
-    ...(r.consent_granted !== null ? { consentGranted: r.consent_granted } : {}),
-  }));
+  const byEpisode = new Map<string, EpisodeNotification[]>();
+  for (const r of rows) {
+    const list = byEpisode.get(r.episode_id) ?? [];
+    list.push({
+      leaveId: r.notification_key,
+      kind: r.kind,
+      startDate: r.start_date,
+      expectedEndDate: r.expected_end_date,
+      pdpRisk: r.pdp_risk,
+      ...(r.consent_granted !== null ? { consentGranted: r.consent_granted } : {}),
+    });
+    byEpisode.set(r.episode_id, list);
+  }
+  return byEpisode;
 }
 
 export function shortHash(s: string): string {

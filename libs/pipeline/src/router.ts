@@ -33,8 +33,8 @@ export class CaseRouter {
 
   async handleBatch(messages: BusMessage[]): Promise<void> {
     const rejections: Rejection[] = [];
-    const parked: ParkedCase[] = [];
-    const deliveries: InboxDelivery[] = [];
+    // The latest version of each episode in the batch supersedes earlier ones.
+    const latest = new Map<string, CaseEvent>();
     for (const m of messages) {
       const parsed = parseJson(m.value);
       const r = parsed.ok ? this.caseEvent.validate(parsed.value) : { ok: false as const, violations: [{ path: '/', message: 'not JSON' }] };
@@ -42,44 +42,53 @@ export class CaseRouter {
         rejections.push({ stage: 'router', sourceTopic: m.topic, sourcePartition: m.partition, sourceOffset: m.offset, reason: 'does not match case-event/1', errors: r.violations, original: m.value });
         continue;
       }
-      const event = r.value;
-      if (!event.eligible) continue; // kept in episodes with its reason; nothing to deliver
-      const spstiId = await this.deps.directory.resolve(event.employerSiret, event.startDate);
-      if (!spstiId) parked.push(await this.park(event));
-      else {
-        const delivery = await this.deliver(spstiId, event);
-        if (delivery) deliveries.push(delivery);
-      }
+      const e = r.value;
+      // Not eligible: kept in episodes with its reason; nothing to deliver.
+      if (e.eligible && (latest.get(e.episodeId)?.episodeVersion ?? 0) <= e.episodeVersion) latest.set(e.episodeId, e);
     }
+    const events = [...latest.values()];
+    const spsti = await this.deps.directory.resolveMany(events.map((e) => ({ siret: e.employerSiret, onDate: e.startDate })));
+    const toPark = events.filter((e) => !spsti.get(`${e.employerSiret}|${e.startDate}`));
+    const toDeliver = events.filter((e) => spsti.get(`${e.employerSiret}|${e.startDate}`)).map((e) => this.delivery(spsti.get(`${e.employerSiret}|${e.startDate}`)!, e));
+    const parked = await this.park(toPark);
+    const deliveries = await this.deliver(toDeliver);
     await this.deps.deadLetters.reject(rejections);
     await this.deps.bus.publish(Topics.caseParked, parked.map((p) => jsonMessage(p.caseEvent.personPseudonym, p)));
     await this.publishDeliveries(deliveries);
   }
 
-  private async park(event: CaseEvent): Promise<ParkedCase> {
-    const record: ParkedCase = {
+  private async park(events: CaseEvent[]): Promise<ParkedCase[]> {
+    if (events.length === 0) return [];
+    const parkedAt = this.clock().toISOString();
+    const records: ParkedCase[] = events.map((event) => ({
       schemaVersion: 'parked-case/1',
       parkedId: event.episodeId,
       reasonCode: 'employer-unknown',
       reason: `employer ${event.employerSiret} has no SPSTI adhesion on ${event.startDate}`,
       caseEvent: event,
-      parkedAt: this.clock().toISOString(),
-    };
+      parkedAt,
+    }));
     await this.deps.db.query(
       `INSERT INTO parked_cases (parked_id, episode_id, reason_code, reason, employer_siret, case_event)
-       VALUES ($1, $2, $3, $4, $5, $6)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::char(14)[], $6::jsonb[])
        ON CONFLICT (parked_id) DO UPDATE SET case_event = excluded.case_event, reason = excluded.reason,
          employer_siret = excluded.employer_siret, released_at = NULL, parked_at = now()
        WHERE (parked_cases.case_event->>'episodeVersion')::int <= (excluded.case_event->>'episodeVersion')::int`,
-      [record.parkedId, event.episodeId, record.reasonCode, record.reason, event.employerSiret, JSON.stringify(event)],
+      [
+        records.map((r) => r.parkedId),
+        records.map((r) => r.caseEvent.episodeId),
+        records.map((r) => r.reasonCode),
+        records.map((r) => r.reason),
+        records.map((r) => r.caseEvent.employerSiret),
+        records.map((r) => JSON.stringify(r.caseEvent)),
+      ],
     );
-    return record;
+    return records;
   }
 
-  /** Returns the delivery to publish, or null when this version is already published. */
-  private async deliver(partnerId: string, event: CaseEvent): Promise<InboxDelivery | null> {
+  private delivery(partnerId: string, event: CaseEvent): InboxDelivery {
     const itemId = inboxItemId(partnerId, event.episodeId);
-    const delivery: InboxDelivery = {
+    return {
       schemaVersion: 'inbox-delivery/1',
       deliveryId: itemId,
       idempotencyKey: `${itemId}:${event.episodeVersion}`,
@@ -89,25 +98,48 @@ export class CaseRouter {
       legalBasis: event.legalBasis,
       deliveredAt: this.clock().toISOString(),
     };
+  }
+
+  /**
+   * Upserts the inbox items (a newer episode version updates the item) and returns the
+   * deliveries still to publish: those whose current version is not yet marked published
+   * (first time, or a crash between the table and Kafka).
+   */
+  private async deliver(deliveries: InboxDelivery[]): Promise<InboxDelivery[]> {
+    if (deliveries.length === 0) return [];
+    const ids = deliveries.map((d) => d.deliveryId);
     await this.deps.db.query(
       `INSERT INTO inbox_items (item_id, partner_id, episode_id, item_type, version, idempotency_key, legal_basis, payload, status)
-       VALUES ($1, $2, $3, 'sick-leave', $4, $5, $6, $7, 'new')
+       SELECT i, p, e, t, v, k, l, d, 'new' FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::jsonb[]) AS x(i, p, e, t, v, k, l, d)
        ON CONFLICT (partner_id, episode_id) DO UPDATE SET version = excluded.version, idempotency_key = excluded.idempotency_key,
          legal_basis = excluded.legal_basis, payload = excluded.payload, status = 'updated', updated_at = now(), acknowledged_at = NULL
        WHERE inbox_items.version < excluded.version`,
-      [itemId, partnerId, event.episodeId, event.episodeVersion, delivery.idempotencyKey, event.legalBasis, JSON.stringify(delivery)],
+      [
+        ids,
+        deliveries.map((d) => d.partnerId),
+        deliveries.map((d) => d.caseEvent.episodeId),
+        deliveries.map((d) => d.itemType),
+        deliveries.map((d) => d.caseEvent.episodeVersion),
+        deliveries.map((d) => d.idempotencyKey),
+        deliveries.map((d) => d.legalBasis),
+        deliveries.map((d) => JSON.stringify(d)),
+      ],
     );
-    const current = await this.deps.db.query<{ version: number; published_version: number | null }>(
-      'SELECT version, published_version FROM inbox_items WHERE item_id = $1',
-      [itemId],
+    const { rows } = await this.deps.db.query<{ item_id: string; version: number; published_version: number | null }>(
+      'SELECT item_id, version, published_version FROM inbox_items WHERE item_id = ANY($1::text[])',
+      [ids],
     );
-    const row = current.rows[0];
-    // Not yet published at this version (first time, or a crash before publishing): publish.
-    if (row.version === event.episodeVersion && (row.published_version ?? 0) < row.version) {
-      await this.deps.db.query("UPDATE parked_cases SET released_at = coalesce(released_at, now()) WHERE parked_id = $1", [event.episodeId]);
-      return delivery;
+    const state = new Map(rows.map((r) => [r.item_id, r]));
+    const pending = deliveries.filter((d) => {
+      const row = state.get(d.deliveryId);
+      return row && row.version === d.caseEvent.episodeVersion && (row.published_version ?? 0) < row.version;
+    });
+    if (pending.length) {
+      await this.deps.db.query('UPDATE parked_cases SET released_at = coalesce(released_at, now()) WHERE parked_id = ANY($1::text[]) AND released_at IS NULL', [
+        pending.map((d) => d.caseEvent.episodeId),
+      ]);
     }
-    return null;
+    return pending;
   }
 
   private async publishDeliveries(deliveries: InboxDelivery[]): Promise<void> {
