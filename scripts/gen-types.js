@@ -16,7 +16,7 @@ async function generate() {
       cwd: schemaDir,
       bannerComment: `/* Generated from contracts/schemas/${file} by scripts/gen-types.js. Do not edit. */`,
       additionalProperties: false,
-      declareExternallyReferenced: false,
+      declareExternallyReferenced: true,
       style: { singleQuote: true },
     };
     const ts = file.startsWith('common.')
@@ -36,12 +36,44 @@ function exposeDefs(schema) {
   return { ...schema, type: 'object', properties };
 }
 
-// Types referenced across schema files are declared once, in the file of their schema,
-// and imported where used.
+// Splits generated TS into top-level declarations (each with its leading JSDoc).
+function declarations(ts) {
+  const lines = ts.split('\n');
+  const chunks = [];
+  let current = [];
+  let pendingComment = false;
+  for (const line of lines) {
+    const startsComment = line.startsWith('/**');
+    const startsExport = line.startsWith('export ');
+    if ((startsComment || (startsExport && !pendingComment)) && current.length) {
+      chunks.push(current.join('\n'));
+      current = [];
+    }
+    if (startsComment) pendingComment = true;
+    if (startsExport) pendingComment = false;
+    current.push(line);
+  }
+  if (current.length) chunks.push(current.join('\n'));
+  return chunks;
+}
+
+const declaredName = (chunk) => /^export (?:interface|type) (\w+)/m.exec(chunk)?.[1];
+
+// Types referenced across schema files are declared once, in the file of their schema
+// (common.v1 owns its $defs; every other file its own), and imported where used.
 function addImports(out) {
   const exported = {};
+  const commonFile = Object.keys(out).find((f) => f.startsWith('common.'));
+  const owner = (type, file) => (exported[type] && exported[type] !== file ? exported[type] : file);
+  if (commonFile) for (const m of out[commonFile].matchAll(/^export (?:interface|type) (\w+)/gm)) exported[m[1]] = commonFile;
   for (const [name, ts] of Object.entries(out)) {
-    for (const m of ts.matchAll(/^export (?:interface|type) (\w+)/gm)) exported[m[1]] = name;
+    if (name === commonFile) continue;
+    const kept = declarations(ts).filter((chunk) => {
+      const declared = declaredName(chunk);
+      return !declared || owner(declared, name) === name;
+    });
+    out[name] = kept.join('\n').replace(/\n*$/, '\n');
+    for (const m of out[name].matchAll(/^export (?:interface|type) (\w+)/gm)) exported[m[1]] ??= name;
   }
   for (const [name, ts] of Object.entries(out)) {
     const own = new Set([...ts.matchAll(/^export (?:interface|type) (\w+)/gm)].map((m) => m[1]));

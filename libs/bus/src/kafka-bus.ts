@@ -7,6 +7,8 @@ export interface KafkaBusOptions {
   clientId: string;
   /** Prefix of every topic name on the cluster (isolates test runs and environments sharing a cluster). */
   namespace?: string;
+  /** Partitions whose batches one consumer handles at once (overlaps database round trips). */
+  partitionsConsumedConcurrently?: number;
 }
 
 /**
@@ -20,9 +22,11 @@ export class KafkaBus implements MessageBus {
   private readonly knownTopics = new Set<string>();
   private readonly logger = new Logger('KafkaBus');
   private readonly ns: string;
+  private readonly concurrency: number;
 
   constructor(options: KafkaBusOptions) {
     this.ns = options.namespace ?? '';
+    this.concurrency = options.partitionsConsumedConcurrently ?? 1;
     this.kafka = new Kafka({
       clientId: options.clientId,
       brokers: options.brokers,
@@ -65,6 +69,7 @@ export class KafkaBus implements MessageBus {
     await consumer.run({
       autoCommit: true,
       eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.concurrency,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         if (!isRunning() || isStale() || batch.messages.length === 0) return;
         const messages: BusMessage[] = batch.messages.map((m) => ({

@@ -4,7 +4,7 @@ import Ajv from 'ajv';
 export interface HubConfig {
   /** embedded: one process, PGlite and an in-process bus; distributed: Kafka + PostgreSQL. */
   mode: 'embedded' | 'distributed';
-  kafka: { brokers: string[]; clientId: string; partitions: number; namespace: string };
+  kafka: { brokers: string[]; clientId: string; partitions: number; namespace: string; partitionsConsumedConcurrently: number };
   databaseUrl?: string;
   /** Directory for the embedded database; in memory when absent. */
   embeddedDataDir?: string;
@@ -29,6 +29,7 @@ const schema = {
         clientId: { type: 'string', minLength: 1 },
         partitions: { type: 'integer', minimum: 1, maximum: 256 },
         namespace: { type: 'string', pattern: '^[a-z0-9._-]*$' },
+        partitionsConsumedConcurrently: { type: 'integer', minimum: 1, maximum: 64 },
       },
     },
     databaseUrl: { type: 'string', pattern: '^postgres(ql)?://' },
@@ -52,6 +53,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       clientId: env.KAFKA_CLIENT_ID ?? 'pdp-hub',
       partitions: Number(env.TOPIC_PARTITIONS ?? 6),
       namespace: env.TOPIC_NAMESPACE ?? '',
+      partitionsConsumedConcurrently: Number(env.KAFKA_PARTITIONS_CONCURRENTLY ?? 3),
     },
     databaseUrl: env.DATABASE_URL || undefined,
     embeddedDataDir: env.EMBEDDED_DATA_DIR || undefined,

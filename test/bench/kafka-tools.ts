@@ -1,0 +1,66 @@
+import { Kafka, logLevel, Producer } from 'kafkajs';
+
+export function benchKafka(brokers: string[]): Kafka {
+  return new Kafka({ clientId: 'pdp-bench', brokers, logLevel: logLevel.ERROR });
+}
+
+export async function createTopics(kafka: Kafka, topics: string[], partitions: number): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ waitForLeaders: true, topics: topics.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })) });
+  await admin.disconnect();
+}
+
+/** Produces messages in large batches (what a partner reconnecting or a backfill looks like). */
+export async function produceAll(producer: Producer, topic: string, messages: Iterable<{ key: string; value: string }>, batchSize = 2000): Promise<number> {
+  let batch: { key: string; value: string }[] = [];
+  let n = 0;
+  const inFlight: Promise<unknown>[] = [];
+  for (const m of messages) {
+    batch.push(m);
+    if (batch.length === batchSize) {
+      inFlight.push(producer.send({ topic, messages: batch }));
+      n += batch.length;
+      batch = [];
+      if (inFlight.length >= 4) await inFlight.shift();
+    }
+  }
+  if (batch.length) {
+    inFlight.push(producer.send({ topic, messages: batch }));
+    n += batch.length;
+  }
+  await Promise.all(inFlight);
+  return n;
+}
+
+/** Total messages a consumer group still has to consume on these topics. */
+export async function groupLag(kafka: Kafka, groupId: string, topics: string[]): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    let lag = 0;
+    const committed = await admin.fetchOffsets({ groupId, topics });
+    for (const t of committed) {
+      const ends = await admin.fetchTopicOffsets(t.topic);
+      for (const p of t.partitions) {
+        const high = Number(ends.find((e) => e.partition === p.partition)?.high ?? 0);
+        const done = Number(p.offset) < 0 ? 0 : Number(p.offset);
+        lag += high - done;
+      }
+    }
+    return lag;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function waitForZeroLag(kafka: Kafka, groups: { groupId: string; topics: string[] }[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let total = 0;
+    for (const g of groups) total += await groupLag(kafka, g.groupId, g.topics);
+    if (total === 0) return;
+    if (Date.now() > deadline) throw new Error(`lag still ${total} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

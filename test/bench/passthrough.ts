@@ -1,0 +1,39 @@
+import { Kafka } from 'kafkajs';
+import { createTopics, produceAll } from './kafka-tools';
+
+/**
+ * The machine's reference: a bare kafkajs consume → produce pass-through on the same broker,
+ * same partition count and same message sizes as the hub's run. Returns messages/s.
+ */
+export async function measurePassThrough(kafka: Kafka, prefix: string, partitions: number, messages: { key: string; value: string }[]): Promise<{ messagesPerSecond: number; seconds: number }> {
+  const input = `${prefix}passthrough.in`;
+  const output = `${prefix}passthrough.out`;
+  await createTopics(kafka, [input, output], partitions);
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  await produceAll(producer, input, messages);
+
+  const consumer = kafka.consumer({ groupId: `${prefix}passthrough`, maxBytesPerPartition: 2 * 1024 * 1024 });
+  await consumer.connect();
+  await consumer.subscribe({ topic: input, fromBeginning: true });
+  let consumed = 0;
+  let first = 0;
+  const done = new Promise<number>((resolve) => {
+    void consumer.run({
+      partitionsConsumedConcurrently: 3,
+      eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
+        if (!first) first = Date.now();
+        await producer.send({ topic: output, messages: batch.messages.map((m) => ({ key: m.key, value: m.value })) });
+        resolveOffset(batch.messages[batch.messages.length - 1].offset);
+        await heartbeat();
+        consumed += batch.messages.length;
+        if (consumed >= messages.length) resolve(Date.now());
+      },
+    });
+  });
+  const end = await done;
+  await consumer.disconnect();
+  await producer.disconnect();
+  const seconds = (end - first) / 1000;
+  return { messagesPerSecond: Math.round(messages.length / seconds), seconds };
+}

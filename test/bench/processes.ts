@@ -1,0 +1,50 @@
+import { ChildProcess, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+
+export interface AppProcess {
+  name: string;
+  child: ChildProcess;
+  /** Peak resident set size so far, from /proc (VmHWM), in MB. */
+  peakRssMb(): number;
+  stop(): Promise<void>;
+}
+
+/** Starts a compiled app (dist/apps/<app>/src/main.js) as its own process. */
+export function startApp(app: string, name: string, env: Record<string, string>): AppProcess {
+  const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'apps', app, 'src', 'main.js')], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr = (stderr + d.toString()).slice(-4000)));
+  let lastPeak = 0;
+  const peakRssMb = () => {
+    try {
+      const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+      lastPeak = Math.max(lastPeak, Math.round(kb / 1024));
+    } catch {
+      // process gone: keep the last reading
+    }
+    return lastPeak;
+  };
+  child.on('exit', (code) => {
+    if (code && code !== 0 && code !== 143) process.stderr.write(`${name} exited ${code}: ${stderr}\n`);
+  });
+  return {
+    name,
+    child,
+    peakRssMb,
+    stop: () =>
+      new Promise((resolve) => {
+        peakRssMb();
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+      }),
+  };
+}

@@ -1,0 +1,189 @@
+/**
+ * `npm run bench`: the hub on the real Kafka broker and PostgreSQL, against the machine's own
+ * reference (a bare kafkajs pass-through). Prints every figure and writes bench-results/*.json.
+ * Sizes: BENCH_MESSAGES (default 1,000,000), BENCH_LATENCY_SECONDS (20), BENCH_SCALE_MESSAGES (200,000).
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { randomBytes } from 'crypto';
+import { Kafka } from 'kafkajs';
+import { Topics } from '../../libs/contracts/src';
+import { migrate, PgDatabase } from '../../libs/db/src';
+import { ConsumerGroups } from '../../libs/bus/src';
+import { AdhesionDirectory, PartnerRegistry } from '../../libs/pipeline/src';
+import { InMemoryBus } from '../../libs/bus/src';
+import { ensureKafka } from '../support/kafka-broker';
+import { createTestDatabase } from '../support/postgres';
+import { benchKafka, createTopics, produceAll, waitForZeroLag } from './kafka-tools';
+import { knownEmployers, sickLeaveMix } from './mix';
+import { measurePassThrough } from './passthrough';
+import { AppProcess, startApp } from './processes';
+
+const N = Number(process.env.BENCH_MESSAGES ?? 1_000_000);
+const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 20);
+const LATENCY_RATE = Number(process.env.BENCH_LATENCY_RATE ?? 1000);
+const SCALE_N = Number(process.env.BENCH_SCALE_MESSAGES ?? 200_000);
+const PARTITIONS = Number(process.env.BENCH_PARTITIONS ?? 6);
+const EMPLOYERS = 5000;
+
+interface HubEnv {
+  namespace: string;
+  databaseUrl: string;
+  env: Record<string, string>;
+  db: PgDatabase;
+  dropDb: () => Promise<void>;
+}
+
+async function prepareHub(brokers: string[], kafka: Kafka): Promise<HubEnv> {
+  const database = await createTestDatabase();
+  const namespace = `bench-${randomBytes(3).toString('hex')}.`;
+  const db = new PgDatabase(database.url);
+  await migrate(db);
+  await new PartnerRegistry(db).register({ partnerId: 'spsti-bench', category: 'spsti', name: 'SPSTI bench', departements: ['69'] });
+  await new AdhesionDirectory(db, new InMemoryBus()).import(knownEmployers(EMPLOYERS).map((siret) => ({ siret, spstiId: 'spsti-bench', validFrom: '2020-01-01' })), 'bench');
+  await createTopics(kafka, [...Object.values(Topics), 'pdp.inbox.spsti-bench.v1'].map((t) => namespace + t), PARTITIONS);
+  const env = {
+    KAFKA_BROKERS: brokers.join(','),
+    DATABASE_URL: database.url,
+    PSEUDONYM_KEY: 'bench-pseudonym-key-0123456789abcdef',
+    ADMIN_API_KEY: 'bench-admin-key-0123',
+    TOPIC_NAMESPACE: namespace,
+    TOPIC_PARTITIONS: String(PARTITIONS),
+  };
+  return { namespace, databaseUrl: database.url, env, db, dropDb: database.drop };
+}
+
+function startPipeline(h: HubEnv, instances: number): AppProcess[] {
+  const apps: AppProcess[] = [];
+  for (let i = 0; i < instances; i++) {
+    apps.push(startApp('normalizer', `normalizer-${i}`, { ...h.env, KAFKA_CLIENT_ID: `normalizer-${i}` }));
+    apps.push(startApp('router', `router-${i}`, { ...h.env, KAFKA_CLIENT_ID: `router-${i}` }));
+  }
+  return apps;
+}
+
+const groups = (ns: string) => [
+  { groupId: ns + ConsumerGroups.normalizer, topics: [ns + Topics.sickLeaveInbound] },
+  { groupId: ns + ConsumerGroups.router, topics: [ns + Topics.caseNormalized] },
+];
+
+/** Preloads n messages, starts the apps, and measures until both groups have no lag. */
+async function throughput(kafka: Kafka, brokers: string[], n: number, instances: number, seed: number) {
+  const h = await prepareHub(brokers, kafka);
+  const producer = kafka.producer();
+  await producer.connect();
+  const produceStart = Date.now();
+  const produced = await produceAll(producer, h.namespace + Topics.sickLeaveInbound, sickLeaveMix({ seed, messages: n, employers: EMPLOYERS, unknownEmployerShare: 0.03, malformedShare: 0.005, prolongationShare: 0.3 }));
+  await producer.disconnect();
+  const produceSeconds = (Date.now() - produceStart) / 1000;
+  const apps = startPipeline(h, instances);
+  const rssSampler = setInterval(() => apps.forEach((a) => a.peakRssMb()), 500);
+  await waitForZeroLag(kafka, groups(h.namespace), 30 * 60_000);
+  clearInterval(rssSampler);
+  const { rows } = await h.db.query<{ first: Date; last: Date; items: number; parked: number; dead: number }>(
+    `SELECT (SELECT min(received_at) FROM leave_notifications) AS first,
+            greatest((SELECT max(updated_at) FROM inbox_items), (SELECT max(parked_at) FROM parked_cases)) AS last,
+            (SELECT count(*)::int FROM inbox_items) AS items,
+            (SELECT count(*)::int FROM parked_cases) AS parked,
+            (SELECT count(*)::int FROM dead_letters) AS dead`,
+  );
+  const r = rows[0];
+  const seconds = (new Date(r.last).getTime() - new Date(r.first).getTime()) / 1000;
+  const rss = Object.fromEntries(apps.map((a) => [a.name, a.peakRssMb()]));
+  await Promise.all(apps.map((a) => a.stop()));
+  await h.db.close();
+  await h.dropDb();
+  return { messages: produced, produceSeconds, seconds, messagesPerSecond: Math.round(produced / seconds), inboxItems: r.items, parked: r.parked, deadLetters: r.dead, peakRssMb: rss };
+}
+
+/** Offers a fixed rate and measures inbound-publish → inbox-item latencies. */
+async function latency(kafka: Kafka, brokers: string[]) {
+  const h = await prepareHub(brokers, kafka);
+  const apps = startPipeline(h, 1);
+  // Let the consumer groups join before offering load.
+  await new Promise((r) => setTimeout(r, 8000));
+  const producer = kafka.producer();
+  await producer.connect();
+  const sentAt = new Map<string, number>();
+  const total = LATENCY_SECONDS * LATENCY_RATE;
+  const mix = sickLeaveMix({ seed: 7, messages: total, employers: EMPLOYERS, unknownEmployerShare: 0, malformedShare: 0, prolongationShare: 0 });
+  const start = Date.now();
+  const tick = 20; // ms: send rate/50 messages every 20 ms
+  let sent = 0;
+  while (sent < total) {
+    const due = Math.min(total, Math.floor(((Date.now() - start) / 1000) * LATENCY_RATE) + Math.ceil((LATENCY_RATE * tick) / 1000));
+    const batch = [];
+    while (sent < due) {
+      const m = mix.next().value!;
+      batch.push({ key: m.key, value: m.value });
+      sentAt.set(m.messageId, Date.now());
+      sent++;
+    }
+    if (batch.length) await producer.send({ topic: h.namespace + Topics.sickLeaveInbound, messages: batch });
+    await new Promise((r) => setTimeout(r, tick));
+  }
+  const offeredSeconds = (Date.now() - start) / 1000;
+  await producer.disconnect();
+  await waitForZeroLag(kafka, groups(h.namespace), 5 * 60_000);
+  const { rows } = await h.db.query<{ message_id: string; at: Date }>(`SELECT payload->'caseEvent'->>'sourceMessageId' AS message_id, created_at AS at FROM inbox_items`);
+  const lat = rows.map((r) => new Date(r.at).getTime() - (sentAt.get(r.message_id) ?? NaN)).filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))];
+  const rss = Object.fromEntries(apps.map((a) => [a.name, a.peakRssMb()]));
+  await Promise.all(apps.map((a) => a.stop()));
+  await h.db.close();
+  await h.dropDb();
+  return { offeredRate: LATENCY_RATE, achievedOfferedRate: Math.round(total / offeredSeconds), measured: lat.length, p50Ms: q(0.5), p95Ms: q(0.95), p99Ms: q(0.99), maxMs: lat[lat.length - 1], peakRssMb: rss };
+}
+
+async function main() {
+  const started = Date.now();
+  const kafkaHandle = await ensureKafka();
+  const kafka = benchKafka(kafkaHandle.brokers);
+  const results: Record<string, unknown> = {
+    date: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.type()} ${os.release()}` },
+    sizes: { messages: N, partitions: PARTITIONS, latencySeconds: LATENCY_SECONDS, latencyRate: LATENCY_RATE, scaleMessages: SCALE_N },
+  };
+  try {
+    const sample = [...sickLeaveMix({ seed: 1, messages: N, employers: EMPLOYERS, unknownEmployerShare: 0.03, malformedShare: 0.005, prolongationShare: 0.3 })].map((m) => ({ key: m.key, value: m.value }));
+    const pass = await measurePassThrough(kafka, `bench-pt-${randomBytes(3).toString('hex')}.`, PARTITIONS, sample);
+    sample.length = 0;
+    log('pass-through (bare kafkajs consume→produce)', pass);
+    results.passThrough = pass;
+
+    const hub = await throughput(kafka, kafkaHandle.brokers, N, 1, 1);
+    log('hub end-to-end throughput (inbound topic → persisted inbox item)', hub);
+    results.hub = { ...hub, ratioToPassThrough: round(hub.messagesPerSecond / pass.messagesPerSecond) };
+
+    const lat = await latency(kafka, kafkaHandle.brokers);
+    log(`latency at ${LATENCY_RATE} msg/s offered`, lat);
+    results.latency = lat;
+
+    const scaled = await throughput(kafka, kafkaHandle.brokers, SCALE_N, 2, 3);
+    const single = await throughput(kafka, kafkaHandle.brokers, SCALE_N, 1, 3);
+    log('two instances of each service in one consumer group', { twoInstances: scaled.messagesPerSecond, oneInstance: single.messagesPerSecond });
+    results.scaleOut = { messages: SCALE_N, twoInstancesPerSecond: scaled.messagesPerSecond, oneInstancePerSecond: single.messagesPerSecond, ratio: round(scaled.messagesPerSecond / single.messagesPerSecond) };
+  } finally {
+    await kafkaHandle.stop();
+  }
+  results.totalSeconds = Math.round((Date.now() - started) / 1000);
+  const dir = path.resolve(__dirname, '..', '..', '..', 'bench-results');
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'latest.json');
+  fs.writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
+  console.log(`\nresults written to ${file}`);
+}
+
+function log(title: string, figures: unknown) {
+  console.log(`\n## ${title}\n${JSON.stringify(figures, null, 2)}`);
+}
+
+function round(x: number) {
+  return Math.round(x * 100) / 100;
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
