@@ -20,7 +20,8 @@ export interface KafkaHandle {
   stop: () => Promise<void>;
 }
 
-const ROOT = resolve(__dirname, '..', '..');
+// The repository root, from sources (test/support) or compiled (dist/test/support, for the bench).
+const ROOT = [resolve(__dirname, '..', '..'), resolve(__dirname, '..', '..', '..')].find((d) => existsSync(resolve(d, 'deploy', 'kafka', 'kafka.sh')))!;
 const KAFKA_DIR = resolve(ROOT, 'deploy', 'kafka');
 const KAFKA_SH = resolve(KAFKA_DIR, 'kafka.sh');
 const FETCH_SH = resolve(KAFKA_DIR, 'fetch.sh');

@@ -1,0 +1,114 @@
+/**
+ * A real FHIR R4 server (HAPI FHIR JPA server on embedded H2) for e2e tests.
+ *
+ * - If FHIR_BASE_URL is set (e.g. "http://localhost:8080/fhir"), that server is
+ *   used as is and stop() is a no-op.
+ * - Otherwise the launcher in deploy/fhir is built once with Maven (first time:
+ *   HAPI FHIR is downloaded from Maven Central, a few minutes) and started by
+ *   deploy/fhir/fhir.sh on an OS-assigned free port, with a fresh in-memory
+ *   database. stop() stops it. The server is tied to this process
+ *   (FHIR_OWNER_PID), so a crashed test run does not leak it.
+ *
+ * Start-up takes ~15 s of CPU on a 2-core box: call ensureFhir() once per
+ * file (beforeAll, with a generous timeout: FHIR_SETUP_TIMEOUT_MS) or once per run.
+ */
+import { execFile } from 'node:child_process';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import type { Client as FhirKitClient, ClientConfig } from 'fhir-kit-client';
+
+export interface FhirHandle {
+  /** e.g. http://127.0.0.1:41234/fhir (no trailing slash) */
+  baseUrl: string;
+  stop: () => Promise<void>;
+}
+
+const ROOT = resolve(__dirname, '..', '..');
+const FHIR_SH = resolve(ROOT, 'deploy', 'fhir', 'fhir.sh');
+
+/** Build (first run only) + JVM start; generous because the first build downloads ~300 MB of jars. */
+export const FHIR_SETUP_TIMEOUT_MS = 15 * 60_000;
+
+function run(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((resolvePromise, reject) => {
+    execFile(
+      'bash',
+      [FHIR_SH, ...args],
+      { cwd: ROOT, env, timeout: timeoutMs, maxBuffer: 10 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error) {
+          const detail = [String(stderr).trim(), String(stdout).trim()].filter(Boolean).join('\n');
+          reject(new Error(`fhir.sh ${args.join(' ')} failed: ${error.message}\n${detail}`));
+        } else {
+          resolvePromise({ stdout: String(stdout), stderr: String(stderr) });
+        }
+      },
+    );
+  });
+}
+
+/** A port the OS considers free right now (tiny race until the server binds it; retried below). */
+function freePort(): Promise<number> {
+  return new Promise((resolvePromise, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => (port ? resolvePromise(port) : reject(new Error('could not get a free port'))));
+    });
+  });
+}
+
+/**
+ * fhir-kit-client 2.x is ESM-only and this project is CommonJS: load it with a real dynamic import
+ * (TypeScript would turn `import()` into require(), which its exports map refuses). Under jest this
+ * needs NODE_OPTIONS=--experimental-vm-modules (as the npm test scripts set).
+ */
+const importEsm = new Function('specifier', 'return import(specifier)') as (
+  specifier: string,
+) => Promise<typeof import('fhir-kit-client')>;
+
+export async function createFhirClient(
+  baseUrl: string,
+  config: Omit<ClientConfig, 'baseUrl'> = {},
+): Promise<FhirKitClient> {
+  const { Client } = await importEsm('fhir-kit-client');
+  return new Client({ ...config, baseUrl: baseUrl.replace(/\/+$/, '') });
+}
+
+export async function ensureFhir(): Promise<FhirHandle> {
+  const external = process.env.FHIR_BASE_URL?.trim();
+  if (external) {
+    return { baseUrl: external.replace(/\/+$/, ''), stop: async () => undefined };
+  }
+
+  let lastError: unknown;
+  // Retry in case another process grabbed the "free" port first (the launcher binds before booting HAPI).
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    const port = await freePort();
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      FHIR_PORT: String(port),
+      FHIR_HOST: '127.0.0.1',
+      FHIR_OWNER_PID: String(process.pid),
+    };
+    try {
+      // `start` builds first if the launcher is missing or out of date, then waits for GET /fhir/metadata == 200.
+      await run(['start'], env, FHIR_SETUP_TIMEOUT_MS);
+    } catch (error) {
+      lastError = error;
+      if (/already in use|Failed to bind|already answers HTTP/.test(String(error)) && attempt < 3) continue;
+      throw error;
+    }
+
+    let stopped: Promise<void> | undefined;
+    const stop = (): Promise<void> => {
+      stopped ??= run(['stop'], env, 60_000).then(() => undefined);
+      return stopped;
+    };
+    return { baseUrl: `http://127.0.0.1:${port}/fhir`, stop };
+  }
+  throw lastError instanceof Error ? lastError : new Error(String(lastError));
+}
