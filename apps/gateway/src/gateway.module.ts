@@ -6,9 +6,11 @@ import { InboxController } from './inbox.controller';
 import { DirectoryController } from './directory.controller';
 import { OpsController } from './ops.controller';
 import { HealthController } from './health.controller';
+import { CoordinationHttpModule } from '../../coordinator/src/http/coordination-http.module';
 
 /** HTTP face of the hub: intake, partner inboxes, directory, ops. Needs RuntimeModule. */
 @Module({
+  imports: [CoordinationHttpModule],
   controllers: [IntakeController, InboxController, DirectoryController, OpsController, HealthController],
   providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }, PartnerGuard, AdminGuard],
 })

@@ -14,6 +14,8 @@ export interface RouterDeps {
   deadLetters: DeadLetterSink;
   partitions: number;
   clock?: () => Date;
+  /** Audit trail of what was delivered (libs/referrals), called once per batch. */
+  onDelivered?: (deliveries: InboxDelivery[]) => Promise<void>;
 }
 
 /**
@@ -55,6 +57,7 @@ export class CaseRouter {
     await this.deps.deadLetters.reject(rejections);
     await this.deps.bus.publish(Topics.caseParked, parked.map((p) => jsonMessage(p.caseEvent.personPseudonym, p)));
     await this.publishDeliveries(deliveries);
+    await this.deps.onDelivered?.(deliveries);
   }
 
   private async park(events: CaseEvent[]): Promise<ParkedCase[]> {

@@ -15,6 +15,7 @@ import {
   MessageTracker,
   PartnerRegistry,
 } from '../../pipeline/src';
+import { Coordination, coordinationFiles } from '../../referrals/src';
 
 /** Everything an app of the hub is made of; only the adapters (bus, db) differ between modes. */
 export interface HubRuntime {
@@ -30,6 +31,8 @@ export interface HubRuntime {
   intake: LeaveIntake;
   normalizer: LeaveNormalizer;
   router: CaseRouter;
+  /** Signalements, consent, chef de file, audit, return flow (issue 3). */
+  coordination: Coordination;
   close(): Promise<void>;
 }
 
@@ -55,6 +58,8 @@ export async function createRuntime(config: HubConfig, adapters: RuntimeAdapters
   const deadLetters = new DeadLetterSink(db, bus, clock);
   const directory = new AdhesionDirectory(db, bus);
   const pseudonymizer = new Pseudonymizer(config.pseudonymKey);
+  const partners = new PartnerRegistry(db);
+  const coordination = await Coordination.create({ db, bus, contracts, pseudonymizer, deadLetters, partners, directory, partitions: config.kafka.partitions, clock, ...coordinationFiles(process.env) });
   return {
     config,
     db,
@@ -62,12 +67,13 @@ export async function createRuntime(config: HubConfig, adapters: RuntimeAdapters
     contracts,
     deadLetters,
     directory,
-    partners: new PartnerRegistry(db),
+    partners,
     inbox: new InboxService(db),
     tracker: new MessageTracker(db),
     intake: new LeaveIntake(bus, contracts, clock),
     normalizer: new LeaveNormalizer({ db, bus, contracts, pseudonymizer, deadLetters, transitionalPhase: config.transitionalPhase, clock }),
-    router: new CaseRouter({ db, bus, contracts, directory, deadLetters, partitions: config.kafka.partitions, clock }),
+    coordination,
+    router: new CaseRouter({ db, bus, contracts, directory, deadLetters, partitions: config.kafka.partitions, clock, onDelivered: (d) => coordination.sickLeaveAudit.recordSickLeaveDeliveries(d) }),
     async close() {
       await bus.close();
       await db.close();

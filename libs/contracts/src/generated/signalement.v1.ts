@@ -103,7 +103,42 @@ export interface Signalement {
     collectedBy?: string;
     evidenceRef?: string;
     /**
-     * The worker also agrees that the IRDP be shared with the recipient.
+     * Recipient categories the worker agreed to be oriented to; defaults to the intended recipient's category. Recipients added by the routing rules need their own consent (here or in the consent registry).
+     *
+     * @minItems 1
+     *
+     * Items: Kind of PDP partner.
+     */
+    categories?: [
+      (
+        | 'spsti'
+        | 'service-social-carsat'
+        | 'service-medical'
+        | 'cpam'
+        | 'cap-emploi'
+        | 'agefiph'
+        | 'france-travail'
+        | 'fastt'
+        | 'mdph'
+        | 'transition-pro'
+        | 'msa'
+      ),
+      ...(
+        | 'spsti'
+        | 'service-social-carsat'
+        | 'service-medical'
+        | 'cpam'
+        | 'cap-emploi'
+        | 'agefiph'
+        | 'france-travail'
+        | 'fastt'
+        | 'mdph'
+        | 'transition-pro'
+        | 'msa'
+      )[]
+    ];
+    /**
+     * The worker also agrees that the IRDP be shared with those recipients (only categories the routing rules allow ever receive it).
      */
     irdpSharing?: boolean;
   };

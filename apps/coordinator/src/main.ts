@@ -1,0 +1,16 @@
+import 'reflect-metadata';
+import { Module } from '@nestjs/common';
+import { loadConfig } from '../../../libs/config/src';
+import { ConsumerGroups, COORDINATOR_TRANSPORT } from '../../../libs/bus/src';
+import { createRuntime, RuntimeModule, startWorker } from '../../../libs/runtime/src';
+import { CoordinatorModule } from './coordinator.module';
+
+/** Composition root of the coordinator service (Kafka + PostgreSQL): signalements, return flow. */
+async function bootstrap() {
+  const runtime = await createRuntime(loadConfig(process.env, { mode: 'distributed' }));
+  @Module({ imports: [RuntimeModule.forRoot(runtime), CoordinatorModule] })
+  class CoordinatorAppModule {}
+  await startWorker(CoordinatorAppModule, runtime, ConsumerGroups.coordinator, COORDINATOR_TRANSPORT);
+}
+
+void bootstrap();

@@ -1,0 +1,3 @@
+export * from './decision';
+export * from './registry';
+export * from './fhir-consent';

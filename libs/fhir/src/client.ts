@@ -1,0 +1,26 @@
+import type { Client, ClientConfig } from 'fhir-kit-client';
+
+// fhir-kit-client 2.x is ESM-only and this project is CommonJS: load it with a real dynamic
+// import (TypeScript would turn `import()` into require(), which its exports map refuses).
+const importEsm = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<typeof import('fhir-kit-client')>;
+let fhirKit: Promise<typeof import('fhir-kit-client')> | undefined;
+
+export type FhirClient = Client;
+
+/** One fhir-kit-client per FHIR base URL (its HTTP agent keeps connections alive). */
+export class FhirClients {
+  private readonly clients = new Map<string, Promise<Client>>();
+
+  constructor(private readonly config: Omit<ClientConfig, 'baseUrl'> = {}) {}
+
+  get(baseUrl: string): Promise<Client> {
+    const url = baseUrl.replace(/\/+$/, '');
+    let c = this.clients.get(url);
+    if (!c) {
+      fhirKit ??= importEsm('fhir-kit-client');
+      c = fhirKit.then((m) => new m.Client({ ...this.config, baseUrl: url }));
+      this.clients.set(url, c);
+    }
+    return c;
+  }
+}

@@ -1,0 +1,5 @@
+export * from './types';
+export * from './systems';
+export * from './client';
+export * from './task-delivery';
+export * from './directory';

@@ -1,0 +1,15 @@
+/** Identifier systems and code systems of the hub's FHIR exchanges. */
+export const FhirSystems = {
+  deliveryId: 'https://pdp-hub.fr/fhir/sid/delivery-id',
+  personPseudonym: 'https://pdp-hub.fr/fhir/sid/person-pseudonym',
+  partnerId: 'https://pdp-hub.fr/fhir/sid/partner-id',
+  partnerCategory: 'https://pdp-hub.fr/fhir/CodeSystem/partner-category',
+  coordinationItem: 'https://pdp-hub.fr/fhir/CodeSystem/coordination-item',
+  signalementReason: 'https://pdp-hub.fr/fhir/CodeSystem/signalement-reason',
+  consentPurpose: 'https://pdp-hub.fr/fhir/CodeSystem/consent-purpose',
+  participationType: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType',
+  consentScope: 'http://terminology.hl7.org/CodeSystem/consentscope',
+} as const;
+
+/** OIDs of the INS (NIR-based matricule) and of the NIR itself: identifiers accepted on entry only. */
+export const InsOids = ['urn:oid:1.2.250.1.213.1.4.8', 'urn:oid:1.2.250.1.213.1.4.9', 'urn:oid:1.2.250.1.213.1.4.10', 'urn:oid:1.2.250.1.213.1.4.11'];

@@ -1,0 +1,96 @@
+import { createHash } from 'crypto';
+import type { FhirResource } from 'fhir-kit-client';
+import { ReferralDelivery } from '../../contracts/src/coordination';
+import { FhirClients } from './client';
+import { FhirSystems } from './systems';
+import { Bundle, Communication, Task } from './types';
+
+const PRIORITY: Record<string, string> = { normale: 'routine', prioritaire: 'urgent', urgente: 'asap' };
+
+/**
+ * A delivery as FHIR resources: a Task owned by the recipient (what to do: take the referral or
+ * the report into account) and a Communication based on it carrying the delivery itself. Both
+ * are identified by the delivery id and created conditionally, so a re-delivery creates nothing.
+ */
+export function deliveryBundle(d: ReferralDelivery): Bundle {
+  const id = `${FhirSystems.deliveryId}|${d.deliveryId}`;
+  const taskUrl = `urn:uuid:${uuidFrom(d.deliveryId)}`;
+  const person = { identifier: { system: FhirSystems.personPseudonym, value: d.personPseudonym } };
+  const owner = { identifier: { system: FhirSystems.partnerId, value: d.partnerId } };
+  const sender = d.referral?.sender.partnerId ?? d.report?.sender.partnerId;
+  const task: Task = {
+    resourceType: 'Task',
+    identifier: [{ system: FhirSystems.deliveryId, value: d.deliveryId }],
+    status: 'requested',
+    intent: 'order',
+    priority: PRIORITY[d.referral?.urgency ?? 'normale'],
+    code: { coding: [{ system: FhirSystems.coordinationItem, code: d.itemType }] },
+    description: describe(d),
+    for: person,
+    authoredOn: d.deliveredAt,
+    ...(sender ? { requester: { identifier: { system: FhirSystems.partnerId, value: sender } } } : {}),
+    owner,
+    ...(d.referral ? { reasonCode: { coding: [{ system: FhirSystems.signalementReason, code: d.referral.reason }] } } : {}),
+  };
+  const communication: Communication = {
+    resourceType: 'Communication',
+    identifier: [{ system: FhirSystems.deliveryId, value: d.deliveryId }],
+    basedOn: [{ reference: taskUrl }],
+    status: 'completed',
+    subject: person,
+    sent: d.deliveredAt,
+    recipient: [owner],
+    payload: [
+      { contentString: describe(d) },
+      { contentAttachment: { contentType: 'application/json', title: d.schemaVersion, data: Buffer.from(JSON.stringify(d)).toString('base64') } },
+    ],
+  };
+  return {
+    resourceType: 'Bundle',
+    type: 'transaction',
+    entry: [
+      { fullUrl: taskUrl, resource: task, request: { method: 'POST', url: 'Task', ifNoneExist: `identifier=${id}` } },
+      { resource: communication, request: { method: 'POST', url: 'Communication', ifNoneExist: `identifier=${id}` } },
+    ],
+  };
+}
+
+function describe(d: ReferralDelivery): string {
+  if (d.referral) return `Signalement PDP (${d.referral.reason}${d.referral.pyramide ? `, pyramide ${d.referral.pyramide}` : ''}) from ${d.referral.sender.partnerId}`;
+  if (d.report) return `Accompaniment report (${d.report.accompaniment}) from ${d.report.sender.partnerId}`;
+  return `Retraction of ${d.retraction?.deliveryId}`;
+}
+
+// A stable UUID-shaped id for the bundle-local reference (any unique urn:uuid will do).
+function uuidFrom(s: string): string {
+  const hex = createHash('sha256').update(s).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+export interface FhirDeliveryResult {
+  taskReference: string;
+}
+
+/** Delivers to and pulls back from partners' FHIR endpoints with fhir-kit-client. */
+export class FhirDeliveryChannel {
+  constructor(private readonly clients: FhirClients) {}
+
+  async deliver(endpoint: string, d: ReferralDelivery): Promise<FhirDeliveryResult> {
+    const client = await this.clients.get(endpoint);
+    const response = (await client.transaction({ body: deliveryBundle(d) as FhirResource })) as unknown as Bundle;
+    const location = response.entry?.[0]?.response?.location ?? '';
+    return { taskReference: location.split('/_history')[0] };
+  }
+
+  /** Cancels the Task of a delivery (consent withdrawn): the partner's system sees it withdrawn. */
+  async cancel(endpoint: string, deliveryId: string, reason: string): Promise<boolean> {
+    const client = await this.clients.get(endpoint);
+    const found = (await client.search({ resourceType: 'Task', searchParams: { identifier: `${FhirSystems.deliveryId}|${deliveryId}` } })) as unknown as Bundle<Task>;
+    const tasks = (found.entry ?? []).map((e) => e.resource).filter((r): r is Task => r?.resourceType === 'Task');
+    for (const task of tasks) {
+      if (task.status === 'cancelled' || task.status === 'completed') continue;
+      await client.update({ resourceType: 'Task', id: task.id!, body: { ...task, status: 'cancelled', statusReason: { text: reason } } as FhirResource });
+    }
+    return tasks.length > 0;
+  }
+}

@@ -1,0 +1,205 @@
+import { ContractRegistry } from '../../contracts/src';
+import { ReferralDelivery } from '../../contracts/src/coordination';
+import { BusMessage } from '../../bus/src';
+import { Database, Sql } from '../../db/src';
+import { Pseudonymizer } from '../../domain/src';
+import { AuditEntry, AuditTrail } from '../../audit/src';
+import { ConsentRegistry, decideConsent } from '../../consent/src';
+import { RuleSet } from '../../routing-rules/src';
+import { AdhesionDirectory, DeadLetterSink, parseJson, Partner, PartnerRegistry, readMessageId, Rejection } from '../../pipeline/src';
+import { canonicalReferral, CanonicalReferral, validateSignalement } from './intake';
+import { decisionIdOf } from './ids';
+import { CaseLead, chefDeFileOf, consentFromSignalement, Decision, decideLead, idempotencyKey, referralContent } from './plan';
+import { partnerForTerritory } from './territory';
+import { DeliveryWriter, Outgoing } from './writer';
+
+export interface CoordinatorDeps {
+  db: Database;
+  contracts: ContractRegistry;
+  pseudonymizer: Pseudonymizer;
+  deadLetters: DeadLetterSink;
+  partners: PartnerRegistry;
+  directory: AdhesionDirectory;
+  rules: RuleSet;
+  consent: ConsentRegistry;
+  audit: AuditTrail;
+  writer: DeliveryWriter;
+  clock: () => Date;
+}
+
+/**
+ * Signalements: validate → pseudonymise → record the consent stated on the fiche → apply the
+ * routing rules → resolve each recipient from the territory → check consent (and the IRDP
+ * filter) per recipient → name the chef de file → deliver or withhold, all audited.
+ */
+export class ReferralCoordinator {
+  constructor(private readonly deps: CoordinatorDeps) {}
+
+  async handleBatch(messages: BusMessage[]): Promise<void> {
+    const rejections: Rejection[] = [];
+    const partners = await this.deps.partners.list();
+    const today = this.deps.clock().toISOString().slice(0, 10);
+    const outgoing: Outgoing[] = [];
+    for (const m of messages) {
+      const reject = (reason: string, errors: Rejection['errors'], messageId?: string) =>
+        rejections.push({ stage: 'normalizer', sourceTopic: m.topic, sourcePartition: m.partition, sourceOffset: m.offset, messageId, reason, errors, original: m.value });
+      const parsed = parseJson(m.value);
+      if (!parsed.ok) {
+        reject('message is not JSON', [{ path: '/', message: parsed.error }]);
+        continue;
+      }
+      const r = validateSignalement(parsed.value, this.deps.contracts, today);
+      if (!r.ok) {
+        reject(r.reason, r.violations, readMessageId(parsed.value));
+        continue;
+      }
+      const s = r.value;
+      const sender = partners.find((p) => p.partnerId === s.sender.partnerId);
+      if (!sender) {
+        reject('unknown sender', [{ path: '/sender/partnerId', message: `${s.sender.partnerId} is not a registered partner` }], s.messageId);
+        continue;
+      }
+      if (s.recipient.partnerId && !partners.some((p) => p.partnerId === s.recipient.partnerId)) {
+        reject('unknown recipient', [{ path: '/recipient/partnerId', message: `${s.recipient.partnerId} is not a registered partner` }], s.messageId);
+        continue;
+      }
+      outgoing.push(await this.route(canonicalReferral(s, this.deps.pseudonymizer), partners, { recordConsent: true, actor: 'hub' }));
+    }
+    await this.deps.deadLetters.reject(rejections);
+    for (const o of outgoing) await this.deps.writer.publish(o);
+  }
+
+  /**
+   * Decides (or re-decides) a referral. Decisions already delivered stand; withheld ones are
+   * decided again, which is how a consent arriving later releases them.
+   */
+  async route(referral: CanonicalReferral, partners: Partner[], opts: { recordConsent: boolean; actor: string }): Promise<Outgoing> {
+    const sender = partners.find((p) => p.partnerId === referral.senderId);
+    const explicit = referral.recipient.partnerId ? partners.find((p) => p.partnerId === referral.recipient.partnerId) : undefined;
+    const intended = explicit?.category ?? referral.recipient.category;
+    const rules = this.deps.rules;
+    const decision = rules.evaluate({ flow: 'signalement', pyramide: referral.pyramide, reason: referral.reason, rqth: referral.rqth, irdp: referral.irdp, senderCategory: sender?.category, urgency: referral.urgency });
+    const recipients = new Map<string, string[]>();
+    if (intended) recipients.set(intended, ['intended-recipient']);
+    for (const r of decision.recipients) recipients.set(r.category, [...(recipients.get(r.category) ?? []), ...r.ruleIds]);
+
+    return this.deps.db.transaction(async (tx) => {
+      // One case at a time: its chef de file and its decisions change together.
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [referral.caseId]);
+      await tx.query(
+        `INSERT INTO referrals (referral_id, sender_id, signalement_id, message_id, case_id, person_pseudonym, reason, pyramide, referral_date, rules_version, canonical)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+         ON CONFLICT (referral_id) DO UPDATE SET message_id = excluded.message_id, reason = excluded.reason, pyramide = excluded.pyramide,
+           referral_date = excluded.referral_date, rules_version = excluded.rules_version, canonical = excluded.canonical, updated_at = now()`,
+        [referral.referralId, referral.senderId, referral.signalementId, referral.messageId, referral.caseId, referral.personPseudonym, referral.reason, referral.pyramide ?? null, referral.date, rules.version, JSON.stringify(referral)],
+      );
+      const audit: AuditEntry[] = [];
+      if (opts.recordConsent && intended) {
+        const source = `signalement:${referral.referralId}`;
+        const known = await tx.query('SELECT 1 FROM consent_records WHERE source = $1 AND recorded_at IS NOT NULL LIMIT 1', [source]);
+        // A re-delivered or re-sent signalement does not state its consent twice.
+        if (known.rowCount === 0) {
+          const recorded = await this.deps.consent.record(consentFromSignalement(referral, intended), tx);
+          for (const c of recorded) audit.push({ action: 'consent-recorded', subjectType: 'consent', subjectId: c.consentId, caseId: referral.caseId, personPseudonym: c.personPseudonym, category: c.recipientCategory, consentId: c.consentId, actor: referral.senderId, detail: { purpose: c.purpose, status: c.status, source: c.source } });
+        }
+      }
+      const history = await this.deps.consent.history(referral.personPseudonym, tx);
+      const now = this.deps.clock();
+      const resolved = new Map<string, Partner | undefined>();
+      const resolve = async (category: string) => {
+        if (!resolved.has(category)) resolved.set(category, category === intended && explicit ? explicit : await this.resolvePartner(category, referral, partners, tx));
+        return resolved.get(category);
+      };
+
+      // Chef de file first: every delivery tells its recipient who leads.
+      const leadPartner = (await resolve(decision.chefDeFile.category)) ?? (sender?.category === decision.chefDeFile.category ? sender : undefined);
+      const proposed: CaseLead = {
+        partnerId: leadPartner?.partnerId ?? null,
+        category: decision.chefDeFile.category,
+        assignedBy: 'rule',
+        ruleId: decision.chefDeFile.ruleId ?? null,
+        reason: leadPartner ? decision.chefDeFile.reason : `${decision.chefDeFile.reason} (no ${decision.chefDeFile.category} partner covers the worker's territory yet)`,
+      };
+      const lead = await this.assignLead(tx, referral.caseId, referral.personPseudonym, proposed, rules.version, audit, 'hub');
+
+      const decisions: Decision[] = [];
+      for (const [category, ruleIds] of recipients) {
+        const partner = await resolve(category);
+        if (partner?.partnerId === referral.senderId) continue; // never back to the sender
+        const base = { decisionId: decisionIdOf(referral.referralId, category), subjectType: 'signalement' as const, subjectId: referral.referralId, caseId: referral.caseId, personPseudonym: referral.personPseudonym, category, partner, ruleIds, rulesVersion: rules.version, purpose: 'orientation' as const };
+        if (!partner) {
+          decisions.push({ ...base, status: 'withheld', reasonCode: 'no-recipient', reason: `no ${category} partner serves département ${referral.workerDepartement ?? '(unknown)'}`, irdpShared: false });
+          continue;
+        }
+        const consent = decideConsent(history, 'orientation', category, now);
+        if (!consent.allowed) {
+          decisions.push({ ...base, status: 'withheld', reasonCode: consent.code, reason: consent.reason, consentId: consent.consentId, irdpShared: false });
+          continue;
+        }
+        const irdp = referral.irdp !== undefined && rules.irdpAllowed(category, decideConsent(history, 'irdp-sharing', category, now).allowed).share;
+        const content = referralContent(referral, sender?.category, irdp);
+        const delivery: ReferralDelivery = {
+          schemaVersion: 'referral-delivery/1',
+          deliveryId: base.decisionId,
+          idempotencyKey: idempotencyKey(base.decisionId, content),
+          partnerId: partner.partnerId,
+          itemType: 'signalement',
+          caseId: referral.caseId,
+          personPseudonym: referral.personPseudonym,
+          legalBasis: 'consent',
+          consentId: consent.consentId,
+          chefDeFile: chefDeFileOf(lead),
+          referral: content,
+          ruleIds,
+          rulesVersion: rules.version,
+          deliveredAt: now.toISOString(),
+        };
+        decisions.push({ ...base, status: 'delivered', reasonCode: 'consent', reason: consent.reason, legalBasis: 'consent', consentId: consent.consentId, irdpShared: irdp, delivery });
+      }
+      return this.deps.writer.commit(tx, decisions, opts.actor, audit);
+    });
+  }
+
+  /** The SPSTI from the employer's adhesion; every other category from the worker's territory. */
+  private async resolvePartner(category: string, r: CanonicalReferral, partners: Partner[], tx: Sql): Promise<Partner | undefined> {
+    if (category === 'spsti' && r.employer) {
+      const id = await this.deps.directory.resolve(r.employer.siret, r.date, tx);
+      const p = id ? partners.find((x) => x.partnerId === id) : undefined;
+      if (p) return p;
+    }
+    if (category === 'spsti' && partners.find((p) => p.partnerId === r.senderId)?.category === 'spsti') return partners.find((p) => p.partnerId === r.senderId);
+    return partnerForTerritory(partners, category, r.workerDepartement);
+  }
+
+  /** Applies decideLead and records the change; returns the lead in force. */
+  async assignLead(tx: Sql, caseId: string, person: string, proposed: CaseLead, rulesVersion: string, audit: AuditEntry[], actor: string, force = false): Promise<CaseLead> {
+    const { rows } = await tx.query<{ partner_id: string | null; category: string; assigned_by: 'rule' | 'manual'; rule_id: string | null; reason: string }>(
+      'SELECT partner_id, category, assigned_by, rule_id, reason FROM case_leads WHERE case_id = $1 FOR UPDATE',
+      [caseId],
+    );
+    const current: CaseLead | null = rows[0] ? { partnerId: rows[0].partner_id, category: rows[0].category, assignedBy: rows[0].assigned_by, ruleId: rows[0].rule_id, reason: rows[0].reason } : null;
+    const { lead, change } = force ? { lead: proposed, change: current ? ('reassigned' as const) : ('assigned' as const) } : decideLead(current, proposed);
+    if (change === 'kept') return lead;
+    await tx.query(
+      `INSERT INTO case_leads (case_id, person_pseudonym, partner_id, category, assigned_by, rule_id, rules_version, reason)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (case_id) DO UPDATE SET partner_id = excluded.partner_id, category = excluded.category, assigned_by = excluded.assigned_by,
+         rule_id = excluded.rule_id, rules_version = excluded.rules_version, reason = excluded.reason, assigned_at = now()`,
+      [caseId, person, lead.partnerId, lead.category, lead.assignedBy, lead.ruleId, rulesVersion, lead.reason],
+    );
+    audit.push({
+      action: change === 'assigned' ? 'chef-de-file-assigned' : 'chef-de-file-reassigned',
+      subjectType: 'case',
+      subjectId: caseId,
+      caseId,
+      personPseudonym: person,
+      partnerId: lead.partnerId,
+      category: lead.category,
+      ruleId: lead.ruleId,
+      rulesVersion,
+      actor,
+      detail: { reason: lead.reason, assignedBy: lead.assignedBy, previous: current ? { partnerId: current.partnerId, category: current.category } : null },
+    });
+    return lead;
+  }
+}

@@ -1,0 +1,47 @@
+import { InboxDelivery } from '../../contracts/src';
+import { Database } from '../../db/src';
+import { AuditEntry, AuditTrail } from '../../audit/src';
+import { RuleSet } from '../../routing-rules/src';
+import { caseIdOf } from './ids';
+
+/**
+ * The router's sick-leave deliveries in the audit trail, and the SPSTI as the case's default
+ * chef de file when it has none yet. Called once per router batch: two statements whatever
+ * the batch size.
+ */
+export class SickLeaveAudit {
+  constructor(
+    private readonly db: Database,
+    private readonly audit: AuditTrail,
+    private readonly rules: RuleSet,
+  ) {}
+
+  async recordSickLeaveDeliveries(deliveries: InboxDelivery[]): Promise<void> {
+    if (deliveries.length === 0) return;
+    const rule = this.rules.rules.rules.find((r) => r.flow === 'sick-leave');
+    const version = this.rules.version;
+    const entries: AuditEntry[] = deliveries.map((d) => ({
+      action: 'delivered',
+      subjectType: 'sick-leave',
+      subjectId: d.caseEvent.episodeId,
+      caseId: caseIdOf(d.caseEvent.personPseudonym),
+      personPseudonym: d.caseEvent.personPseudonym,
+      partnerId: d.partnerId,
+      category: 'spsti',
+      legalBasis: d.legalBasis,
+      ruleId: rule?.id ?? null,
+      rulesVersion: version,
+      actor: 'hub',
+      detail: { deliveryId: d.deliveryId, episodeVersion: d.caseEvent.episodeVersion, reason: d.caseEvent.eligibilityReason, fields: ['caseEvent'], irdpShared: false },
+    }));
+    await this.audit.append(entries);
+    if (rule?.chefDeFile !== 'spsti') return;
+    const first = [...new Map(deliveries.map((d) => [d.caseEvent.personPseudonym, d])).values()];
+    await this.db.query(
+      `INSERT INTO case_leads (case_id, person_pseudonym, partner_id, category, assigned_by, rule_id, rules_version, reason)
+       SELECT c, p, s, 'spsti', 'rule', $4, $5, $6 FROM unnest($1::text[], $2::text[], $3::text[]) AS t(c, p, s)
+       ON CONFLICT (case_id) DO NOTHING`,
+      [first.map((d) => caseIdOf(d.caseEvent.personPseudonym)), first.map((d) => d.caseEvent.personPseudonym), first.map((d) => d.partnerId), rule.id, version, rule.description ?? rule.id],
+    );
+  }
+}
