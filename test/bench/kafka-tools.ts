@@ -12,7 +12,7 @@ export async function createTopics(kafka: Kafka, topics: string[], partitions: n
 }
 
 /** Produces messages in large batches (what a partner reconnecting or a backfill looks like). */
-export async function produceAll(producer: Producer, topic: string, messages: Iterable<{ key: string; value: string }>, batchSize = 2000): Promise<number> {
+export async function produceAll(producer: Producer, topic: string, messages: Iterable<{ key: string; value: string }>, batchSize = 1000): Promise<number> {
   let batch: { key: string; value: string }[] = [];
   let n = 0;
   const inFlight: Promise<unknown>[] = [];

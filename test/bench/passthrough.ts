@@ -1,17 +1,18 @@
 import { Kafka } from 'kafkajs';
+import { chunksBySize } from '../../libs/bus/src';
 import { createTopics, produceAll } from './kafka-tools';
 
 /**
  * The machine's reference: a bare kafkajs consume → produce pass-through on the same broker,
  * same partition count and same message sizes as the hub's run. Returns messages/s.
  */
-export async function measurePassThrough(kafka: Kafka, prefix: string, partitions: number, messages: { key: string; value: string }[]): Promise<{ messagesPerSecond: number; seconds: number }> {
+export async function measurePassThrough(kafka: Kafka, prefix: string, partitions: number, messages: Iterable<{ key: string; value: string }>): Promise<{ messagesPerSecond: number; seconds: number; messages: number }> {
   const input = `${prefix}passthrough.in`;
   const output = `${prefix}passthrough.out`;
   await createTopics(kafka, [input, output], partitions);
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
-  await produceAll(producer, input, messages);
+  const total = await produceAll(producer, input, messages);
 
   const consumer = kafka.consumer({ groupId: `${prefix}passthrough`, maxBytesPerPartition: 2 * 1024 * 1024 });
   await consumer.connect();
@@ -23,11 +24,12 @@ export async function measurePassThrough(kafka: Kafka, prefix: string, partition
       partitionsConsumedConcurrently: 3,
       eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
         if (!first) first = Date.now();
-        await producer.send({ topic: output, messages: batch.messages.map((m) => ({ key: m.key, value: m.value })) });
+        const out = batch.messages.map((m) => ({ key: m.key!.toString(), value: m.value! }));
+        for (const chunk of chunksBySize(out, 768 * 1024)) await producer.send({ topic: output, messages: chunk });
         resolveOffset(batch.messages[batch.messages.length - 1].offset);
         await heartbeat();
         consumed += batch.messages.length;
-        if (consumed >= messages.length) resolve(Date.now());
+        if (consumed >= total) resolve(Date.now());
       },
     });
   });
@@ -35,5 +37,5 @@ export async function measurePassThrough(kafka: Kafka, prefix: string, partition
   await consumer.disconnect();
   await producer.disconnect();
   const seconds = (end - first) / 1000;
-  return { messagesPerSecond: Math.round(messages.length / seconds), seconds };
+  return { messagesPerSecond: Math.round(total / seconds), seconds, messages: total };
 }

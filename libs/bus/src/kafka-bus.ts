@@ -11,6 +11,27 @@ export interface KafkaBusOptions {
   partitionsConsumedConcurrently?: number;
 }
 
+const MAX_REQUEST_BYTES = 768 * 1024;
+
+/** Splits messages into consecutive chunks whose keys and values stay under maxBytes. */
+export function chunksBySize<T extends { key: string; value: Buffer | string }>(messages: T[], maxBytes: number): T[][] {
+  const chunks: T[][] = [];
+  let current: T[] = [];
+  let size = 0;
+  for (const m of messages) {
+    const bytes = Buffer.byteLength(m.value) + Buffer.byteLength(m.key) + 64;
+    if (current.length && size + bytes > maxBytes) {
+      chunks.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(m);
+    size += bytes;
+  }
+  if (current.length) chunks.push(current);
+  return chunks;
+}
+
 /**
  * kafkajs adapter. Consumes with eachBatch and commits a batch's offsets only once its handler
  * has finished, so a crash re-delivers (handlers are idempotent) and nothing is lost.
@@ -58,7 +79,11 @@ export class KafkaBus implements MessageBus {
   async publish(topic: string, messages: OutgoingMessage[]): Promise<void> {
     if (messages.length === 0) return;
     const producer = await this.getProducer();
-    await producer.send({ topic: this.ns + topic, messages: messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers })) });
+    // A request holds one record batch per partition, which the broker caps (message.max.bytes,
+    // 1 MB by default): send large batches in chunks.
+    for (const chunk of chunksBySize(messages, MAX_REQUEST_BYTES)) {
+      await producer.send({ topic: this.ns + topic, messages: chunk.map((m) => ({ key: m.key, value: m.value, headers: m.headers })) });
+    }
   }
 
   async subscribe(sub: Subscription): Promise<void> {

@@ -161,7 +161,6 @@ export class CaseRouter {
         WHERE i.item_id = d.item_id AND coalesce(i.published_version, 0) < d.version`,
       [deliveries.map((d) => d.deliveryId), deliveries.map((d) => d.caseEvent.episodeVersion)],
     );
-    this.logger.debug?.(`delivered ${deliveries.length} inbox items`);
   }
 }
 
