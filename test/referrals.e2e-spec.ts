@@ -1,11 +1,13 @@
 import type { Client } from 'fhir-kit-client';
 import { referralsScenario } from './referrals.scenario';
-import { startDistributedHub } from './support/harness';
+import { startDistributedHub, startEmbeddedHub } from './support/harness';
 import { createFhirClient, ensureFhir, FHIR_SETUP_TIMEOUT_MS, FhirHandle } from './support/fhir-server';
 
-describe('signalements, consent and chef de file, distributed (Kafka + PostgreSQL + HAPI FHIR)', () => {
+/** One HAPI FHIR server for both modes (its start-up is the expensive part). */
+describe('signalements, consent and chef de file', () => {
   let fhir: FhirHandle;
   let client: Client;
+  const server = () => ({ baseUrl: fhir.baseUrl, client });
 
   beforeAll(async () => {
     fhir = await ensureFhir();
@@ -16,5 +18,11 @@ describe('signalements, consent and chef de file, distributed (Kafka + PostgreSQ
     await fhir?.stop();
   }, 60_000);
 
-  referralsScenario(() => startDistributedHub(), () => ({ baseUrl: fhir.baseUrl, client }));
+  describe('distributed (gateway, router, coordinator on Kafka + PostgreSQL, HAPI FHIR)', () => {
+    referralsScenario(() => startDistributedHub(), server);
+  });
+
+  describe('embedded (PGlite + in-process bus, as npm start)', () => {
+    referralsScenario(() => startEmbeddedHub(), server);
+  });
 });

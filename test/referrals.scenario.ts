@@ -214,6 +214,56 @@ export function referralsScenario(start: () => Promise<HubUnderTest>, fhir: () =
     expect(timeline.events.map((e: Json) => e.type)).toEqual(expect.arrayContaining(['sick-leave', 'delivery-delivered', 'accompaniment-report']));
   });
 
+  it('imports a partner from a FHIR directory and a consent from a FHIR Consent, then delivers on that consent to its FHIR endpoint', async () => {
+    const { client, baseUrl } = fhir();
+    const endpoint = (await client.create({ resourceType: 'Endpoint', body: { resourceType: 'Endpoint', status: 'active', connectionType: { system: 'http://terminology.hl7.org/CodeSystem/endpoint-connection-type', code: 'hl7-fhir-rest' }, payloadType: [{ text: 'FHIR' }], address: baseUrl } })) as Json;
+    await client.create({
+      resourceType: 'Organization',
+      body: {
+        resourceType: 'Organization',
+        active: true,
+        identifier: [{ system: FhirSystems.partnerId, value: 'mdph-69' }],
+        type: [{ coding: [{ system: FhirSystems.partnerCategory, code: 'mdph' }] }],
+        name: 'MDPH du Rhône',
+        address: [{ postalCode: '69003', city: 'Lyon' }],
+        endpoint: [{ reference: `Endpoint/${endpoint.id}` }],
+      },
+    });
+    const imported = (await admin(http().post('/v1/partners/import-fhir')).send({ baseUrl, category: 'mdph', departement: '69' }).expect(201)).body;
+    expect(imported.imported).toContainEqual(expect.objectContaining({ partnerId: 'mdph-69', category: 'mdph', departements: ['69'], fhirEndpoint: baseUrl }));
+
+    await client.create({
+      resourceType: 'Consent',
+      body: {
+        resourceType: 'Consent',
+        status: 'active',
+        scope: { coding: [{ system: FhirSystems.consentScope, code: 'patient-privacy' }] },
+        category: [{ coding: [{ system: 'http://loinc.org', code: '59284-0' }] }],
+        patient: { identifier: { system: 'urn:oid:1.2.250.1.213.1.4.8', value: nirOf(8) } },
+        dateTime: '2026-09-01T08:00:00Z',
+        performer: [{ display: 'Cap emploi 69' }],
+        provision: {
+          type: 'permit',
+          purpose: [{ system: FhirSystems.consentPurpose, code: 'orientation' }],
+          actor: [{ role: { coding: [{ system: FhirSystems.participationType, code: 'IRCP' }] }, reference: { identifier: { system: FhirSystems.partnerCategory, value: 'mdph' } } }],
+        },
+      },
+    });
+    const consents = (await admin(http().post('/v1/consents/import-fhir')).send({ baseUrl }).expect(201)).body;
+    expect(consents.recorded).toContainEqual(expect.objectContaining({ purpose: 'orientation', recipientCategory: 'mdph', status: 'granted' }));
+    expect(JSON.stringify(consents)).not.toContain(nirOf(8));
+
+    // The fiche covers another category only: the FHIR consent is what allows the MDPH.
+    const s = signalement(8, { reason: 'handicap-rqth', recipient: { partnerId: 'mdph-69' }, consent: { granted: true, collectedAt: '2026-09-10T09:00:00Z', categories: ['cap-emploi'] } });
+    await send(s);
+    const st = await status(s.signalementId, (x) => x.recipients.some((r: Json) => r.category === 'mdph' && r.fhir === 'delivered'));
+    const mdph = st.recipients.find((r: Json) => r.category === 'mdph');
+    expect(mdph).toMatchObject({ partnerId: 'mdph-69', status: 'delivered', legalBasis: 'consent' });
+    const disclosure = (await admin(http().post('/v1/audit/disclosures')).send({ nir: nirOf(8) }).expect(200)).body.disclosures.find((d: Json) => d.partnerId === 'mdph-69');
+    // (The server may hold the same Consent from an earlier run: any of the imported records.)
+    expect(consents.recorded.filter((r: Json) => r.recipientCategory === 'mdph').map((r: Json) => r.consentId)).toContain(disclosure.why.consentId);
+  });
+
   it('answers "who received what about this person, and why" from the audit trail', async () => {
     const r1 = (await admin(http().post('/v1/audit/disclosures')).send({ nir: nirOf(1) }).expect(200)).body;
     expect(r1.disclosures).toContainEqual(
@@ -262,7 +312,7 @@ export function referralsScenario(start: () => Promise<HubUnderTest>, fhir: () =
     await hub.publish(CoordinationTopics.signalementInbound, 'k-bad', JSON.stringify({ ...signalement(7), worker: { nir: nirOf(7).slice(0, 13) + '00' } }));
     await eventually(async () => (await admin(http().get('/v1/ops/dead-letters'))).body.some((d: Json) => d.sourceTopic === CoordinationTopics.signalementInbound && d.reason === 'identifiers or dates are invalid'), 'bad signalement dead-lettered');
 
-    const identifiers = [1, 2, 3, 4, 5, 6, 7].flatMap((n) => [nirOf(n), nirOf(n).slice(0, 13)]);
+    const identifiers = [1, 2, 3, 4, 5, 6, 7, 8].flatMap((n) => [nirOf(n), nirOf(n).slice(0, 13)]);
     const topics = await hub.listTopics();
     for (const who of Object.values(P).filter((p) => topics.includes(inboxTopic(p.partnerId)))) {
       for (const r of await hub.readTopic(inboxTopic(who.partnerId))) for (const id of identifiers) {

@@ -96,9 +96,9 @@ export class ReferralCoordinator {
       const audit: AuditEntry[] = [];
       if (opts.recordConsent && intended) {
         const source = `signalement:${referral.referralId}`;
-        const known = await tx.query('SELECT 1 FROM consent_records WHERE source = $1 AND recorded_at IS NOT NULL LIMIT 1', [source]);
+        const known = await tx.query('SELECT 1 FROM consent_records WHERE source = $1 LIMIT 1', [source]);
         // A re-delivered or re-sent signalement does not state its consent twice.
-        if (known.rowCount === 0) {
+        if (known.rows.length === 0) {
           const recorded = await this.deps.consent.record(consentFromSignalement(referral, intended), tx);
           for (const c of recorded) audit.push({ action: 'consent-recorded', subjectType: 'consent', subjectId: c.consentId, caseId: referral.caseId, personPseudonym: c.personPseudonym, category: c.recipientCategory, consentId: c.consentId, actor: referral.senderId, detail: { purpose: c.purpose, status: c.status, source: c.source } });
         }

@@ -100,12 +100,12 @@ export class CoordinationQueries {
 
   /** A partner reads a case only when something of it was delivered to it. */
   async partnerMayRead(partnerId: string, person: string): Promise<boolean> {
-    const { rowCount } = await this.db.query(
+    const { rows } = await this.db.query(
       `SELECT 1 FROM coordination_deliveries WHERE partner_id = $1 AND person_pseudonym = $2 AND status = 'delivered'
        UNION ALL SELECT 1 FROM inbox_items i JOIN episodes e ON e.episode_id = i.episode_id WHERE i.partner_id = $1 AND e.person_pseudonym = $2 LIMIT 1`,
       [partnerId, person],
     );
-    return rowCount > 0;
+    return rows.length > 0;
   }
 
   /** Leave, referrals, measures, deliveries, acknowledgements, reports and lead changes, in time order. */
