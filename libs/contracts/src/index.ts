@@ -6,5 +6,8 @@ export * from './generated/inbox-delivery.v1';
 export * from './generated/parked-case.v1';
 export * from './generated/dead-letter.v1';
 export * from './generated/signalement.v1';
+export * from './generated/outcome-report.v1';
+export * from './generated/follow-up.v1';
+export * from './generated/metrics-snapshot.v1';
 export * from './topics';
 export * from './validators';

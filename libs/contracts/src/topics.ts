@@ -9,6 +9,10 @@ export const Topics = {
   caseNormalized: 'pdp.case.normalized.v1',
   caseParked: 'pdp.case.parked.v1',
   deadLetter: 'pdp.dead-letter.v1',
+  // Outcomes and harmonised metrics (issue 4).
+  outcomeInbound: 'pdp.outcome.inbound.v1',
+  followUp: 'pdp.follow-up.v1',
+  metrics: 'pdp.metrics.v1',
 } as const;
 
 /** Per-partner inbox topic, one per partner (created when the partner is known). */
@@ -24,4 +28,7 @@ export const ContractIds = {
   parkedCase: 'parked-case.v1.schema.json',
   deadLetter: 'dead-letter.v1.schema.json',
   signalement: 'signalement.v1.schema.json',
+  outcomeReport: 'outcome-report.v1.schema.json',
+  followUp: 'follow-up.v1.schema.json',
+  metricsSnapshot: 'metrics-snapshot.v1.schema.json',
 } as const;

@@ -15,6 +15,8 @@ import {
   MessageTracker,
   PartnerRegistry,
 } from '../../pipeline/src';
+import { loadMetricsConfig, MetricsConfig } from '../../metrics/src';
+import { createOutcomeServices, OutcomeServices } from '../../outcomes/src';
 import { Coordination, coordinationFiles } from '../../referrals/src';
 
 /** Everything an app of the hub is made of; only the adapters (bus, db) differ between modes. */
@@ -31,6 +33,8 @@ export interface HubRuntime {
   intake: LeaveIntake;
   normalizer: LeaveNormalizer;
   router: CaseRouter;
+  /** Outcome reports, follow-ups and the harmonised metrics (issue 4). */
+  outcomes: OutcomeServices;
   /** Signalements, consent, chef de file, audit, return flow (issue 3). */
   coordination: Coordination;
   close(): Promise<void>;
@@ -42,6 +46,8 @@ export interface RuntimeAdapters {
   db?: Database;
   bus?: MessageBus;
   clock?: () => Date;
+  /** Overrides of the metrics settings (otherwise read from the environment). */
+  metrics?: Partial<MetricsConfig>;
 }
 
 /** Builds adapters from configuration, migrates the database and creates the fixed topics. */
@@ -74,6 +80,7 @@ export async function createRuntime(config: HubConfig, adapters: RuntimeAdapters
     normalizer: new LeaveNormalizer({ db, bus, contracts, pseudonymizer, deadLetters, transitionalPhase: config.transitionalPhase, clock }),
     coordination,
     router: new CaseRouter({ db, bus, contracts, directory, deadLetters, partitions: config.kafka.partitions, clock, onDelivered: (d) => coordination.sickLeaveAudit.recordSickLeaveDeliveries(d) }),
+    outcomes: createOutcomeServices({ db, bus, contracts, pseudonymizer, deadLetters, clock, config: loadMetricsConfig(process.env, adapters.metrics) }),
     async close() {
       await bus.close();
       await db.close();

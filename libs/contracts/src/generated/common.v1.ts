@@ -76,6 +76,27 @@ export type Measure =
   | 'aide-agefiph'
   | 'dossier-mdph-rqth'
   | 'formation-reconversion';
+/**
+ * Situation of the worker reported by a partner. kept-at-post, post-adapted, redeployed-internal and redeployed-external are the maintiens en emploi (job kept, in the same firm or another one).
+ */
+export type OutcomeKind =
+  | 'kept-at-post'
+  | 'post-adapted'
+  | 'redeployed-internal'
+  | 'redeployed-external'
+  | 'training-retraining'
+  | 'unfit-dismissed'
+  | 'invalidity'
+  | 'retirement'
+  | 'lost-to-follow-up';
+/**
+ * When the situation was observed: at the end of the accompaniment, or 3, 6 or 12 months after it (IGAS recommendation 20: 6 months).
+ */
+export type FollowUpPoint = 'end' | '3m' | '6m' | '12m';
+/**
+ * Who requested a visite de pré-reprise (code du travail R.4624-29): the worker, the médecin traitant, the médecin conseil or the médecin du travail.
+ */
+export type PreRepriseRequester = 'worker' | 'medecin-traitant' | 'medecin-conseil' | 'medecin-du-travail';
 
 /**
  * Shared definitions (identifiers, dates, people) used by every pdp-hub contract, version 1.
@@ -96,6 +117,9 @@ export interface Common {
   PartnerCategory?: PartnerCategory;
   PyramideLevel?: PyramideLevel;
   Measure?: Measure;
+  OutcomeKind?: OutcomeKind;
+  FollowUpPoint?: FollowUpPoint;
+  PreRepriseRequester?: PreRepriseRequester;
 }
 /**
  * Identifiant national de santé: the NIR-based matricule and the OID of its assigning authority.

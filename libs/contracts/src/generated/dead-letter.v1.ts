@@ -6,7 +6,7 @@
 export interface DeadLetter {
   schemaVersion: 'dead-letter/1';
   deadLetterId: string;
-  stage: 'gateway' | 'normalizer' | 'router';
+  stage: 'gateway' | 'normalizer' | 'router' | 'metrics';
   sourceTopic: string;
   sourcePartition?: number;
   sourceOffset?: string;

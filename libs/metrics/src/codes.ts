@@ -1,0 +1,107 @@
+import { FollowUpPoint, Measure, OutcomeKind, PartnerCategory, PreRepriseRequester, PyramideLevel } from '../../contracts/src';
+
+/**
+ * Small-integer codes of the enums of outcome-report/1, as stored in the compact outcome log
+ * (outcome_events). Append-only: a code never changes meaning, new values go at the end.
+ */
+export const OUTCOMES: readonly OutcomeKind[] = [
+  'kept-at-post',
+  'post-adapted',
+  'redeployed-internal',
+  'redeployed-external',
+  'training-retraining',
+  'unfit-dismissed',
+  'invalidity',
+  'retirement',
+  'lost-to-follow-up',
+];
+
+/** The outcomes that are a maintien en emploi: the job is kept, at the same post or not, in the same firm or another one. */
+export const MAINTIEN_OUTCOMES: readonly OutcomeKind[] = ['kept-at-post', 'post-adapted', 'redeployed-internal', 'redeployed-external'];
+const MAINTIEN_CODES = new Set(MAINTIEN_OUTCOMES.map((o) => OUTCOMES.indexOf(o)));
+
+export function isMaintienCode(code: number): boolean {
+  return MAINTIEN_CODES.has(code);
+}
+
+export function isMaintien(outcome: string): boolean {
+  return (MAINTIEN_OUTCOMES as readonly string[]).includes(outcome);
+}
+
+/** Ordered: a later follow-up point has a higher code (and wins when reports disagree). */
+export const FOLLOW_UP_POINTS: readonly FollowUpPoint[] = ['end', '3m', '6m', '12m'];
+
+export const MEASURES: readonly Measure[] = [
+  'rendez-vous-liaison',
+  'visite-pre-reprise',
+  'visite-reprise',
+  'visite-mi-carriere',
+  'essai-encadre',
+  'crpe',
+  'temps-partiel-therapeutique',
+  'amenagement-poste',
+  'fipu',
+  'ptp-transition-pro',
+  'bilan-competences',
+  'cep',
+  'aide-agefiph',
+  'dossier-mdph-rqth',
+  'formation-reconversion',
+];
+export const PRE_REPRISE_BIT = MEASURES.indexOf('visite-pre-reprise');
+
+/** Code 0 means "not known". */
+export const PYRAMIDE: readonly (PyramideLevel | 'unknown')[] = ['unknown', 'T0', 'T1', 'T2', 'T3a', 'T3b', 'T4', 'T5'];
+export const REQUESTERS: readonly (PreRepriseRequester | 'none')[] = ['none', 'worker', 'medecin-traitant', 'medecin-conseil', 'medecin-du-travail'];
+
+export function measuresToBits(measures: readonly string[]): number {
+  let bits = 0;
+  for (const m of measures) {
+    const i = MEASURES.indexOf(m as Measure);
+    if (i >= 0) bits |= 1 << i;
+  }
+  return bits;
+}
+
+export function bitsToMeasures(bits: number): Measure[] {
+  return MEASURES.filter((_, i) => (bits & (1 << i)) !== 0);
+}
+
+const DAY_MS = 86_400_000;
+
+/** Days since 1970-01-01 of a YYYY-MM-DD date. */
+export function toDay(iso: string): number {
+  return Math.floor(Date.parse(`${iso}T00:00:00Z`) / DAY_MS);
+}
+
+export function fromDay(day: number): string {
+  return new Date(day * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** Months since 1970-01 of a day number (the period key of the aggregates). */
+export function monthOfDay(day: number): number {
+  const d = new Date(day * DAY_MS);
+  return (d.getUTCFullYear() - 1970) * 12 + d.getUTCMonth();
+}
+
+/** First day of a month index, as YYYY-MM-DD (the `month` column of the aggregates). */
+export function monthStart(monthIndex: number): string {
+  const y = 1970 + Math.floor(monthIndex / 12);
+  const m = (monthIndex % 12) + 1;
+  return `${y}-${String(m).padStart(2, '0')}-01`;
+}
+
+/** Partner categories (PartnerCategory of common/1), coded for the overlap of categories. */
+export const CATEGORIES: readonly PartnerCategory[] = [
+  'spsti',
+  'service-social-carsat',
+  'service-medical',
+  'cpam',
+  'cap-emploi',
+  'agefiph',
+  'france-travail',
+  'fastt',
+  'mdph',
+  'transition-pro',
+  'msa',
+];

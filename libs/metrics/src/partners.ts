@@ -1,0 +1,69 @@
+import { Sql } from '../../db/src';
+import { CATEGORIES } from './codes';
+import { PartnerNames } from './accumulator';
+import { PartnerLookup } from './dedup';
+
+/**
+ * The metric_partners dictionary: partner id ↔ small number, with the category and the
+ * alphabetical rank the deduplication uses as a tie-break (ranks are recomputed as partners are
+ * added; only their relative order matters, and adding a partner does not change it).
+ */
+export class PartnerDictionary implements PartnerLookup, PartnerNames {
+  private ids: string[] = [];
+  private categories: string[] = [];
+  private categoryCodes: number[] = [];
+  private ranks: number[] = [];
+  private readonly byId = new Map<string, number>();
+
+  async load(db: Sql): Promise<this> {
+    const { rows } = await db.query<{ partner_no: number; partner_id: string; category: string }>('SELECT partner_no, partner_id, category FROM metric_partners');
+    this.ids = [];
+    this.categories = [];
+    this.categoryCodes = [];
+    this.byId.clear();
+    for (const r of rows) {
+      this.ids[r.partner_no] = r.partner_id;
+      this.categories[r.partner_no] = r.category;
+      this.categoryCodes[r.partner_no] = Math.max(0, CATEGORIES.indexOf(r.category as (typeof CATEGORIES)[number]));
+      this.byId.set(r.partner_id, r.partner_no);
+    }
+    const sorted = rows.map((r) => r.partner_id).sort();
+    this.ranks = [];
+    sorted.forEach((id, i) => (this.ranks[this.byId.get(id)!] = i));
+    return this;
+  }
+
+  /** Numbers for these partners, adding the unknown ones to the dictionary. */
+  async ensure(db: Sql, partners: { id: string; category: string }[]): Promise<Map<string, number>> {
+    const missing = partners.filter((p) => !this.byId.has(p.id));
+    if (missing.length > 0) {
+      const unique = [...new Map(missing.map((p) => [p.id, p])).values()];
+      await db.query(
+        `INSERT INTO metric_partners (partner_id, category) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT (partner_id) DO NOTHING`,
+        [unique.map((p) => p.id), unique.map((p) => p.category)],
+      );
+      await this.load(db);
+    }
+    return new Map(partners.map((p) => [p.id, this.byId.get(p.id)!]));
+  }
+
+  numberOf(id: string): number | undefined {
+    return this.byId.get(id);
+  }
+
+  rank(partnerNo: number): number {
+    return this.ranks[partnerNo] ?? partnerNo;
+  }
+
+  category(partnerNo: number): number {
+    return this.categoryCodes[partnerNo] ?? 0;
+  }
+
+  id(partnerNo: number): string {
+    return this.ids[partnerNo] ?? `#${partnerNo}`;
+  }
+
+  categoryName(partnerNo: number): string {
+    return this.categories[partnerNo] ?? 'unknown';
+  }
+}

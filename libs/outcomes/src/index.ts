@@ -1,0 +1,6 @@
+export * from './checks';
+export * from './intake';
+export * from './follow-ups';
+export * from './processor';
+export * from './services';
+export * from './snapshots';

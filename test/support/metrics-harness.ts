@@ -1,0 +1,96 @@
+import 'reflect-metadata';
+import { INestApplication, INestMicroservice, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Kafka, logLevel, Producer } from 'kafkajs';
+import { randomBytes } from 'crypto';
+import { loadConfig } from '../../libs/config/src';
+import { ConsumerGroups, METRICS_TRANSPORT, NORMALIZER_TRANSPORT } from '../../libs/bus/src';
+import { connectWorker, createRuntime, HubRuntime, RuntimeModule, startWorker } from '../../libs/runtime/src';
+import { MetricsConfig } from '../../libs/metrics/src';
+import { configureHttp } from '../../apps/gateway/src/http-app';
+import { NormalizerModule } from '../../apps/normalizer/src/normalizer.module';
+import { MetricsModule } from '../../apps/metrics/src/metrics.module';
+import { createTestDatabase } from './postgres';
+
+export const METRICS_ADMIN_KEY = 'e2e-admin-key-0123456789';
+export const METRICS_PSEUDONYM_KEY = 'e2e-pseudonym-key-0123456789abcdef';
+
+/** The metrics app (HTTP + outcome consumer) and the normalizer, on the real Kafka and a fresh PostgreSQL database. */
+export interface MetricsUnderTest {
+  http: INestApplication;
+  runtime: HubRuntime;
+  /** Sends messages to a topic of this run (namespaced), in batches. */
+  send(topic: string, messages: { key: string; value: string }[]): Promise<void>;
+  /** Every record of a topic of this run, from the beginning to its current end. */
+  readTopic(topic: string): Promise<{ key: string | null; value: string }[]>;
+  close(): Promise<void>;
+}
+
+export async function startMetricsStack(metrics: Partial<MetricsConfig> = {}): Promise<MetricsUnderTest> {
+  const brokers = process.env.KAFKA_BROKERS;
+  if (!brokers) throw new Error('KAFKA_BROKERS is not set: the e2e global setup starts a broker');
+  const database = await createTestDatabase();
+  const namespace = `e2e-${randomBytes(4).toString('hex')}.`;
+  const env = { KAFKA_BROKERS: brokers, DATABASE_URL: database.url, ADMIN_API_KEY: METRICS_ADMIN_KEY, PSEUDONYM_KEY: METRICS_PSEUDONYM_KEY, TOPIC_NAMESPACE: namespace, TOPIC_PARTITIONS: '3' };
+  const config = (app: string) => loadConfig({ ...env, KAFKA_CLIENT_ID: `pdp-${app}` }, { mode: 'distributed' });
+
+  const metricsRuntime = await createRuntime(config('metrics'), { metrics: { publishIntervalMs: 0, ...metrics } });
+  @Module({ imports: [RuntimeModule.forRoot(metricsRuntime), MetricsModule] })
+  class MetricsAppModule {}
+  const app = await NestFactory.create(MetricsAppModule, { bodyParser: false, logger: ['error', 'warn'] });
+  configureHttp(app);
+  connectWorker(app, metricsRuntime, ConsumerGroups.metrics, METRICS_TRANSPORT);
+  await app.startAllMicroservices();
+  await app.init();
+
+  const normalizerRuntime = await createRuntime(config('normalizer'));
+  @Module({ imports: [RuntimeModule.forRoot(normalizerRuntime), NormalizerModule] })
+  class NormalizerAppModule {}
+  const normalizer: INestMicroservice = await startWorker(NormalizerAppModule, normalizerRuntime, ConsumerGroups.normalizer, NORMALIZER_TRANSPORT);
+
+  const kafka = new Kafka({ clientId: 'e2e-metrics-probe', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+  const producer: Producer = kafka.producer();
+  await producer.connect();
+  return {
+    http: app,
+    runtime: metricsRuntime,
+    readTopic: (topic) => readTopic(kafka, namespace + topic),
+    send: async (topic, messages) => {
+      for (let i = 0; i < messages.length; i += 2000) await producer.send({ topic: namespace + topic, messages: messages.slice(i, i + 2000) });
+    },
+    close: async () => {
+      await producer.disconnect();
+      await normalizer.close();
+      await app.close();
+      await database.drop();
+    },
+  };
+}
+
+async function readTopic(kafka: Kafka, topic: string): Promise<{ key: string | null; value: string }[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(topic);
+  await admin.disconnect();
+  const remaining = new Map(ends.filter((e) => Number(e.high) > Number(e.low)).map((e) => [e.partition, Number(e.high)]));
+  const records: { key: string | null; value: string }[] = [];
+  if (remaining.size === 0) return records;
+  const consumer = kafka.consumer({ groupId: `e2e-reader-${randomBytes(4).toString('hex')}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out reading ${topic}`)), 30_000);
+    void consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        records.push({ key: message.key?.toString() ?? null, value: message.value?.toString() ?? '' });
+        if (Number(message.offset) + 1 >= (remaining.get(partition) ?? 0)) remaining.delete(partition);
+        if (remaining.size === 0) {
+          clearTimeout(timer);
+          resolve();
+        }
+      },
+    });
+  });
+  await consumer.disconnect();
+  return records;
+}
