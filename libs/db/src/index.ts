@@ -2,3 +2,4 @@ export * from './database';
 export * from './pg-database';
 export * from './pglite-database';
 export * from './migrate';
+export * from './rows';

@@ -69,3 +69,16 @@ describe('episodes and eligibility', () => {
     expect(decideEligibility({ cumulatedDays: 20, pdpRisk: false }, 'employer', false).eligible).toBe(false);
   });
 });
+
+describe('dates', () => {
+  it('parses real calendar dates only, leap years included', () => {
+    const { parseIsoDate } = require('./dates');
+    expect(parseIsoDate('2024-02-29')).toBe(Date.UTC(2024, 1, 29));
+    expect(parseIsoDate('2025-02-29')).toBeNaN();
+    expect(parseIsoDate('1900-02-29')).toBeNaN();
+    expect(parseIsoDate('2000-02-29')).toBe(Date.UTC(2000, 1, 29));
+    expect(parseIsoDate('2026-04-31')).toBeNaN();
+    expect(parseIsoDate('2026-13-01')).toBeNaN();
+    expect(parseIsoDate('26-01-01')).toBeNaN();
+  });
+});

@@ -48,21 +48,15 @@ export class DeadLetterSink {
     }));
     await this.db.query(
       `INSERT INTO dead_letters (dead_letter_id, stage, source_topic, message_id, reason, errors, original_bytes, rejected_at)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::bytea[], $8::timestamptz[])`,
-      [
-        records.map((d) => d.deadLetterId),
-        records.map((d) => d.stage),
-        records.map((d) => d.sourceTopic),
-        records.map((d) => d.messageId ?? null),
-        records.map((d) => d.reason),
-        records.map((d) => JSON.stringify(d.errors)),
-        rejections.map((r) => r.original),
-        records.map((d) => d.rejectedAt),
-      ],
+       SELECT "deadLetterId", stage, "sourceTopic", "messageId", reason, errors, decode("originalBytesBase64", 'base64'), "rejectedAt"
+         FROM jsonb_to_recordset($1::jsonb) AS x("deadLetterId" text, stage text, "sourceTopic" text, "messageId" text, reason text,
+                                                  errors jsonb, "originalBytesBase64" text, "rejectedAt" timestamptz)`,
+      [JSON.stringify(records)],
     );
     await this.bus.publish(Topics.deadLetter, records.map((d) => jsonMessage(d.deadLetterId, d)));
-    // Log the reason and where, never the payload.
-    for (const d of records) this.logger.warn(`dead-lettered ${d.deadLetterId} from ${d.sourceTopic} at ${d.stage}: ${d.reason}`);
+    // One line per batch with the reasons and where, never the payload.
+    const reasons = [...new Set(records.map((d) => d.reason))].join('; ');
+    this.logger.warn(`dead-lettered ${records.length} message(s) from ${records[0].sourceTopic} at ${records[0].stage}: ${reasons}`);
     return records;
   }
 }

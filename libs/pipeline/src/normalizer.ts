@@ -9,7 +9,7 @@ import {
   Violation,
 } from '../../contracts/src';
 import { BusMessage, jsonMessage, MessageBus } from '../../bus/src';
-import { Database, Sql } from '../../db/src';
+import { asRecordset, Database, Sql } from '../../db/src';
 import { checkLeave, decideEligibility, EpisodeNotification, Pseudonymizer, summarizeEpisode } from '../../domain/src';
 import { DeadLetterSink, parseJson, readMessageId, Rejection } from './dead-letters';
 
@@ -142,41 +142,20 @@ export class LeaveNormalizer {
       // Serialise with other batches touching the same episodes (they may come from other
       // partitions); locks taken in a fixed order so two batches cannot deadlock.
       await tx.query('SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtext(e) AS h FROM unnest($1::text[]) e ORDER BY 1) l', [episodeIds]);
-      await tx.query(
-        `INSERT INTO leave_notifications (notification_key, episode_id, source_message_id, kind, start_date, expected_end_date, pdp_risk, consent_granted)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::date[], $6::date[], $7::boolean[], $8::boolean[])
-         ON CONFLICT (notification_key) DO NOTHING`,
-        [
-          batch.map((a) => a.notificationKey),
-          batch.map((a) => a.episodeId),
-          batch.map((a) => a.messageId),
-          batch.map((a) => a.notification.kind),
-          batch.map((a) => a.notification.startDate),
-          batch.map((a) => a.notification.expectedEndDate),
-          batch.map((a) => a.notification.pdpRisk),
-          batch.map((a) => a.notification.consentGranted ?? null),
-        ],
-      );
-      const notifications = await loadEpisodeNotifications(tx, episodeIds);
+      const notifications = await insertAndLoadNotifications(tx, batch, episodeIds);
       // The last message of the batch for an episode gives its descriptive fields.
       const latest = new Map(batch.map((a) => [a.episodeId, a]));
       const now = this.clock().toISOString();
       const events = episodeIds.map((id) => this.toEvent(latest.get(id)!, notifications.get(id)!, now));
       await tx.query(
         `INSERT INTO episodes (episode_id, person_pseudonym, source, employer_siret, version, eligible, case_event)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::char(14)[], $5::int[], $6::boolean[], $7::jsonb[])
+         SELECT "episodeId", "personPseudonym", source, "employerSiret", "episodeVersion", eligible, e
+           FROM jsonb_array_elements($1::jsonb) AS j(e),
+                jsonb_to_record(e) AS x("episodeId" text, "personPseudonym" text, source text, "employerSiret" text, "episodeVersion" int, eligible boolean)
          ON CONFLICT (episode_id) DO UPDATE SET version = excluded.version, eligible = excluded.eligible,
            case_event = excluded.case_event, employer_siret = excluded.employer_siret, updated_at = now()
          WHERE episodes.version <= excluded.version`,
-        [
-          events.map((e) => e.episodeId),
-          events.map((e) => e.personPseudonym),
-          events.map((e) => e.source),
-          events.map((e) => e.employerSiret),
-          events.map((e) => e.episodeVersion),
-          events.map((e) => e.eligible),
-          events.map((e) => JSON.stringify(e)),
-        ],
+        [JSON.stringify(events)],
       );
       return events;
     });
@@ -211,15 +190,37 @@ export class LeaveNormalizer {
   }
 }
 
-async function loadEpisodeNotifications(tx: Sql, episodeIds: string[]): Promise<Map<string, EpisodeNotification[]>> {
-  const { rows } = await tx.query<{ episode_id: string; kind: EpisodeNotification['kind']; start_date: string; expected_end_date: string; pdp_risk: boolean; consent_granted: boolean | null; notification_key: string }>(
-    `SELECT episode_id, notification_key, kind, to_char(start_date, 'YYYY-MM-DD') AS start_date,
+/**
+ * Records the notifications (once each) and returns every notification of their episodes,
+ * in one statement: the CTE's insert is invisible to the same statement's select, so the
+ * rows just inserted are added from its RETURNING.
+ */
+async function insertAndLoadNotifications(tx: Sql, batch: AcceptedLeave[], episodeIds: string[]): Promise<Map<string, EpisodeNotification[]>> {
+  const rows = batch.map((a) => ({
+    k: a.notificationKey,
+    e: a.episodeId,
+    m: a.messageId,
+    t: a.notification.kind,
+    s: a.notification.startDate,
+    d: a.notification.expectedEndDate,
+    r: a.notification.pdpRisk,
+    c: a.notification.consentGranted ?? null,
+  }));
+  const { rows: found } = await tx.query<{ episode_id: string; notification_key: string; kind: EpisodeNotification['kind']; start_date: string; expected_end_date: string; pdp_risk: boolean; consent_granted: boolean | null }>(
+    `WITH inserted AS (
+       INSERT INTO leave_notifications (notification_key, episode_id, source_message_id, kind, start_date, expected_end_date, pdp_risk, consent_granted)
+       SELECT DISTINCT ON (k) k, e, m, t, s, d, r, c FROM jsonb_to_recordset($1::jsonb) AS x(k text, e text, m text, t text, s date, d date, r boolean, c boolean)
+       ON CONFLICT (notification_key) DO NOTHING
+       RETURNING episode_id, notification_key, kind, start_date, expected_end_date, pdp_risk, consent_granted)
+     SELECT episode_id, notification_key, kind, to_char(start_date, 'YYYY-MM-DD') AS start_date,
             to_char(expected_end_date, 'YYYY-MM-DD') AS expected_end_date, pdp_risk, consent_granted
-       FROM leave_notifications WHERE episode_id = ANY($1::text[])`,
-    [episodeIds],
+       FROM (SELECT episode_id, notification_key, kind, start_date, expected_end_date, pdp_risk, consent_granted
+               FROM leave_notifications WHERE episode_id = ANY($2::text[])
+             UNION ALL SELECT * FROM inserted) n`,
+    [asRecordset(rows), episodeIds],
   );
   const byEpisode = new Map<string, EpisodeNotification[]>();
-  for (const r of rows) {
+  for (const r of found) {
     const list = byEpisode.get(r.episode_id) ?? [];
     list.push({
       leaveId: r.notification_key,

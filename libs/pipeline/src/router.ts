@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { createHash } from 'crypto';
 import { CaseEvent, ContractIds, ContractRegistry, InboxDelivery, inboxTopic, ParkedCase, Topics } from '../../contracts/src';
 import { BusMessage, jsonMessage, MessageBus, OutgoingMessage } from '../../bus/src';
-import { Database } from '../../db/src';
+import { asRecordset, Database } from '../../db/src';
 import { DeadLetterSink, parseJson, Rejection } from './dead-letters';
 import { AdhesionDirectory } from './directory';
 
@@ -56,7 +56,6 @@ export class CaseRouter {
     const deliveries = await this.deliver(toDeliver);
     await this.deps.deadLetters.reject(rejections);
     await this.deps.bus.publish(Topics.caseParked, parked.map((p) => jsonMessage(p.caseEvent.personPseudonym, p)));
-    await this.publishDeliveries(deliveries);
     await this.deps.onDelivered?.(deliveries);
   }
 
@@ -73,18 +72,12 @@ export class CaseRouter {
     }));
     await this.deps.db.query(
       `INSERT INTO parked_cases (parked_id, episode_id, reason_code, reason, employer_siret, case_event)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::char(14)[], $6::jsonb[])
+       SELECT "parkedId", "caseEvent"->>'episodeId', "reasonCode", reason, "caseEvent"->>'employerSiret', "caseEvent"
+         FROM jsonb_to_recordset($1::jsonb) AS x("parkedId" text, "reasonCode" text, reason text, "caseEvent" jsonb)
        ON CONFLICT (parked_id) DO UPDATE SET case_event = excluded.case_event, reason = excluded.reason,
          employer_siret = excluded.employer_siret, released_at = NULL, parked_at = now()
        WHERE (parked_cases.case_event->>'episodeVersion')::int <= (excluded.case_event->>'episodeVersion')::int`,
-      [
-        records.map((r) => r.parkedId),
-        records.map((r) => r.caseEvent.episodeId),
-        records.map((r) => r.reasonCode),
-        records.map((r) => r.reason),
-        records.map((r) => r.caseEvent.employerSiret),
-        records.map((r) => JSON.stringify(r.caseEvent)),
-      ],
+      [asRecordset(records as unknown as Record<string, unknown>[])],
     );
     return records;
   }
@@ -104,45 +97,36 @@ export class CaseRouter {
   }
 
   /**
-   * Upserts the inbox items (a newer episode version updates the item) and returns the
-   * deliveries still to publish: those whose current version is not yet marked published
-   * (first time, or a crash between the table and Kafka).
+   * Upserts the inbox items (a newer episode version updates the item) and publishes what
+   * changed to the partners' topics inside the same transaction: if Kafka fails the rows roll
+   * back and the redelivered batch does it again; a version already committed was published.
+   * (A crash after publishing but before the commit re-publishes once; consumers deduplicate
+   * on the idempotency key.)
    */
   private async deliver(deliveries: InboxDelivery[]): Promise<InboxDelivery[]> {
     if (deliveries.length === 0) return [];
-    const ids = deliveries.map((d) => d.deliveryId);
-    await this.deps.db.query(
-      `INSERT INTO inbox_items (item_id, partner_id, episode_id, item_type, version, idempotency_key, legal_basis, payload, status)
-       SELECT i, p, e, t, v, k, l, d, 'new' FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::jsonb[]) AS x(i, p, e, t, v, k, l, d)
-       ON CONFLICT (partner_id, episode_id) DO UPDATE SET version = excluded.version, idempotency_key = excluded.idempotency_key,
-         legal_basis = excluded.legal_basis, payload = excluded.payload, status = 'updated', updated_at = now(), acknowledged_at = NULL
-       WHERE inbox_items.version < excluded.version`,
-      [
-        ids,
-        deliveries.map((d) => d.partnerId),
-        deliveries.map((d) => d.caseEvent.episodeId),
-        deliveries.map((d) => d.itemType),
-        deliveries.map((d) => d.caseEvent.episodeVersion),
-        deliveries.map((d) => d.idempotencyKey),
-        deliveries.map((d) => d.legalBasis),
-        deliveries.map((d) => JSON.stringify(d)),
-      ],
-    );
-    const { rows } = await this.deps.db.query<{ item_id: string; version: number; published_version: number | null }>(
-      'SELECT item_id, version, published_version FROM inbox_items WHERE item_id = ANY($1::text[])',
-      [ids],
-    );
-    const state = new Map(rows.map((r) => [r.item_id, r]));
-    const pending = deliveries.filter((d) => {
-      const row = state.get(d.deliveryId);
-      return row && row.version === d.caseEvent.episodeVersion && (row.published_version ?? 0) < row.version;
+    return this.deps.db.transaction(async (tx) => {
+      const { rows } = await tx.query<{ item_id: string }>(
+        `WITH up AS (
+           INSERT INTO inbox_items (item_id, partner_id, episode_id, item_type, version, idempotency_key, legal_basis, payload, status, published_version)
+           SELECT "deliveryId", "partnerId", d->'caseEvent'->>'episodeId', "itemType", (d->'caseEvent'->>'episodeVersion')::int, "idempotencyKey", "legalBasis", d, 'new', (d->'caseEvent'->>'episodeVersion')::int
+             FROM jsonb_array_elements($1::jsonb) AS j(d),
+                  jsonb_to_record(d) AS x("deliveryId" text, "partnerId" text, "itemType" text, "idempotencyKey" text, "legalBasis" text)
+           ON CONFLICT (partner_id, episode_id) DO UPDATE SET version = excluded.version, idempotency_key = excluded.idempotency_key,
+             legal_basis = excluded.legal_basis, payload = excluded.payload, status = 'updated', updated_at = now(),
+             acknowledged_at = NULL, published_version = excluded.version
+           WHERE inbox_items.version < excluded.version
+           RETURNING item_id, episode_id),
+         released AS (
+           UPDATE parked_cases SET released_at = now() WHERE released_at IS NULL AND parked_id IN (SELECT episode_id FROM up))
+         SELECT item_id FROM up`,
+        [JSON.stringify(deliveries)],
+      );
+      const changed = new Set(rows.map((r) => r.item_id));
+      const published = deliveries.filter((d) => changed.has(d.deliveryId));
+      await this.publishDeliveries(published);
+      return published;
     });
-    if (pending.length) {
-      await this.deps.db.query('UPDATE parked_cases SET released_at = coalesce(released_at, now()) WHERE parked_id = ANY($1::text[]) AND released_at IS NULL', [
-        pending.map((d) => d.caseEvent.episodeId),
-      ]);
-    }
-    return pending;
   }
 
   private async publishDeliveries(deliveries: InboxDelivery[]): Promise<void> {
@@ -155,12 +139,6 @@ export class CaseRouter {
     }
     await this.deps.bus.ensureTopics([...byPartner.keys()].map((p) => ({ topic: inboxTopic(p), partitions: this.deps.partitions })));
     for (const [partnerId, msgs] of byPartner) await this.deps.bus.publish(inboxTopic(partnerId), msgs);
-    await this.deps.db.query(
-      `UPDATE inbox_items i SET published_version = d.version
-         FROM unnest($1::text[], $2::int[]) AS d(item_id, version)
-        WHERE i.item_id = d.item_id AND coalesce(i.published_version, 0) < d.version`,
-      [deliveries.map((d) => d.deliveryId), deliveries.map((d) => d.caseEvent.episodeVersion)],
-    );
   }
 }
 
