@@ -6,6 +6,7 @@ import { Pseudonymizer } from '../../domain/src';
 import { AuditEntry, AuditTrail } from '../../audit/src';
 import { ConsentRegistry, decideConsent } from '../../consent/src';
 import { RuleSet } from '../../routing-rules/src';
+import { OrientationFact, recordOrientation } from '../../metrics/src';
 import { AdhesionDirectory, DeadLetterSink, parseJson, Partner, PartnerRegistry, readMessageId, Rejection } from '../../pipeline/src';
 import { canonicalReferral, CanonicalReferral, validateSignalement } from './intake';
 import { decisionIdOf } from './ids';
@@ -156,6 +157,7 @@ export class ReferralCoordinator {
         };
         decisions.push({ ...base, status: 'delivered', reasonCode: 'consent', reason: consent.reason, legalBasis: 'consent', consentId: consent.consentId, irdpShared: irdp, delivery });
       }
+      if (sender) await recordOrientation(tx, decisions.map((d) => orientationFact(referral, sender, d)));
       return this.deps.writer.commit(tx, decisions, opts.actor, audit);
     });
   }
@@ -202,4 +204,22 @@ export class ReferralCoordinator {
     });
     return lead;
   }
+}
+
+/** The referral as the harmonised metrics count orientations (one per recipient, meant or delivered). */
+function orientationFact(r: CanonicalReferral, sender: Partner, d: Decision): OrientationFact {
+  return {
+    signalementId: r.signalementId,
+    senderPartnerId: r.senderId,
+    senderCategory: sender.category,
+    ...(d.partner ? { recipientPartnerId: d.partner.partnerId } : {}),
+    recipientCategory: d.category as OrientationFact['recipientCategory'],
+    personPseudonym: r.personPseudonym,
+    date: r.date,
+    ...(r.workerDepartement ? { departement: r.workerDepartement } : {}),
+    reason: r.reason,
+    ...(r.pyramide ? { pyramide: r.pyramide } : {}),
+    requestedMeasures: r.requestedMeasures,
+    consentGranted: d.status === 'delivered' || (d.reasonCode === 'no-recipient' && r.consent.granted),
+  };
 }

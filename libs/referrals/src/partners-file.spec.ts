@@ -4,6 +4,7 @@ import * as path from 'path';
 import { ContractRegistry } from '../../contracts/src';
 import { migrate, PgliteDatabase } from '../../db/src';
 import { PartnerRegistry } from '../../pipeline/src';
+import { CoordinationContractIds } from '../../contracts/src/coordination';
 import { loadPartnersFile } from './partners-file';
 
 describe('partner directory file', () => {
@@ -37,5 +38,10 @@ describe('partner directory file', () => {
     const dup = { partnerId: 'cap-69', category: 'cap-emploi', name: 'Cap' };
     await expect(loadPartnersFile(file({ schemaVersion: 'partner-directory/1', partners: [dup, dup] }), contracts, registry, {})).rejects.toThrow(/duplicated/);
     await expect(loadPartnersFile(file({ schemaVersion: 'partner-directory/1', partners: [{ ...dup, apiKeyEnv: 'NOPE' }] }), contracts, registry, {})).rejects.toThrow(/NOPE/);
+  });
+
+  it('ships a valid example (deploy/partners.example.json)', () => {
+    const example = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'deploy', 'partners.example.json'), 'utf8'));
+    expect(contracts.contract(CoordinationContractIds.partnerDirectory).validate(example)).toMatchObject({ ok: true });
   });
 });
