@@ -202,6 +202,14 @@ describe('harmonised outcome metrics (Kafka + PostgreSQL)', () => {
     const done = await stack.runtime.db.query<{ n: number }>('SELECT count(*)::int AS n FROM follow_ups WHERE done_date IS NOT NULL');
     expect(done.rows[0].n).toBeGreaterThan(0);
 
+    // A chef de file named for the case takes its open follow-up over.
+    const moved = (await stack.runtime.db.query<{ person_pseudonym: string; follow_up_id: string }>(
+      `SELECT person_pseudonym, follow_up_id FROM follow_ups WHERE done_date IS NULL AND responsible_partner_id = $1 LIMIT 1`, [owner.partnerId])).rows[0];
+    const carsat = population.partners.find((p) => p.category === 'service-social-carsat' && p.partnerId !== owner.partnerId)!;
+    await stack.runtime.outcomes.followUps.recordChefDeFile(moved.person_pseudonym, carsat.partnerId, 'T4: service social leads');
+    const carsatItems = (await as(carsat, http().get('/v1/follow-ups?status=overdue&asOf=2026-11-24')).expect(200)).body.items as { followUpId: string; responsibleReason: string }[];
+    expect(carsatItems).toEqual(expect.arrayContaining([expect.objectContaining({ followUpId: moved.follow_up_id, responsibleReason: 'chef-de-file' })]));
+
     const swept = await asAdmin(http().post('/v1/follow-ups/sweep?asOf=2026-11-24')).expect(200);
     expect(swept.body.published).toBeGreaterThan(0);
     const events = await eventually(async () => {

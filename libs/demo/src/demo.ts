@@ -1,57 +1,51 @@
-import { SickLeaveNotification, Topics } from '../../contracts/src';
-import { addDays, withLuhnDigit, withNirKey } from '../../domain/src';
+import { Signalement } from '../../contracts/src';
+import { Pseudonymizer } from '../../domain/src';
 import { HubRuntime } from '../../runtime/src';
-import { PartnerRegistration } from '../../pipeline/src';
+import { GeneratedMessage, Population } from '../../generator/src';
+import { orientationFromSignalement, recordOrientation } from '../../metrics/src';
 
 export interface DemoResult {
   summary: string;
   partnerKeys: { partnerId: string; category: string; apiKey: string }[];
 }
 
-const PARTNERS: PartnerRegistration[] = [
-  { partnerId: 'spsti-rhone', category: 'spsti', name: 'SPSTI Rhône (démo)', region: '84', departements: ['69'], apiKey: 'demo-key-spsti-rhone' },
-  { partnerId: 'spsti-isere', category: 'spsti', name: 'SPSTI Isère (démo)', region: '84', departements: ['38'], apiKey: 'demo-key-spsti-isere' },
-  { partnerId: 'carsat-ra-service-social', category: 'service-social-carsat', name: 'Carsat Rhône-Alpes service social (démo)', region: '84', departements: [], apiKey: 'demo-key-carsat-ra' },
-  { partnerId: 'cap-emploi-69', category: 'cap-emploi', name: 'Cap emploi Rhône (démo)', region: '84', departements: ['69'], apiKey: 'demo-key-cap-emploi-69' },
-];
+/** Small enough to load in seconds into the embedded hub, large enough for unmasked metrics. */
+const DEMO = { seed: 7, persons: 2500, departements: ['69', '38'] };
 
-/** A small, deterministic demo: two SPSTI, employers adhering to them, leaves of every kind. */
-export async function loadDemoData(rt: HubRuntime, today = new Date()): Promise<DemoResult> {
-  for (const p of PARTNERS) await rt.partners.register(p);
-  const employers = Array.from({ length: 12 }, (_, i) => withLuhnDigit(`7${String(100000000 + i * 7919).slice(0, 8)}0001`.slice(0, 13)));
-  await rt.directory.import(
-    employers.map((siret, i) => ({ siret, spstiId: i % 2 === 0 ? 'spsti-rhone' : 'spsti-isere', validFrom: '2020-01-01' })),
-    'demo',
-  );
-  const start = addDays(today.toISOString().slice(0, 10), -40);
-  const leaves: SickLeaveNotification[] = [];
-  for (let i = 0; i < 24; i++) {
-    const nir = withNirKey(`${1 + (i % 2)}${String(70 + (i % 25)).padStart(2, '0')}${String(1 + (i % 12)).padStart(2, '0')}69${String(123 + i).padStart(3, '0')}${String(400 + i).padStart(3, '0')}`);
-    // Every 8th employer is unknown to the directory, so the demo shows a parked case.
-    const siret = i % 8 === 7 ? withLuhnDigit('4400000000001') : employers[i % employers.length];
-    const days = [12, 35, 90, 20][i % 4];
-    leaves.push({
-      schemaVersion: 'sick-leave-notification/1',
-      messageId: `demo-msg-${i}`,
-      leaveId: `demo-aat-${i}`,
-      kind: 'initial',
-      worker: { nir, departement: '69' },
-      employer: { siret },
-      startDate: start,
-      expectedEndDate: addDays(start, days - 1),
-      nature: i % 5 === 0 ? 'accident-du-travail' : 'maladie',
-      pdpRisk: i % 6 === 0,
-      issuingCpam: { code: '691' },
-      issuedAt: new Date(today.getTime() - 40 * 86_400_000).toISOString(),
-    });
-    if (days === 20) {
-      leaves.push({ ...leaves[leaves.length - 1], messageId: `demo-msg-${i}-p1`, leaveId: `demo-aat-${i}-p1`, kind: 'prolongation', initialLeaveId: `demo-aat-${i}`, startDate: addDays(start, 20), expectedEndDate: addDays(start, 44) });
+/**
+ * The demo of `npm start`, from the seeded population generator: partners of the Rhône and the
+ * Isère with API keys, their employers' adhesions (a few employers left unknown, so parked cases
+ * show), sick leaves with prolongations, referrals recorded as orientations, outcome reports of
+ * several partners for the same cases, and a few malformed messages for the dead letters.
+ */
+export async function loadDemoData(rt: HubRuntime): Promise<DemoResult> {
+  const population = new Population(DEMO);
+  for (const p of population.partners) await rt.partners.register(p);
+  await rt.directory.import(population.adhesions(), 'demo');
+  const byTopic = new Map<string, GeneratedMessage[]>();
+  const signalements: Signalement[] = [];
+  for (const m of population.messages()) {
+    if (m.type === 'signalement') {
+      if (!m.malformed) signalements.push(JSON.parse(m.value) as Signalement);
+      continue;
     }
+    byTopic.set(m.topic, [...(byTopic.get(m.topic) ?? []), m]);
   }
-  await rt.bus.publish(Topics.sickLeaveInbound, leaves.map((l) => ({ key: l.initialLeaveId ?? l.leaveId, value: JSON.stringify(l) })));
-  await rt.bus.publish(Topics.sickLeaveInbound, [{ key: 'demo-malformed', value: '{"schemaVersion":"sick-leave-notification/1","messageId":"demo-malformed-1"}' }]);
+  for (const [topic, messages] of byTopic) await rt.bus.publish(topic, messages.map((m) => ({ key: m.key, value: m.value })));
+  // Orientations straight into the metrics (the signalement flow of issue 3 records its own too).
+  const pseudonyms = new Pseudonymizer(rt.config.pseudonymKey);
+  const category = new Map(population.partners.map((p) => [p.partnerId, p.category]));
+  await recordOrientation(
+    rt.db,
+    signalements.map((s) => orientationFromSignalement(s, pseudonyms.person(s.worker.nir!), category.get(s.sender.partnerId)!, { partnerId: s.recipient.partnerId, category: s.recipient.category! })),
+  );
+  const t = population.truth;
   return {
-    summary: `${PARTNERS.length} partners, ${employers.length} employers, ${leaves.length} sick-leave notifications and 1 malformed message`,
-    partnerKeys: PARTNERS.map((p) => ({ partnerId: p.partnerId, category: p.category, apiKey: p.apiKey! })),
+    summary:
+      `${population.partners.length} partners, ${population.employers.length} employers (${t.employers.unknown} unknown), ` +
+      `${t.messages['sick-leave']} sick-leave notifications, ${t.messages['employer-declaration']} employer declarations, ${t.messages.outcome} outcome reports ` +
+      `(${t.maintiens.distinct} distinct maintiens en emploi, ${t.maintiens.raw} claimed), ${signalements.length} orientations, ` +
+      `${Object.values(t.malformed).reduce((s, n) => s + n, 0)} malformed messages`,
+    partnerKeys: population.partners.map((p) => ({ partnerId: p.partnerId, category: p.category, apiKey: p.apiKey })),
   };
 }

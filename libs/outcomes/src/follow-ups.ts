@@ -45,6 +45,17 @@ interface FollowUpRow {
   episode_id: string | null;
 }
 
+/**
+ * Each person's chef de file: one named through recordChefDeFile(), else the latest one the
+ * coordination flows (issue 3, table case_leads) assigned to a partner.
+ */
+const CHEF_DE_FILE = `
+  SELECT DISTINCT ON (person_pseudonym) person_pseudonym, partner_id FROM (
+    SELECT person_pseudonym, partner_id, assigned_at, 0 AS source FROM follow_up_chef_de_file
+    UNION ALL
+    SELECT person_pseudonym, partner_id, assigned_at, 1 FROM case_leads WHERE partner_id IS NOT NULL) leads
+  ORDER BY person_pseudonym, source, assigned_at DESC`;
+
 const SELECT = `SELECT f.follow_up_id, f.person_pseudonym, f.point, to_char(f.base_date, 'YYYY-MM-DD') AS base_date, to_char(f.due_date, 'YYYY-MM-DD') AS due_date,
   to_char(f.done_date, 'YYYY-MM-DD') AS done_date, f.responsible_partner_id, f.responsible_reason, f.reported_by, f.report_id, f.episode_id`;
 
@@ -82,7 +93,7 @@ export class FollowUpService {
            SELECT v.id, v.p, '6m', v.e, (v.e + make_interval(months => $9))::date, coalesce(c.partner_id, v.r),
                   CASE WHEN c.partner_id IS NULL THEN 'reporting-partner' ELSE 'chef-de-file' END, v.dep, v.r, v.rid, v.ep
              FROM unnest($1::text[], $2::text[], $3::date[], $4::text[], $5::text[], $6::text[], $7::text[]) AS v(id, p, e, r, dep, rid, ep)
-             LEFT JOIN follow_up_chef_de_file c ON c.person_pseudonym = v.p
+             LEFT JOIN (${CHEF_DE_FILE}) c ON c.person_pseudonym = v.p
             WHERE NOT EXISTS (SELECT 1 FROM follow_ups f WHERE f.person_pseudonym = v.p AND abs(f.base_date - v.e) <= $8)
            ON CONFLICT (follow_up_id) DO NOTHING`,
           [
@@ -145,6 +156,12 @@ export class FollowUpService {
    * overdue, done) on the follow-up topic; run periodically and on demand.
    */
   async sweep(asOf = this.today()): Promise<{ published: number }> {
+    // Chefs de file named since the follow-ups were scheduled take them over.
+    await this.db.query(
+      `UPDATE follow_ups f SET responsible_partner_id = c.partner_id, responsible_reason = 'chef-de-file', emitted_status = NULL, updated_at = now()
+         FROM (${CHEF_DE_FILE}) c
+        WHERE c.person_pseudonym = f.person_pseudonym AND f.done_date IS NULL AND f.responsible_partner_id <> c.partner_id`,
+    );
     let published = 0;
     for (;;) {
       const n = await this.db.transaction(async (tx) => {
