@@ -12,7 +12,7 @@ describe('contracts/openapi/metrics.v1.yaml', () => {
   for (const controller of [MetricsController, OutcomesController]) {
     const base = Reflect.getMetadata(PATH_METADATA, controller) as string;
     for (const name of Object.getOwnPropertyNames(controller.prototype).filter((n) => n !== 'constructor')) {
-      const handler = controller.prototype[name];
+      const handler = (controller.prototype as unknown as Record<string, object>)[name];
       const route = Reflect.getMetadata(PATH_METADATA, handler) as string | undefined;
       if (route === undefined) continue;
       const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number].toLowerCase();
