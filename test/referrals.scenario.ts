@@ -267,6 +267,20 @@ export function referralsScenario(start: () => Promise<HubUnderTest>, fhir: () =
     expect(consents.recorded.filter((r: Json) => r.recipientCategory === 'mdph').map((r: Json) => r.consentId)).toContain(disclosure.why.consentId);
   });
 
+  it('keeps a failed FHIR delivery visible and pushes it again once the endpoint answers', async () => {
+    const down = 'http://127.0.0.1:9/fhir';
+    await admin(http().post('/v1/partners')).send({ ...P.medical, fhirEndpoint: down }).expect(201);
+    const s = signalement(9, { recipient: { category: 'service-medical' } });
+    await send(s);
+    const failed = await status(s.signalementId, (x) => x.recipients[0]?.fhir === 'failed');
+    expect(failed.recipients[0].status).toBe('delivered');
+    await admin(http().post('/v1/partners')).send({ ...P.medical, fhirEndpoint: fhir().baseUrl }).expect(201);
+    const retried = (await admin(http().post('/v1/ops/fhir/retry')).expect(200)).body;
+    expect(retried.delivered).toBeGreaterThanOrEqual(1);
+    expect((await status(s.signalementId, (x) => x.recipients[0]?.fhir === 'delivered')).recipients[0].partnerId).toBe(P.medical.partnerId);
+    await admin(http().post('/v1/partners')).send({ ...P.medical }).expect(201);
+  });
+
   it('answers "who received what about this person, and why" from the audit trail', async () => {
     const r1 = (await admin(http().post('/v1/audit/disclosures')).send({ nir: nirOf(1) }).expect(200)).body;
     expect(r1.disclosures).toContainEqual(

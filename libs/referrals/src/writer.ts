@@ -107,6 +107,28 @@ export class DeliveryWriter {
     await this.pushFhir(out);
   }
 
+  /** Ops: pushes again the FHIR copies still pending or failed (endpoint down, since fixed). */
+  async retryFhir(limit = 500): Promise<{ retried: number; delivered: number }> {
+    const { rows } = await this.deps.db.query<{ payload: ReferralDelivery; fhir_endpoint: string | null; subject_type: Decision['subjectType']; subject_id: string; case_id: string; person_pseudonym: string; category: string }>(
+      `SELECT i.payload, p.fhir_endpoint, d.subject_type, d.subject_id, d.case_id, d.person_pseudonym, d.category
+         FROM coordination_deliveries d JOIN inbox_items i ON i.item_id = d.inbox_item_id JOIN partners p ON p.partner_id = d.partner_id
+        WHERE d.status = 'delivered' AND d.fhir_status IN ('pending', 'failed') AND p.fhir_endpoint IS NOT NULL
+        ORDER BY d.updated_at LIMIT $1`,
+      [limit],
+    );
+    const out: Outgoing = {
+      deliveries: rows.map((r) => ({
+        delivery: r.payload,
+        fhirEndpoint: r.fhir_endpoint,
+        decision: { decisionId: r.payload.deliveryId, subjectType: r.subject_type, subjectId: r.subject_id, caseId: r.case_id, personPseudonym: r.person_pseudonym, category: r.category, status: 'delivered', reasonCode: 'consent', reason: 'retry', ruleIds: [], rulesVersion: r.payload.rulesVersion, irdpShared: false },
+      })),
+      retractions: [],
+    };
+    await this.pushFhir(out);
+    const done = await this.deps.db.query<{ n: string }>("SELECT count(*) AS n FROM coordination_deliveries WHERE delivery_id = ANY($1::text[]) AND fhir_status = 'delivered'", [rows.map((r) => r.payload.deliveryId)]);
+    return { retried: rows.length, delivered: Number(done.rows[0].n) };
+  }
+
   private async pushFhir(out: Outgoing): Promise<void> {
     const audit: AuditEntry[] = [];
     const results: { id: string; status: 'delivered' | 'failed' | 'cancelled'; task: string | null }[] = [];

@@ -42,6 +42,13 @@ export class CoordinationAdminController {
     return this.rt.coordination.queries.withheld();
   }
 
+  /** Pushes again the FHIR copies of deliveries whose partner endpoint failed. */
+  @Post('ops/fhir/retry')
+  @HttpCode(200)
+  retryFhir() {
+    return this.rt.coordination.writer.retryFhir();
+  }
+
   @Post('ops/routing-rules/reload')
   @HttpCode(200)
   reload() {
