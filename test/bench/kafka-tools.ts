@@ -64,3 +64,20 @@ export async function waitForZeroLag(kafka: Kafka, groups: { groupId: string; to
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+/** Waits until every consumer group has members and is Stable (joined, partitions assigned). */
+export async function waitForStableGroups(kafka: Kafka, groupIds: string[], timeoutMs: number): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { groups } = await admin.describeGroups(groupIds);
+      if (groups.every((g) => g.state === 'Stable' && g.members.length > 0)) return;
+      if (Date.now() > deadline) throw new Error(`consumer groups not stable: ${groups.map((g) => `${g.groupId}=${g.state}`).join(', ')}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -15,10 +15,11 @@ import { AdhesionDirectory, PartnerRegistry } from '../../libs/pipeline/src';
 import { InMemoryBus } from '../../libs/bus/src';
 import { ensureKafka } from '../support/kafka-broker';
 import { createTestDatabase } from '../support/postgres';
-import { benchKafka, createTopics, produceAll, waitForZeroLag } from './kafka-tools';
+import { benchKafka, createTopics, produceAll, waitForStableGroups, waitForZeroLag } from './kafka-tools';
 import { knownEmployers, sickLeaveMix } from './mix';
 import { measurePassThrough } from './passthrough';
 import { AppProcess, startApp } from './processes';
+import { cpuByPid, cpuDelta } from './cpu';
 
 const N = Number(process.env.BENCH_MESSAGES ?? 1_000_000);
 const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 20);
@@ -77,10 +78,12 @@ async function throughput(kafka: Kafka, brokers: string[], n: number, instances:
   const produced = await produceAll(producer, h.namespace + Topics.sickLeaveInbound, sickLeaveMix({ seed, messages: n, employers: EMPLOYERS, unknownEmployerShare: 0.03, malformedShare: 0.005, prolongationShare: 0.3 }));
   await producer.disconnect();
   const produceSeconds = (Date.now() - produceStart) / 1000;
+  const cpuBefore = cpuByPid();
   const apps = startPipeline(h, instances);
   const rssSampler = setInterval(() => apps.forEach((a) => a.peakRssMb()), 500);
   await waitForZeroLag(kafka, groups(h.namespace), 30 * 60_000);
   clearInterval(rssSampler);
+  const cpuSeconds = cpuDelta(cpuBefore, cpuByPid(), new Map(apps.map((a) => [a.child.pid!, a.name])));
   const { rows } = await h.db.query<{ first: Date; last: Date; items: number; parked: number; dead: number }>(
     `SELECT (SELECT min(received_at) FROM leave_notifications) AS first,
             greatest((SELECT max(updated_at) FROM inbox_items), (SELECT max(parked_at) FROM parked_cases)) AS last,
@@ -94,15 +97,15 @@ async function throughput(kafka: Kafka, brokers: string[], n: number, instances:
   await Promise.all(apps.map((a) => a.stop()));
   await h.db.close();
   await h.dropDb();
-  return { messages: produced, produceSeconds, seconds, messagesPerSecond: Math.round(produced / seconds), inboxItems: r.items, parked: r.parked, deadLetters: r.dead, peakRssMb: rss };
+  return { messages: produced, produceSeconds, seconds, messagesPerSecond: Math.round(produced / seconds), inboxItems: r.items, parked: r.parked, deadLetters: r.dead, peakRssMb: rss, cpuSeconds };
 }
 
 /** Offers a fixed rate and measures inbound-publish → inbox-item latencies. */
 async function latency(kafka: Kafka, brokers: string[]) {
   const h = await prepareHub(brokers, kafka);
   const apps = startPipeline(h, 1);
-  // Let the consumer groups join before offering load.
-  await new Promise((r) => setTimeout(r, 8000));
+  // Offer load only once both consumer groups have joined and own their partitions.
+  await waitForStableGroups(kafka, groups(h.namespace).map((g) => g.groupId), 120_000);
   const producer = kafka.producer();
   await producer.connect();
   const sentAt = new Map<string, number>();

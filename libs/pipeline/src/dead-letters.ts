@@ -1,4 +1,4 @@
-import { randomUUID } from 'crypto';
+import { createHash, randomUUID } from 'crypto';
 import { Logger } from '@nestjs/common';
 import { DeadLetter, Topics, Violation } from '../../contracts/src';
 import { jsonMessage, MessageBus } from '../../bus/src';
@@ -35,7 +35,7 @@ export class DeadLetterSink {
     if (rejections.length === 0) return [];
     const records: DeadLetter[] = rejections.map((r) => ({
       schemaVersion: 'dead-letter/1',
-      deadLetterId: randomUUID(),
+      deadLetterId: deadLetterId(r),
       stage: r.stage,
       sourceTopic: r.sourceTopic,
       ...(r.sourcePartition !== undefined ? { sourcePartition: r.sourcePartition } : {}),
@@ -59,6 +59,16 @@ export class DeadLetterSink {
     this.logger.warn(`dead-lettered ${records.length} message(s) from ${records[0].sourceTopic} at ${records[0].stage}: ${reasons}`);
     return records;
   }
+}
+
+/**
+ * A message consumed from the bus keeps one dead-letter id however often its batch is
+ * redelivered (topic, partition, offset); an HTTP rejection gets a random one.
+ */
+function deadLetterId(r: Rejection): string {
+  if (r.sourcePartition === undefined || r.sourceOffset === undefined) return randomUUID();
+  // The bytes are part of the id: an in-process bus restarted over a kept database reuses offsets.
+  return 'dl_' + createHash('sha256').update(`${r.stage}|${r.sourceTopic}|${r.sourcePartition}|${r.sourceOffset}|`).update(r.original).digest('base64url').slice(0, 24);
 }
 
 /** Best-effort read of the sender's messageId from bytes that failed validation. */
