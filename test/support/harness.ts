@@ -121,8 +121,8 @@ export async function startDistributedHub(overrides: Partial<HubConfig> = {}): P
 async function readWholeTopic(kafka: Kafka, topic: string): Promise<TopicRecord[]> {
   const admin = kafka.admin();
   await admin.connect();
-  const ends = await admin.fetchTopicOffsets(topic);
-  await admin.disconnect();
+  // A topic created a moment ago may not have its leaders known to every connection yet.
+  const ends = await retryRetriable(() => admin.fetchTopicOffsets(topic)).finally(() => admin.disconnect());
   const remaining = new Map(ends.filter((e) => Number(e.high) > Number(e.low)).map((e) => [e.partition, Number(e.high)]));
   const records: TopicRecord[] = [];
   if (remaining.size === 0) return records;
@@ -150,13 +150,32 @@ async function readWholeTopic(kafka: Kafka, topic: string): Promise<TopicRecord[
   return records;
 }
 
-/** Polls until check() returns a value (not undefined/false), or fails with the last state. */
+async function retryRetriable<T>(fn: () => Promise<T>, attempts = 20): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (i >= attempts || !(e as { retriable?: boolean }).retriable) throw e;
+      await new Promise((res) => setTimeout(res, 250));
+    }
+  }
+}
+
+/**
+ * Polls until check() returns a value (not undefined/false), or fails with the last state.
+ * A check that throws counts as "not yet" until the deadline, then its error is reported.
+ */
 export async function eventually<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
   for (;;) {
-    const r = await check();
-    if (r !== undefined && r !== false) return r;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    try {
+      const r = await check();
+      if (r !== undefined && r !== false) return r;
+    } catch (e) {
+      lastError = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
     await new Promise((res) => setTimeout(res, 150));
   }
 }

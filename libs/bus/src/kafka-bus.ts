@@ -70,9 +70,24 @@ export class KafkaBus implements MessageBus {
           topics: toCreate.map((s) => ({ topic: s.topic, numPartitions: s.partitions, replicationFactor: -1 })),
         });
       }
+      // Another app may have created them a moment ago: wait until their leaders are known.
+      await this.waitForLeaders(admin, missing.map((s) => s.topic));
       missing.forEach((s) => this.knownTopics.add(s.topic));
     } finally {
       await admin.disconnect();
+    }
+  }
+
+  private async waitForLeaders(admin: Admin, topics: string[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { topics: meta } = await admin.fetchTopicMetadata({ topics });
+        if (meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+      } catch (e) {
+        if (!(e as { retriable?: boolean }).retriable || attempt >= 40) throw e;
+      }
+      if (attempt >= 40) throw new Error(`no leader for ${topics.join(', ')}`);
+      await new Promise((r) => setTimeout(r, 250));
     }
   }
 
