@@ -72,6 +72,18 @@ export class CellAccumulator implements CaseSink {
     this.overlaps.set(key, (this.overlaps.get(key) ?? 0) + delta);
   }
 
+  /** Re-inserts the cells in key order (Maps iterate in insertion order). */
+  sortKeys(): void {
+    for (const m of [this.outcomes, this.measures] as Map<number, number>[]) {
+      const entries = [...m].sort((x, y) => x[0] - y[0]);
+      m.clear();
+      for (const [k, v] of entries) m.set(k, v);
+    }
+    const overlaps = [...this.overlaps].sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+    this.overlaps.clear();
+    for (const [k, v] of overlaps) this.overlaps.set(k, v);
+  }
+
   outcomeRows(names: PartnerNames): OutcomeCellRow[] {
     const rows: OutcomeCellRow[] = [];
     for (const [key, n] of this.outcomes) {

@@ -69,14 +69,15 @@ export class OutcomeMetricsStore {
     });
   }
 
-  /** Recomputes every aggregate from the outcome log; returns how many events were read. */
-  async rebuild(): Promise<{ events: number; ms: number }> {
+  /** Recomputes every aggregate from the outcome log; returns how many events were read, and the time of each phase. */
+  async rebuild(): Promise<{ events: number; cells: number; ms: number; phases: { readMs: number; computeMs: number; writeMs: number } }> {
     const started = Date.now();
     return this.db.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock($1)', [METRICS_LOCK]);
       await this.partners.load(tx);
       this.loaded = true;
       const columns = await readLog(tx);
+      const read = Date.now();
       const cells = new CellAccumulator();
       const { order, offsets } = groupByPerson(columns);
       const events: number[] = [];
@@ -85,9 +86,16 @@ export class OutcomeMetricsStore {
         for (let i = offsets[k]; i < offsets[k + 1]; i++) events.push(order[i]);
         contributePerson(columns, events, this.options, this.partners, cells, 1);
       }
+      const computed = Date.now();
       await tx.query('TRUNCATE metric_outcome_cells, metric_measure_cells, metric_overlap_cells');
       await writeCells(tx, cells, this.partners, 'insert');
-      return { events: columns.length, ms: Date.now() - started };
+      const done = Date.now();
+      return {
+        events: columns.length,
+        cells: cells.outcomes.size + cells.measures.size + cells.overlaps.size,
+        ms: done - started,
+        phases: { readMs: read - started, computeMs: computed - read, writeMs: done - computed },
+      };
     });
   }
 
@@ -252,13 +260,15 @@ export function parseLines(text: string, c: EventColumns): void {
   }
 }
 
-const CHUNK = 20_000;
+// Large chunks: fewer round trips; ~200k rows/s through unnest arrays on this machine.
+const CHUNK = 50_000;
 
 /** Writes cells: 'add' upserts deltas (n += delta), 'insert' fills emptied tables. */
 async function writeCells(tx: Sql, cells: CellAccumulator, partners: PartnerDictionary, mode: 'add' | 'insert'): Promise<void> {
   const add = (table: string, key: string) => (mode === 'add' ? ` ON CONFLICT (${key}) DO UPDATE SET n = ${table}.n + excluded.n` : '');
-  // Sorted, so concurrent batches take row locks in the same order.
-  const outcomes = cells.outcomeRows(partners).sort((a, b) => cmp(JSON.stringify(Object.values(a).slice(0, 9)), JSON.stringify(Object.values(b).slice(0, 9))));
+  // Deltas are written in key order, so concurrent batches take row locks in the same order.
+  if (mode === 'add') cells.sortKeys();
+  const outcomes = cells.outcomeRows(partners);
   for (let i = 0; i < outcomes.length; i += CHUNK) {
     const rows = outcomes.slice(i, i + CHUNK);
     await tx.query(
@@ -268,7 +278,7 @@ async function writeCells(tx: Sql, cells: CellAccumulator, partners: PartnerDict
       [rows.map((r) => r.month), rows.map((r) => r.departement), rows.map((r) => r.partnerId), rows.map((r) => r.category), rows.map((r) => r.pyramide), rows.map((r) => r.outcome), rows.map((r) => r.credited), rows.map((r) => r.caseMaintien), rows.map((r) => r.disagreement), rows.map((r) => r.n)],
     );
   }
-  const measures = cells.measureRows(partners).sort((a, b) => cmp(JSON.stringify(Object.values(a).slice(0, 8)), JSON.stringify(Object.values(b).slice(0, 8))));
+  const measures = cells.measureRows(partners);
   for (let i = 0; i < measures.length; i += CHUNK) {
     const rows = measures.slice(i, i + CHUNK);
     await tx.query(
@@ -278,7 +288,7 @@ async function writeCells(tx: Sql, cells: CellAccumulator, partners: PartnerDict
       [rows.map((r) => r.month), rows.map((r) => r.departement), rows.map((r) => r.partnerId), rows.map((r) => r.category), rows.map((r) => r.measure), rows.map((r) => r.requester), rows.map((r) => r.credited), rows.map((r) => r.caseMaintien), rows.map((r) => r.n)],
     );
   }
-  const overlaps = cells.overlapRows(partners).sort((a, b) => cmp(`${a.month}|${a.departement}|${a.scope}|${a.level}|${a.members}`, `${b.month}|${b.departement}|${b.scope}|${b.level}|${b.members}`));
+  const overlaps = cells.overlapRows(partners);
   for (let i = 0; i < overlaps.length; i += CHUNK) {
     const rows = overlaps.slice(i, i + CHUNK);
     await tx.query(
@@ -290,7 +300,4 @@ async function writeCells(tx: Sql, cells: CellAccumulator, partners: PartnerDict
   }
 }
 
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
