@@ -7,3 +7,4 @@ export * from './inbox';
 export * from './tracking';
 export * from './intake';
 export * from './topology';
+export * from './sick-leave-consent';

@@ -5,6 +5,7 @@ import { BusMessage, jsonMessage, MessageBus, OutgoingMessage } from '../../bus/
 import { asRecordset, Database } from '../../db/src';
 import { DeadLetterSink, parseJson, Rejection } from './dead-letters';
 import { AdhesionDirectory } from './directory';
+import { ConsentWithholding, sickLeaveConsentWithholdings } from './sick-leave-consent';
 
 export interface RouterDeps {
   db: Database;
@@ -50,23 +51,28 @@ export class CaseRouter {
     }
     const events = [...latest.values()];
     const spsti = await this.deps.directory.resolveMany(events.map((e) => ({ siret: e.employerSiret, onDate: e.startDate })));
-    const toPark = events.filter((e) => !spsti.get(`${e.employerSiret}|${e.startDate}`));
-    const toDeliver = events.filter((e) => spsti.get(`${e.employerSiret}|${e.startDate}`)).map((e) => this.delivery(spsti.get(`${e.employerSiret}|${e.startDate}`)!, e));
-    const parked = await this.park(toPark);
+    const withheld = await sickLeaveConsentWithholdings(this.deps.db, events, this.clock());
+    const spstiOf = (e: CaseEvent) => spsti.get(`${e.employerSiret}|${e.startDate}`);
+    const toPark = events.filter((e) => !spstiOf(e) || withheld.has(e.episodeId));
+    const toDeliver = events.filter((e) => spstiOf(e) && !withheld.has(e.episodeId)).map((e) => this.delivery(spstiOf(e)!, e));
+    const parked = await this.park(toPark, withheld);
     const deliveries = await this.deliver(toDeliver);
     await this.deps.deadLetters.reject(rejections);
     await this.deps.bus.publish(Topics.caseParked, parked.map((p) => jsonMessage(p.caseEvent.personPseudonym, p)));
     await this.deps.onDelivered?.(deliveries);
   }
 
-  private async park(events: CaseEvent[]): Promise<ParkedCase[]> {
+  /** Parks what cannot be delivered now: unknown employer, or consent no longer in force. */
+  private async park(events: CaseEvent[], withheld: Map<string, ConsentWithholding>): Promise<ParkedCase[]> {
     if (events.length === 0) return [];
     const parkedAt = this.clock().toISOString();
     const records: ParkedCase[] = events.map((event) => ({
       schemaVersion: 'parked-case/1',
       parkedId: event.episodeId,
-      reasonCode: 'employer-unknown',
-      reason: `employer ${event.employerSiret} has no SPSTI adhesion on ${event.startDate}`,
+      ...(withheld.get(event.episodeId) ?? {
+        reasonCode: 'employer-unknown',
+        reason: `employer ${event.employerSiret} has no SPSTI adhesion on ${event.startDate}`,
+      }),
       caseEvent: event,
       parkedAt,
     }));
@@ -74,7 +80,7 @@ export class CaseRouter {
       `INSERT INTO parked_cases (parked_id, episode_id, reason_code, reason, employer_siret, case_event)
        SELECT "parkedId", "caseEvent"->>'episodeId', "reasonCode", reason, "caseEvent"->>'employerSiret', "caseEvent"
          FROM jsonb_to_recordset($1::jsonb) AS x("parkedId" text, "reasonCode" text, reason text, "caseEvent" jsonb)
-       ON CONFLICT (parked_id) DO UPDATE SET case_event = excluded.case_event, reason = excluded.reason,
+       ON CONFLICT (parked_id) DO UPDATE SET case_event = excluded.case_event, reason = excluded.reason, reason_code = excluded.reason_code,
          employer_siret = excluded.employer_siret, released_at = NULL, parked_at = now()
        WHERE (parked_cases.case_event->>'episodeVersion')::int <= (excluded.case_event->>'episodeVersion')::int`,
       [asRecordset(records as unknown as Record<string, unknown>[])],

@@ -5,7 +5,8 @@ import { isValidNir, Pseudonymizer } from '../../domain/src';
 import { AuditEntry, AuditTrail } from '../../audit/src';
 import { ConsentRecord, ConsentRegistry, consentRecordsFromFhir, NewConsentRecord } from '../../consent/src';
 import { Consent } from '../../fhir/src';
-import { PartnerRegistry } from '../../pipeline/src';
+import { PartnerRegistry, pullBackSickLeaveItems, releaseConsentParked, SICK_LEAVE_CONSENT } from '../../pipeline/src';
+import { MessageBus } from '../../bus/src';
 import { ReferralCoordinator } from './coordinator';
 import { CanonicalReferral } from './intake';
 import { idempotencyKey } from './plan';
@@ -13,6 +14,7 @@ import { DeliveryWriter, Outgoing } from './writer';
 
 export interface ConsentServiceDeps {
   db: Database;
+  bus: MessageBus;
   contracts: ContractRegistry;
   pseudonymizer: Pseudonymizer;
   consent: ConsentRegistry;
@@ -75,6 +77,10 @@ export class ConsentService {
     const now = this.deps.clock().getTime();
     for (const c of change.recorded) {
       if (Date.parse(c.effectiveAt) > now) continue; // takes effect later; decisions read the registry then
+      if (c.purpose === SICK_LEAVE_CONSENT.purpose && c.recipientCategory === SICK_LEAVE_CONSENT.category) {
+        await this.applySickLeaveConsent(c, actor, change);
+        continue;
+      }
       if (c.status !== 'granted' && (c.purpose === 'orientation' || c.purpose === 'irdp-sharing')) {
         const r = await this.pullBack(c, actor);
         change.pulledBack.push(...r.pulledBack);
@@ -92,6 +98,26 @@ export class ConsentService {
     }
     await this.deps.writer.publish(outgoing);
     return change;
+  }
+
+  /**
+   * Transitional-phase sick leaves: a refusal or withdrawal pulls the person's unacknowledged
+   * items back out of the SPSTI inboxes (parked with the reason); a grant releases them.
+   */
+  private async applySickLeaveConsent(c: ConsentRecord, actor: string, change: ConsentChange): Promise<void> {
+    if (c.status === 'granted') {
+      await releaseConsentParked(this.deps.db, this.deps.bus, c.personPseudonym);
+      return;
+    }
+    const reason = `sick-leave transmission consent ${c.status} (${c.consentId})`;
+    await this.deps.db.transaction(async (tx) => {
+      const gone = await pullBackSickLeaveItems(tx, c.personPseudonym, { reasonCode: c.status === 'refused' ? 'consent-refused' : 'consent-withdrawn', reason });
+      change.pulledBack.push(...gone.map((g) => ({ deliveryId: g.itemId, partnerId: g.partnerId })));
+      await this.deps.audit.append(
+        gone.map((g) => ({ action: 'pulled-back', subjectType: 'sick-leave', subjectId: g.episodeId, personPseudonym: c.personPseudonym, partnerId: g.partnerId, category: c.recipientCategory, consentId: c.consentId, actor, detail: { itemId: g.itemId, reason } })),
+        tx,
+      );
+    });
   }
 
   /** Undelivered items of that purpose and category leave the inbox; the FHIR Task is cancelled. */

@@ -59,7 +59,7 @@ export class Coordination {
     const common = { db: deps.db, contracts: deps.contracts, deadLetters: deps.deadLetters, partners: deps.partners, rules: this.rules, writer: this.writer, clock: this.clock };
     this.coordinator = new ReferralCoordinator({ ...common, pseudonymizer: deps.pseudonymizer, directory: deps.directory, consent: this.consentRegistry, audit: this.audit });
     this.returnFlow = new ReturnFlow(common);
-    this.consent = new ConsentService({ ...common, pseudonymizer: deps.pseudonymizer, consent: this.consentRegistry, audit: this.audit, coordinator: this.coordinator });
+    this.consent = new ConsentService({ ...common, bus: deps.bus, pseudonymizer: deps.pseudonymizer, consent: this.consentRegistry, audit: this.audit, coordinator: this.coordinator });
     this.queries = new CoordinationQueries(deps.db);
     this.sickLeaveAudit = new SickLeaveAudit(deps.db, this.audit, this.rules);
     this.fhirDirectory = new FhirOrganizationDirectory(clients);

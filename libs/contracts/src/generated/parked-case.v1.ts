@@ -8,7 +8,10 @@ import type { CaseEvent } from './case-event.v1';
 export interface ParkedCase {
   schemaVersion: 'parked-case/1';
   parkedId: string;
-  reasonCode: 'employer-unknown';
+  /**
+   * employer-unknown: no SPSTI adhesion for the employer; consent-*: transitional phase, the person's consent to the transmission is no longer in force.
+   */
+  reasonCode: 'employer-unknown' | 'consent-refused' | 'consent-withdrawn';
   reason: string;
   caseEvent: CaseEvent;
   parkedAt: string;
