@@ -16,7 +16,9 @@ import { InMemoryBus } from '../../libs/bus/src';
 import { ensureKafka } from '../support/kafka-broker';
 import { createTestDatabase } from '../support/postgres';
 import { benchKafka, createTopics, produceAll, waitForStableGroups, waitForZeroLag } from './kafka-tools';
-import { knownEmployers, sickLeaveMix } from './mix';
+import { Flow, populationFor, populationMix } from './mix';
+import { CoordinationTopics } from '../../libs/contracts/src/coordination';
+import { Population } from '../../libs/generator/src';
 import { measurePassThrough } from './passthrough';
 import { AppProcess, startApp } from './processes';
 import { cpuByPid, cpuDelta } from './cpu';
@@ -26,7 +28,6 @@ const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 20);
 const LATENCY_RATE = Number(process.env.BENCH_LATENCY_RATE ?? 1000);
 const SCALE_N = Number(process.env.BENCH_SCALE_MESSAGES ?? 200_000);
 const PARTITIONS = Number(process.env.BENCH_PARTITIONS ?? 6);
-const EMPLOYERS = 5000;
 
 interface HubEnv {
   namespace: string;
@@ -36,14 +37,17 @@ interface HubEnv {
   dropDb: () => Promise<void>;
 }
 
-async function prepareHub(brokers: string[], kafka: Kafka): Promise<HubEnv> {
+/** A fresh database and topic namespace, with the population's partners and adhesions loaded. */
+async function prepareHub(brokers: string[], kafka: Kafka, population: Population): Promise<HubEnv> {
   const database = await createTestDatabase();
   const namespace = `bench-${randomBytes(3).toString('hex')}.`;
   const db = new PgDatabase(database.url);
   await migrate(db);
-  await new PartnerRegistry(db).register({ partnerId: 'spsti-bench', category: 'spsti', name: 'SPSTI bench', departements: ['69'] });
-  await new AdhesionDirectory(db, new InMemoryBus()).import(knownEmployers(EMPLOYERS).map((siret) => ({ siret, spstiId: 'spsti-bench', validFrom: '2020-01-01' })), 'bench');
-  await createTopics(kafka, [...Object.values(Topics), 'pdp.inbox.spsti-bench.v1'].map((t) => namespace + t), PARTITIONS);
+  const partners = new PartnerRegistry(db);
+  for (const p of population.partners) await partners.register(p);
+  await new AdhesionDirectory(db, new InMemoryBus()).import(population.adhesions(), 'bench');
+  const topics = [...Object.values(Topics), ...Object.values(CoordinationTopics), ...population.partners.map((p) => `pdp.inbox.${p.partnerId}.v1`)];
+  await createTopics(kafka, topics.map((t) => namespace + t), PARTITIONS);
   const env = {
     KAFKA_BROKERS: brokers.join(','),
     DATABASE_URL: database.url,
@@ -55,33 +59,61 @@ async function prepareHub(brokers: string[], kafka: Kafka): Promise<HubEnv> {
   return { namespace, databaseUrl: database.url, env, db, dropDb: database.drop };
 }
 
-function startPipeline(h: HubEnv, instances: number): AppProcess[] {
+function startPipeline(h: HubEnv, instances: number, flow: Flow): AppProcess[] {
   const apps: AppProcess[] = [];
+  const names = flow === 'all' ? ['normalizer', 'router', 'coordinator', 'metrics'] : ['normalizer', 'router'];
   for (let i = 0; i < instances; i++) {
-    apps.push(startApp('normalizer', `normalizer-${i}`, { ...h.env, KAFKA_CLIENT_ID: `normalizer-${i}` }));
-    apps.push(startApp('router', `router-${i}`, { ...h.env, KAFKA_CLIENT_ID: `router-${i}` }));
+    for (const app of names) apps.push(startApp(app, `${app}-${i}`, { ...h.env, KAFKA_CLIENT_ID: `${app}-${i}`, PORT: '0' }));
   }
   return apps;
 }
 
-const groups = (ns: string) => [
-  { groupId: ns + ConsumerGroups.normalizer, topics: [ns + Topics.sickLeaveInbound] },
+const groups = (ns: string, flow: Flow) => [
+  { groupId: ns + ConsumerGroups.normalizer, topics: [ns + Topics.sickLeaveInbound, ns + Topics.employerLeaveInbound] },
   { groupId: ns + ConsumerGroups.router, topics: [ns + Topics.caseNormalized] },
+  ...(flow === 'all'
+    ? [
+        { groupId: ns + ConsumerGroups.coordinator, topics: [ns + CoordinationTopics.signalementInbound] },
+        { groupId: ns + ConsumerGroups.metrics, topics: [ns + Topics.outcomeInbound] },
+      ]
+    : []),
 ];
 
+/** Produces each message to its own inbound topic. */
+async function produceMix(producer: import('kafkajs').Producer, ns: string, messages: Iterable<{ topic: string; key: string; value: string }>): Promise<number> {
+  const byTopic = new Map<string, { key: string; value: string }[]>();
+  let n = 0;
+  const flush = async (topic: string) => {
+    const batch = byTopic.get(topic)!;
+    byTopic.set(topic, []);
+    if (batch.length) n += await produceAll(producer, ns + topic, batch);
+  };
+  for (const m of messages) {
+    const list = byTopic.get(m.topic) ?? [];
+    list.push({ key: m.key, value: m.value });
+    byTopic.set(m.topic, list);
+    if (list.length >= 20_000) await flush(m.topic);
+  }
+  for (const topic of byTopic.keys()) await flush(topic);
+  return n;
+}
+
 /** Preloads n messages, starts the apps, and measures until both groups have no lag. */
-async function throughput(kafka: Kafka, brokers: string[], n: number, instances: number, seed: number) {
-  const h = await prepareHub(brokers, kafka);
+async function throughput(kafka: Kafka, brokers: string[], n: number, instances: number, seed: number, flow: Flow = 'sick-leave') {
+  const population = populationFor(seed, n);
+  const h = await prepareHub(brokers, kafka, population);
   const producer = kafka.producer();
   await producer.connect();
   const produceStart = Date.now();
-  const produced = await produceAll(producer, h.namespace + Topics.sickLeaveInbound, sickLeaveMix({ seed, messages: n, employers: EMPLOYERS, unknownEmployerShare: 0.03, malformedShare: 0.005, prolongationShare: 0.3 }));
+  const produced = await produceMix(producer, h.namespace, populationMix(population, flow, n));
   await producer.disconnect();
   const produceSeconds = (Date.now() - produceStart) / 1000;
   const cpuBefore = cpuByPid();
-  const apps = startPipeline(h, instances);
+  const started = Date.now();
+  const apps = startPipeline(h, instances, flow);
   const rssSampler = setInterval(() => apps.forEach((a) => a.peakRssMb()), 500);
-  await waitForZeroLag(kafka, groups(h.namespace), 30 * 60_000);
+  await waitForZeroLag(kafka, groups(h.namespace, flow), 30 * 60_000);
+  const wallSeconds = (Date.now() - started) / 1000;
   clearInterval(rssSampler);
   const cpuSeconds = cpuDelta(cpuBefore, cpuByPid(), new Map(apps.map((a) => [a.child.pid!, a.name])));
   const { rows } = await h.db.query<{ first: Date; last: Date; items: number; parked: number; dead: number }>(
@@ -97,20 +129,24 @@ async function throughput(kafka: Kafka, brokers: string[], n: number, instances:
   await Promise.all(apps.map((a) => a.stop()));
   await h.db.close();
   await h.dropDb();
-  return { messages: produced, produceSeconds, seconds, messagesPerSecond: Math.round(produced / seconds), inboxItems: r.items, parked: r.parked, deadLetters: r.dead, peakRssMb: rss, cpuSeconds };
+  // Throughput over the processing window (first notification stored → last item or parked
+  // case written); the wall time also counts the apps' start-up and group joins.
+  return { flow, messages: produced, produceSeconds, seconds, messagesPerSecond: Math.round(produced / seconds), wallSecondsIncludingStartup: wallSeconds, inboxItems: r.items, parked: r.parked, deadLetters: r.dead, peakRssMb: rss, cpuSeconds };
 }
 
 /** Offers a fixed rate and measures inbound-publish → inbox-item latencies. */
 async function latency(kafka: Kafka, brokers: string[]) {
-  const h = await prepareHub(brokers, kafka);
-  const apps = startPipeline(h, 1);
+  const total = LATENCY_SECONDS * LATENCY_RATE;
+  const population = populationFor(7, total);
+  const h = await prepareHub(brokers, kafka, population);
+  const apps = startPipeline(h, 1, 'sick-leave');
   // Offer load only once both consumer groups have joined and own their partitions.
-  await waitForStableGroups(kafka, groups(h.namespace).map((g) => g.groupId), 120_000);
+  await waitForStableGroups(kafka, groups(h.namespace, 'sick-leave').map((g) => g.groupId), 120_000);
   const producer = kafka.producer();
   await producer.connect();
   const sentAt = new Map<string, number>();
-  const total = LATENCY_SECONDS * LATENCY_RATE;
-  const mix = sickLeaveMix({ seed: 7, messages: total, employers: EMPLOYERS, unknownEmployerShare: 0, malformedShare: 0, prolongationShare: 0 });
+  // Twice as many as needed: employer declarations are skipped, only the insurer's flow is timed.
+  const mix = populationMix(population, 'sick-leave', total * 2);
   const start = Date.now();
   const tick = 20; // ms: send rate/50 messages every 20 ms
   let sent = 0;
@@ -119,17 +155,19 @@ async function latency(kafka: Kafka, brokers: string[]) {
     const batch = [];
     while (sent < due) {
       const m = mix.next().value!;
-      batch.push({ key: m.key, value: m.value });
-      sentAt.set(m.messageId, Date.now());
+      if (m.topic !== Topics.sickLeaveInbound) continue;
       sent++;
+      batch.push({ key: m.key, value: m.value });
+      sentAt.set(messageIdOf(m.value), Date.now());
     }
     if (batch.length) await producer.send({ topic: h.namespace + Topics.sickLeaveInbound, messages: batch });
     await new Promise((r) => setTimeout(r, tick));
   }
   const offeredSeconds = (Date.now() - start) / 1000;
   await producer.disconnect();
-  await waitForZeroLag(kafka, groups(h.namespace), 5 * 60_000);
-  const { rows } = await h.db.query<{ message_id: string; at: Date }>(`SELECT payload->'caseEvent'->>'sourceMessageId' AS message_id, created_at AS at FROM inbox_items`);
+  await waitForZeroLag(kafka, groups(h.namespace, 'sick-leave'), 5 * 60_000);
+  // Each inbox item's last update against the send time of the notification that caused it.
+  const { rows } = await h.db.query<{ message_id: string; at: Date }>(`SELECT payload->'caseEvent'->>'sourceMessageId' AS message_id, updated_at AS at FROM inbox_items`);
   const lat = rows.map((r) => new Date(r.at).getTime() - (sentAt.get(r.message_id) ?? NaN)).filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
   const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))];
   const rss = Object.fromEntries(apps.map((a) => [a.name, a.peakRssMb()]));
@@ -149,14 +187,18 @@ async function main() {
     sizes: { messages: N, partitions: PARTITIONS, latencySeconds: LATENCY_SECONDS, latencyRate: LATENCY_RATE, scaleMessages: SCALE_N },
   };
   try {
-    const sample = sickLeaveMix({ seed: 1, messages: N, employers: EMPLOYERS, unknownEmployerShare: 0.03, malformedShare: 0.005, prolongationShare: 0.3 });
+    const sample = populationMix(populationFor(1, N), 'sick-leave', N);
     const pass = await measurePassThrough(kafka, `bench-pt-${randomBytes(3).toString('hex')}.`, PARTITIONS, sample);
     log('pass-through (bare kafkajs consume→produce)', pass);
     results.passThrough = pass;
 
     const hub = await throughput(kafka, kafkaHandle.brokers, N, 1, 1);
-    log('hub end-to-end throughput (inbound topic → persisted inbox item)', hub);
+    log('hub end-to-end throughput, sick leaves (inbound topic → persisted inbox item)', hub);
     results.hub = { ...hub, ratioToPassThrough: round(hub.messagesPerSecond / pass.messagesPerSecond) };
+
+    const mixed = await throughput(kafka, kafkaHandle.brokers, SCALE_N, 1, 2, 'all');
+    log('hub end-to-end throughput, full mix (leaves, declarations, signalements with consent, outcomes)', mixed);
+    results.mixed = mixed;
 
     const lat = await latency(kafka, kafkaHandle.brokers);
     log(`latency at ${LATENCY_RATE} msg/s offered`, lat);
@@ -175,6 +217,10 @@ async function main() {
   const file = path.join(dir, 'latest.json');
   fs.writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
   console.log(`\nresults written to ${file}`);
+}
+
+function messageIdOf(value: string): string {
+  return /"messageId":"([^"]+)"/.exec(value)?.[1] ?? '';
 }
 
 function log(title: string, figures: unknown) {

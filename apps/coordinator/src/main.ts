@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { startTracing } from '../../../libs/telemetry/src';
 import { Module } from '@nestjs/common';
 import { loadConfig } from '../../../libs/config/src';
 import { ConsumerGroups, COORDINATOR_TRANSPORT } from '../../../libs/bus/src';
@@ -7,6 +8,7 @@ import { CoordinatorModule } from './coordinator.module';
 
 /** Composition root of the coordinator service (Kafka + PostgreSQL): signalements, return flow. */
 async function bootstrap() {
+  startTracing('pdp-coordinator');
   const runtime = await createRuntime(loadConfig(process.env, { mode: 'distributed' }));
   @Module({ imports: [RuntimeModule.forRoot(runtime), CoordinatorModule] })
   class CoordinatorAppModule {}

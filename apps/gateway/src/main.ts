@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { startTracing } from '../../../libs/telemetry/src';
 import { Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { loadConfig } from '../../../libs/config/src';
@@ -8,6 +9,7 @@ import { configureHttp } from './http-app';
 
 /** Composition root of the gateway service (distributed mode: Kafka + PostgreSQL). */
 async function bootstrap() {
+  startTracing('pdp-gateway');
   const config = loadConfig(process.env, { mode: 'distributed' });
   const runtime = await createRuntime(config);
   @Module({ imports: [RuntimeModule.forRoot(runtime), GatewayModule] })

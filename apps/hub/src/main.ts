@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { startTracing } from '../../../libs/telemetry/src';
 import { Logger } from '@nestjs/common';
 import { loadConfig } from '../../../libs/config/src';
 import { loadDemoData } from '../../../libs/demo/src';
@@ -6,6 +7,7 @@ import { createHub } from './hub';
 
 /** Composition root of `npm start`: embedded PostgreSQL (PGlite), in-process bus, demo data. */
 async function bootstrap() {
+  startTracing('pdp-hub');
   const config = loadConfig(process.env);
   const logger = new Logger('hub');
   const { app, runtime } = await createHub(config);

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { startTracing } from '../../../libs/telemetry/src';
 import { Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { loadConfig } from '../../../libs/config/src';
@@ -12,6 +13,7 @@ import { MetricsModule } from './metrics.module';
  * outcome topic and serves the metrics, outcome and follow-up HTTP API.
  */
 async function bootstrap() {
+  startTracing('pdp-metrics');
   const config = loadConfig(process.env, { mode: 'distributed' });
   const runtime = await createRuntime(config);
   @Module({ imports: [RuntimeModule.forRoot(runtime), MetricsModule] })

@@ -1,5 +1,7 @@
 import { CustomTransportStrategy, Server } from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
+import { SpanKind } from '@opentelemetry/api';
+import { traced } from '../../telemetry/src/tracing';
 import { BusMessage, MessageBus } from './bus';
 
 /**
@@ -42,8 +44,19 @@ export class BusTransport extends Server implements CustomTransportStrategy {
   }
 
   private async dispatch(batch: BusMessage[]): Promise<void> {
-    const handler = this.messageHandlers.get(batch[0].topic);
-    if (!handler) throw new Error(`no handler for ${batch[0].topic}`);
-    await lastValueFrom(this.transformToObservable(await handler(batch)), { defaultValue: undefined });
+    const topic = batch[0].topic;
+    const handler = this.messageHandlers.get(topic);
+    if (!handler) throw new Error(`no handler for ${topic}`);
+    // One consumer span per batch: topic, partition and size only (keys and values stay out).
+    const attributes = {
+      'messaging.system': 'kafka',
+      'messaging.destination.name': topic,
+      'messaging.destination.partition.id': String(batch[0].partition),
+      'messaging.consumer.group.name': this.groupId,
+      'messaging.batch.message_count': batch.length,
+    };
+    await traced(`consume ${topic}`, attributes, async () => {
+      await lastValueFrom(this.transformToObservable(await handler(batch)), { defaultValue: undefined });
+    }, SpanKind.CONSUMER);
   }
 }

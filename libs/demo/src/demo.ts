@@ -22,7 +22,11 @@ export async function loadDemoData(rt: HubRuntime): Promise<DemoResult> {
   // Every flow gets its messages on its own inbound topic: signalements go through consent and
   // routing (issue 3), which records the orientations the metrics count.
   const byTopic = new Map<string, GeneratedMessage[]>();
-  for (const m of population.messages()) byTopic.set(m.topic, [...(byTopic.get(m.topic) ?? []), m]);
+  for (const m of population.messages()) {
+    const list = byTopic.get(m.topic) ?? [];
+    list.push(m);
+    byTopic.set(m.topic, list);
+  }
   for (const [topic, messages] of byTopic) await rt.bus.publish(topic, messages.map((m) => ({ key: m.key, value: m.value })));
   const t = population.truth;
   return {
