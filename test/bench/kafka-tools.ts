@@ -81,3 +81,15 @@ export async function waitForStableGroups(kafka: Kafka, groupIds: string[], time
     await admin.disconnect();
   }
 }
+
+/** Deletes every topic of a namespace (a finished bench phase), so phases do not pile up partitions. */
+export async function deleteNamespace(kafka: Kafka, namespace: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(namespace));
+    if (topics.length) await admin.deleteTopics({ topics, timeout: 30_000 });
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -15,7 +15,7 @@ import { AdhesionDirectory, PartnerRegistry } from '../../libs/pipeline/src';
 import { InMemoryBus } from '../../libs/bus/src';
 import { ensureKafka } from '../support/kafka-broker';
 import { createTestDatabase } from '../support/postgres';
-import { benchKafka, createTopics, produceAll, waitForStableGroups, waitForZeroLag } from './kafka-tools';
+import { benchKafka, createTopics, deleteNamespace, produceAll, waitForStableGroups, waitForZeroLag } from './kafka-tools';
 import { Flow, populationFor, populationMix } from './mix';
 import { CoordinationTopics } from '../../libs/contracts/src/coordination';
 import { Population } from '../../libs/generator/src';
@@ -46,8 +46,9 @@ async function prepareHub(brokers: string[], kafka: Kafka, population: Populatio
   const partners = new PartnerRegistry(db);
   for (const p of population.partners) await partners.register(p);
   await new AdhesionDirectory(db, new InMemoryBus()).import(population.adhesions(), 'bench');
-  const topics = [...Object.values(Topics), ...Object.values(CoordinationTopics), ...population.partners.map((p) => `pdp.inbox.${p.partnerId}.v1`)];
-  await createTopics(kafka, topics.map((t) => namespace + t), PARTITIONS);
+  await createTopics(kafka, [...Object.values(Topics), ...Object.values(CoordinationTopics)].map((t) => namespace + t), PARTITIONS);
+  // A partner's inbox needs no parallelism: one partition each (hundreds of partners nationally).
+  await createTopics(kafka, population.partners.map((p) => `${namespace}pdp.inbox.${p.partnerId}.v1`), 1);
   const env = {
     KAFKA_BROKERS: brokers.join(','),
     DATABASE_URL: database.url,
@@ -174,6 +175,7 @@ async function latency(kafka: Kafka, brokers: string[]) {
   await Promise.all(apps.map((a) => a.stop()));
   await h.db.close();
   await h.dropDb();
+  await deleteNamespace(kafka, h.namespace);
   return { offeredRate: LATENCY_RATE, achievedOfferedRate: Math.round(total / offeredSeconds), measured: lat.length, p50Ms: q(0.5), p95Ms: q(0.95), p99Ms: q(0.99), maxMs: lat[lat.length - 1], peakRssMb: rss };
 }
 

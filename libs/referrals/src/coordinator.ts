@@ -28,6 +28,9 @@ export interface CoordinatorDeps {
   clock: () => Date;
 }
 
+/** Cases routed at once per batch; below the PostgreSQL pool size (10) so other work still gets connections. */
+const ROUTING_CONCURRENCY = 6;
+
 /**
  * Signalements: validate → pseudonymise → record the consent stated on the fiche → apply the
  * routing rules → resolve each recipient from the territory → check consent (and the IRDP
@@ -40,7 +43,7 @@ export class ReferralCoordinator {
     const rejections: Rejection[] = [];
     const partners = await this.deps.partners.list();
     const today = this.deps.clock().toISOString().slice(0, 10);
-    const outgoing: Outgoing[] = [];
+    const accepted: CanonicalReferral[] = [];
     for (const m of messages) {
       const reject = (reason: string, errors: Rejection['errors'], messageId?: string) =>
         rejections.push({ stage: 'normalizer', sourceTopic: m.topic, sourcePartition: m.partition, sourceOffset: m.offset, messageId, reason, errors, original: m.value });
@@ -64,10 +67,35 @@ export class ReferralCoordinator {
         reject('unknown recipient', [{ path: '/recipient/partnerId', message: `${s.recipient.partnerId} is not a registered partner` }], s.messageId);
         continue;
       }
-      outgoing.push(await this.route(canonicalReferral(s, this.deps.pseudonymizer), partners, { recordConsent: true, actor: 'hub' }));
+      accepted.push(canonicalReferral(s, this.deps.pseudonymizer));
     }
+    const outgoing = await this.routeConcurrently(accepted, partners);
     await this.deps.deadLetters.reject(rejections);
     for (const o of outgoing) await this.deps.writer.publish(o);
+  }
+
+  /**
+   * Each referral is one transaction of many small statements, so the batch's cases are routed
+   * side by side on the connection pool (round trips overlap); a case's own referrals stay in
+   * order, and its advisory lock serialises it against other batches. Results keep input order.
+   */
+  private async routeConcurrently(referrals: CanonicalReferral[], partners: Partner[]): Promise<Outgoing[]> {
+    const byCase = new Map<string, number[]>();
+    referrals.forEach((r, i) => {
+      const lane = byCase.get(r.caseId) ?? [];
+      lane.push(i);
+      byCase.set(r.caseId, lane);
+    });
+    const lanes = [...byCase.values()];
+    const results: Outgoing[] = new Array(referrals.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < lanes.length) {
+        for (const i of lanes[next++]) results[i] = await this.route(referrals[i], partners, { recordConsent: true, actor: 'hub' });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(ROUTING_CONCURRENCY, lanes.length) }, worker));
+    return results;
   }
 
   /**
