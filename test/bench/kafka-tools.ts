@@ -4,11 +4,25 @@ export function benchKafka(brokers: string[]): Kafka {
   return new Kafka({ clientId: 'pdp-bench', brokers, logLevel: logLevel.ERROR });
 }
 
+/** Creates topics, then waits until every partition has a leader (hundreds of topics at once lag the metadata). */
 export async function createTopics(kafka: Kafka, topics: string[], partitions: number): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ waitForLeaders: true, topics: topics.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })) });
-  await admin.disconnect();
+  try {
+    await admin.createTopics({ waitForLeaders: false, topics: topics.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })) });
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const { topics: meta } = await admin.fetchTopicMetadata({ topics });
+        if (meta.every((t) => t.partitions.length === partitions && t.partitions.every((p) => p.leader >= 0))) return;
+      } catch (e) {
+        if (!(e as { retriable?: boolean }).retriable) throw e;
+      }
+      if (attempt > 120) throw new Error('topics have no leaders after 60 s');
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 /** Produces messages in large batches (what a partner reconnecting or a backfill looks like). */

@@ -14,6 +14,7 @@ import { migrate, PgDatabase } from '../../libs/db/src';
 import { buildPartners, departementTable, GeneratedPartner, Rng } from '../../libs/generator/src';
 import { DEFAULT_METRICS_CONFIG, DEPARTEMENTS, MEASURES, OUTCOMES, OutcomeMetricsStore, PYRAMIDE, REQUESTERS } from '../../libs/metrics/src';
 import { createTestDatabase } from '../support/postgres';
+import { cpuByPid } from './cpu';
 
 export interface MetricsRebuildResult {
   events: number;
@@ -22,6 +23,10 @@ export interface MetricsRebuildResult {
   aggregateRows: number;
   eventsPerSecond: number;
   peakRssMb: number;
+  /** The rebuild's own report: time reading the log, computing the cells, writing them. */
+  phases: { readSeconds: number; computeSeconds: number; writeSeconds: number };
+  /** CPU seconds during the rebuild: this process, and every PostgreSQL process (the machine is shared). */
+  cpuSeconds: { node: number; postgresql: number };
 }
 
 const DAY_2023_01_01 = 19358;
@@ -51,6 +56,8 @@ const REQUESTER_W: [number, number][] = [[REQUESTERS.indexOf('worker'), 20], [RE
 const PRE_REPRISE = M('visite-pre-reprise');
 const UNFIT = O('unfit-dismissed');
 const FOLLOW = { end: 0, '3m': 1, '6m': 2, '12m': 3 };
+/** Events shuffled into arrival order at a time (far beyond the CPU caches). */
+const WINDOW = 400_000;
 
 interface Partner {
   no: number;
@@ -94,17 +101,18 @@ class LogWriter {
     return this.events >= this.limit;
   }
 
-  /** About `target` characters of lines. */
-  chunk(target = 1 << 20): string {
+  /**
+   * The lines of the next WINDOW events in the order they would arrive (by report day), not
+   * person after person: a real log interleaves persons, so a person's reports are far apart.
+   */
+  chunk(): string {
     this.buf = [];
-    let size = 0;
-    while (!this.done && size < target) {
-      const before = this.buf.length;
-      this.person();
-      for (let i = before; i < this.buf.length; i++) size += this.buf[i].length;
-    }
-    return this.buf.join('');
+    this.days = [];
+    while (!this.done && this.buf.length < WINDOW) this.person();
+    const order = Array.from(this.buf.keys()).sort((a, b) => this.days[a] - this.days[b]);
+    return order.map((i) => this.buf[i]).join('');
   }
+  private days: number[] = [];
 
   private person(): void {
     const rng = this.rng;
@@ -147,7 +155,9 @@ class LogWriter {
       for (const [bit, p] of MEASURES_BY_CATEGORY[v.p.category] ?? []) if (rng.bool(p)) measures |= bit;
       const requester = measures & PRE_REPRISE ? rng.weighted(REQUESTER_W) : 0;
       const report = (point: number, day: number, outcome: number) => {
+        if (this.done) return;
         const no = ++this.events;
+        this.days.push(day);
         this.buf.push(`${no}\t${v.p.no}\tr${no}\t${person}\t${windowStart}\t${windowEnd}\t${day}\t${point}\t${outcome}\t${measures}\t${pyramide}\t${dep}\t${requester}\tm${no}\n`);
       };
       if (isChef) {
@@ -242,9 +252,13 @@ export async function measureMetricsRebuild(events: number): Promise<MetricsRebu
 
     peak = process.memoryUsage().rss;
     const store = new OutcomeMetricsStore(db, { gapDays: DEFAULT_METRICS_CONFIG.dedupGapDays });
+    const pgBefore = postgresCpu();
+    const nodeBefore = process.cpuUsage();
     const started = process.hrtime.bigint();
     const result = await store.rebuild();
     const rebuildSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const nodeCpu = process.cpuUsage(nodeBefore);
+    const pgCpu = postgresCpu() - pgBefore;
     peak = Math.max(peak, process.memoryUsage().rss);
     log(`rebuild: ${JSON.stringify(result)}`);
     const { rows } = await db.query<{ n: string }>(
@@ -257,6 +271,8 @@ export async function measureMetricsRebuild(events: number): Promise<MetricsRebu
       aggregateRows: Number(rows[0].n),
       eventsPerSecond: Math.round(result.events / rebuildSeconds),
       peakRssMb: Math.round(peak / 1048576),
+      phases: { readSeconds: result.phases.readMs / 1000, computeSeconds: result.phases.computeMs / 1000, writeSeconds: result.phases.writeMs / 1000 },
+      cpuSeconds: { node: round((nodeCpu.user + nodeCpu.system) / 1e6), postgresql: round(pgCpu) },
     };
   } finally {
     clearInterval(sampler);
@@ -264,6 +280,12 @@ export async function measureMetricsRebuild(events: number): Promise<MetricsRebu
     if (!process.env.BENCH_KEEP_DB) await drop();
     else log(`kept ${url}`);
   }
+}
+
+function postgresCpu(): number {
+  let total = 0;
+  for (const p of cpuByPid().values()) if (p.comm.startsWith('postgres')) total += p.seconds;
+  return total;
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;

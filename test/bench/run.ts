@@ -28,6 +28,8 @@ const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 20);
 const LATENCY_RATE = Number(process.env.BENCH_LATENCY_RATE ?? 1000);
 const SCALE_N = Number(process.env.BENCH_SCALE_MESSAGES ?? 200_000);
 const PARTITIONS = Number(process.env.BENCH_PARTITIONS ?? 6);
+/** Which phases to run (all by default): passthrough,hub,mixed,latency,scale. */
+const PHASES = new Set((process.env.BENCH_PHASES ?? 'passthrough,hub,mixed,latency,scale').split(','));
 
 interface HubEnv {
   namespace: string;
@@ -189,34 +191,40 @@ async function main() {
     sizes: { messages: N, partitions: PARTITIONS, latencySeconds: LATENCY_SECONDS, latencyRate: LATENCY_RATE, scaleMessages: SCALE_N },
   };
   try {
-    const sample = populationMix(populationFor(1, N), 'sick-leave', N);
-    const pass = await measurePassThrough(kafka, `bench-pt-${randomBytes(3).toString('hex')}.`, PARTITIONS, sample);
-    log('pass-through (bare kafkajs consume→produce)', pass);
-    results.passThrough = pass;
-
-    const hub = await throughput(kafka, kafkaHandle.brokers, N, 1, 1);
-    log('hub end-to-end throughput, sick leaves (inbound topic → persisted inbox item)', hub);
-    results.hub = { ...hub, ratioToPassThrough: round(hub.messagesPerSecond / pass.messagesPerSecond) };
-
-    const mixed = await throughput(kafka, kafkaHandle.brokers, SCALE_N, 1, 2, 'all');
-    log('hub end-to-end throughput, full mix (leaves, declarations, signalements with consent, outcomes)', mixed);
-    results.mixed = mixed;
-
-    const lat = await latency(kafka, kafkaHandle.brokers);
-    log(`latency at ${LATENCY_RATE} msg/s offered`, lat);
-    results.latency = lat;
-
-    const scaled = await throughput(kafka, kafkaHandle.brokers, SCALE_N, 2, 3);
-    const single = await throughput(kafka, kafkaHandle.brokers, SCALE_N, 1, 3);
-    log('two instances of each service in one consumer group', { twoInstances: scaled.messagesPerSecond, oneInstance: single.messagesPerSecond });
-    results.scaleOut = { messages: SCALE_N, twoInstancesPerSecond: scaled.messagesPerSecond, oneInstancePerSecond: single.messagesPerSecond, ratio: round(scaled.messagesPerSecond / single.messagesPerSecond) };
+    let pass: { messagesPerSecond: number } | undefined;
+    if (PHASES.has('passthrough')) {
+      pass = await measurePassThrough(kafka, `bench-pt-${randomBytes(3).toString('hex')}.`, PARTITIONS, populationMix(populationFor(1, N), 'sick-leave', N));
+      log('pass-through (bare kafkajs consume→produce)', pass);
+      results.passThrough = pass;
+    }
+    if (PHASES.has('hub')) {
+      const hub = await throughput(kafka, kafkaHandle.brokers, N, 1, 1);
+      log('hub end-to-end throughput, sick leaves (inbound topic → persisted inbox item)', hub);
+      results.hub = { ...hub, ...(pass ? { ratioToPassThrough: round(hub.messagesPerSecond / pass.messagesPerSecond) } : {}) };
+    }
+    if (PHASES.has('mixed')) {
+      const mixed = await throughput(kafka, kafkaHandle.brokers, SCALE_N, 1, 2, 'all');
+      log('hub end-to-end throughput, full mix (leaves, declarations, signalements with consent, outcomes)', mixed);
+      results.mixed = mixed;
+    }
+    if (PHASES.has('latency')) {
+      const lat = await latency(kafka, kafkaHandle.brokers);
+      log(`latency at ${LATENCY_RATE} msg/s offered`, lat);
+      results.latency = lat;
+    }
+    if (PHASES.has('scale')) {
+      const scaled = await throughput(kafka, kafkaHandle.brokers, SCALE_N, 2, 3);
+      const single = await throughput(kafka, kafkaHandle.brokers, SCALE_N, 1, 3);
+      log('two instances of each service in one consumer group', { twoInstances: scaled.messagesPerSecond, oneInstance: single.messagesPerSecond });
+      results.scaleOut = { messages: SCALE_N, twoInstancesPerSecond: scaled.messagesPerSecond, oneInstancePerSecond: single.messagesPerSecond, ratio: round(scaled.messagesPerSecond / single.messagesPerSecond) };
+    }
   } finally {
     await kafkaHandle.stop();
   }
   results.totalSeconds = Math.round((Date.now() - started) / 1000);
   const dir = path.resolve(__dirname, '..', '..', '..', 'bench-results');
   fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, 'latest.json');
+  const file = path.join(dir, process.env.BENCH_OUT ?? 'latest.json');
   fs.writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
   console.log(`\nresults written to ${file}`);
 }

@@ -8,7 +8,7 @@ import {
   Topics,
   Violation,
 } from '../../contracts/src';
-import { BusMessage, jsonMessage, MessageBus } from '../../bus/src';
+import { BusMessage, MessageBus } from '../../bus/src';
 import { asRecordset, Database, Sql } from '../../db/src';
 import { checkLeave, decideEligibility, EpisodeNotification, Pseudonymizer, summarizeEpisode } from '../../domain/src';
 import { DeadLetterSink, parseJson, readMessageId, Rejection } from './dead-letters';
@@ -62,7 +62,11 @@ export class LeaveNormalizer {
     }
     const events = accepted.length ? await this.merge(accepted) : [];
     await this.deps.deadLetters.reject(rejections);
-    await this.deps.bus.publish(Topics.caseNormalized, events.map((e) => jsonMessage(e.personPseudonym, e)));
+    // The `eligible` header lets consumers that only route eligible episodes skip the others unparsed.
+    await this.deps.bus.publish(
+      Topics.caseNormalized,
+      events.map(({ event, json }) => ({ key: event.personPseudonym, value: json, headers: { eligible: String(event.eligible) } })),
+    );
   }
 
   private accept(m: BusMessage): AcceptedLeave | Rejection {
@@ -136,7 +140,7 @@ export class LeaveNormalizer {
    * transaction and a fixed number of statements whatever the batch size. Replays give the
    * same events. Returns one event per episode touched: its latest state.
    */
-  private merge(batch: AcceptedLeave[]): Promise<CaseEvent[]> {
+  private merge(batch: AcceptedLeave[]): Promise<{ event: CaseEvent; json: string }[]> {
     return this.deps.db.transaction(async (tx) => {
       const episodeIds = [...new Set(batch.map((a) => a.episodeId))];
       // Serialise with other batches touching the same episodes (they may come from other
@@ -146,7 +150,11 @@ export class LeaveNormalizer {
       // The last message of the batch for an episode gives its descriptive fields.
       const latest = new Map(batch.map((a) => [a.episodeId, a]));
       const now = this.clock().toISOString();
-      const events = episodeIds.map((id) => this.toEvent(latest.get(id)!, notifications.get(id)!, now));
+      // Serialised once, for the database and for Kafka.
+      const events = episodeIds.map((id) => {
+        const event = this.toEvent(latest.get(id)!, notifications.get(id)!, now);
+        return { event, json: JSON.stringify(event) };
+      });
       await tx.query(
         `INSERT INTO episodes (episode_id, person_pseudonym, source, employer_siret, version, eligible, case_event)
          SELECT "episodeId", "personPseudonym", source, "employerSiret", "episodeVersion", eligible, e
@@ -155,7 +163,7 @@ export class LeaveNormalizer {
          ON CONFLICT (episode_id) DO UPDATE SET version = excluded.version, eligible = excluded.eligible,
            case_event = excluded.case_event, employer_siret = excluded.employer_siret, updated_at = now()
          WHERE episodes.version <= excluded.version`,
-        [JSON.stringify(events)],
+        [`[${events.map((e) => e.json).join(',')}]`],
       );
       return events;
     });

@@ -39,6 +39,8 @@ export class CaseRouter {
     // The latest version of each episode in the batch supersedes earlier ones.
     const latest = new Map<string, CaseEvent>();
     for (const m of messages) {
+      // Not eligible: kept in episodes with its reason; nothing to deliver, no need to parse.
+      if (m.headers.eligible === 'false') continue;
       const parsed = parseJson(m.value);
       const r = parsed.ok ? this.caseEvent.validate(parsed.value) : { ok: false as const, violations: [{ path: '/', message: 'not JSON' }] };
       if (!r.ok) {
@@ -111,6 +113,8 @@ export class CaseRouter {
    */
   private async deliver(deliveries: InboxDelivery[]): Promise<InboxDelivery[]> {
     if (deliveries.length === 0) return [];
+    // Serialised once, for the database and for Kafka.
+    const json = deliveries.map((d) => JSON.stringify(d));
     return this.deps.db.transaction(async (tx) => {
       const { rows } = await tx.query<{ item_id: string }>(
         `WITH up AS (
@@ -126,21 +130,21 @@ export class CaseRouter {
          released AS (
            UPDATE parked_cases SET released_at = now() WHERE released_at IS NULL AND parked_id IN (SELECT episode_id FROM up))
          SELECT item_id FROM up`,
-        [JSON.stringify(deliveries)],
+        [`[${json.join(',')}]`],
       );
       const changed = new Set(rows.map((r) => r.item_id));
-      const published = deliveries.filter((d) => changed.has(d.deliveryId));
+      const published = deliveries.map((d, i) => ({ d, json: json[i] })).filter(({ d }) => changed.has(d.deliveryId));
       await this.publishDeliveries(published);
-      return published;
+      return published.map(({ d }) => d);
     });
   }
 
-  private async publishDeliveries(deliveries: InboxDelivery[]): Promise<void> {
+  private async publishDeliveries(deliveries: { d: InboxDelivery; json: string }[]): Promise<void> {
     if (deliveries.length === 0) return;
     const byPartner = new Map<string, OutgoingMessage[]>();
-    for (const d of deliveries) {
+    for (const { d, json } of deliveries) {
       const list = byPartner.get(d.partnerId) ?? [];
-      list.push(jsonMessage(d.caseEvent.personPseudonym, d, { 'idempotency-key': d.idempotencyKey }));
+      list.push({ key: d.caseEvent.personPseudonym, value: json, headers: { 'idempotency-key': d.idempotencyKey } });
       byPartner.set(d.partnerId, list);
     }
     await this.deps.bus.ensureTopics([...byPartner.keys()].map((p) => ({ topic: inboxTopic(p), partitions: this.deps.partitions })));
