@@ -1,4 +1,6 @@
 import { Pool, PoolClient } from 'pg';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import { once } from 'events';
 import { Database, Sql } from './database';
 
 export class PgDatabase implements Database {
@@ -22,6 +24,8 @@ export class PgDatabase implements Database {
           const r = await client.query(text, params as unknown[]);
           return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
         },
+        copyOut: (text: string) => client.query(copyTo(text)),
+        copyIn: (text: string, chunks: Iterable<string | Buffer> | AsyncIterable<string | Buffer>) => copyInto(client, text, chunks),
       };
       const result = await fn(tx);
       await client.query('COMMIT');
@@ -37,4 +41,25 @@ export class PgDatabase implements Database {
   async close(): Promise<void> {
     await this.pool.end();
   }
+}
+
+/** Streams chunks into COPY … FROM STDIN, with backpressure; resolves with the rows copied. */
+async function copyInto(client: PoolClient, text: string, chunks: Iterable<string | Buffer> | AsyncIterable<string | Buffer>): Promise<number> {
+  const stream = client.query(copyFrom(text));
+  const finished = new Promise<void>((resolve, reject) => {
+    stream.on('finish', resolve);
+    stream.on('error', reject);
+  });
+  try {
+    for await (const chunk of chunks) {
+      if (!stream.write(chunk)) await Promise.race([once(stream, 'drain'), finished]);
+    }
+  } catch (e) {
+    stream.destroy(e as Error);
+    await finished.catch(() => undefined);
+    throw e;
+  }
+  stream.end();
+  await finished;
+  return stream.rowCount;
 }

@@ -33,13 +33,14 @@ export interface PartnerLookup {
 export interface CaseSink {
   outcome(month: number, dept: number, partner: number, pyramide: number, outcome: number, credited: boolean, caseMaintien: boolean, disagreement: boolean, delta: number): void;
   measure(month: number, dept: number, partner: number, measure: number, requester: number, credited: boolean, caseMaintien: boolean, delta: number): void;
-  /** members: partner numbers (level 0) or category codes (level 1), in canonical order. scope 0: maintien claims, 1: any claim. */
+  /** members: partner numbers (level 0) or category codes (level 1), in canonical order, valid during the call only. scope 0: maintien claims, 1: any claim. */
   overlap(month: number, dept: number, scope: number, level: number, members: number[], delta: number): void;
 }
 
 /** Groups one person's events (indices into c) into cases; each case's indices in standing order. */
 export function casesOf(c: EventColumns, events: number[], opts: DedupOptions, partners: PartnerLookup): number[][] {
-  const byStart = events.slice().sort((a, b) => c.start[a] - c.start[b] || c.end[a] - c.end[b]);
+  if (events.length === 1) return [[events[0]]];
+  const byStart = insertionSort(events.slice(), (a, b) => c.start[a] - c.start[b] || c.end[a] - c.end[b]);
   const cases: number[][] = [];
   let current: number[] = [];
   let currentEnd = -Infinity;
@@ -53,8 +54,23 @@ export function casesOf(c: EventColumns, events: number[], opts: DedupOptions, p
     if (c.end[i] > currentEnd) currentEnd = c.end[i];
   }
   if (current.length > 0) cases.push(current);
-  for (const k of cases) if (k.length > 1) k.sort((a, b) => standing(c, partners, a, b));
+  for (const k of cases) if (k.length > 1) insertionSort(k, (a, b) => standing(c, partners, a, b));
   return cases;
+}
+
+/** A person has a handful of reports: an insertion sort (stable, like Array.prototype.sort) beats the generic one; large inputs use the latter. */
+function insertionSort(xs: number[], cmp: (a: number, b: number) => number): number[] {
+  if (xs.length > 16) return xs.sort(cmp);
+  for (let i = 1; i < xs.length; i++) {
+    const x = xs[i];
+    let j = i - 1;
+    while (j >= 0 && cmp(xs[j], x) > 0) {
+      xs[j + 1] = xs[j];
+      j--;
+    }
+    xs[j + 1] = x;
+  }
+  return xs;
 }
 
 /** Rule 3: negative when a stands before b. */
@@ -75,6 +91,7 @@ export function standing(c: EventColumns, partners: PartnerLookup, a: number, b:
 
 /** Emits the contributions of every case of one person (events = that person's indices). */
 export function contributePerson(c: EventColumns, events: number[], opts: DedupOptions, partners: PartnerLookup, sink: CaseSink, sign: number): void {
+  if (events.length === 1) return contributeCase(c, events, partners, sink, sign);
   for (const k of casesOf(c, events, opts, partners)) contributeCase(c, k, partners, sink, sign);
 }
 
@@ -153,11 +170,22 @@ function emitOverlaps(sink: CaseSink, month: number, dept: number, scope: number
   if (categories.length >= 2) combinations(categories, (combo) => sink.overlap(month, dept, scope, 1, combo, sign));
 }
 
+// The sink reads members during the call only: two scratch arrays serve every combination.
+const PAIR = [0, 0];
+const TRIPLE = [0, 0, 0];
+
 function combinations(xs: number[], emit: (combo: number[]) => void): void {
   for (let a = 0; a < xs.length; a++)
     for (let b = a + 1; b < xs.length; b++) {
-      emit([xs[a], xs[b]]);
-      for (let d = b + 1; d < xs.length; d++) emit([xs[a], xs[b], xs[d]]);
+      PAIR[0] = xs[a];
+      PAIR[1] = xs[b];
+      emit(PAIR);
+      for (let d = b + 1; d < xs.length; d++) {
+        TRIPLE[0] = xs[a];
+        TRIPLE[1] = xs[b];
+        TRIPLE[2] = xs[d];
+        emit(TRIPLE);
+      }
     }
 }
 

@@ -37,7 +37,7 @@ export class PartnerDictionary implements PartnerLookup, PartnerNames {
   async ensure(db: Sql, partners: { id: string; category: string }[]): Promise<Map<string, number>> {
     const missing = partners.filter((p) => !this.byId.has(p.id));
     if (missing.length > 0) {
-      const unique = [...new Map(missing.map((p) => [p.id, p])).values()];
+      const unique = [...new Map(missing.map((p) => [p.id, p])).values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)); // same order in concurrent batches
       await db.query(
         `INSERT INTO metric_partners (partner_id, category) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT (partner_id) DO NOTHING`,
         [unique.map((p) => p.id), unique.map((p) => p.category)],

@@ -3,6 +3,7 @@ import { FollowUpPoint, Measure, OutcomeKind, PreRepriseRequester, PyramideLevel
 import { CellAccumulator, MeasureCellRow, OutcomeCellRow, OverlapCellRow } from './accumulator';
 import { FOLLOW_UP_POINTS, measuresToBits, OUTCOMES, PYRAMIDE, REQUESTERS, toDay } from './codes';
 import { contributePerson, DedupOptions } from './dedup';
+import { copyCells, copyLog } from './bulk';
 import { allocateColumns, EventColumns, groupByPerson, pushEvent } from './events';
 import { PartnerDictionary } from './partners';
 import { departementIndex, DEPARTEMENTS } from './territory';
@@ -76,7 +77,8 @@ export class OutcomeMetricsStore {
       await tx.query('SELECT pg_advisory_xact_lock($1)', [METRICS_LOCK]);
       await this.partners.load(tx);
       this.loaded = true;
-      const columns = await readLog(tx);
+      // COPY where the database has it (PostgreSQL server), paged queries otherwise (PGlite).
+      const columns = tx.copyOut ? await copyLog(tx as Sql & Required<Pick<Sql, 'copyOut'>>) : await readLog(tx);
       const read = Date.now();
       const cells = new CellAccumulator();
       const { order, offsets } = groupByPerson(columns);
@@ -87,8 +89,12 @@ export class OutcomeMetricsStore {
         contributePerson(columns, events, this.options, this.partners, cells, 1);
       }
       const computed = Date.now();
-      await tx.query('TRUNCATE metric_outcome_cells, metric_measure_cells, metric_overlap_cells');
-      await writeCells(tx, cells, this.partners, 'insert');
+      // In this transaction: readers see the old cells until the commit, then the new ones.
+      if (tx.copyIn) await copyCells(tx as Sql & Required<Pick<Sql, 'copyIn'>>, cells, this.partners);
+      else {
+        await tx.query('TRUNCATE metric_outcome_cells, metric_measure_cells, metric_overlap_cells');
+        await writeCells(tx, cells, this.partners, 'insert');
+      }
       const done = Date.now();
       return {
         events: columns.length,
@@ -127,7 +133,9 @@ export class OutcomeMetricsStore {
 }
 
 async function ensurePersons(tx: Sql, pseudonyms: string[]): Promise<Map<string, number>> {
-  const unique = [...new Set(pseudonyms)];
+  // Sorted: concurrent batches (one per partition) meeting the same new persons insert them in
+  // the same order, so they wait on each other's unique-index entries instead of deadlocking.
+  const unique = [...new Set(pseudonyms)].sort();
   // Insert only the new ones: a conflicting insert would still burn a sequence number.
   await tx.query(
     `INSERT INTO metric_persons (person_pseudonym)
