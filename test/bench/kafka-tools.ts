@@ -1,4 +1,4 @@
-import { Kafka, logLevel, Producer } from 'kafkajs';
+import { Admin, Kafka, logLevel, Producer } from 'kafkajs';
 
 export function benchKafka(brokers: string[]): Kafka {
   return new Kafka({ clientId: 'pdp-bench', brokers, logLevel: logLevel.ERROR });
@@ -48,10 +48,8 @@ export async function produceAll(producer: Producer, topic: string, messages: It
 }
 
 /** Total messages a consumer group still has to consume on these topics. */
-export async function groupLag(kafka: Kafka, groupId: string, topics: string[]): Promise<number> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
+export async function groupLag(admin: Admin, groupId: string, topics: string[]): Promise<number> {
+  {
     let lag = 0;
     const committed = await admin.fetchOffsets({ groupId, topics });
     for (const t of committed) {
@@ -63,19 +61,24 @@ export async function groupLag(kafka: Kafka, groupId: string, topics: string[]):
       }
     }
     return lag;
-  } finally {
-    await admin.disconnect();
   }
 }
 
+/** Polls (on one admin connection, every 500 ms: the bench must not load the broker itself). */
 export async function waitForZeroLag(kafka: Kafka, groups: { groupId: string; topics: string[] }[], timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    let total = 0;
-    for (const g of groups) total += await groupLag(kafka, g.groupId, g.topics);
-    if (total === 0) return;
-    if (Date.now() > deadline) throw new Error(`lag still ${total} after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 200));
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      let total = 0;
+      for (const g of groups) total += await groupLag(admin, g.groupId, g.topics);
+      if (total === 0) return;
+      if (Date.now() > deadline) throw new Error(`lag still ${total} after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  } finally {
+    await admin.disconnect();
   }
 }
 

@@ -14,7 +14,9 @@ export interface AppProcess {
 
 /** Starts a compiled app (dist/apps/<app>/src/main.js) as its own process. */
 export function startApp(app: string, name: string, env: Record<string, string>): AppProcess {
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'apps', app, 'src', 'main.js')], {
+  // BENCH_PROFILE=1: a V8 CPU profile per app in bench-results/profiles (open in Chrome DevTools).
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.join(ROOT, 'bench-results', 'profiles')}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
+  const child = spawn(process.execPath, [...profile, path.join(ROOT, 'dist', 'apps', app, 'src', 'main.js')], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

@@ -9,6 +9,8 @@ export interface KafkaBusOptions {
   namespace?: string;
   /** Partitions whose batches one consumer handles at once (overlaps database round trips). */
   partitionsConsumedConcurrently?: number;
+  fetchMinBytes?: number;
+  fetchMaxWaitMs?: number;
 }
 
 const MAX_REQUEST_BYTES = 768 * 1024;
@@ -45,7 +47,7 @@ export class KafkaBus implements MessageBus {
   private readonly ns: string;
   private readonly concurrency: number;
 
-  constructor(options: KafkaBusOptions) {
+  constructor(private readonly options: KafkaBusOptions) {
     this.ns = options.namespace ?? '';
     this.concurrency = options.partitionsConsumedConcurrently ?? 1;
     this.kafka = new Kafka({
@@ -102,7 +104,12 @@ export class KafkaBus implements MessageBus {
   }
 
   async subscribe(sub: Subscription): Promise<void> {
-    const consumer = this.kafka.consumer({ groupId: this.ns + sub.groupId, maxBytesPerPartition: 2 * 1024 * 1024 });
+    const consumer = this.kafka.consumer({
+      groupId: this.ns + sub.groupId,
+      maxBytesPerPartition: 2 * 1024 * 1024,
+      minBytes: this.options.fetchMinBytes ?? 1,
+      maxWaitTimeInMs: this.options.fetchMaxWaitMs ?? 100,
+    });
     this.consumers.push(consumer);
     await consumer.connect();
     await consumer.subscribe({ topics: sub.topics.map((t) => this.ns + t), fromBeginning: true });

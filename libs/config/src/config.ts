@@ -4,7 +4,7 @@ import Ajv from 'ajv';
 export interface HubConfig {
   /** embedded: one process, PGlite and an in-process bus; distributed: Kafka + PostgreSQL. */
   mode: 'embedded' | 'distributed';
-  kafka: { brokers: string[]; clientId: string; partitions: number; namespace: string; partitionsConsumedConcurrently: number };
+  kafka: { brokers: string[]; clientId: string; partitions: number; namespace: string; partitionsConsumedConcurrently: number; fetchMinBytes: number; fetchMaxWaitMs: number };
   databaseUrl?: string;
   /** Directory for the embedded database; in memory when absent. */
   embeddedDataDir?: string;
@@ -30,6 +30,8 @@ const schema = {
         partitions: { type: 'integer', minimum: 1, maximum: 256 },
         namespace: { type: 'string', pattern: '^[a-z0-9._-]*$' },
         partitionsConsumedConcurrently: { type: 'integer', minimum: 1, maximum: 64 },
+        fetchMinBytes: { type: 'integer', minimum: 1 },
+        fetchMaxWaitMs: { type: 'integer', minimum: 0, maximum: 5000 },
       },
     },
     databaseUrl: { type: 'string', pattern: '^postgres(ql)?://' },
@@ -54,6 +56,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       partitions: Number(env.TOPIC_PARTITIONS ?? 6),
       namespace: env.TOPIC_NAMESPACE ?? '',
       partitionsConsumedConcurrently: Number(env.KAFKA_PARTITIONS_CONCURRENTLY ?? 3),
+      // Let the broker gather up to this much (or wait this long) per fetch: bigger batches,
+      // fewer transactions under load, bounded extra latency when quiet.
+      fetchMinBytes: Number(env.KAFKA_FETCH_MIN_BYTES ?? 1),
+      fetchMaxWaitMs: Number(env.KAFKA_FETCH_MAX_WAIT_MS ?? 100),
     },
     databaseUrl: env.DATABASE_URL || undefined,
     embeddedDataDir: env.EMBEDDED_DATA_DIR || undefined,
