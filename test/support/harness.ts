@@ -118,7 +118,7 @@ export async function startDistributedHub(overrides: Partial<HubConfig> = {}): P
 }
 
 /** Reads a topic from the beginning up to its current end offsets. */
-async function readWholeTopic(kafka: Kafka, topic: string): Promise<TopicRecord[]> {
+export async function readWholeTopic(kafka: Kafka, topic: string): Promise<TopicRecord[]> {
   const admin = kafka.admin();
   await admin.connect();
   // A topic created a moment ago may not have its leaders known to every connection yet.

@@ -11,6 +11,7 @@ import { configureHttp } from '../../apps/gateway/src/http-app';
 import { NormalizerModule } from '../../apps/normalizer/src/normalizer.module';
 import { MetricsModule } from '../../apps/metrics/src/metrics.module';
 import { createTestDatabase } from './postgres';
+import { readWholeTopic } from './harness';
 
 export const METRICS_ADMIN_KEY = 'e2e-admin-key-0123456789';
 export const METRICS_PSEUDONYM_KEY = 'e2e-pseudonym-key-0123456789abcdef';
@@ -68,29 +69,5 @@ export async function startMetricsStack(metrics: Partial<MetricsConfig> = {}): P
 }
 
 async function readTopic(kafka: Kafka, topic: string): Promise<{ key: string | null; value: string }[]> {
-  const admin = kafka.admin();
-  await admin.connect();
-  const ends = await admin.fetchTopicOffsets(topic);
-  await admin.disconnect();
-  const remaining = new Map(ends.filter((e) => Number(e.high) > Number(e.low)).map((e) => [e.partition, Number(e.high)]));
-  const records: { key: string | null; value: string }[] = [];
-  if (remaining.size === 0) return records;
-  const consumer = kafka.consumer({ groupId: `e2e-reader-${randomBytes(4).toString('hex')}` });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out reading ${topic}`)), 30_000);
-    void consumer.run({
-      eachMessage: async ({ partition, message }) => {
-        records.push({ key: message.key?.toString() ?? null, value: message.value?.toString() ?? '' });
-        if (Number(message.offset) + 1 >= (remaining.get(partition) ?? 0)) remaining.delete(partition);
-        if (remaining.size === 0) {
-          clearTimeout(timer);
-          resolve();
-        }
-      },
-    });
-  });
-  await consumer.disconnect();
-  return records;
+  return (await readWholeTopic(kafka, topic)).map((r) => ({ key: r.key, value: r.value.toString() }));
 }

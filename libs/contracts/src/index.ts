@@ -11,3 +11,4 @@ export * from './generated/follow-up.v1';
 export * from './generated/metrics-snapshot.v1';
 export * from './topics';
 export * from './validators';
+export * from './enums';

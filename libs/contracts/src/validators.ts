@@ -17,7 +17,7 @@ export interface Contract<T> {
   validate(input: unknown): ValidationResult<T>;
 }
 
-function schemaDir(): string {
+export function schemaDir(): string {
   // Works from sources (ts-jest) and from dist/ (compiled): walk up until contracts/schemas exists.
   let dir = __dirname;
   for (let i = 0; i < 6; i++) {

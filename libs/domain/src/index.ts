@@ -5,3 +5,4 @@ export * from './dates';
 export * from './leave-checks';
 export * from './episode';
 export * from './eligibility';
+export * from './territory';

@@ -1,20 +1,11 @@
-import { FollowUpPoint, Measure, OutcomeKind, PartnerCategory, PreRepriseRequester, PyramideLevel } from '../../contracts/src';
+/* Codes follow the schema enums' order: values are appended to the schemas, never inserted. */
+import { commonEnum, FollowUpPoint, Measure, OutcomeKind, PARTNER_CATEGORIES, PartnerCategory, PreRepriseRequester, PyramideLevel } from '../../contracts/src';
 
 /**
  * Small-integer codes of the enums of outcome-report/1, as stored in the compact outcome log
  * (outcome_events). Append-only: a code never changes meaning, new values go at the end.
  */
-export const OUTCOMES: readonly OutcomeKind[] = [
-  'kept-at-post',
-  'post-adapted',
-  'redeployed-internal',
-  'redeployed-external',
-  'training-retraining',
-  'unfit-dismissed',
-  'invalidity',
-  'retirement',
-  'lost-to-follow-up',
-];
+export const OUTCOMES: readonly OutcomeKind[] = commonEnum<OutcomeKind>('OutcomeKind');
 
 /** The outcomes that are a maintien en emploi: the job is kept, at the same post or not, in the same firm or another one. */
 export const MAINTIEN_OUTCOMES: readonly OutcomeKind[] = ['kept-at-post', 'post-adapted', 'redeployed-internal', 'redeployed-external'];
@@ -29,30 +20,14 @@ export function isMaintien(outcome: string): boolean {
 }
 
 /** Ordered: a later follow-up point has a higher code (and wins when reports disagree). */
-export const FOLLOW_UP_POINTS: readonly FollowUpPoint[] = ['end', '3m', '6m', '12m'];
+export const FOLLOW_UP_POINTS: readonly FollowUpPoint[] = commonEnum<FollowUpPoint>('FollowUpPoint');
 
-export const MEASURES: readonly Measure[] = [
-  'rendez-vous-liaison',
-  'visite-pre-reprise',
-  'visite-reprise',
-  'visite-mi-carriere',
-  'essai-encadre',
-  'crpe',
-  'temps-partiel-therapeutique',
-  'amenagement-poste',
-  'fipu',
-  'ptp-transition-pro',
-  'bilan-competences',
-  'cep',
-  'aide-agefiph',
-  'dossier-mdph-rqth',
-  'formation-reconversion',
-];
+export const MEASURES: readonly Measure[] = commonEnum<Measure>('Measure');
 export const PRE_REPRISE_BIT = MEASURES.indexOf('visite-pre-reprise');
 
 /** Code 0 means "not known". */
-export const PYRAMIDE: readonly (PyramideLevel | 'unknown')[] = ['unknown', 'T0', 'T1', 'T2', 'T3a', 'T3b', 'T4', 'T5'];
-export const REQUESTERS: readonly (PreRepriseRequester | 'none')[] = ['none', 'worker', 'medecin-traitant', 'medecin-conseil', 'medecin-du-travail'];
+export const PYRAMIDE: readonly (PyramideLevel | 'unknown')[] = ['unknown', ...commonEnum<PyramideLevel>('PyramideLevel')];
+export const REQUESTERS: readonly (PreRepriseRequester | 'none')[] = ['none', ...commonEnum<PreRepriseRequester>('PreRepriseRequester')];
 
 export function measuresToBits(measures: readonly string[]): number {
   let bits = 0;
@@ -91,17 +66,5 @@ export function monthStart(monthIndex: number): string {
   return `${y}-${String(m).padStart(2, '0')}-01`;
 }
 
-/** Partner categories (PartnerCategory of common/1), coded for the overlap of categories. */
-export const CATEGORIES: readonly PartnerCategory[] = [
-  'spsti',
-  'service-social-carsat',
-  'service-medical',
-  'cpam',
-  'cap-emploi',
-  'agefiph',
-  'france-travail',
-  'fastt',
-  'mdph',
-  'transition-pro',
-  'msa',
-];
+/** Partner categories (PartnerCategory of common/1, in schema order), coded for the overlap of categories. */
+export const CATEGORIES: readonly PartnerCategory[] = PARTNER_CATEGORIES;

@@ -1,21 +1,10 @@
+import { PARTNER_CATEGORIES, PartnerCategory } from '../../contracts/src';
 import { createHash } from 'crypto';
 import { Database } from '../../db/src';
 
-/** Who the hub exchanges with. Categories follow DOMAIN.md's actors. */
-export const PartnerCategories = [
-  'spsti',
-  'service-social-carsat',
-  'service-medical',
-  'cpam',
-  'cap-emploi',
-  'agefiph',
-  'france-travail',
-  'fastt',
-  'mdph',
-  'transition-pro',
-  'msa',
-] as const;
-export type PartnerCategory = (typeof PartnerCategories)[number];
+/** Who the hub exchanges with: the categories of the contracts (common.v1 PartnerCategory). */
+export const PartnerCategories = PARTNER_CATEGORIES;
+export type { PartnerCategory };
 
 export interface Partner {
   partnerId: string;

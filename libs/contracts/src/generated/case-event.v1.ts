@@ -1,5 +1,7 @@
 /* Generated from contracts/schemas/case-event.v1.schema.json by scripts/gen-types.js. Do not edit. */
 
+import type { Departement, IsoDate, IsoDateTime, LeaveNature, Pseudonym, Siret } from './common.v1';
+
 /**
  * Canonical, pseudonymised state of a sick-leave episode after normalisation, version 1. Carries no NIR/INS.
  */
@@ -14,24 +16,15 @@ export interface CaseEvent {
    * Number of notifications merged into the episode; increases with each prolongation.
    */
   episodeVersion: number;
-  /**
-   * Keyed pseudonym of a person (HMAC-SHA-256 of the NIR, base64url).
-   */
-  personPseudonym: string;
+  personPseudonym: Pseudonym;
   source: 'assurance-maladie' | 'employer';
   sourceMessageId: string;
   issuingCpam?: string;
-  /**
-   * SIRET of an establishment: 14 digits, Luhn-valid.
-   */
-  employerSiret: string;
-  workerDepartement?: string;
-  /**
-   * maladie = ordinary illness; accident-du-travail = work accident; maladie-professionnelle = occupational disease.
-   */
-  nature: 'maladie' | 'accident-du-travail' | 'maladie-professionnelle';
-  startDate: string;
-  expectedEndDate: string;
+  employerSiret: Siret;
+  workerDepartement?: Departement;
+  nature: LeaveNature;
+  startDate: IsoDate;
+  expectedEndDate: IsoDate;
   cumulatedDays: number;
   prolongationCount: number;
   pdpRisk: boolean;
@@ -42,5 +35,5 @@ export interface CaseEvent {
    * Why the hub may transmit this episode.
    */
   legalBasis: 'legal-obligation-L4622-2-1' | 'consent' | 'employer-declaration';
-  normalizedAt: string;
+  normalizedAt: IsoDateTime;
 }

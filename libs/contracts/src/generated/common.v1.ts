@@ -19,21 +19,14 @@ export type Departement = string;
 /**
  * The worker, identified by NIR or INS, with optional identity traits (traits d'identité).
  */
-export type Worker = Worker1 & {
-  nir?: Nir;
-  ins?: Ins;
-  birthName?: string;
-  firstNames?: string;
-  birthDate?: IsoDate;
-  sex?: 'M' | 'F';
-  /**
-   * Département of residence, used to pick territorial partners.
-   */
-  departement?: string;
-};
+export type Worker = Worker1 & Worker2;
 export type Worker1 = {
   [k: string]: unknown;
 };
+/**
+ * Département of residence, used to pick territorial partners.
+ */
+export type Departement1 = string;
 /**
  * maladie = ordinary illness; accident-du-travail = work accident; maladie-professionnelle = occupational disease.
  */
@@ -127,6 +120,15 @@ export interface Common {
 export interface Ins {
   value: Nir;
   oid: '1.2.250.1.213.1.4.8' | '1.2.250.1.213.1.4.9' | '1.2.250.1.213.1.4.10' | '1.2.250.1.213.1.4.11';
+}
+export interface Worker2 {
+  nir?: Nir;
+  ins?: Ins;
+  birthName?: string;
+  firstNames?: string;
+  birthDate?: IsoDate;
+  sex?: 'M' | 'F';
+  departement?: Departement1;
 }
 export interface Employer {
   siret: Siret;

@@ -1,5 +1,7 @@
 /* Generated from contracts/schemas/dead-letter.v1.schema.json by scripts/gen-types.js. Do not edit. */
 
+import type { IsoDateTime } from './common.v1';
+
 /**
  * A rejected message with the reason, the stage and its original bytes, version 1. Published keyed by deadLetterId (never by a person identifier).
  */
@@ -20,5 +22,5 @@ export interface DeadLetter {
     message: string;
   }[];
   originalBytesBase64: string;
-  rejectedAt: string;
+  rejectedAt: IsoDateTime;
 }

@@ -1,6 +1,6 @@
 /* Generated from contracts/schemas/employer-leave-declaration.v1.schema.json by scripts/gen-types.js. Do not edit. */
 
-import type { Employer, Worker } from './common.v1';
+import type { Employer, IsoDate, IsoDateTime, LeaveNature, Worker } from './common.v1';
 
 /**
  * A leave of 30 days or more declared by the employer to its SPSTI through the hub (IGAS recommendation 16), version 1.
@@ -10,11 +10,8 @@ export interface EmployerLeaveDeclaration {
   messageId: string;
   worker: Worker;
   employer: Employer;
-  startDate: string;
-  expectedEndDate: string;
-  /**
-   * maladie = ordinary illness; accident-du-travail = work accident; maladie-professionnelle = occupational disease.
-   */
-  nature?: 'maladie' | 'accident-du-travail' | 'maladie-professionnelle';
-  declaredAt: string;
+  startDate: IsoDate;
+  expectedEndDate: IsoDate;
+  nature?: LeaveNature;
+  declaredAt: IsoDateTime;
 }

@@ -1,5 +1,8 @@
 /* Generated from contracts/schemas/follow-up.v1.schema.json by scripts/gen-types.js. Do not edit. */
 
+import type { FollowUpPoint, IsoDate, IsoDateTime, PartnerId, Pseudonym } from './common.v1';
+
+export type IsoDate1 = string;
 /**
  * A follow-up of an ended accompaniment, 6 months after its end (IGAS recommendation 20), owed by the case's chef de file; published when it is scheduled, becomes due, becomes overdue and is done, version 1. Carries no NIR/INS.
  */
@@ -14,24 +17,15 @@ export interface FollowUp {
    * scheduled: before the due date; due: from the due date during the grace period; overdue: after it; done: a report at the follow-up point arrived.
    */
   status: 'scheduled' | 'due' | 'overdue' | 'done';
-  /**
-   * Keyed pseudonym of a person (HMAC-SHA-256 of the NIR, base64url).
-   */
-  personPseudonym: string;
-  responsiblePartnerId: string;
+  personPseudonym: Pseudonym;
+  responsiblePartnerId: PartnerId;
   /**
    * Why this partner owes the follow-up: it is the case's chef de file, or no chef de file is known and it reported the end.
    */
   responsibleReason: 'chef-de-file' | 'reporting-partner';
-  /**
-   * When the situation was observed: at the end of the accompaniment, or 3, 6 or 12 months after it (IGAS recommendation 20: 6 months).
-   */
-  point: 'end' | '3m' | '6m' | '12m';
-  /**
-   * End of the accompaniment.
-   */
-  baseDate: string;
-  dueDate: string;
-  doneDate?: string;
-  emittedAt: string;
+  point: FollowUpPoint;
+  baseDate: IsoDate;
+  dueDate: IsoDate1;
+  doneDate?: IsoDate1;
+  emittedAt: IsoDateTime;
 }

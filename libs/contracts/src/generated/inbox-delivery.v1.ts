@@ -1,5 +1,6 @@
 /* Generated from contracts/schemas/inbox-delivery.v1.schema.json by scripts/gen-types.js. Do not edit. */
 
+import type { IsoDateTime, PartnerId } from './common.v1';
 import type { CaseEvent } from './case-event.v1';
 
 /**
@@ -15,9 +16,9 @@ export interface InboxDelivery {
    * partnerId:episodeId:episodeVersion; the same key is never delivered twice with different content.
    */
   idempotencyKey: string;
-  partnerId: string;
+  partnerId: PartnerId;
   itemType: 'sick-leave';
   caseEvent: CaseEvent;
   legalBasis: string;
-  deliveredAt: string;
+  deliveredAt: IsoDateTime;
 }

@@ -1,5 +1,7 @@
 /* Generated from contracts/schemas/metrics-snapshot.v1.schema.json by scripts/gen-types.js. Do not edit. */
 
+import type { IsoDateTime } from './common.v1';
+
 /**
  * A published table of harmonised, masked aggregates (no person-level data), version 1. Cells below the threshold and the cells suppressed to protect them have no values.
  */
@@ -10,7 +12,7 @@ export interface MetricsSnapshot {
   period: 'month' | 'quarter' | 'year';
   by: string[];
   threshold: number;
-  generatedAt: string;
+  generatedAt: IsoDateTime;
   rows: {
     /**
      * 2025-03, 2025-Q1, 2025 or all.

@@ -1,5 +1,6 @@
 /* Generated from contracts/schemas/parked-case.v1.schema.json by scripts/gen-types.js. Do not edit. */
 
+import type { IsoDateTime } from './common.v1';
 import type { CaseEvent } from './case-event.v1';
 
 /**
@@ -14,5 +15,5 @@ export interface ParkedCase {
   reasonCode: 'employer-unknown' | 'consent-refused' | 'consent-withdrawn';
   reason: string;
   caseEvent: CaseEvent;
-  parkedAt: string;
+  parkedAt: IsoDateTime;
 }

@@ -1,5 +1,23 @@
 /* Generated from contracts/schemas/routing-rules.v1.schema.json by scripts/gen-types.js. Do not edit. */
 
+import type { PartnerCategory, PyramideLevel } from './common.v1';
+
+/**
+ * Kind of PDP partner.
+ */
+export type PartnerCategory1 =
+  | 'spsti'
+  | 'service-social-carsat'
+  | 'service-medical'
+  | 'cpam'
+  | 'cap-emploi'
+  | 'agefiph'
+  | 'france-travail'
+  | 'fastt'
+  | 'mdph'
+  | 'transition-pro'
+  | 'msa';
+
 /**
  * Declarative routing of PDP cases, version 1 (deploy/routing-rules.json): who receives a case, who leads it (chef de file, IGAS recommendation 2), who may see the IRDP, where the SPSTI's accompaniment report goes back. Validated at start-up and on reload; every decision records rulesVersion and the rule ids that matched.
  */
@@ -36,13 +54,8 @@ export interface RoutingRules {
       when: {
         /**
          * @minItems 1
-         *
-         * Items: Pyramide des fragilités (CNAM): T0-T5; T2 kept at the same post, T3a redeployed in the firm, T3b in another firm, T4 proven risk needing medico-social support.
          */
-        pyramide?: [
-          'T0' | 'T1' | 'T2' | 'T3a' | 'T3b' | 'T4' | 'T5',
-          ...('T0' | 'T1' | 'T2' | 'T3a' | 'T3b' | 'T4' | 'T5')[]
-        ];
+        pyramide?: [PyramideLevel, ...PyramideLevel[]];
         /**
          * @minItems 1
          *
@@ -78,37 +91,8 @@ export interface RoutingRules {
         minIrdp?: number;
         /**
          * @minItems 1
-         *
-         * Items: Kind of PDP partner.
          */
-        senderCategory?: [
-          (
-            | 'spsti'
-            | 'service-social-carsat'
-            | 'service-medical'
-            | 'cpam'
-            | 'cap-emploi'
-            | 'agefiph'
-            | 'france-travail'
-            | 'fastt'
-            | 'mdph'
-            | 'transition-pro'
-            | 'msa'
-          ),
-          ...(
-            | 'spsti'
-            | 'service-social-carsat'
-            | 'service-medical'
-            | 'cpam'
-            | 'cap-emploi'
-            | 'agefiph'
-            | 'france-travail'
-            | 'fastt'
-            | 'mdph'
-            | 'transition-pro'
-            | 'msa'
-          )[]
-        ];
+        senderCategory?: [PartnerCategory, ...PartnerCategory[]];
         /**
          * @minItems 1
          */
@@ -116,37 +100,9 @@ export interface RoutingRules {
       };
       /**
        * Categories resolved to one partner each from the worker's territory (the SPSTI from the employer's adhesion).
-       *
-       * Items: Kind of PDP partner.
        */
-      deliverTo?: (
-        | 'spsti'
-        | 'service-social-carsat'
-        | 'service-medical'
-        | 'cpam'
-        | 'cap-emploi'
-        | 'agefiph'
-        | 'france-travail'
-        | 'fastt'
-        | 'mdph'
-        | 'transition-pro'
-        | 'msa'
-      )[];
-      /**
-       * Kind of PDP partner.
-       */
-      chefDeFile?:
-        | 'spsti'
-        | 'service-social-carsat'
-        | 'service-medical'
-        | 'cpam'
-        | 'cap-emploi'
-        | 'agefiph'
-        | 'france-travail'
-        | 'fastt'
-        | 'mdph'
-        | 'transition-pro'
-        | 'msa';
+      deliverTo?: PartnerCategory[];
+      chefDeFile?: PartnerCategory;
     } & (
         | {
             [k: string]: unknown;
@@ -167,13 +123,8 @@ export interface RoutingRules {
         when: {
           /**
            * @minItems 1
-           *
-           * Items: Pyramide des fragilités (CNAM): T0-T5; T2 kept at the same post, T3a redeployed in the firm, T3b in another firm, T4 proven risk needing medico-social support.
            */
-          pyramide?: [
-            'T0' | 'T1' | 'T2' | 'T3a' | 'T3b' | 'T4' | 'T5',
-            ...('T0' | 'T1' | 'T2' | 'T3a' | 'T3b' | 'T4' | 'T5')[]
-          ];
+          pyramide?: [PyramideLevel, ...PyramideLevel[]];
           /**
            * @minItems 1
            *
@@ -209,37 +160,8 @@ export interface RoutingRules {
           minIrdp?: number;
           /**
            * @minItems 1
-           *
-           * Items: Kind of PDP partner.
            */
-          senderCategory?: [
-            (
-              | 'spsti'
-              | 'service-social-carsat'
-              | 'service-medical'
-              | 'cpam'
-              | 'cap-emploi'
-              | 'agefiph'
-              | 'france-travail'
-              | 'fastt'
-              | 'mdph'
-              | 'transition-pro'
-              | 'msa'
-            ),
-            ...(
-              | 'spsti'
-              | 'service-social-carsat'
-              | 'service-medical'
-              | 'cpam'
-              | 'cap-emploi'
-              | 'agefiph'
-              | 'france-travail'
-              | 'fastt'
-              | 'mdph'
-              | 'transition-pro'
-              | 'msa'
-            )[]
-          ];
+          senderCategory?: [PartnerCategory, ...PartnerCategory[]];
           /**
            * @minItems 1
            */
@@ -247,37 +169,9 @@ export interface RoutingRules {
         };
         /**
          * Categories resolved to one partner each from the worker's territory (the SPSTI from the employer's adhesion).
-         *
-         * Items: Kind of PDP partner.
          */
-        deliverTo?: (
-          | 'spsti'
-          | 'service-social-carsat'
-          | 'service-medical'
-          | 'cpam'
-          | 'cap-emploi'
-          | 'agefiph'
-          | 'france-travail'
-          | 'fastt'
-          | 'mdph'
-          | 'transition-pro'
-          | 'msa'
-        )[];
-        /**
-         * Kind of PDP partner.
-         */
-        chefDeFile?:
-          | 'spsti'
-          | 'service-social-carsat'
-          | 'service-medical'
-          | 'cpam'
-          | 'cap-emploi'
-          | 'agefiph'
-          | 'france-travail'
-          | 'fastt'
-          | 'mdph'
-          | 'transition-pro'
-          | 'msa';
+        deliverTo?: PartnerCategory[];
+        chefDeFile?: PartnerCategory;
       },
     ...((
       | {
@@ -299,13 +193,8 @@ export interface RoutingRules {
       when: {
         /**
          * @minItems 1
-         *
-         * Items: Pyramide des fragilités (CNAM): T0-T5; T2 kept at the same post, T3a redeployed in the firm, T3b in another firm, T4 proven risk needing medico-social support.
          */
-        pyramide?: [
-          'T0' | 'T1' | 'T2' | 'T3a' | 'T3b' | 'T4' | 'T5',
-          ...('T0' | 'T1' | 'T2' | 'T3a' | 'T3b' | 'T4' | 'T5')[]
-        ];
+        pyramide?: [PyramideLevel, ...PyramideLevel[]];
         /**
          * @minItems 1
          *
@@ -341,37 +230,8 @@ export interface RoutingRules {
         minIrdp?: number;
         /**
          * @minItems 1
-         *
-         * Items: Kind of PDP partner.
          */
-        senderCategory?: [
-          (
-            | 'spsti'
-            | 'service-social-carsat'
-            | 'service-medical'
-            | 'cpam'
-            | 'cap-emploi'
-            | 'agefiph'
-            | 'france-travail'
-            | 'fastt'
-            | 'mdph'
-            | 'transition-pro'
-            | 'msa'
-          ),
-          ...(
-            | 'spsti'
-            | 'service-social-carsat'
-            | 'service-medical'
-            | 'cpam'
-            | 'cap-emploi'
-            | 'agefiph'
-            | 'france-travail'
-            | 'fastt'
-            | 'mdph'
-            | 'transition-pro'
-            | 'msa'
-          )[]
-        ];
+        senderCategory?: [PartnerCategory, ...PartnerCategory[]];
         /**
          * @minItems 1
          */
@@ -379,37 +239,9 @@ export interface RoutingRules {
       };
       /**
        * Categories resolved to one partner each from the worker's territory (the SPSTI from the employer's adhesion).
-       *
-       * Items: Kind of PDP partner.
        */
-      deliverTo?: (
-        | 'spsti'
-        | 'service-social-carsat'
-        | 'service-medical'
-        | 'cpam'
-        | 'cap-emploi'
-        | 'agefiph'
-        | 'france-travail'
-        | 'fastt'
-        | 'mdph'
-        | 'transition-pro'
-        | 'msa'
-      )[];
-      /**
-       * Kind of PDP partner.
-       */
-      chefDeFile?:
-        | 'spsti'
-        | 'service-social-carsat'
-        | 'service-medical'
-        | 'cpam'
-        | 'cap-emploi'
-        | 'agefiph'
-        | 'france-travail'
-        | 'fastt'
-        | 'mdph'
-        | 'transition-pro'
-        | 'msa';
+      deliverTo?: PartnerCategory[];
+      chefDeFile?: PartnerCategory;
     } & (
         | {
             [k: string]: unknown;
@@ -430,13 +262,8 @@ export interface RoutingRules {
         when: {
           /**
            * @minItems 1
-           *
-           * Items: Pyramide des fragilités (CNAM): T0-T5; T2 kept at the same post, T3a redeployed in the firm, T3b in another firm, T4 proven risk needing medico-social support.
            */
-          pyramide?: [
-            'T0' | 'T1' | 'T2' | 'T3a' | 'T3b' | 'T4' | 'T5',
-            ...('T0' | 'T1' | 'T2' | 'T3a' | 'T3b' | 'T4' | 'T5')[]
-          ];
+          pyramide?: [PyramideLevel, ...PyramideLevel[]];
           /**
            * @minItems 1
            *
@@ -472,37 +299,8 @@ export interface RoutingRules {
           minIrdp?: number;
           /**
            * @minItems 1
-           *
-           * Items: Kind of PDP partner.
            */
-          senderCategory?: [
-            (
-              | 'spsti'
-              | 'service-social-carsat'
-              | 'service-medical'
-              | 'cpam'
-              | 'cap-emploi'
-              | 'agefiph'
-              | 'france-travail'
-              | 'fastt'
-              | 'mdph'
-              | 'transition-pro'
-              | 'msa'
-            ),
-            ...(
-              | 'spsti'
-              | 'service-social-carsat'
-              | 'service-medical'
-              | 'cpam'
-              | 'cap-emploi'
-              | 'agefiph'
-              | 'france-travail'
-              | 'fastt'
-              | 'mdph'
-              | 'transition-pro'
-              | 'msa'
-            )[]
-          ];
+          senderCategory?: [PartnerCategory, ...PartnerCategory[]];
           /**
            * @minItems 1
            */
@@ -510,54 +308,12 @@ export interface RoutingRules {
         };
         /**
          * Categories resolved to one partner each from the worker's territory (the SPSTI from the employer's adhesion).
-         *
-         * Items: Kind of PDP partner.
          */
-        deliverTo?: (
-          | 'spsti'
-          | 'service-social-carsat'
-          | 'service-medical'
-          | 'cpam'
-          | 'cap-emploi'
-          | 'agefiph'
-          | 'france-travail'
-          | 'fastt'
-          | 'mdph'
-          | 'transition-pro'
-          | 'msa'
-        )[];
-        /**
-         * Kind of PDP partner.
-         */
-        chefDeFile?:
-          | 'spsti'
-          | 'service-social-carsat'
-          | 'service-medical'
-          | 'cpam'
-          | 'cap-emploi'
-          | 'agefiph'
-          | 'france-travail'
-          | 'fastt'
-          | 'mdph'
-          | 'transition-pro'
-          | 'msa';
+        deliverTo?: PartnerCategory[];
+        chefDeFile?: PartnerCategory;
       })[]
   ];
-  /**
-   * Kind of PDP partner.
-   */
-  defaultChefDeFile:
-    | 'spsti'
-    | 'service-social-carsat'
-    | 'service-medical'
-    | 'cpam'
-    | 'cap-emploi'
-    | 'agefiph'
-    | 'france-travail'
-    | 'fastt'
-    | 'mdph'
-    | 'transition-pro'
-    | 'msa';
+  defaultChefDeFile: PartnerCategory1;
   /**
    * The IRDP is sensitive health data: only these categories may receive it, and only with the worker's irdp-sharing consent. Employer-facing categories cannot be listed.
    */

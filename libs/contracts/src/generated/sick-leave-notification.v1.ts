@@ -1,6 +1,6 @@
 /* Generated from contracts/schemas/sick-leave-notification.v1.schema.json by scripts/gen-types.js. Do not edit. */
 
-import type { ConsentRecord, Employer, Worker } from './common.v1';
+import type { ConsentRecord, Employer, IsoDate, IsoDateTime, LeaveNature, Worker } from './common.v1';
 
 /**
  * Avis d'arrêt de travail (initial or prolongation) transmitted by Assurance Maladie to the hub, version 1.
@@ -22,12 +22,9 @@ export interface SickLeaveNotification {
   initialLeaveId?: string;
   worker: Worker;
   employer: Employer;
-  startDate: string;
-  expectedEndDate: string;
-  /**
-   * maladie = ordinary illness; accident-du-travail = work accident; maladie-professionnelle = occupational disease.
-   */
-  nature: 'maladie' | 'accident-du-travail' | 'maladie-professionnelle';
+  startDate: IsoDate;
+  expectedEndDate: IsoDate;
+  nature: LeaveNature;
   /**
    * Risk of désinsertion professionnelle detected by the service médical.
    */
@@ -37,5 +34,5 @@ export interface SickLeaveNotification {
     label?: string;
   };
   consent?: ConsentRecord;
-  issuedAt: string;
+  issuedAt: IsoDateTime;
 }

@@ -1,6 +1,7 @@
 /* Generated from contracts/schemas/signalement.v1.schema.json by scripts/gen-types.js. Do not edit. */
 
-import type { Employer, Worker } from './common.v1';
+import type { Employer, IsoDateTime, Measure, PartnerCategory, PartnerId, PyramideLevel, Worker } from './common.v1';
+import type { IsoDate1 } from './follow-up.v1';
 
 /**
  * Fiche de signalement unique: a referral (orientation) of a worker from one PDP partner to another (SPSTI, service social, Cap emploi, Fastt, France Travail…), version 1. The NIR/INS is replaced by a pseudonym on entry.
@@ -13,7 +14,7 @@ export interface Signalement {
    */
   signalementId: string;
   sender: {
-    partnerId: string;
+    partnerId: PartnerId;
     /**
      * Role of the referring professional (médecin du travail, IDEST, assistante sociale…).
      */
@@ -23,29 +24,12 @@ export interface Signalement {
    * Intended recipient: a partner, or a category resolved by the hub from the worker's territory.
    */
   recipient: {
-    partnerId?: string;
-    /**
-     * Kind of PDP partner.
-     */
-    category?:
-      | 'spsti'
-      | 'service-social-carsat'
-      | 'service-medical'
-      | 'cpam'
-      | 'cap-emploi'
-      | 'agefiph'
-      | 'france-travail'
-      | 'fastt'
-      | 'mdph'
-      | 'transition-pro'
-      | 'msa';
+    partnerId?: PartnerId;
+    category?: PartnerCategory;
   };
   worker: Worker;
   employer?: Employer;
-  /**
-   * Date of the referral decision.
-   */
-  date: string;
+  date: IsoDate1;
   /**
    * Situation category of the fiche de signalement.
    */
@@ -61,34 +45,12 @@ export interface Signalement {
     | 'risques-psychosociaux'
     | 'autre';
   reasonDetail?: string;
-  /**
-   * Pyramide des fragilités (CNAM): T0-T5; T2 kept at the same post, T3a redeployed in the firm, T3b in another firm, T4 proven risk needing medico-social support.
-   */
-  pyramide?: 'T0' | 'T1' | 'T2' | 'T3a' | 'T3b' | 'T4' | 'T5';
+  pyramide?: PyramideLevel;
   /**
    * IRDP risk index 0-3 (sensitive health data: never forwarded to an employer-facing recipient).
    */
   irdp?: number;
-  /**
-   * Items: PDP measure (dispositif).
-   */
-  requestedMeasures: (
-    | 'rendez-vous-liaison'
-    | 'visite-pre-reprise'
-    | 'visite-reprise'
-    | 'visite-mi-carriere'
-    | 'essai-encadre'
-    | 'crpe'
-    | 'temps-partiel-therapeutique'
-    | 'amenagement-poste'
-    | 'fipu'
-    | 'ptp-transition-pro'
-    | 'bilan-competences'
-    | 'cep'
-    | 'aide-agefiph'
-    | 'dossier-mdph-rqth'
-    | 'formation-reconversion'
-  )[];
+  requestedMeasures: Measure[];
   /**
    * The worker has (or applies for) a reconnaissance de la qualité de travailleur handicapé.
    */
@@ -99,48 +61,19 @@ export interface Signalement {
    */
   consent: {
     granted: boolean;
-    collectedAt: string;
+    collectedAt: IsoDateTime;
     collectedBy?: string;
     evidenceRef?: string;
     /**
      * Recipient categories the worker agreed to be oriented to; defaults to the intended recipient's category. Recipients added by the routing rules need their own consent (here or in the consent registry).
      *
      * @minItems 1
-     *
-     * Items: Kind of PDP partner.
      */
-    categories?: [
-      (
-        | 'spsti'
-        | 'service-social-carsat'
-        | 'service-medical'
-        | 'cpam'
-        | 'cap-emploi'
-        | 'agefiph'
-        | 'france-travail'
-        | 'fastt'
-        | 'mdph'
-        | 'transition-pro'
-        | 'msa'
-      ),
-      ...(
-        | 'spsti'
-        | 'service-social-carsat'
-        | 'service-medical'
-        | 'cpam'
-        | 'cap-emploi'
-        | 'agefiph'
-        | 'france-travail'
-        | 'fastt'
-        | 'mdph'
-        | 'transition-pro'
-        | 'msa'
-      )[]
-    ];
+    categories?: [PartnerCategory, ...PartnerCategory[]];
     /**
      * The worker also agrees that the IRDP be shared with those recipients (only categories the routing rules allow ever receive it).
      */
     irdpSharing?: boolean;
   };
-  sentAt: string;
+  sentAt: IsoDateTime;
 }
