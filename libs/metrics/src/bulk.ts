@@ -46,11 +46,27 @@ export class BinaryLogParser {
 
   push(chunk: Buffer): void {
     let buf = chunk;
-    if (this.rest !== null) {
+    let pos = 0;
+    if (this.rest !== null && this.headerDone) {
+      // A tuple split across chunks: stitch the rest with the head of this chunk (tuples are
+      // small) rather than copying whole chunks, then go on in the chunk itself.
+      const rest = this.rest;
+      const stitched = Buffer.concat([rest, chunk.subarray(0, Math.min(chunk.length, 4096))]);
+      const at = this.parse(stitched, 0);
+      if (this.ended) {
+        this.rest = null;
+        return;
+      }
+      if (at <= rest.length) {
+        this.rest = Buffer.concat([rest, chunk]); // not even one tuple complete yet
+        return;
+      }
+      this.rest = null;
+      pos = at - rest.length;
+    } else if (this.rest !== null) {
       buf = Buffer.concat([this.rest, chunk]);
       this.rest = null;
     }
-    let pos = 0;
     if (!this.headerDone) {
       if (buf.length < 19) {
         this.rest = buf;
@@ -61,7 +77,7 @@ export class BinaryLogParser {
       this.headerDone = true;
     }
     pos = this.parse(buf, pos);
-    if (pos < buf.length) this.rest = buf.subarray(pos);
+    if (pos < buf.length) this.rest = Buffer.from(buf.subarray(pos));
   }
 
   finish(): EventColumns {
@@ -72,54 +88,64 @@ export class BinaryLogParser {
   /** Parses every complete tuple from pos; returns where the first incomplete one starts. */
   private parse(b: Buffer, pos: number): number {
     const end = b.length;
-    for (;;) {
-      if (pos + 2 > end) return pos;
-      const fields = (b[pos] << 8) | b[pos + 1];
-      if (fields === 0xffff) {
-        this.ended = true;
-        return end;
-      }
-      if (fields !== 11) throw new Error(`outcome log: ${fields} columns in a COPY tuple, 11 expected`);
-      // Layout: 5 × (len 4 + int4), 2 × (len 4 + int2), (len 4 + int4), (len 4 + int2), (len 4 + text), (len 4 + int2).
-      const deptAt = pos + 2 + 5 * 8 + 2 * 6 + 8 + 6; // the text field's length word
-      if (deptAt + 4 > end) return pos;
-      const deptLen = (b[deptAt] << 24) | (b[deptAt + 1] << 16) | (b[deptAt + 2] << 8) | b[deptAt + 3];
-      const next = deptAt + 4 + deptLen + 6;
-      if (deptLen < 0 || next > end) {
+    let c = this.c;
+    let k = c.length;
+    let cap = c.person.length;
+    // Columns in locals: the loop stores straight into the typed arrays.
+    let { person, partner, start, end: ends, outcomeDay, followUp, outcome, measures, pyramide, dept: depts, requester } = c;
+    try {
+      for (;;) {
+        if (pos + 2 > end) return pos;
+        const fields = (b[pos] << 8) | b[pos + 1];
+        if (fields === 0xffff) {
+          this.ended = true;
+          return end;
+        }
+        if (fields !== 11) throw new Error(`outcome log: ${fields} columns in a COPY tuple, 11 expected`);
+        // Layout: 5 × (len 4 + int4), 2 × (len 4 + int2), (len 4 + int4), (len 4 + int2), (len 4 + text), (len 4 + int2).
+        const deptAt = pos + 2 + 5 * 8 + 2 * 6 + 8 + 6; // the text field's length word
+        if (deptAt + 4 > end) return pos;
+        const deptLen = (b[deptAt] << 24) | (b[deptAt + 1] << 16) | (b[deptAt + 2] << 8) | b[deptAt + 3];
         if (deptLen < 0) throw new Error('outcome log: NULL département');
-        return pos;
+        const next = deptAt + 4 + deptLen + 6;
+        if (next > end) return pos;
+        if (k === cap) {
+          c.length = k;
+          c = this.c = grow(c);
+          cap = c.person.length;
+          ({ person, partner, start, end: ends, outcomeDay, followUp, outcome, measures, pyramide, dept: depts, requester } = c);
+        }
+        let p = pos + 6;
+        person[k] = (b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3];
+        p += 8;
+        partner[k] = (b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3];
+        p += 8;
+        start[k] = (b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3];
+        p += 8;
+        ends[k] = (b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3];
+        p += 8;
+        outcomeDay[k] = (b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3];
+        p += 8;
+        followUp[k] = (b[p] << 8) | b[p + 1];
+        p += 6;
+        outcome[k] = (b[p] << 8) | b[p + 1];
+        p += 6;
+        measures[k] = (b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3];
+        p += 8;
+        pyramide[k] = (b[p] << 8) | b[p + 1];
+        p = deptAt + 4;
+        let d = -1;
+        if (deptLen === 2) d = DEPT_BY_2_BYTES[(b[p] << 8) | b[p + 1]];
+        else if (deptLen === 3) d = DEPT_BY_BYTES.get((b[p] << 16) | (b[p + 1] << 8) | b[p + 2]) ?? -1;
+        if (d < 0) d = departementIndex(b.toString('utf8', p, p + deptLen));
+        depts[k] = d;
+        p += deptLen + 4;
+        requester[k] = (b[p] << 8) | b[p + 1];
+        k++;
+        pos = next;
       }
-      const c = this.c;
-      if (c.length === c.person.length) this.c = grow(c);
-      const k = this.c.length++;
-      const cc = this.c;
-      let p = pos + 2 + 4;
-      cc.person[k] = (b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3];
-      p += 8;
-      cc.partner[k] = (b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3];
-      p += 8;
-      cc.start[k] = (b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3];
-      p += 8;
-      cc.end[k] = (b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3];
-      p += 8;
-      cc.outcomeDay[k] = (b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3];
-      p += 8;
-      cc.followUp[k] = (b[p] << 8) | b[p + 1];
-      p += 6;
-      cc.outcome[k] = (b[p] << 8) | b[p + 1];
-      p += 6;
-      cc.measures[k] = (b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3];
-      p += 8;
-      cc.pyramide[k] = (b[p] << 8) | b[p + 1];
-      p = deptAt + 4;
-      let dept = -1;
-      if (deptLen === 2) dept = DEPT_BY_2_BYTES[(b[p] << 8) | b[p + 1]];
-      else if (deptLen === 3) dept = DEPT_BY_BYTES.get((b[p] << 16) | (b[p + 1] << 8) | b[p + 2]) ?? -1;
-      if (dept < 0) dept = departementIndex(b.toString('utf8', p, p + deptLen));
-      cc.dept[k] = dept;
-      p += deptLen + 4;
-      cc.requester[k] = (b[p] << 8) | b[p + 1];
-      pos = next;
+    } finally {
+      c.length = k;
     }
   }
 }

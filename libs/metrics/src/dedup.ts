@@ -117,10 +117,12 @@ function contributeCase(c: EventColumns, k: number[], partners: PartnerLookup, s
 
   // Rule 2: one claim per partner, its first report in standing order; measures are the union
   // of the partner's reports on the case, the requester its latest known one.
-  const claimPartners: number[] = [];
-  const claimOutcome: number[] = [];
-  const claimMeasures: number[] = [];
-  const claimRequester: number[] = [];
+  // Module scratch arrays (no allocation per case; nothing here is re-entered).
+  const claimPartners = CLAIM_PARTNERS;
+  const claimOutcome = CLAIM_OUTCOME;
+  const claimMeasures = CLAIM_MEASURES;
+  const claimRequester = CLAIM_REQUESTER;
+  claimPartners.length = claimOutcome.length = claimMeasures.length = claimRequester.length = 0;
   for (const i of k) {
     const p = c.partner[i];
     let j = claimPartners.indexOf(p);
@@ -148,10 +150,20 @@ function contributeCase(c: EventColumns, k: number[], partners: PartnerLookup, s
   }
 
   if (claimPartners.length < 2) return;
-  const maintienPartners = claimPartners.filter((_, j) => isMaintienCode(claimOutcome[j]));
+  const maintienPartners = MAINTIEN_PARTNERS;
+  maintienPartners.length = 0;
+  for (let j = 0; j < claimPartners.length; j++) if (isMaintienCode(claimOutcome[j])) maintienPartners.push(claimPartners[j]);
   emitOverlaps(sink, month, dept, 0, maintienPartners, partners, sign);
   emitOverlaps(sink, month, dept, 1, claimPartners, partners, sign);
 }
+
+const CLAIM_PARTNERS: number[] = [];
+const CLAIM_OUTCOME: number[] = [];
+const CLAIM_MEASURES: number[] = [];
+const CLAIM_REQUESTER: number[] = [];
+const MAINTIEN_PARTNERS: number[] = [];
+const BY_RANK: number[] = [];
+const CATEGORY_CODES: number[] = [];
 
 function emitMeasures(sink: CaseSink, month: number, dept: number, partner: number, bits: number, requester: number, credited: number, caseMaintien: boolean, sign: number): void {
   for (let m = 0; bits >> m !== 0; m++) {
@@ -163,28 +175,40 @@ function emitMeasures(sink: CaseSink, month: number, dept: number, partner: numb
 /** Every pair and triple of the partners, and of their distinct categories. */
 function emitOverlaps(sink: CaseSink, month: number, dept: number, scope: number, members: number[], partners: PartnerLookup, sign: number): void {
   if (members.length >= 2) {
-    const byRank = members.slice().sort((a, b) => partners.rank(a) - partners.rank(b));
-    combinations(byRank, (combo) => sink.overlap(month, dept, scope, 0, combo, sign));
+    // Members by rank, then their distinct category codes in ascending order (insertion sorts, in scratch arrays).
+    const byRank = BY_RANK;
+    byRank.length = 0;
+    for (const m of members) byRank.push(m);
+    insertionSort(byRank, (a, b) => partners.rank(a) - partners.rank(b));
+    combinations(byRank, sink, month, dept, scope, 0, sign);
   }
-  const categories = [...new Set(members.map((p) => partners.category(p)))].sort((a, b) => a - b);
-  if (categories.length >= 2) combinations(categories, (combo) => sink.overlap(month, dept, scope, 1, combo, sign));
+  const categories = CATEGORY_CODES;
+  categories.length = 0;
+  for (const p of members) {
+    const code = partners.category(p);
+    if (!categories.includes(code)) categories.push(code);
+  }
+  if (categories.length >= 2) {
+    insertionSort(categories, (a, b) => a - b);
+    combinations(categories, sink, month, dept, scope, 1, sign);
+  }
 }
 
 // The sink reads members during the call only: two scratch arrays serve every combination.
 const PAIR = [0, 0];
 const TRIPLE = [0, 0, 0];
 
-function combinations(xs: number[], emit: (combo: number[]) => void): void {
+function combinations(xs: number[], sink: CaseSink, month: number, dept: number, scope: number, level: number, sign: number): void {
   for (let a = 0; a < xs.length; a++)
     for (let b = a + 1; b < xs.length; b++) {
       PAIR[0] = xs[a];
       PAIR[1] = xs[b];
-      emit(PAIR);
+      sink.overlap(month, dept, scope, level, PAIR, sign);
       for (let d = b + 1; d < xs.length; d++) {
         TRIPLE[0] = xs[a];
         TRIPLE[1] = xs[b];
         TRIPLE[2] = xs[d];
-        emit(TRIPLE);
+        sink.overlap(month, dept, scope, level, TRIPLE, sign);
       }
     }
 }

@@ -88,3 +88,39 @@ export function groupByPerson(c: EventColumns): { order: Int32Array; offsets: In
   offsets.push(c.length);
   return { order, offsets: Int32Array.from(offsets) };
 }
+
+/**
+ * Reorders the columns so each person's events are contiguous (the counting sort of
+ * groupByPerson, then one gather per column through a scratch array); returns where each
+ * person's run starts, plus the end. A rebuild then reads memory in order instead of jumping
+ * across hundreds of megabytes for every event.
+ */
+export function sortByPerson(c: EventColumns): Int32Array {
+  const { order, offsets } = groupByPerson(c);
+  const n = c.length;
+  // One monomorphic loop per element type.
+  const gather32 = (col: Int32Array, scratch: Int32Array): Int32Array => {
+    for (let j = 0; j < n; j++) scratch[j] = col[order[j]];
+    return scratch;
+  };
+  const gather8 = (col: Int8Array, scratch: Int8Array): Int8Array => {
+    for (let j = 0; j < n; j++) scratch[j] = col[order[j]];
+    return scratch;
+  };
+  let s32: Int32Array = new Int32Array(n);
+  for (const key of ['person', 'partner', 'start', 'end', 'outcomeDay', 'measures'] as const) {
+    const old = c[key];
+    c[key] = gather32(old, s32);
+    s32 = old;
+  }
+  let s8: Int8Array = new Int8Array(n);
+  for (const key of ['followUp', 'outcome', 'pyramide', 'requester'] as const) {
+    const old = c[key];
+    c[key] = gather8(old, s8);
+    s8 = old;
+  }
+  const dept = new Int16Array(n);
+  for (let j = 0; j < n; j++) dept[j] = c.dept[order[j]];
+  c.dept = dept;
+  return offsets;
+}

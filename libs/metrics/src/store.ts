@@ -4,7 +4,7 @@ import { CellAccumulator, MeasureCellRow, OutcomeCellRow, OverlapCellRow } from 
 import { FOLLOW_UP_POINTS, measuresToBits, OUTCOMES, PYRAMIDE, REQUESTERS, toDay } from './codes';
 import { contributePerson, DedupOptions } from './dedup';
 import { copyCells, copyLog } from './bulk';
-import { allocateColumns, EventColumns, groupByPerson, pushEvent } from './events';
+import { allocateColumns, EventColumns, groupByPerson, pushEvent, sortByPerson } from './events';
 import { PartnerDictionary } from './partners';
 import { departementIndex, DEPARTEMENTS } from './territory';
 
@@ -81,11 +81,19 @@ export class OutcomeMetricsStore {
       const columns = tx.copyOut ? await copyLog(tx as Sql & Required<Pick<Sql, 'copyOut'>>) : await readLog(tx);
       const read = Date.now();
       const cells = new CellAccumulator();
-      const { order, offsets } = groupByPerson(columns);
+      const offsets = sortByPerson(columns);
+      const one = [0];
       const events: number[] = [];
       for (let k = 0; k + 1 < offsets.length; k++) {
+        const from = offsets[k];
+        const to = offsets[k + 1];
+        if (to - from === 1) {
+          one[0] = from;
+          contributePerson(columns, one, this.options, this.partners, cells, 1);
+          continue;
+        }
         events.length = 0;
-        for (let i = offsets[k]; i < offsets[k + 1]; i++) events.push(order[i]);
+        for (let i = from; i < to; i++) events.push(i);
         contributePerson(columns, events, this.options, this.partners, cells, 1);
       }
       const computed = Date.now();
