@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { Request, Response } from 'express';
+import { Observable, throwError } from 'rxjs';
 
 export interface ProblemViolation {
   path: string;
@@ -28,7 +29,10 @@ const TITLES: Record<number, string> = {
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('HTTP');
 
-  catch(exception: unknown, host: ArgumentsHost): void {
+  catch(exception: unknown, host: ArgumentsHost): void | Observable<never> {
+    // Global filters also see the bus handlers of hybrid apps: there, the error must reach the
+    // transport untouched so the batch is retried (not answered as HTTP).
+    if (host.getType() !== 'http') return throwError(() => exception);
     const ctx = host.switchToHttp();
     const res = ctx.getResponse<Response>();
     const req = ctx.getRequest<Request>();
