@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, UseGuards } from '@nestjs/common';
 import { HUB_RUNTIME, HubRuntime } from '../../../libs/runtime/src';
+import { inboxTopic } from '../../../libs/contracts/src';
 import { Adhesion, ImportResult, PartnerCategories, PartnerRegistration } from '../../../libs/pipeline/src';
 import { AdminGuard, ProblemException } from '../../../libs/http/src';
 
@@ -18,6 +19,8 @@ export class DirectoryController {
     if (typeof body?.name !== 'string' || body.name.length === 0) errors.push({ path: '/name', message: 'is required' });
     if (errors.length) throw new ProblemException(400, 'Invalid partner', `${errors.length} violation(s)`, errors);
     await this.rt.partners.register({ ...body, departements: body.departements ?? [] });
+    // Its inbox topic exists from registration on, so no delivery waits for its creation.
+    await this.rt.bus.ensureTopics([{ topic: inboxTopic(body.partnerId), partitions: this.rt.config.kafka.partitions }]);
     return this.rt.partners.get(body.partnerId);
   }
 

@@ -36,6 +36,8 @@ export interface Subscription {
 export interface MessageBus {
   ensureTopics(specs: TopicSpec[]): Promise<void>;
   publish(topic: string, messages: OutgoingMessage[]): Promise<void>;
+  /** Several topics in as few requests as the transport allows (e.g. one per partner inbox). */
+  publishMany(batches: { topic: string; messages: OutgoingMessage[] }[]): Promise<void>;
   subscribe(subscription: Subscription): Promise<void>;
   close(): Promise<void>;
 }

@@ -43,6 +43,7 @@ export class KafkaBus implements MessageBus {
   private producer?: Producer;
   private readonly consumers: Consumer[] = [];
   private readonly knownTopics = new Set<string>();
+  private listed = false;
   private readonly logger = new Logger('KafkaBus');
   private readonly ns: string;
   private readonly concurrency: number;
@@ -65,6 +66,11 @@ export class KafkaBus implements MessageBus {
     await admin.connect();
     try {
       const existing = new Set(await admin.listTopics());
+      // Remember every topic that exists already: later calls for them cost no round trip.
+      if (!this.listed) {
+        existing.forEach((t) => this.knownTopics.add(t));
+        this.listed = true;
+      }
       const toCreate = missing.filter((s) => !existing.has(s.topic));
       if (toCreate.length > 0) {
         await admin.createTopics({
@@ -100,6 +106,22 @@ export class KafkaBus implements MessageBus {
     // 1 MB by default): send large batches in chunks.
     for (const chunk of chunksBySize(messages, MAX_REQUEST_BYTES)) {
       await producer.send({ topic: this.ns + topic, messages: chunk.map((m) => ({ key: m.key, value: m.value, headers: m.headers })) });
+    }
+  }
+
+  async publishMany(batches: { topic: string; messages: OutgoingMessage[] }[]): Promise<void> {
+    const all = batches.flatMap((b) => b.messages.map((m) => ({ topic: this.ns + b.topic, m })));
+    if (all.length === 0) return;
+    const producer = await this.getProducer();
+    // One request for many topics, in chunks under the broker's limits.
+    for (const chunk of chunksBySize(all.map((x) => ({ ...x, key: x.m.key, value: x.m.value })), MAX_REQUEST_BYTES)) {
+      const byTopic = new Map<string, { key: string; value: Buffer | string; headers?: Record<string, string> }[]>();
+      for (const { topic, m } of chunk) {
+        const list = byTopic.get(topic) ?? [];
+        list.push({ key: m.key, value: m.value, headers: m.headers });
+        byTopic.set(topic, list);
+      }
+      await producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
     }
   }
 

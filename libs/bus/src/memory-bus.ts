@@ -38,6 +38,10 @@ export class InMemoryBus implements MessageBus {
     this.groups.filter((g) => g.sub.topics.includes(topic)).forEach((g) => this.kick(g));
   }
 
+  async publishMany(batches: { topic: string; messages: OutgoingMessage[] }[]): Promise<void> {
+    for (const b of batches) await this.publish(b.topic, b.messages);
+  }
+
   async subscribe(sub: Subscription): Promise<void> {
     for (const t of sub.topics) if (!this.log.has(t)) throw new Error(`topic ${t} does not exist`);
     const group: Group = { sub, offsets: new Map(), running: null, again: false };

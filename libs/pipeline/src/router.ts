@@ -34,6 +34,12 @@ export class CaseRouter {
     this.clock = deps.clock ?? (() => new Date());
   }
 
+  /** Learns (or creates) every registered partner's inbox topic up front, off the hot path. */
+  async warmUp(): Promise<void> {
+    const { rows } = await this.deps.db.query<{ partner_id: string }>('SELECT partner_id FROM partners');
+    await this.deps.bus.ensureTopics(rows.map((r) => ({ topic: inboxTopic(r.partner_id), partitions: this.deps.partitions })));
+  }
+
   async handleBatch(messages: BusMessage[]): Promise<void> {
     const rejections: Rejection[] = [];
     // The latest version of each episode in the batch supersedes earlier ones.
@@ -148,7 +154,7 @@ export class CaseRouter {
       byPartner.set(d.partnerId, list);
     }
     await this.deps.bus.ensureTopics([...byPartner.keys()].map((p) => ({ topic: inboxTopic(p), partitions: this.deps.partitions })));
-    for (const [partnerId, msgs] of byPartner) await this.deps.bus.publish(inboxTopic(partnerId), msgs);
+    await this.deps.bus.publishMany([...byPartner].map(([partnerId, messages]) => ({ topic: inboxTopic(partnerId), messages })));
   }
 }
 
