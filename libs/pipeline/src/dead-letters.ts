@@ -50,7 +50,8 @@ export class DeadLetterSink {
       `INSERT INTO dead_letters (dead_letter_id, stage, source_topic, message_id, reason, errors, original_bytes, rejected_at)
        SELECT "deadLetterId", stage, "sourceTopic", "messageId", reason, errors, decode("originalBytesBase64", 'base64'), "rejectedAt"
          FROM jsonb_to_recordset($1::jsonb) AS x("deadLetterId" text, stage text, "sourceTopic" text, "messageId" text, reason text,
-                                                  errors jsonb, "originalBytesBase64" text, "rejectedAt" timestamptz)`,
+                                                  errors jsonb, "originalBytesBase64" text, "rejectedAt" timestamptz)
+       ON CONFLICT (dead_letter_id) DO NOTHING`,
       [JSON.stringify(records)],
     );
     await this.bus.publish(Topics.deadLetter, records.map((d) => jsonMessage(d.deadLetterId, d)));

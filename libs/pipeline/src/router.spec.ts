@@ -78,3 +78,20 @@ describe('CaseRouter', () => {
     expect(rows).toEqual([{ version: 2, status: 'updated' }]);
   });
 });
+
+describe('DeadLetterSink', () => {
+  it('keeps one record when a redelivered batch rejects the same message again', async () => {
+    const db = new PgliteDatabase();
+    await migrate(db);
+    const bus = new InMemoryBus();
+    await bus.ensureTopics([{ topic: Topics.deadLetter, partitions: 1 }]);
+    const sink = new DeadLetterSink(db, bus);
+    const rejection = { stage: 'normalizer' as const, sourceTopic: Topics.sickLeaveInbound, sourcePartition: 2, sourceOffset: '41', reason: 'message is not JSON', errors: [], original: Buffer.from('{oops') };
+    const [first] = await sink.reject([rejection]);
+    const [again] = await sink.reject([rejection]);
+    expect(again.deadLetterId).toBe(first.deadLetterId);
+    const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM dead_letters');
+    expect(rows[0].n).toBe(1);
+    await db.close();
+  });
+});
