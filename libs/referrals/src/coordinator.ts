@@ -46,7 +46,7 @@ export class ReferralCoordinator {
     const accepted: CanonicalReferral[] = [];
     for (const m of messages) {
       const reject = (reason: string, errors: Rejection['errors'], messageId?: string) =>
-        rejections.push({ stage: 'normalizer', sourceTopic: m.topic, sourcePartition: m.partition, sourceOffset: m.offset, messageId, reason, errors, original: m.value });
+        rejections.push({ stage: 'coordinator', sourceTopic: m.topic, sourcePartition: m.partition, sourceOffset: m.offset, messageId, reason, errors, original: m.value });
       const parsed = parseJson(m.value);
       if (!parsed.ok) {
         reject('message is not JSON', [{ path: '/', message: parsed.error }]);

@@ -8,7 +8,7 @@ import type { IsoDateTime } from './common.v1';
 export interface DeadLetter {
   schemaVersion: 'dead-letter/1';
   deadLetterId: string;
-  stage: 'gateway' | 'normalizer' | 'router' | 'metrics';
+  stage: 'gateway' | 'normalizer' | 'router' | 'metrics' | 'coordinator';
   sourceTopic: string;
   sourcePartition?: number;
   sourceOffset?: string;
