@@ -12,10 +12,9 @@
  * Start-up takes ~15 s of CPU on a 2-core box: call ensureFhir() once per
  * file (beforeAll, with a generous timeout: FHIR_SETUP_TIMEOUT_MS) or once per run.
  */
-import { execFile } from 'node:child_process';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import type { Client as FhirKitClient, ClientConfig } from 'fhir-kit-client';
+import { freePort, runScript } from './scripts';
 
 export interface FhirHandle {
   /** e.g. http://127.0.0.1:41234/fhir (no trailing slash) */
@@ -29,37 +28,7 @@ const FHIR_SH = resolve(ROOT, 'deploy', 'fhir', 'fhir.sh');
 /** Build (first run only) + JVM start; generous because the first build downloads ~300 MB of jars. */
 export const FHIR_SETUP_TIMEOUT_MS = 15 * 60_000;
 
-function run(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ stdout: string; stderr: string }> {
-  return new Promise((resolvePromise, reject) => {
-    execFile(
-      'bash',
-      [FHIR_SH, ...args],
-      { cwd: ROOT, env, timeout: timeoutMs, maxBuffer: 10 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        if (error) {
-          const detail = [String(stderr).trim(), String(stdout).trim()].filter(Boolean).join('\n');
-          reject(new Error(`fhir.sh ${args.join(' ')} failed: ${error.message}\n${detail}`));
-        } else {
-          resolvePromise({ stdout: String(stdout), stderr: String(stderr) });
-        }
-      },
-    );
-  });
-}
 
-/** A port the OS considers free right now (tiny race until the server binds it; retried below). */
-function freePort(): Promise<number> {
-  return new Promise((resolvePromise, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => (port ? resolvePromise(port) : reject(new Error('could not get a free port'))));
-    });
-  });
-}
 
 /**
  * fhir-kit-client 2.x is ESM-only and this project is CommonJS: load it with a real dynamic import
@@ -96,7 +65,7 @@ export async function ensureFhir(): Promise<FhirHandle> {
     };
     try {
       // `start` builds first if the launcher is missing or out of date, then waits for GET /fhir/metadata == 200.
-      await run(['start'], env, FHIR_SETUP_TIMEOUT_MS);
+      await runScript(FHIR_SH, ['start'], ROOT, env, FHIR_SETUP_TIMEOUT_MS);
     } catch (error) {
       lastError = error;
       if (/already in use|Failed to bind|already answers HTTP/.test(String(error)) && attempt < 3) continue;
@@ -105,7 +74,7 @@ export async function ensureFhir(): Promise<FhirHandle> {
 
     let stopped: Promise<void> | undefined;
     const stop = (): Promise<void> => {
-      stopped ??= run(['stop'], env, 60_000).then(() => undefined);
+      stopped ??= runScript(FHIR_SH, ['stop'], ROOT, env, 60_000).then(() => undefined);
       return stopped;
     };
     return { baseUrl: `http://127.0.0.1:${port}/fhir`, stop };

@@ -9,11 +9,10 @@
  *   The broker is tied to this process (KAFKA_OWNER_PID), so a crashed test
  *   run does not leak it.
  */
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { freePort, runScript } from './scripts';
 
 export interface KafkaHandle {
   brokers: string[];
@@ -27,42 +26,7 @@ const KAFKA_SH = resolve(KAFKA_DIR, 'kafka.sh');
 const FETCH_SH = resolve(KAFKA_DIR, 'fetch.sh');
 const BROKER_JAR = resolve(KAFKA_DIR, 'lib', 'kafka_2.13-3.9.2.jar');
 
-function run(
-  script: string,
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  timeoutMs: number,
-): Promise<{ stdout: string; stderr: string }> {
-  return new Promise((resolvePromise, reject) => {
-    execFile(
-      'bash',
-      [script, ...args],
-      { cwd: ROOT, env, timeout: timeoutMs, maxBuffer: 10 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        if (error) {
-          const detail = [String(stderr).trim(), String(stdout).trim()].filter(Boolean).join('\n');
-          reject(new Error(`${script} ${args.join(' ')} failed: ${error.message}\n${detail}`));
-        } else {
-          resolvePromise({ stdout: String(stdout), stderr: String(stderr) });
-        }
-      },
-    );
-  });
-}
 
-/** A port the OS considers free right now (there is an unavoidable tiny race until the broker binds it). */
-function freePort(): Promise<number> {
-  return new Promise((resolvePromise, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => (port ? resolvePromise(port) : reject(new Error('could not get a free port'))));
-    });
-  });
-}
 
 /** Client-side readiness: the broker must answer metadata and group-coordinator requests through kafkajs. */
 async function waitForMetadata(brokers: string[], timeoutMs: number): Promise<void> {
@@ -107,7 +71,7 @@ export async function ensureKafka(): Promise<KafkaHandle> {
   }
 
   if (!existsSync(BROKER_JAR)) {
-    await run(FETCH_SH, [], process.env, 10 * 60_000);
+    await runScript(FETCH_SH, [], ROOT, process.env, 10 * 60_000);
   }
 
   let lastError: unknown;
@@ -127,7 +91,7 @@ export async function ensureKafka(): Promise<KafkaHandle> {
       KAFKA_READY_CHECK: 'log',
     };
     try {
-      await run(KAFKA_SH, ['start'], env, 120_000);
+      await runScript(KAFKA_SH, ['start'], ROOT, env, 120_000);
     } catch (error) {
       lastError = error;
       if (/already in use/.test(String(error)) && attempt < 3) continue;
@@ -137,7 +101,7 @@ export async function ensureKafka(): Promise<KafkaHandle> {
     const brokers = [`127.0.0.1:${port}`];
     let stopped: Promise<void> | undefined;
     const stop = (): Promise<void> => {
-      stopped ??= run(KAFKA_SH, ['stop'], env, 60_000).then(() => undefined);
+      stopped ??= runScript(KAFKA_SH, ['stop'], ROOT, env, 60_000).then(() => undefined);
       return stopped;
     };
     try {
