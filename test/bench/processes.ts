@@ -18,10 +18,17 @@ export function startApp(app: string, name: string, env: Record<string, string>)
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.join(ROOT, 'bench-results', 'profiles')}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
   const child = spawn(process.execPath, [...profile, path.join(ROOT, 'dist', 'apps', app, 'src', 'main.js')], {
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
-  child.stderr!.on('data', (d) => (stderr = (stderr + d.toString()).slice(-4000)));
+  // Each app's log goes to bench-results/logs/<name>.log for diagnosis.
+  fs.mkdirSync(path.join(ROOT, 'bench-results', 'logs'), { recursive: true });
+  const log = fs.createWriteStream(path.join(ROOT, 'bench-results', 'logs', `${name}.log`));
+  child.stdout!.on('data', (d) => log.write(d));
+  child.stderr!.on('data', (d) => {
+    log.write(d);
+    stderr = (stderr + d.toString()).slice(-4000);
+  });
   let lastPeak = 0;
   const peakRssMb = () => {
     try {
