@@ -90,6 +90,24 @@ export type FollowUpPoint = 'end' | '3m' | '6m' | '12m';
  * Who requested a visite de pré-reprise (code du travail R.4624-29): the worker, the médecin traitant, the médecin conseil or the médecin du travail.
  */
 export type PreRepriseRequester = 'worker' | 'medecin-traitant' | 'medecin-conseil' | 'medecin-du-travail';
+/**
+ * Situation category of the fiche de signalement.
+ */
+export type SignalementReason =
+  | 'arret-long'
+  | 'arrets-repetes'
+  | 'maladie-chronique'
+  | 'handicap-rqth'
+  | 'inaptitude-envisagee'
+  | 'licenciement-inaptitude'
+  | 'usure-professionnelle'
+  | 'difficulte-au-poste'
+  | 'risques-psychosociaux'
+  | 'autre';
+/**
+ * Urgency of a referral.
+ */
+export type Urgency = 'normale' | 'prioritaire' | 'urgente';
 
 /**
  * Shared definitions (identifiers, dates, people) used by every pdp-hub contract, version 1.
@@ -113,6 +131,8 @@ export interface Common {
   OutcomeKind?: OutcomeKind;
   FollowUpPoint?: FollowUpPoint;
   PreRepriseRequester?: PreRepriseRequester;
+  SignalementReason?: SignalementReason;
+  Urgency?: Urgency;
 }
 /**
  * Identifiant national de santé: the NIR-based matricule and the OID of its assigning authority.

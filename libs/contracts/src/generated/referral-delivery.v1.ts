@@ -1,6 +1,6 @@
 /* Generated from contracts/schemas/referral-delivery.v1.schema.json by scripts/gen-types.js. Do not edit. */
 
-import type { Departement, Employer, IsoDate, IsoDateTime, Measure, PartnerCategory, PartnerId, Pseudonym, PyramideLevel } from './common.v1';
+import type { Departement, Employer, IsoDate, IsoDateTime, Measure, PartnerCategory, PartnerId, Pseudonym, PyramideLevel, SignalementReason, Urgency } from './common.v1';
 
 /**
  * An item of the coordination flows delivered to a partner's inbox (the same Kafka topic pdp.inbox.<partnerId>.v1 and HTTP inbox as inbox-delivery/1; consumers dispatch on schemaVersion), version 1: a signalement, an accompaniment report returned to the insurer, or the retraction of an earlier item after a consent withdrawal. Pseudonymised; the IRDP only for recipients allowed to see it and with consent. Consumers deduplicate on idempotencyKey.
@@ -42,20 +42,7 @@ export type ReferralDelivery = {
     employer?: Employer;
     workerDepartement?: Departement;
     date: IsoDate;
-    /**
-     * Situation category of the fiche de signalement.
-     */
-    reason:
-      | 'arret-long'
-      | 'arrets-repetes'
-      | 'maladie-chronique'
-      | 'handicap-rqth'
-      | 'inaptitude-envisagee'
-      | 'licenciement-inaptitude'
-      | 'usure-professionnelle'
-      | 'difficulte-au-poste'
-      | 'risques-psychosociaux'
-      | 'autre';
+    reason: SignalementReason;
     reasonDetail?: string;
     pyramide?: PyramideLevel;
     /**
@@ -64,7 +51,7 @@ export type ReferralDelivery = {
     irdp?: number;
     requestedMeasures: Measure[];
     rqth?: boolean;
-    urgency: 'normale' | 'prioritaire' | 'urgente';
+    urgency: Urgency;
     sentAt: IsoDateTime;
   };
   report?: {

@@ -1,7 +1,15 @@
 /* Generated from contracts/schemas/routing-rules.v1.schema.json by scripts/gen-types.js. Do not edit. */
 
-import type { PartnerCategory, PyramideLevel } from './common.v1';
+import type { PartnerCategory, PyramideLevel, SignalementReason, Urgency } from './common.v1';
 
+export type RoutingRule = Rule & Rule1 & Rule & Rule1;
+export type Rule =
+  | {
+      [k: string]: unknown;
+    }
+  | {
+      [k: string]: unknown;
+    };
 /**
  * Kind of PDP partner.
  */
@@ -33,286 +41,7 @@ export interface RoutingRules {
    *
    * @minItems 1
    */
-  rules: [
-    (
-      | {
-          [k: string]: unknown;
-        }
-      | {
-          [k: string]: unknown;
-        }
-    ) & {
-      id: string;
-      description?: string;
-      /**
-       * sick-leave rules describe the router's delivery (its audit and the case's chef de file); signalement rules route referrals.
-       */
-      flow: 'sick-leave' | 'signalement';
-      /**
-       * All listed conditions must hold; an empty condition always matches.
-       */
-      when: {
-        /**
-         * @minItems 1
-         */
-        pyramide?: [PyramideLevel, ...PyramideLevel[]];
-        /**
-         * @minItems 1
-         *
-         * Items: Situation category of the fiche de signalement.
-         */
-        reason?: [
-          (
-            | 'arret-long'
-            | 'arrets-repetes'
-            | 'maladie-chronique'
-            | 'handicap-rqth'
-            | 'inaptitude-envisagee'
-            | 'licenciement-inaptitude'
-            | 'usure-professionnelle'
-            | 'difficulte-au-poste'
-            | 'risques-psychosociaux'
-            | 'autre'
-          ),
-          ...(
-            | 'arret-long'
-            | 'arrets-repetes'
-            | 'maladie-chronique'
-            | 'handicap-rqth'
-            | 'inaptitude-envisagee'
-            | 'licenciement-inaptitude'
-            | 'usure-professionnelle'
-            | 'difficulte-au-poste'
-            | 'risques-psychosociaux'
-            | 'autre'
-          )[]
-        ];
-        rqth?: boolean;
-        minIrdp?: number;
-        /**
-         * @minItems 1
-         */
-        senderCategory?: [PartnerCategory, ...PartnerCategory[]];
-        /**
-         * @minItems 1
-         */
-        urgency?: ['normale' | 'prioritaire' | 'urgente', ...('normale' | 'prioritaire' | 'urgente')[]];
-      };
-      /**
-       * Categories resolved to one partner each from the worker's territory (the SPSTI from the employer's adhesion).
-       */
-      deliverTo?: PartnerCategory[];
-      chefDeFile?: PartnerCategory;
-    } & (
-        | {
-            [k: string]: unknown;
-          }
-        | {
-            [k: string]: unknown;
-          }
-      ) & {
-        id: string;
-        description?: string;
-        /**
-         * sick-leave rules describe the router's delivery (its audit and the case's chef de file); signalement rules route referrals.
-         */
-        flow: 'sick-leave' | 'signalement';
-        /**
-         * All listed conditions must hold; an empty condition always matches.
-         */
-        when: {
-          /**
-           * @minItems 1
-           */
-          pyramide?: [PyramideLevel, ...PyramideLevel[]];
-          /**
-           * @minItems 1
-           *
-           * Items: Situation category of the fiche de signalement.
-           */
-          reason?: [
-            (
-              | 'arret-long'
-              | 'arrets-repetes'
-              | 'maladie-chronique'
-              | 'handicap-rqth'
-              | 'inaptitude-envisagee'
-              | 'licenciement-inaptitude'
-              | 'usure-professionnelle'
-              | 'difficulte-au-poste'
-              | 'risques-psychosociaux'
-              | 'autre'
-            ),
-            ...(
-              | 'arret-long'
-              | 'arrets-repetes'
-              | 'maladie-chronique'
-              | 'handicap-rqth'
-              | 'inaptitude-envisagee'
-              | 'licenciement-inaptitude'
-              | 'usure-professionnelle'
-              | 'difficulte-au-poste'
-              | 'risques-psychosociaux'
-              | 'autre'
-            )[]
-          ];
-          rqth?: boolean;
-          minIrdp?: number;
-          /**
-           * @minItems 1
-           */
-          senderCategory?: [PartnerCategory, ...PartnerCategory[]];
-          /**
-           * @minItems 1
-           */
-          urgency?: ['normale' | 'prioritaire' | 'urgente', ...('normale' | 'prioritaire' | 'urgente')[]];
-        };
-        /**
-         * Categories resolved to one partner each from the worker's territory (the SPSTI from the employer's adhesion).
-         */
-        deliverTo?: PartnerCategory[];
-        chefDeFile?: PartnerCategory;
-      },
-    ...((
-      | {
-          [k: string]: unknown;
-        }
-      | {
-          [k: string]: unknown;
-        }
-    ) & {
-      id: string;
-      description?: string;
-      /**
-       * sick-leave rules describe the router's delivery (its audit and the case's chef de file); signalement rules route referrals.
-       */
-      flow: 'sick-leave' | 'signalement';
-      /**
-       * All listed conditions must hold; an empty condition always matches.
-       */
-      when: {
-        /**
-         * @minItems 1
-         */
-        pyramide?: [PyramideLevel, ...PyramideLevel[]];
-        /**
-         * @minItems 1
-         *
-         * Items: Situation category of the fiche de signalement.
-         */
-        reason?: [
-          (
-            | 'arret-long'
-            | 'arrets-repetes'
-            | 'maladie-chronique'
-            | 'handicap-rqth'
-            | 'inaptitude-envisagee'
-            | 'licenciement-inaptitude'
-            | 'usure-professionnelle'
-            | 'difficulte-au-poste'
-            | 'risques-psychosociaux'
-            | 'autre'
-          ),
-          ...(
-            | 'arret-long'
-            | 'arrets-repetes'
-            | 'maladie-chronique'
-            | 'handicap-rqth'
-            | 'inaptitude-envisagee'
-            | 'licenciement-inaptitude'
-            | 'usure-professionnelle'
-            | 'difficulte-au-poste'
-            | 'risques-psychosociaux'
-            | 'autre'
-          )[]
-        ];
-        rqth?: boolean;
-        minIrdp?: number;
-        /**
-         * @minItems 1
-         */
-        senderCategory?: [PartnerCategory, ...PartnerCategory[]];
-        /**
-         * @minItems 1
-         */
-        urgency?: ['normale' | 'prioritaire' | 'urgente', ...('normale' | 'prioritaire' | 'urgente')[]];
-      };
-      /**
-       * Categories resolved to one partner each from the worker's territory (the SPSTI from the employer's adhesion).
-       */
-      deliverTo?: PartnerCategory[];
-      chefDeFile?: PartnerCategory;
-    } & (
-        | {
-            [k: string]: unknown;
-          }
-        | {
-            [k: string]: unknown;
-          }
-      ) & {
-        id: string;
-        description?: string;
-        /**
-         * sick-leave rules describe the router's delivery (its audit and the case's chef de file); signalement rules route referrals.
-         */
-        flow: 'sick-leave' | 'signalement';
-        /**
-         * All listed conditions must hold; an empty condition always matches.
-         */
-        when: {
-          /**
-           * @minItems 1
-           */
-          pyramide?: [PyramideLevel, ...PyramideLevel[]];
-          /**
-           * @minItems 1
-           *
-           * Items: Situation category of the fiche de signalement.
-           */
-          reason?: [
-            (
-              | 'arret-long'
-              | 'arrets-repetes'
-              | 'maladie-chronique'
-              | 'handicap-rqth'
-              | 'inaptitude-envisagee'
-              | 'licenciement-inaptitude'
-              | 'usure-professionnelle'
-              | 'difficulte-au-poste'
-              | 'risques-psychosociaux'
-              | 'autre'
-            ),
-            ...(
-              | 'arret-long'
-              | 'arrets-repetes'
-              | 'maladie-chronique'
-              | 'handicap-rqth'
-              | 'inaptitude-envisagee'
-              | 'licenciement-inaptitude'
-              | 'usure-professionnelle'
-              | 'difficulte-au-poste'
-              | 'risques-psychosociaux'
-              | 'autre'
-            )[]
-          ];
-          rqth?: boolean;
-          minIrdp?: number;
-          /**
-           * @minItems 1
-           */
-          senderCategory?: [PartnerCategory, ...PartnerCategory[]];
-          /**
-           * @minItems 1
-           */
-          urgency?: ['normale' | 'prioritaire' | 'urgente', ...('normale' | 'prioritaire' | 'urgente')[]];
-        };
-        /**
-         * Categories resolved to one partner each from the worker's territory (the SPSTI from the employer's adhesion).
-         */
-        deliverTo?: PartnerCategory[];
-        chefDeFile?: PartnerCategory;
-      })[]
-  ];
+  rules: [RoutingRule, ...RoutingRule[]];
   defaultChefDeFile: PartnerCategory1;
   /**
    * The IRDP is sensitive health data: only these categories may receive it, and only with the worker's irdp-sharing consent. Employer-facing categories cannot be listed.
@@ -329,4 +58,40 @@ export interface RoutingRules {
      */
     recipients: ['cpam' | 'service-medical', ...('cpam' | 'service-medical')[]];
   };
+}
+export interface Rule1 {
+  id: string;
+  description?: string;
+  /**
+   * sick-leave rules describe the router's delivery (its audit and the case's chef de file); signalement rules route referrals.
+   */
+  flow: 'sick-leave' | 'signalement';
+  /**
+   * All listed conditions must hold; an empty condition always matches.
+   */
+  when: {
+    /**
+     * @minItems 1
+     */
+    pyramide?: [PyramideLevel, ...PyramideLevel[]];
+    /**
+     * @minItems 1
+     */
+    reason?: [SignalementReason, ...SignalementReason[]];
+    rqth?: boolean;
+    minIrdp?: number;
+    /**
+     * @minItems 1
+     */
+    senderCategory?: [PartnerCategory, ...PartnerCategory[]];
+    /**
+     * @minItems 1
+     */
+    urgency?: [Urgency, ...Urgency[]];
+  };
+  /**
+   * Categories resolved to one partner each from the worker's territory (the SPSTI from the employer's adhesion).
+   */
+  deliverTo?: PartnerCategory[];
+  chefDeFile?: PartnerCategory;
 }

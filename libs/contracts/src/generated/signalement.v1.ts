@@ -1,6 +1,6 @@
 /* Generated from contracts/schemas/signalement.v1.schema.json by scripts/gen-types.js. Do not edit. */
 
-import type { Employer, IsoDateTime, Measure, PartnerCategory, PartnerId, PyramideLevel, Worker } from './common.v1';
+import type { Employer, IsoDateTime, Measure, PartnerCategory, PartnerId, PyramideLevel, SignalementReason, Urgency, Worker } from './common.v1';
 import type { IsoDate1 } from './follow-up.v1';
 
 /**
@@ -30,20 +30,7 @@ export interface Signalement {
   worker: Worker;
   employer?: Employer;
   date: IsoDate1;
-  /**
-   * Situation category of the fiche de signalement.
-   */
-  reason:
-    | 'arret-long'
-    | 'arrets-repetes'
-    | 'maladie-chronique'
-    | 'handicap-rqth'
-    | 'inaptitude-envisagee'
-    | 'licenciement-inaptitude'
-    | 'usure-professionnelle'
-    | 'difficulte-au-poste'
-    | 'risques-psychosociaux'
-    | 'autre';
+  reason: SignalementReason;
   reasonDetail?: string;
   pyramide?: PyramideLevel;
   /**
@@ -55,7 +42,7 @@ export interface Signalement {
    * The worker has (or applies for) a reconnaissance de la qualité de travailleur handicapé.
    */
   rqth?: boolean;
-  urgency: 'normale' | 'prioritaire' | 'urgente';
+  urgency: Urgency;
   /**
    * The worker's agreement to this orientation ("si l'assuré en est d'accord").
    */
