@@ -72,14 +72,24 @@ export class KafkaBus implements MessageBus {
         this.listed = true;
       }
       const toCreate = missing.filter((s) => !existing.has(s.topic));
+      let createError: unknown;
       if (toCreate.length > 0) {
-        await admin.createTopics({
-          waitForLeaders: true,
-          topics: toCreate.map((s) => ({ topic: s.topic, numPartitions: s.partitions, replicationFactor: -1 })),
-        });
+        try {
+          // Leaders are awaited below, by polling metadata: the client's own wait fails when
+          // several apps create topics at once (the broker's metadata lags for a moment).
+          await admin.createTopics({
+            waitForLeaders: false,
+            topics: toCreate.map((s) => ({ topic: s.topic, numPartitions: s.partitions, replicationFactor: -1 })),
+          });
+        } catch (e) {
+          // Often another app created some of them first: the poll below decides.
+          createError = e;
+        }
       }
       // Another app may have created them a moment ago: wait until their leaders are known.
-      await this.waitForLeaders(admin, missing.map((s) => s.topic));
+      await this.waitForLeaders(admin, missing.map((s) => s.topic)).catch((e) => {
+        throw createError ?? e;
+      });
       missing.forEach((s) => this.knownTopics.add(s.topic));
     } finally {
       await admin.disconnect();
