@@ -120,7 +120,9 @@ async function throughput(kafka: Kafka, brokers: string[], n: number, instances:
   await waitForZeroLag(kafka, groups(h.namespace, flow), 30 * 60_000);
   const wallSeconds = (Date.now() - started) / 1000;
   clearInterval(rssSampler);
-  const cpuSeconds = cpuDelta(cpuBefore, cpuByPid(), new Map(apps.map((a) => [a.child.pid!, a.name])));
+  const cpuAfter = cpuByPid();
+  const backends = await h.db.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database()');
+  const cpuSeconds = cpuDelta(cpuBefore, cpuAfter, new Map(apps.map((a) => [a.child.pid!, a.name])), new Set(backends.rows.map((r) => r.pid)));
   const { rows } = await h.db.query<{ first: Date; last: Date; items: number; parked: number; dead: number }>(
     `SELECT (SELECT min(received_at) FROM leave_notifications) AS first,
             greatest((SELECT max(updated_at) FROM inbox_items), (SELECT max(parked_at) FROM parked_cases)) AS last,

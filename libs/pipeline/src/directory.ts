@@ -40,11 +40,11 @@ export class AdhesionDirectory {
   }
 
   /** Resolves many (siret, date) pairs in one query; keys of the map are `siret|date`. */
-  async resolveMany(pairs: { siret: string; onDate: string }[]): Promise<Map<string, string>> {
+  async resolveMany(pairs: { siret: string; onDate: string }[], sql: Sql = this.db): Promise<Map<string, string>> {
     const result = new Map<string, string>();
     if (pairs.length === 0) return result;
     const unique = [...new Map(pairs.map((p) => [`${p.siret}|${p.onDate}`, p])).values()];
-    const { rows } = await this.db.query<{ siret: string; on_date: string; spsti_id: string }>(
+    const { rows } = await sql.query<{ siret: string; on_date: string; spsti_id: string }>(
       `SELECT DISTINCT ON (x.siret, x.on_date) x.siret, to_char(x.on_date, 'YYYY-MM-DD') AS on_date, a.spsti_id
          FROM unnest($1::char(14)[], $2::date[]) AS x(siret, on_date)
          JOIN adhesions a ON a.siret = x.siret AND a.valid_from <= x.on_date AND (a.valid_to IS NULL OR a.valid_to >= x.on_date)

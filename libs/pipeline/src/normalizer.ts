@@ -19,6 +19,8 @@ export interface NormalizerDeps {
   contracts: ContractRegistry;
   pseudonymizer: Pseudonymizer;
   deadLetters: DeadLetterSink;
+  /** The next stage (libs/pipeline CaseRouter), called in-process: no Kafka hop between the two. */
+  router: { route(events: CaseEvent[], tx: Sql): Promise<void> };
   transitionalPhase: boolean;
   clock?: () => Date;
 }
@@ -60,13 +62,8 @@ export class LeaveNormalizer {
       if ('reason' in a) rejections.push(a);
       else accepted.push(a);
     }
-    const events = accepted.length ? await this.merge(accepted) : [];
+    if (accepted.length) await this.mergeAndRoute(accepted);
     await this.deps.deadLetters.reject(rejections);
-    // The `eligible` header lets consumers that only route eligible episodes skip the others unparsed.
-    await this.deps.bus.publish(
-      Topics.caseNormalized,
-      events.map(({ event, json }) => ({ key: event.personPseudonym, value: json, headers: { eligible: String(event.eligible) } })),
-    );
   }
 
   private accept(m: BusMessage): AcceptedLeave | Rejection {
@@ -136,11 +133,12 @@ export class LeaveNormalizer {
   }
 
   /**
-   * Records the batch's notifications (each once) and recomputes their episodes, in one
-   * transaction and a fixed number of statements whatever the batch size. Replays give the
-   * same events. Returns one event per episode touched: its latest state.
+   * Records the batch's notifications (each once), recomputes their episodes and routes them,
+   * in one transaction and a fixed number of statements whatever the batch size. Routing is
+   * in-process: a Kafka hop per case would double the broker's and the apps' work (issue 5).
+   * Replays give the same events, and routing them again changes nothing.
    */
-  private merge(batch: AcceptedLeave[]): Promise<{ event: CaseEvent; json: string }[]> {
+  private mergeAndRoute(batch: AcceptedLeave[]): Promise<void> {
     return this.deps.db.transaction(async (tx) => {
       const episodeIds = [...new Set(batch.map((a) => a.episodeId))];
       // Serialise with other batches touching the same episodes (they may come from other
@@ -165,7 +163,7 @@ export class LeaveNormalizer {
          WHERE episodes.version <= excluded.version`,
         [`[${events.map((e) => e.json).join(',')}]`],
       );
-      return events;
+      await this.deps.router.route(events.map((e) => e.event), tx);
     });
   }
 
@@ -201,7 +199,9 @@ export class LeaveNormalizer {
 /**
  * Records the notifications (once each) and returns every notification of their episodes,
  * in one statement: the CTE's insert is invisible to the same statement's select, so the
- * rows just inserted are added from its RETURNING.
+ * rows just inserted are added from its RETURNING. The lookup is a lateral join so that it
+ * probes the episode index whatever the table's statistics say: with `= ANY(array)` a young
+ * table's planner chose a sequential scan, each batch reading every notification so far.
  */
 async function insertAndLoadNotifications(tx: Sql, batch: AcceptedLeave[], episodeIds: string[]): Promise<Map<string, EpisodeNotification[]>> {
   const rows = batch.map((a) => ({
@@ -222,8 +222,9 @@ async function insertAndLoadNotifications(tx: Sql, batch: AcceptedLeave[], episo
        RETURNING episode_id, notification_key, kind, start_date, expected_end_date, pdp_risk, consent_granted)
      SELECT episode_id, notification_key, kind, to_char(start_date, 'YYYY-MM-DD') AS start_date,
             to_char(expected_end_date, 'YYYY-MM-DD') AS expected_end_date, pdp_risk, consent_granted
-       FROM (SELECT episode_id, notification_key, kind, start_date, expected_end_date, pdp_risk, consent_granted
-               FROM leave_notifications WHERE episode_id = ANY($2::text[])
+       FROM (SELECT n.episode_id, n.notification_key, n.kind, n.start_date, n.expected_end_date, n.pdp_risk, n.consent_granted
+               FROM unnest($2::text[]) AS q(id)
+               CROSS JOIN LATERAL (SELECT * FROM leave_notifications WHERE episode_id = q.id) n
              UNION ALL SELECT * FROM inserted) n`,
     [asRecordset(rows), episodeIds],
   );

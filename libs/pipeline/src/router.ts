@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { createHash } from 'crypto';
 import { CaseEvent, ContractIds, ContractRegistry, InboxDelivery, inboxTopic, ParkedCase, Topics } from '../../contracts/src';
 import { BusMessage, jsonMessage, MessageBus, OutgoingMessage } from '../../bus/src';
-import { asRecordset, Database } from '../../db/src';
+import { asRecordset, Database, Sql } from '../../db/src';
 import { DeadLetterSink, parseJson, Rejection } from './dead-letters';
 import { AdhesionDirectory } from './directory';
 import { ConsentWithholding, sickLeaveConsentWithholdings } from './sick-leave-consent';
@@ -15,8 +15,8 @@ export interface RouterDeps {
   deadLetters: DeadLetterSink;
   partitions: number;
   clock?: () => Date;
-  /** Audit trail of what was delivered (libs/referrals), called once per batch. */
-  onDelivered?: (deliveries: InboxDelivery[]) => Promise<void>;
+  /** Audit trail of what was delivered (libs/referrals), called once per batch in its transaction. */
+  onDelivered?: (deliveries: InboxDelivery[], tx: Sql) => Promise<void>;
 }
 
 /**
@@ -40,10 +40,10 @@ export class CaseRouter {
     await this.deps.bus.ensureTopics(rows.map((r) => ({ topic: inboxTopic(r.partner_id), partitions: this.deps.partitions })));
   }
 
+  /** Case events from the topic: released parked cases sent back through routing. */
   async handleBatch(messages: BusMessage[]): Promise<void> {
     const rejections: Rejection[] = [];
-    // The latest version of each episode in the batch supersedes earlier ones.
-    const latest = new Map<string, CaseEvent>();
+    const events: CaseEvent[] = [];
     for (const m of messages) {
       // Not eligible: kept in episodes with its reason; nothing to deliver, no need to parse.
       if (m.headers.eligible === 'false') continue;
@@ -53,25 +53,47 @@ export class CaseRouter {
         rejections.push({ stage: 'router', sourceTopic: m.topic, sourcePartition: m.partition, sourceOffset: m.offset, reason: 'does not match case-event/1', errors: r.violations, original: m.value });
         continue;
       }
-      const e = r.value;
-      // Not eligible: kept in episodes with its reason; nothing to deliver.
+      events.push(r.value);
+    }
+    await this.deps.deadLetters.reject(rejections);
+    await this.route(events);
+  }
+
+  /**
+   * resolve → consent → deliver or park, for a batch of case events: those the normalizer has
+   * just computed (in its own process and transaction, no Kafka hop) and those released from
+   * parking. Everything is written in one transaction, and the partners' topics are published
+   * before it commits: if Kafka fails the rows roll back and the redelivered batch does it
+   * again; a version already committed was published. (A crash after publishing but before the
+   * commit re-publishes once; consumers deduplicate on the idempotency key.)
+   */
+  async route(caseEvents: CaseEvent[], tx?: Sql): Promise<void> {
+    // The latest version of each eligible episode supersedes earlier ones; the others are kept
+    // in episodes with their reason and have nothing to deliver.
+    const latest = new Map<string, CaseEvent>();
+    for (const e of caseEvents) {
       if (e.eligible && (latest.get(e.episodeId)?.episodeVersion ?? 0) <= e.episodeVersion) latest.set(e.episodeId, e);
     }
     const events = [...latest.values()];
-    const spsti = await this.deps.directory.resolveMany(events.map((e) => ({ siret: e.employerSiret, onDate: e.startDate })));
-    const withheld = await sickLeaveConsentWithholdings(this.deps.db, events, this.clock());
+    if (events.length === 0) return;
+    if (!tx) return this.deps.db.transaction((t) => this.routeIn(t, events));
+    return this.routeIn(tx, events);
+  }
+
+  private async routeIn(tx: Sql, events: CaseEvent[]): Promise<void> {
+    const spsti = await this.deps.directory.resolveMany(events.map((e) => ({ siret: e.employerSiret, onDate: e.startDate })), tx);
+    const withheld = await sickLeaveConsentWithholdings(tx, events, this.clock());
     const spstiOf = (e: CaseEvent) => spsti.get(`${e.employerSiret}|${e.startDate}`);
     const toPark = events.filter((e) => !spstiOf(e) || withheld.has(e.episodeId));
     const toDeliver = events.filter((e) => spstiOf(e) && !withheld.has(e.episodeId)).map((e) => this.delivery(spstiOf(e)!, e));
-    const parked = await this.park(toPark, withheld);
-    const deliveries = await this.deliver(toDeliver);
-    await this.deps.deadLetters.reject(rejections);
+    const parked = await this.park(tx, toPark, withheld);
+    const deliveries = await this.deliver(tx, toDeliver);
+    await this.deps.onDelivered?.(deliveries, tx);
     await this.deps.bus.publish(Topics.caseParked, parked.map((p) => jsonMessage(p.caseEvent.personPseudonym, p)));
-    await this.deps.onDelivered?.(deliveries);
   }
 
   /** Parks what cannot be delivered now: unknown employer, or consent no longer in force. */
-  private async park(events: CaseEvent[], withheld: Map<string, ConsentWithholding>): Promise<ParkedCase[]> {
+  private async park(tx: Sql, events: CaseEvent[], withheld: Map<string, ConsentWithholding>): Promise<ParkedCase[]> {
     if (events.length === 0) return [];
     const parkedAt = this.clock().toISOString();
     const records: ParkedCase[] = events.map((event) => ({
@@ -84,7 +106,7 @@ export class CaseRouter {
       caseEvent: event,
       parkedAt,
     }));
-    await this.deps.db.query(
+    await tx.query(
       `INSERT INTO parked_cases (parked_id, episode_id, reason_code, reason, employer_siret, case_event)
        SELECT "parkedId", "caseEvent"->>'episodeId', "reasonCode", reason, "caseEvent"->>'employerSiret', "caseEvent"
          FROM jsonb_to_recordset($1::jsonb) AS x("parkedId" text, "reasonCode" text, reason text, "caseEvent" jsonb)
@@ -112,37 +134,32 @@ export class CaseRouter {
 
   /**
    * Upserts the inbox items (a newer episode version updates the item) and publishes what
-   * changed to the partners' topics inside the same transaction: if Kafka fails the rows roll
-   * back and the redelivered batch does it again; a version already committed was published.
-   * (A crash after publishing but before the commit re-publishes once; consumers deduplicate
-   * on the idempotency key.)
+   * changed to the partners' topics, inside the caller's transaction (see route).
    */
-  private async deliver(deliveries: InboxDelivery[]): Promise<InboxDelivery[]> {
+  private async deliver(tx: Sql, deliveries: InboxDelivery[]): Promise<InboxDelivery[]> {
     if (deliveries.length === 0) return [];
     // Serialised once, for the database and for Kafka.
     const json = deliveries.map((d) => JSON.stringify(d));
-    return this.deps.db.transaction(async (tx) => {
-      const { rows } = await tx.query<{ item_id: string }>(
-        `WITH up AS (
-           INSERT INTO inbox_items (item_id, partner_id, episode_id, item_type, version, idempotency_key, legal_basis, payload, status, published_version)
-           SELECT "deliveryId", "partnerId", d->'caseEvent'->>'episodeId', "itemType", (d->'caseEvent'->>'episodeVersion')::int, "idempotencyKey", "legalBasis", d, 'new', (d->'caseEvent'->>'episodeVersion')::int
-             FROM jsonb_array_elements($1::jsonb) AS j(d),
-                  jsonb_to_record(d) AS x("deliveryId" text, "partnerId" text, "itemType" text, "idempotencyKey" text, "legalBasis" text)
-           ON CONFLICT (partner_id, episode_id) DO UPDATE SET version = excluded.version, idempotency_key = excluded.idempotency_key,
-             legal_basis = excluded.legal_basis, payload = excluded.payload, status = 'updated', updated_at = now(),
-             acknowledged_at = NULL, published_version = excluded.version
-           WHERE inbox_items.version < excluded.version
-           RETURNING item_id, episode_id),
-         released AS (
-           UPDATE parked_cases SET released_at = now() WHERE released_at IS NULL AND parked_id IN (SELECT episode_id FROM up))
-         SELECT item_id FROM up`,
-        [`[${json.join(',')}]`],
-      );
-      const changed = new Set(rows.map((r) => r.item_id));
-      const published = deliveries.map((d, i) => ({ d, json: json[i] })).filter(({ d }) => changed.has(d.deliveryId));
-      await this.publishDeliveries(published);
-      return published.map(({ d }) => d);
-    });
+    const { rows } = await tx.query<{ item_id: string }>(
+      `WITH up AS (
+         INSERT INTO inbox_items (item_id, partner_id, episode_id, item_type, version, idempotency_key, legal_basis, payload, status, published_version)
+         SELECT "deliveryId", "partnerId", d->'caseEvent'->>'episodeId', "itemType", (d->'caseEvent'->>'episodeVersion')::int, "idempotencyKey", "legalBasis", d, 'new', (d->'caseEvent'->>'episodeVersion')::int
+           FROM jsonb_array_elements($1::jsonb) AS j(d),
+                jsonb_to_record(d) AS x("deliveryId" text, "partnerId" text, "itemType" text, "idempotencyKey" text, "legalBasis" text)
+         ON CONFLICT (partner_id, episode_id) DO UPDATE SET version = excluded.version, idempotency_key = excluded.idempotency_key,
+           legal_basis = excluded.legal_basis, payload = excluded.payload, status = 'updated', updated_at = now(),
+           acknowledged_at = NULL, published_version = excluded.version
+         WHERE inbox_items.version < excluded.version
+         RETURNING item_id, episode_id),
+       released AS (
+         UPDATE parked_cases SET released_at = now() WHERE released_at IS NULL AND parked_id IN (SELECT episode_id FROM up))
+       SELECT item_id FROM up`,
+      [`[${json.join(',')}]`],
+    );
+    const changed = new Set(rows.map((r) => r.item_id));
+    const published = deliveries.map((d, i) => ({ d, json: json[i] })).filter(({ d }) => changed.has(d.deliveryId));
+    await this.publishDeliveries(published);
+    return published.map(({ d }) => d);
   }
 
   private async publishDeliveries(deliveries: { d: InboxDelivery; json: string }[]): Promise<void> {

@@ -1,5 +1,5 @@
 import { InboxDelivery } from '../../contracts/src';
-import { Database } from '../../db/src';
+import { Database, Sql } from '../../db/src';
 import { AuditEntry, AuditTrail } from '../../audit/src';
 import { RuleSet } from '../../routing-rules/src';
 import { caseIdOf } from './ids';
@@ -16,7 +16,7 @@ export class SickLeaveAudit {
     private readonly rules: RuleSet,
   ) {}
 
-  async recordSickLeaveDeliveries(deliveries: InboxDelivery[]): Promise<void> {
+  async recordSickLeaveDeliveries(deliveries: InboxDelivery[], sql: Sql = this.db): Promise<void> {
     if (deliveries.length === 0) return;
     const rule = this.rules.rules.rules.find((r) => r.flow === 'sick-leave');
     const version = this.rules.version;
@@ -34,10 +34,10 @@ export class SickLeaveAudit {
       actor: 'hub',
       detail: { deliveryId: d.deliveryId, episodeVersion: d.caseEvent.episodeVersion, reason: d.caseEvent.eligibilityReason, fields: ['caseEvent'], irdpShared: false },
     }));
-    await this.audit.append(entries);
+    await this.audit.append(entries, sql);
     if (rule?.chefDeFile !== 'spsti') return;
     const first = [...new Map(deliveries.map((d) => [d.caseEvent.personPseudonym, d])).values()];
-    await this.db.query(
+    await sql.query(
       `INSERT INTO case_leads (case_id, person_pseudonym, partner_id, category, assigned_by, rule_id, rules_version, reason)
        SELECT c, p, s, 'spsti', 'rule', $4, $5, $6 FROM unnest($1::text[], $2::text[], $3::text[]) AS t(c, p, s)
        ON CONFLICT (case_id) DO NOTHING`,

@@ -66,6 +66,7 @@ export async function createRuntime(config: HubConfig, adapters: RuntimeAdapters
   const pseudonymizer = new Pseudonymizer(config.pseudonymKey);
   const partners = new PartnerRegistry(db);
   const coordination = await Coordination.create({ db, bus, contracts, pseudonymizer, deadLetters, partners, directory, partitions: config.kafka.partitions, clock, ...coordinationFiles(process.env) });
+  const router = new CaseRouter({ db, bus, contracts, directory, deadLetters, partitions: config.kafka.partitions, clock, onDelivered: (d, tx) => coordination.sickLeaveAudit.recordSickLeaveDeliveries(d, tx) });
   return {
     config,
     db,
@@ -77,9 +78,9 @@ export async function createRuntime(config: HubConfig, adapters: RuntimeAdapters
     inbox: new InboxService(db),
     tracker: new MessageTracker(db),
     intake: new LeaveIntake(bus, contracts, clock),
-    normalizer: new LeaveNormalizer({ db, bus, contracts, pseudonymizer, deadLetters, transitionalPhase: config.transitionalPhase, clock }),
+    normalizer: new LeaveNormalizer({ db, bus, contracts, pseudonymizer, deadLetters, router, transitionalPhase: config.transitionalPhase, clock }),
     coordination,
-    router: new CaseRouter({ db, bus, contracts, directory, deadLetters, partitions: config.kafka.partitions, clock, onDelivered: (d) => coordination.sickLeaveAudit.recordSickLeaveDeliveries(d) }),
+    router,
     outcomes: createOutcomeServices({ db, bus, contracts, pseudonymizer, deadLetters, clock, config: loadMetricsConfig(process.env, adapters.metrics) }),
     async close() {
       await bus.close();

@@ -1,0 +1,91 @@
+/**
+ * Where the sick-leave pipeline's database time goes: runs the normalizer and router in this
+ * process (no Kafka: an in-memory bus) over the bench's message mix, in batches like Kafka's,
+ * and prints the client-side time and call count of each SQL statement.
+ * `npx tsc -p tsconfig.bench.json && node dist/test/bench/pipeline-sql.js [messages] [batch]`
+ */
+import { performance } from 'perf_hooks';
+import { ContractRegistry, Topics } from '../../libs/contracts/src';
+import { BusMessage, InMemoryBus } from '../../libs/bus/src';
+import { Database, migrate, PgDatabase, Sql } from '../../libs/db/src';
+import { Pseudonymizer } from '../../libs/domain/src';
+import { AdhesionDirectory, CaseRouter, DeadLetterSink, hubTopics, LeaveNormalizer, PartnerRegistry } from '../../libs/pipeline/src';
+import { inboxTopic } from '../../libs/contracts/src';
+import { createTestDatabase } from '../support/postgres';
+import { populationFor, populationMix } from './mix';
+import { cpuByPid } from './cpu';
+
+const N = Number(process.argv[2] ?? 100_000);
+const BATCH = Number(process.argv[3] ?? 2000);
+
+const stats = new Map<string, { n: number; ms: number }>();
+function timed(sql: Sql): Sql {
+  return {
+    ...sql,
+    query: async (text, params) => {
+      const t = performance.now();
+      try {
+        return await sql.query(text, params);
+      } finally {
+        const k = text.replace(/\s+/g, ' ').slice(0, 90);
+        const s = stats.get(k) ?? { n: 0, ms: 0 };
+        s.n++;
+        s.ms += performance.now() - t;
+        stats.set(k, s);
+      }
+    },
+  };
+}
+
+async function main() {
+  const database = await createTestDatabase();
+  const pg = new PgDatabase(database.url);
+  // EXPLAIN=<ms>: auto_explain logs the plans of statements slower than that (server log).
+  if (process.env.EXPLAIN) {
+    (pg as unknown as { pool: import('pg').Pool }).pool.on('connect', (c) => {
+      void c.query(`LOAD 'auto_explain'; SET auto_explain.log_min_duration = ${Number(process.env.EXPLAIN)}; SET auto_explain.log_analyze = on; SET auto_explain.log_buffers = on; SET auto_explain.log_wal = on; SET auto_explain.log_nested_statements = on`);
+    });
+  }
+  await migrate(pg);
+  const population = populationFor(1, N);
+  const bus = new InMemoryBus();
+  await bus.ensureTopics([...hubTopics(1), ...population.partners.map((p) => ({ topic: inboxTopic(p.partnerId), partitions: 1 }))]);
+  for (const p of population.partners) await new PartnerRegistry(pg).register(p);
+  await new AdhesionDirectory(pg, bus).import(population.adhesions(), 'bench');
+  const db: Database = { ...timed(pg), transaction: (fn) => pg.transaction((tx) => fn(timed(tx))), close: () => pg.close() };
+  const contracts = new ContractRegistry();
+  const deadLetters = new DeadLetterSink(db, bus);
+  const directory = new AdhesionDirectory(db, bus);
+  const router = new CaseRouter({ db, bus, contracts, directory, deadLetters, partitions: 1 });
+  const normalizer = new LeaveNormalizer({ db, bus, contracts, pseudonymizer: new Pseudonymizer('bench-pseudonym-key-0123456789abcdef'), deadLetters, router, transitionalPhase: true });
+  let batch: BusMessage[] = [];
+  let offset = 0;
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const pg0 = cpuByPid();
+  let handled = 0;
+  for (const m of populationMix(population, 'sick-leave', N)) {
+    batch.push({ topic: m.topic as string, partition: 0, offset: String(offset++), key: m.key, value: Buffer.from(m.value), headers: {} });
+    if (batch.length >= BATCH) {
+      await normalizer.handleBatch(batch);
+      handled += batch.length;
+      batch = [];
+    }
+  }
+  if (batch.length) await normalizer.handleBatch(batch);
+  handled += batch.length;
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const pg1 = cpuByPid();
+  const { rows: backends } = await pg.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database()');
+  const pgCpu = backends.reduce((a, b) => a + (pg1.get(b.pid)?.seconds ?? 0) - (pg0.get(b.pid)?.seconds ?? 0), 0);
+  // CPU seconds hold under a shared machine's load; the wall clock does not.
+  console.log(`CPU: node ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s (with the generator), PostgreSQL sessions ${pgCpu.toFixed(1)} s = ${Math.round((pgCpu * 1e6) / handled)} µs/message`);
+  const total = [...stats.values()].reduce((a, s) => a + s.ms, 0);
+  console.log(`${handled} messages in ${seconds.toFixed(1)} s (${Math.round(handled / seconds)} msg/s), SQL ${(total / 1000).toFixed(1)} s`);
+  for (const [k, s] of [...stats].sort((a, b) => b[1].ms - a[1].ms)) console.log(`${(s.ms / 1000).toFixed(2).padStart(7)} s ${String(s.n).padStart(6)}× ${k}`);
+  await pg.close();
+  await database.drop();
+}
+
+void main();
