@@ -9,10 +9,12 @@ export const OUTCOMES: readonly OutcomeKind[] = commonEnum<OutcomeKind>('Outcome
 
 /** The outcomes that are a maintien en emploi: the job is kept, at the same post or not, in the same firm or another one. */
 export const MAINTIEN_OUTCOMES: readonly OutcomeKind[] = ['kept-at-post', 'post-adapted', 'redeployed-internal', 'redeployed-external'];
-const MAINTIEN_CODES = new Set(MAINTIEN_OUTCOMES.map((o) => OUTCOMES.indexOf(o)));
+// A table rather than a Set: the rebuild asks for every case.
+const MAINTIEN_CODES = new Uint8Array(OUTCOMES.length);
+for (const o of MAINTIEN_OUTCOMES) MAINTIEN_CODES[OUTCOMES.indexOf(o)] = 1;
 
 export function isMaintienCode(code: number): boolean {
-  return MAINTIEN_CODES.has(code);
+  return MAINTIEN_CODES[code] === 1;
 }
 
 export function isMaintien(outcome: string): boolean {

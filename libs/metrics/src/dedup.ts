@@ -33,44 +33,84 @@ export interface PartnerLookup {
 export interface CaseSink {
   outcome(month: number, dept: number, partner: number, pyramide: number, outcome: number, credited: boolean, caseMaintien: boolean, disagreement: boolean, delta: number): void;
   measure(month: number, dept: number, partner: number, measure: number, requester: number, credited: boolean, caseMaintien: boolean, delta: number): void;
-  /** members: partner numbers (level 0) or category codes (level 1), in canonical order, valid during the call only. scope 0: maintien claims, 1: any claim. */
-  overlap(month: number, dept: number, scope: number, level: number, members: number[], delta: number): void;
+  /** Members m0 < m1 (< m2; -1 for a pair): partner numbers (level 0) or category codes (level 1), in canonical order. scope 0: maintien claims, 1: any claim. */
+  overlap(month: number, dept: number, scope: number, level: number, m0: number, m1: number, m2: number, delta: number): void;
 }
 
+/*
+ * The rule runs over scratch arrays of the module (no allocation per person or case; nothing
+ * here is re-entered): a rebuild calls it for millions of persons.
+ */
+let EVENTS = new Int32Array(64);
+
+function eventScratch(n: number): Int32Array {
+  if (EVENTS.length < n) EVENTS = new Int32Array(Math.max(n, 2 * EVENTS.length));
+  return EVENTS;
+}
+
+let CASE_ENDS = new Int32Array(64);
+
 /** Groups one person's events (indices into c) into cases; each case's indices in standing order. */
-export function casesOf(c: EventColumns, events: number[], opts: DedupOptions, partners: PartnerLookup): number[][] {
-  if (events.length === 1) return [[events[0]]];
-  const byStart = insertionSort(events.slice(), (a, b) => c.start[a] - c.start[b] || c.end[a] - c.end[b]);
+export function casesOf(c: EventColumns, events: readonly number[], opts: DedupOptions, partners: PartnerLookup): number[][] {
+  const n = events.length;
+  const buf = eventScratch(n);
+  for (let j = 0; j < n; j++) buf[j] = events[j];
+  const count = splitCases(c, buf, n, opts);
   const cases: number[][] = [];
-  let current: number[] = [];
-  let currentEnd = -Infinity;
-  for (const i of byStart) {
-    if (current.length > 0 && c.start[i] > currentEnd + opts.gapDays) {
-      cases.push(current);
-      current = [];
-      currentEnd = -Infinity;
-    }
-    current.push(i);
-    if (c.end[i] > currentEnd) currentEnd = c.end[i];
+  for (let k = 0, from = 0; k < count; from = CASE_ENDS[k++]) {
+    sortByStanding(c, partners, buf, from, CASE_ENDS[k]);
+    cases.push(Array.from(buf.subarray(from, CASE_ENDS[k])));
   }
-  if (current.length > 0) cases.push(current);
-  for (const k of cases) if (k.length > 1) insertionSort(k, (a, b) => standing(c, partners, a, b));
   return cases;
 }
 
-/** A person has a handful of reports: an insertion sort (stable, like Array.prototype.sort) beats the generic one; large inputs use the latter. */
-function insertionSort(xs: number[], cmp: (a: number, b: number) => number): number[] {
-  if (xs.length > 16) return xs.sort(cmp);
-  for (let i = 1; i < xs.length; i++) {
-    const x = xs[i];
+/**
+ * Rule 1 over buf[0..n) (one person's events): sorts them by window (stable); the cases are the
+ * runs of joined windows, ending at CASE_ENDS[0..count), the count returned.
+ */
+function splitCases(c: EventColumns, buf: Int32Array, n: number, opts: DedupOptions): number {
+  const { start, end } = c;
+  if (n > 32) buf.set(Array.from(buf.subarray(0, n)).sort((a, b) => start[a] - start[b] || end[a] - end[b]));
+  else
+    for (let i = 1; i < n; i++) {
+      // Insertion sort (stable, like Array.prototype.sort): a person has a handful of reports.
+      const x = buf[i];
+      let j = i - 1;
+      while (j >= 0 && (start[buf[j]] - start[x] || end[buf[j]] - end[x]) > 0) {
+        buf[j + 1] = buf[j];
+        j--;
+      }
+      buf[j + 1] = x;
+    }
+  if (CASE_ENDS.length < n) CASE_ENDS = new Int32Array(2 * n);
+  let count = 0;
+  let currentEnd = end[buf[0]];
+  for (let j = 1; j < n; j++) {
+    const i = buf[j];
+    if (start[i] > currentEnd + opts.gapDays) {
+      CASE_ENDS[count++] = j;
+      currentEnd = end[i];
+    } else if (end[i] > currentEnd) currentEnd = end[i];
+  }
+  CASE_ENDS[count++] = n;
+  return count;
+}
+
+/** Rule 3 over buf[from..to), stable. */
+function sortByStanding(c: EventColumns, partners: PartnerLookup, buf: Int32Array, from: number, to: number): void {
+  if (to - from > 32) {
+    buf.set(Array.from(buf.subarray(from, to)).sort((a, b) => standing(c, partners, a, b)), from);
+    return;
+  }
+  for (let i = from + 1; i < to; i++) {
+    const x = buf[i];
     let j = i - 1;
-    while (j >= 0 && cmp(xs[j], x) > 0) {
-      xs[j + 1] = xs[j];
+    while (j >= from && standing(c, partners, buf[j], x) > 0) {
+      buf[j + 1] = buf[j];
       j--;
     }
-    xs[j + 1] = x;
+    buf[j + 1] = x;
   }
-  return xs;
 }
 
 /** Rule 3: negative when a stands before b. */
@@ -90,17 +130,49 @@ export function standing(c: EventColumns, partners: PartnerLookup, a: number, b:
 }
 
 /** Emits the contributions of every case of one person (events = that person's indices). */
-export function contributePerson(c: EventColumns, events: number[], opts: DedupOptions, partners: PartnerLookup, sink: CaseSink, sign: number): void {
-  if (events.length === 1) return contributeCase(c, events, partners, sink, sign);
-  for (const k of casesOf(c, events, opts, partners)) contributeCase(c, k, partners, sink, sign);
+export function contributePerson(c: EventColumns, events: readonly number[], opts: DedupOptions, partners: PartnerLookup, sink: CaseSink, sign: number): void {
+  const n = events.length;
+  if (n === 0) return;
+  const buf = eventScratch(n);
+  for (let j = 0; j < n; j++) buf[j] = events[j];
+  contributeEvents(c, buf, n, opts, partners, sink, sign);
 }
 
-function contributeCase(c: EventColumns, k: number[], partners: PartnerLookup, sink: CaseSink, sign: number): void {
-  const top = k[0];
+/** As contributePerson, for a person whose events are c's indices from..to-1 (a rebuild, after sortByPerson). */
+export function contributeRun(c: EventColumns, from: number, to: number, opts: DedupOptions, partners: PartnerLookup, sink: CaseSink, sign: number): void {
+  const n = to - from;
+  const buf = eventScratch(n);
+  for (let j = 0; j < n; j++) buf[j] = from + j;
+  contributeEvents(c, buf, n, opts, partners, sink, sign);
+}
+
+function contributeEvents(c: EventColumns, buf: Int32Array, n: number, opts: DedupOptions, partners: PartnerLookup, sink: CaseSink, sign: number): void {
+  if (n === 1) return contributeCase(c, buf, 0, 1, partners, sink, sign);
+  const count = splitCases(c, buf, n, opts);
+  // Cases are emitted in window order; CASE_ENDS is not touched by contributeCase.
+  for (let k = 0, from = 0; k < count; from = CASE_ENDS[k++]) {
+    const to = CASE_ENDS[k];
+    sortByStanding(c, partners, buf, from, to);
+    contributeCase(c, buf, from, to, partners, sink, sign);
+  }
+}
+
+// Claims of the case at hand (rule 2), and the members of its overlaps.
+let CLAIM_PARTNERS = new Int32Array(16);
+let CLAIM_OUTCOME = new Int32Array(16);
+let CLAIM_MEASURES = new Int32Array(16);
+let CLAIM_REQUESTER = new Int32Array(16);
+let MEMBERS = new Int32Array(16);
+let CATEGORY_CODES = new Int32Array(16);
+
+/** The case made of the events buf[from..to), in standing order. */
+function contributeCase(c: EventColumns, buf: Int32Array, from: number, to: number, partners: PartnerLookup, sink: CaseSink, sign: number): void {
+  const top = buf[from];
   let maxEnd = c.end[top];
   let dept = 0;
   let pyramide = 0;
-  for (const i of k) {
+  for (let j = from; j < to; j++) {
+    const i = buf[j];
     if (c.end[i] > maxEnd) maxEnd = c.end[i];
     if (dept === 0) dept = c.dept[i];
     if (pyramide === 0) pyramide = c.pyramide[i];
@@ -108,7 +180,7 @@ function contributeCase(c: EventColumns, k: number[], partners: PartnerLookup, s
   const month = monthIndexOfDay(maxEnd);
   const caseMaintien = isMaintienCode(c.outcome[top]);
 
-  if (k.length === 1) {
+  if (to - from === 1) {
     // The common case: one report, one claim, credited, nothing overlaps.
     sink.outcome(month, dept, c.partner[top], pyramide, c.outcome[top], true, caseMaintien, false, sign);
     emitMeasures(sink, month, dept, c.partner[top], c.measures[top], c.requester[top], c.measures[top], caseMaintien, sign);
@@ -117,53 +189,56 @@ function contributeCase(c: EventColumns, k: number[], partners: PartnerLookup, s
 
   // Rule 2: one claim per partner, its first report in standing order; measures are the union
   // of the partner's reports on the case, the requester its latest known one.
-  // Module scratch arrays (no allocation per case; nothing here is re-entered).
+  if (CLAIM_PARTNERS.length < to - from) {
+    const size = 2 * (to - from);
+    CLAIM_PARTNERS = new Int32Array(size);
+    CLAIM_OUTCOME = new Int32Array(size);
+    CLAIM_MEASURES = new Int32Array(size);
+    CLAIM_REQUESTER = new Int32Array(size);
+    MEMBERS = new Int32Array(size);
+    CATEGORY_CODES = new Int32Array(size);
+  }
   const claimPartners = CLAIM_PARTNERS;
   const claimOutcome = CLAIM_OUTCOME;
   const claimMeasures = CLAIM_MEASURES;
   const claimRequester = CLAIM_REQUESTER;
-  claimPartners.length = claimOutcome.length = claimMeasures.length = claimRequester.length = 0;
-  for (const i of k) {
+  let claims = 0;
+  for (let j = from; j < to; j++) {
+    const i = buf[j];
     const p = c.partner[i];
-    let j = claimPartners.indexOf(p);
-    if (j < 0) {
-      j = claimPartners.length;
-      claimPartners.push(p);
-      claimOutcome.push(c.outcome[i]);
-      claimMeasures.push(0);
-      claimRequester.push(0);
+    let k = 0;
+    while (k < claims && claimPartners[k] !== p) k++;
+    if (k === claims) {
+      claims++;
+      claimPartners[k] = p;
+      claimOutcome[k] = c.outcome[i];
+      claimMeasures[k] = 0;
+      claimRequester[k] = 0;
     }
-    claimMeasures[j] |= c.measures[i];
-    if (claimRequester[j] === 0) claimRequester[j] = c.requester[i];
+    claimMeasures[k] |= c.measures[i];
+    if (claimRequester[k] === 0) claimRequester[k] = c.requester[i];
   }
   let disagreement = false;
-  for (let j = 1; j < claimOutcome.length; j++) if (claimOutcome[j] !== claimOutcome[0]) disagreement = true;
+  for (let k = 1; k < claims; k++) if (claimOutcome[k] !== claimOutcome[0]) disagreement = true;
 
   // A measure is credited to the first claim (standing order) that mobilised it.
   let uncredited = 0;
-  for (const m of claimMeasures) uncredited |= m;
-  for (let j = 0; j < claimPartners.length; j++) {
-    sink.outcome(month, dept, claimPartners[j], pyramide, claimOutcome[j], j === 0, caseMaintien, disagreement, sign);
-    const credit = claimMeasures[j] & uncredited;
-    uncredited &= ~claimMeasures[j];
-    emitMeasures(sink, month, dept, claimPartners[j], claimMeasures[j], claimRequester[j], credit, caseMaintien, sign);
+  for (let k = 0; k < claims; k++) uncredited |= claimMeasures[k];
+  for (let k = 0; k < claims; k++) {
+    sink.outcome(month, dept, claimPartners[k], pyramide, claimOutcome[k], k === 0, caseMaintien, disagreement, sign);
+    const credit = claimMeasures[k] & uncredited;
+    uncredited &= ~claimMeasures[k];
+    emitMeasures(sink, month, dept, claimPartners[k], claimMeasures[k], claimRequester[k], credit, caseMaintien, sign);
   }
 
-  if (claimPartners.length < 2) return;
-  const maintienPartners = MAINTIEN_PARTNERS;
-  maintienPartners.length = 0;
-  for (let j = 0; j < claimPartners.length; j++) if (isMaintienCode(claimOutcome[j])) maintienPartners.push(claimPartners[j]);
-  emitOverlaps(sink, month, dept, 0, maintienPartners, partners, sign);
-  emitOverlaps(sink, month, dept, 1, claimPartners, partners, sign);
+  if (claims < 2) return;
+  const members = MEMBERS;
+  let maintiens = 0;
+  for (let k = 0; k < claims; k++) if (isMaintienCode(claimOutcome[k])) members[maintiens++] = claimPartners[k];
+  emitOverlaps(sink, month, dept, 0, members, maintiens, partners, sign);
+  for (let k = 0; k < claims; k++) members[k] = claimPartners[k];
+  emitOverlaps(sink, month, dept, 1, members, claims, partners, sign);
 }
-
-const CLAIM_PARTNERS: number[] = [];
-const CLAIM_OUTCOME: number[] = [];
-const CLAIM_MEASURES: number[] = [];
-const CLAIM_REQUESTER: number[] = [];
-const MAINTIEN_PARTNERS: number[] = [];
-const BY_RANK: number[] = [];
-const CATEGORY_CODES: number[] = [];
 
 function emitMeasures(sink: CaseSink, month: number, dept: number, partner: number, bits: number, requester: number, credited: number, caseMaintien: boolean, sign: number): void {
   for (let m = 0; bits >> m !== 0; m++) {
@@ -172,44 +247,50 @@ function emitMeasures(sink: CaseSink, month: number, dept: number, partner: numb
   }
 }
 
-/** Every pair and triple of the partners, and of their distinct categories. */
-function emitOverlaps(sink: CaseSink, month: number, dept: number, scope: number, members: number[], partners: PartnerLookup, sign: number): void {
-  if (members.length >= 2) {
-    // Members by rank, then their distinct category codes in ascending order (insertion sorts, in scratch arrays).
-    const byRank = BY_RANK;
-    byRank.length = 0;
-    for (const m of members) byRank.push(m);
-    insertionSort(byRank, (a, b) => partners.rank(a) - partners.rank(b));
-    combinations(byRank, sink, month, dept, scope, 0, sign);
-  }
+/** Every pair and triple of the partners members[0..count), and of their distinct categories. */
+function emitOverlaps(sink: CaseSink, month: number, dept: number, scope: number, members: Int32Array, count: number, partners: PartnerLookup, sign: number): void {
+  // Distinct category codes in order of appearance, taken before members are sorted.
   const categories = CATEGORY_CODES;
-  categories.length = 0;
-  for (const p of members) {
-    const code = partners.category(p);
-    if (!categories.includes(code)) categories.push(code);
+  let distinct = 0;
+  for (let k = 0; k < count; k++) {
+    const code = partners.category(members[k]);
+    let j = 0;
+    while (j < distinct && categories[j] !== code) j++;
+    if (j === distinct) categories[distinct++] = code;
   }
-  if (categories.length >= 2) {
-    insertionSort(categories, (a, b) => a - b);
-    combinations(categories, sink, month, dept, scope, 1, sign);
+  if (count >= 2) {
+    // Members by rank (insertion sort in place).
+    for (let i = 1; i < count; i++) {
+      const x = members[i];
+      const rx = partners.rank(x);
+      let j = i - 1;
+      while (j >= 0 && partners.rank(members[j]) > rx) {
+        members[j + 1] = members[j];
+        j--;
+      }
+      members[j + 1] = x;
+    }
+    combinations(members, count, sink, month, dept, scope, 0, sign);
+  }
+  if (distinct >= 2) {
+    for (let i = 1; i < distinct; i++) {
+      const x = categories[i];
+      let j = i - 1;
+      while (j >= 0 && categories[j] > x) {
+        categories[j + 1] = categories[j];
+        j--;
+      }
+      categories[j + 1] = x;
+    }
+    combinations(categories, distinct, sink, month, dept, scope, 1, sign);
   }
 }
 
-// The sink reads members during the call only: two scratch arrays serve every combination.
-const PAIR = [0, 0];
-const TRIPLE = [0, 0, 0];
-
-function combinations(xs: number[], sink: CaseSink, month: number, dept: number, scope: number, level: number, sign: number): void {
-  for (let a = 0; a < xs.length; a++)
-    for (let b = a + 1; b < xs.length; b++) {
-      PAIR[0] = xs[a];
-      PAIR[1] = xs[b];
-      sink.overlap(month, dept, scope, level, PAIR, sign);
-      for (let d = b + 1; d < xs.length; d++) {
-        TRIPLE[0] = xs[a];
-        TRIPLE[1] = xs[b];
-        TRIPLE[2] = xs[d];
-        sink.overlap(month, dept, scope, level, TRIPLE, sign);
-      }
+function combinations(xs: Int32Array, n: number, sink: CaseSink, month: number, dept: number, scope: number, level: number, sign: number): void {
+  for (let a = 0; a < n; a++)
+    for (let b = a + 1; b < n; b++) {
+      sink.overlap(month, dept, scope, level, xs[a], xs[b], -1, sign);
+      for (let d = b + 1; d < n; d++) sink.overlap(month, dept, scope, level, xs[a], xs[b], xs[d], sign);
     }
 }
 

@@ -90,15 +90,50 @@ export function groupByPerson(c: EventColumns): { order: Int32Array; offsets: In
 }
 
 /**
- * Reorders the columns so each person's events are contiguous (the counting sort of
- * groupByPerson, then one gather per column through a scratch array); returns where each
- * person's run starts, plus the end. A rebuild then reads memory in order instead of jumping
- * across hundreds of megabytes for every event.
+ * Reorders the columns so each person's events are contiguous, in their order in the log; returns
+ * where each person's run starts, plus the end. Persons come département by département (that
+ * of their last event), then by number: a rebuild then reads memory in order instead of jumping
+ * across hundreds of megabytes for every event, and the aggregate cells it adds to, which are
+ * per département, stay in the CPU caches for a while. A counting sort: O(n), no comparison.
  */
 export function sortByPerson(c: EventColumns): Int32Array {
-  const { order, offsets } = groupByPerson(c);
   const n = c.length;
-  // One monomorphic loop per element type.
+  const { person, dept } = c;
+  let max = 0;
+  for (let i = 0; i < n; i++) if (person[i] > max) max = person[i];
+  const counts = new Int32Array(max + 1);
+  const deptOf = new Int16Array(max + 1);
+  let depts = 1;
+  for (let i = 0; i < n; i++) {
+    const p = person[i];
+    counts[p]++;
+    deptOf[p] = dept[i];
+    if (dept[i] >= depts) depts = dept[i] + 1;
+  }
+  // Persons present, by département then number (counting sort on the département).
+  const perDept = new Int32Array(depts + 1);
+  let persons = 0;
+  for (let p = 0; p <= max; p++)
+    if (counts[p] > 0) {
+      perDept[deptOf[p] + 1]++;
+      persons++;
+    }
+  for (let d = 1; d <= depts; d++) perDept[d] += perDept[d - 1];
+  const ordered = new Int32Array(persons);
+  for (let p = 0; p <= max; p++) if (counts[p] > 0) ordered[perDept[deptOf[p]]++] = p;
+  // Each person's first position (counts becomes the cursor), and the runs.
+  const offsets = new Int32Array(persons + 1);
+  let at = 0;
+  for (let k = 0; k < persons; k++) {
+    const p = ordered[k];
+    offsets[k] = at;
+    at += counts[p];
+    counts[p] = offsets[k];
+  }
+  offsets[persons] = at;
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[counts[person[i]]++] = i;
+  // One monomorphic loop per element type; person is rewritten from the runs.
   const gather32 = (col: Int32Array, scratch: Int32Array): Int32Array => {
     for (let j = 0; j < n; j++) scratch[j] = col[order[j]];
     return scratch;
@@ -108,7 +143,7 @@ export function sortByPerson(c: EventColumns): Int32Array {
     return scratch;
   };
   let s32: Int32Array = new Int32Array(n);
-  for (const key of ['person', 'partner', 'start', 'end', 'outcomeDay', 'measures'] as const) {
+  for (const key of ['partner', 'start', 'end', 'outcomeDay', 'measures'] as const) {
     const old = c[key];
     c[key] = gather32(old, s32);
     s32 = old;
@@ -119,8 +154,9 @@ export function sortByPerson(c: EventColumns): Int32Array {
     c[key] = gather8(old, s8);
     s8 = old;
   }
-  const dept = new Int16Array(n);
-  for (let j = 0; j < n; j++) dept[j] = c.dept[order[j]];
-  c.dept = dept;
+  const d2 = new Int16Array(n);
+  for (let j = 0; j < n; j++) d2[j] = dept[order[j]];
+  c.dept = d2;
+  for (let k = 0; k < persons; k++) person.fill(ordered[k], offsets[k], offsets[k + 1]);
   return offsets;
 }

@@ -2,7 +2,7 @@ import { Database, Sql } from '../../db/src';
 import { FollowUpPoint, Measure, OutcomeKind, PreRepriseRequester, PyramideLevel } from '../../contracts/src';
 import { CellAccumulator, MeasureCellRow, OutcomeCellRow, OverlapCellRow } from './accumulator';
 import { FOLLOW_UP_POINTS, measuresToBits, OUTCOMES, PYRAMIDE, REQUESTERS, toDay } from './codes';
-import { contributePerson, DedupOptions } from './dedup';
+import { contributePerson, contributeRun, DedupOptions, PartnerLookup } from './dedup';
 import { copyCells, copyLog } from './bulk';
 import { allocateColumns, EventColumns, groupByPerson, pushEvent, sortByPerson } from './events';
 import { PartnerDictionary } from './partners';
@@ -80,22 +80,7 @@ export class OutcomeMetricsStore {
       // COPY where the database has it (PostgreSQL server), paged queries otherwise (PGlite).
       const columns = tx.copyOut ? await copyLog(tx as Sql & Required<Pick<Sql, 'copyOut'>>) : await readLog(tx);
       const read = Date.now();
-      const cells = new CellAccumulator();
-      const offsets = sortByPerson(columns);
-      const one = [0];
-      const events: number[] = [];
-      for (let k = 0; k + 1 < offsets.length; k++) {
-        const from = offsets[k];
-        const to = offsets[k + 1];
-        if (to - from === 1) {
-          one[0] = from;
-          contributePerson(columns, one, this.options, this.partners, cells, 1);
-          continue;
-        }
-        events.length = 0;
-        for (let i = from; i < to; i++) events.push(i);
-        contributePerson(columns, events, this.options, this.partners, cells, 1);
-      }
+      const cells = computeCells(columns, this.options, this.partners);
       const computed = Date.now();
       // In this transaction: readers see the old cells until the commit, then the new ones.
       if (tx.copyIn) await copyCells(tx as Sql & Required<Pick<Sql, 'copyIn'>>, cells, this.partners);
@@ -138,6 +123,14 @@ export class OutcomeMetricsStore {
       contributePerson(columns, Array.from(order.subarray(offsets[k], offsets[k + 1])), this.options, this.partners, sink, sign);
     }
   }
+}
+
+/** Every cell of the outcome log (a rebuild): the columns are reordered by person. */
+export function computeCells(columns: EventColumns, options: DedupOptions, partners: PartnerLookup): CellAccumulator {
+  const cells = new CellAccumulator();
+  const offsets = sortByPerson(columns);
+  for (let k = 0; k + 1 < offsets.length; k++) contributeRun(columns, offsets[k], offsets[k + 1], options, partners, cells, 1);
+  return cells;
 }
 
 async function ensurePersons(tx: Sql, pseudonyms: string[]): Promise<Map<string, number>> {
