@@ -159,30 +159,6 @@ function grow(c: EventColumns): EventColumns {
   return g;
 }
 
-const CHUNK_CHARS = 1 << 20;
-
-/** COPY text of the cells, in chunks of about a megabyte. */
-function* lines<T>(rows: T[], line: (r: T) => string): Generator<string> {
-  let parts: string[] = [];
-  let size = 0;
-  for (const r of rows) {
-    const l = line(r);
-    parts.push(l);
-    size += l.length;
-    if (size >= CHUNK_CHARS) {
-      yield parts.join('');
-      parts = [];
-      size = 0;
-    }
-  }
-  if (parts.length > 0) yield parts.join('');
-}
-
-/** COPY text escaping (identifiers and codes never need it, but stay correct if one does). */
-function t(s: string): string {
-  return /[\\\t\n\r]/.test(s) ? s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : s;
-}
-
 /** The cell tables and their primary keys (as in migration 003). */
 const CELL_KEYS: Record<string, string> = {
   metric_outcome_cells: 'month, departement, partner_id, pyramide, outcome, credited, case_maintien, disagreement',
@@ -193,7 +169,8 @@ const CELL_KEYS: Record<string, string> = {
 /**
  * Replaces the content of the cell tables with COPY; returns the rows written. In the caller's
  * transaction: readers keep seeing the old cells until it commits. The primary keys are dropped
- * and built again after the COPY: one sort per table instead of a B-tree descent per row.
+ * and built again after the COPY, over rows written in key order (PostgreSQL checks they are
+ * sorted instead of sorting them): no B-tree descent per row.
  */
 export async function copyCells(tx: Sql & Required<Pick<Sql, 'copyIn'>>, cells: CellAccumulator, partners: PartnerNames): Promise<number> {
   await tx.query(`TRUNCATE ${Object.keys(CELL_KEYS).join(', ')}`);
@@ -204,19 +181,12 @@ export async function copyCells(tx: Sql & Required<Pick<Sql, 'copyIn'>>, cells: 
 }
 
 async function copyRows(tx: Sql & Required<Pick<Sql, 'copyIn'>>, cells: CellAccumulator, partners: PartnerNames): Promise<number> {
-  const b = (x: boolean) => (x ? 't' : 'f');
   let written = 0;
   written += await tx.copyIn(
     'COPY metric_outcome_cells (month, departement, partner_id, category, pyramide, outcome, credited, case_maintien, disagreement, n) FROM STDIN',
-    lines(cells.outcomeRows(partners), (r) => `${r.month}\t${t(r.departement)}\t${t(r.partnerId)}\t${t(r.category)}\t${r.pyramide}\t${r.outcome}\t${b(r.credited)}\t${b(r.caseMaintien)}\t${b(r.disagreement)}\t${r.n}\n`),
+    cells.outcomeCopy(partners),
   );
-  written += await tx.copyIn(
-    'COPY metric_measure_cells (month, departement, partner_id, category, measure, requester, credited, case_maintien, n) FROM STDIN',
-    lines(cells.measureRows(partners), (r) => `${r.month}\t${t(r.departement)}\t${t(r.partnerId)}\t${t(r.category)}\t${r.measure}\t${r.requester}\t${b(r.credited)}\t${b(r.caseMaintien)}\t${r.n}\n`),
-  );
-  written += await tx.copyIn(
-    'COPY metric_overlap_cells (month, departement, scope, level, members, size, n) FROM STDIN',
-    lines(cells.overlapRows(partners), (r) => `${r.month}\t${t(r.departement)}\t${r.scope}\t${r.level}\t${t(r.members)}\t${r.size}\t${r.n}\n`),
-  );
+  written += await tx.copyIn('COPY metric_measure_cells (month, departement, partner_id, category, measure, requester, credited, case_maintien, n) FROM STDIN', cells.measureCopy(partners));
+  written += await tx.copyIn('COPY metric_overlap_cells (month, departement, scope, level, members, size, n) FROM STDIN', cells.overlapCopy(partners));
   return written;
 }
