@@ -15,6 +15,9 @@ export interface KafkaBusOptions {
 
 const MAX_REQUEST_BYTES = 768 * 1024;
 
+/** Producer errors after which its sequence numbers are out of step with the broker's. */
+const FATAL_PRODUCER_ERRORS = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH']);
+
 /** Splits messages into consecutive chunks whose keys and values stay under maxBytes. */
 export function chunksBySize<T extends { key: string; value: Buffer | string }>(messages: T[], maxBytes: number): T[][] {
   const chunks: T[][] = [];
@@ -47,6 +50,8 @@ export class KafkaBus implements MessageBus {
   private readonly logger = new Logger('KafkaBus');
   private readonly ns: string;
   private readonly concurrency: number;
+  /** The tail of the queue of sends (see send). */
+  private sending: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: KafkaBusOptions) {
     this.ns = options.namespace ?? '';
@@ -111,18 +116,16 @@ export class KafkaBus implements MessageBus {
 
   async publish(topic: string, messages: OutgoingMessage[]): Promise<void> {
     if (messages.length === 0) return;
-    const producer = await this.getProducer();
     // A request holds one record batch per partition, which the broker caps (message.max.bytes,
     // 1 MB by default): send large batches in chunks.
     for (const chunk of chunksBySize(messages, MAX_REQUEST_BYTES)) {
-      await producer.send({ topic: this.ns + topic, messages: chunk.map((m) => ({ key: m.key, value: m.value, headers: m.headers })) });
+      await this.send((p) => p.send({ topic: this.ns + topic, messages: chunk.map((m) => ({ key: m.key, value: m.value, headers: m.headers })) }));
     }
   }
 
   async publishMany(batches: { topic: string; messages: OutgoingMessage[] }[]): Promise<void> {
     const all = batches.flatMap((b) => b.messages.map((m) => ({ topic: this.ns + b.topic, m })));
     if (all.length === 0) return;
-    const producer = await this.getProducer();
     // One request for many topics, in chunks under the broker's limits.
     for (const chunk of chunksBySize(all.map((x) => ({ ...x, key: x.m.key, value: x.m.value })), MAX_REQUEST_BYTES)) {
       const byTopic = new Map<string, { key: string; value: Buffer | string; headers?: Record<string, string> }[]>();
@@ -131,8 +134,33 @@ export class KafkaBus implements MessageBus {
         list.push({ key: m.key, value: m.value, headers: m.headers });
         byTopic.set(topic, list);
       }
-      await producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+      await this.send((p) => p.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) }));
     }
+  }
+
+  /**
+   * Sends one at a time. kafkajs's idempotent producer numbers a partition's batches when it
+   * builds a request: concurrent sends (batches of several partitions handled at once) can
+   * reach the broker out of order, which answers OUT_OF_ORDER_SEQUENCE_NUMBER for every later
+   * send (tulios/kafkajs#598, #1005; found by the latency bench as a pipeline stalled for good).
+   * After such a fatal producer error the producer is replaced, with a new producer id.
+   */
+  private send<T>(fn: (producer: Producer) => Promise<T>): Promise<T> {
+    const result = this.sending.then(async () => {
+      const producer = await this.getProducer();
+      try {
+        return await fn(producer);
+      } catch (e) {
+        if (FATAL_PRODUCER_ERRORS.has((e as { type?: string }).type ?? '')) {
+          this.logger.warn(`producer reset after ${(e as { type: string }).type}`);
+          this.producer = undefined;
+          await producer.disconnect().catch(() => undefined);
+        }
+        throw e;
+      }
+    });
+    this.sending = result.catch(() => undefined);
+    return result;
   }
 
   async subscribe(sub: Subscription): Promise<void> {
