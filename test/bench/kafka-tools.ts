@@ -13,12 +13,27 @@ export async function createTopics(kafka: Kafka, topics: string[], partitions: n
     for (let attempt = 0; ; attempt++) {
       try {
         const { topics: meta } = await admin.fetchTopicMetadata({ topics });
-        if (meta.every((t) => t.partitions.length === partitions && t.partitions.every((p) => p.leader >= 0))) return;
+        if (meta.every((t) => t.partitions.length === partitions && t.partitions.every((p) => p.leader >= 0))) break;
       } catch (e) {
         if (!(e as { retriable?: boolean }).retriable) throw e;
       }
       if (attempt > 120) throw new Error('topics have no leaders after 60 s');
       await new Promise((r) => setTimeout(r, 500));
+    }
+    // The metadata names a leader before the broker hosts the partition (KRaft applies hundreds of
+    // creations with a lag): until then it answers "not the leader", and a producer backs off for
+    // seconds. Partner topics exist long before traffic in production; here, wait until each
+    // answers a read (ListOffsets goes to the partition's leader) so no phase measures that lag.
+    for (const topic of topics) {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await admin.fetchTopicOffsets(topic);
+          break;
+        } catch (e) {
+          if (!(e as { retriable?: boolean }).retriable || attempt > 120) throw e;
+          await new Promise((r) => setTimeout(r, 250));
+        }
+      }
     }
   } finally {
     await admin.disconnect();
