@@ -87,9 +87,9 @@ export class CaseRouter {
     const toPark = events.filter((e) => !spstiOf(e) || withheld.has(e.episodeId));
     const toDeliver = events.filter((e) => spstiOf(e) && !withheld.has(e.episodeId)).map((e) => this.delivery(spstiOf(e)!, e));
     const parked = await this.park(tx, toPark, withheld);
-    const deliveries = await this.deliver(tx, toDeliver);
-    await this.deps.onDelivered?.(deliveries, tx);
-    await this.deps.bus.publish(Topics.caseParked, parked.map((p) => jsonMessage(p.caseEvent.personPseudonym, p)));
+    const delivered = await this.deliver(tx, toDeliver);
+    await this.deps.onDelivered?.(delivered.map(({ d }) => d), tx);
+    await this.publish(delivered, parked);
   }
 
   /** Parks what cannot be delivered now: unknown employer, or consent no longer in force. */
@@ -132,11 +132,8 @@ export class CaseRouter {
     };
   }
 
-  /**
-   * Upserts the inbox items (a newer episode version updates the item) and publishes what
-   * changed to the partners' topics, inside the caller's transaction (see route).
-   */
-  private async deliver(tx: Sql, deliveries: InboxDelivery[]): Promise<InboxDelivery[]> {
+  /** Upserts the inbox items (a newer episode version updates the item); returns those that changed. */
+  private async deliver(tx: Sql, deliveries: InboxDelivery[]): Promise<{ d: InboxDelivery; json: string }[]> {
     if (deliveries.length === 0) return [];
     // Serialised once, for the database and for Kafka.
     const json = deliveries.map((d) => JSON.stringify(d));
@@ -157,13 +154,11 @@ export class CaseRouter {
       [`[${json.join(',')}]`],
     );
     const changed = new Set(rows.map((r) => r.item_id));
-    const published = deliveries.map((d, i) => ({ d, json: json[i] })).filter(({ d }) => changed.has(d.deliveryId));
-    await this.publishDeliveries(published);
-    return published.map(({ d }) => d);
+    return deliveries.map((d, i) => ({ d, json: json[i] })).filter(({ d }) => changed.has(d.deliveryId));
   }
 
-  private async publishDeliveries(deliveries: { d: InboxDelivery; json: string }[]): Promise<void> {
-    if (deliveries.length === 0) return;
+  /** What changed goes to the partners' topics, and the parked cases to theirs, in one produce request. */
+  private async publish(deliveries: { d: InboxDelivery; json: string }[], parked: ParkedCase[]): Promise<void> {
     const byPartner = new Map<string, OutgoingMessage[]>();
     for (const { d, json } of deliveries) {
       const list = byPartner.get(d.partnerId) ?? [];
@@ -171,7 +166,10 @@ export class CaseRouter {
       byPartner.set(d.partnerId, list);
     }
     await this.deps.bus.ensureTopics([...byPartner.keys()].map((p) => ({ topic: inboxTopic(p), partitions: this.deps.partitions })));
-    await this.deps.bus.publishMany([...byPartner].map(([partnerId, messages]) => ({ topic: inboxTopic(partnerId), messages })));
+    await this.deps.bus.publishMany([
+      ...[...byPartner].map(([partnerId, messages]) => ({ topic: inboxTopic(partnerId), messages })),
+      { topic: Topics.caseParked, messages: parked.map((p) => jsonMessage(p.caseEvent.personPseudonym, p)) },
+    ]);
   }
 }
 

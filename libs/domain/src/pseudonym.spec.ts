@@ -1,0 +1,26 @@
+import { createHmac } from 'crypto';
+import { Pseudonymizer } from './pseudonym';
+
+const hmac = (key: string, text: string) => createHmac('sha256', key).update(text).digest('base64url');
+
+describe('Pseudonymizer', () => {
+  it("is HMAC-SHA-256 of kind:value under the key (the demo data and partners' pseudonyms depend on it)", () => {
+    for (const key of ['0123456789abcdef', 'k'.repeat(64), 'a much longer secret than one sha-256 block, '.repeat(3), 'clé-accentuée-0123456789']) {
+      const p = new Pseudonymizer(key);
+      expect(p.id('leave', 'AT-2026-000123')).toBe(hmac(key, 'leave:AT-2026-000123'));
+      expect(p.id('episode', 'é€')).toBe(hmac(key, 'episode:é€'));
+      // The person pseudonym keys on the 13-digit matricule (NIR and INS share it).
+      expect(p.person('1850775123456' + '42')).toBe(hmac(key, 'person:1850775123456'));
+    }
+  });
+
+  it('gives the same pseudonym on every call and different ones under another key', () => {
+    const a = new Pseudonymizer('0123456789abcdef');
+    expect(a.person('1850775123456')).toBe(a.person('1850775123456'));
+    expect(new Pseudonymizer('fedcba9876543210').person('1850775123456')).not.toBe(a.person('1850775123456'));
+  });
+
+  it('refuses a short key', () => {
+    expect(() => new Pseudonymizer('short')).toThrow(/at least 16/);
+  });
+});
