@@ -1,4 +1,4 @@
-import { Sql } from '../../db/src';
+import { Database, Sql } from '../../db/src';
 import { CellAccumulator, PartnerNames } from './accumulator';
 import { allocateColumns, EventColumns } from './events';
 import { departementIndex, DEPARTEMENTS } from './territory';
@@ -6,20 +6,124 @@ import { departementIndex, DEPARTEMENTS } from './territory';
 /**
  * Bulk transfers of a rebuild, with COPY (PostgreSQL server only, see Sql.copyOut/copyIn):
  * the outcome log read in binary straight into typed columns, and the aggregates written as
- * COPY text. 10 million events are about 800 MB of binary tuples: no row objects, no strings
+ * COPY text. 10 million events are about 600 MB of binary tuples: no row objects, no strings
  * except the (tiny) département codes.
  */
 
-/** The columns read, in this order (types matter: the binary parser reads int4 / int2 / text). */
-export const LOG_COPY_COLUMNS = 'person_no, partner_no, start_day, end_day, outcome_day, follow_up, outcome, measures, pyramide, departement, requester';
+type CopySql = Sql & Required<Pick<Sql, 'copyOut'>>;
+
+/**
+ * The columns read, in this order (types matter: the binary parser reads three int8, an int4
+ * and a text). PostgreSQL's cost is per field sent, so the integers travel packed: two int4 in
+ * an int8 (high and low words), the four small codes in one int4, a byte each (their columns
+ * keep a byte, Int8Array).
+ */
+export const LOG_COPY_COLUMNS =
+  '(person_no::int8 << 32) | (outcome_day::int8 & 4294967295), ' +
+  '(partner_no::int8 << 32) | (measures::int8 & 4294967295), ' +
+  '(start_day::int8 << 32) | (end_day::int8 & 4294967295), ' +
+  '(follow_up & 255) | ((outcome & 255) << 8) | ((pyramide & 255) << 16) | ((requester & 255) << 24), ' +
+  'departement';
+
+function logCopy(pages: { from: number; to: number | null } | null): string {
+  const where = pages === null ? '' : ` WHERE ctid >= '(${pages.from},0)'::tid` + (pages.to === null ? '' : ` AND ctid < '(${pages.to},0)'::tid`);
+  return `COPY (SELECT ${LOG_COPY_COLUMNS} FROM outcome_events${where}) TO STDOUT (FORMAT binary)`;
+}
 
 /** Reads the whole outcome log into columns with one COPY … TO STDOUT (FORMAT binary). */
-export async function copyLog(tx: Sql & Required<Pick<Sql, 'copyOut'>>): Promise<EventColumns> {
-  // The planner's estimate sizes the arrays; they grow if the log is larger.
-  const { rows } = await tx.query<{ n: string }>("SELECT GREATEST(reltuples, 0)::bigint AS n FROM pg_class WHERE oid = 'outcome_events'::regclass");
-  const parser = new BinaryLogParser(Math.max(1024, Math.ceil(Number(rows[0]?.n ?? 0) * 1.02)));
-  for await (const chunk of tx.copyOut(`COPY outcome_events (${LOG_COPY_COLUMNS}) TO STDOUT (FORMAT binary)`)) parser.push(chunk);
+export async function copyLog(tx: CopySql): Promise<EventColumns> {
+  const parser = new BinaryLogParser(new LogColumns(await estimatedEvents(tx)));
+  for await (const chunk of tx.copyOut(logCopy(null))) parser.push(chunk);
   return parser.finish();
+}
+
+/** The planner's estimate sizes the arrays; they grow if the log is larger. */
+async function estimatedEvents(tx: Sql): Promise<number> {
+  const { rows } = await tx.query<{ n: string }>("SELECT GREATEST(reltuples, 0)::bigint AS n FROM pg_class WHERE oid = 'outcome_events'::regclass");
+  return Math.max(1024, Math.ceil(Number(rows[0]?.n ?? 0) * 1.02));
+}
+
+/**
+ * The read of a rebuild on two connections: the rebuild's transaction COPYs the first half of
+ * the log's pages, a second transaction of the pool the other half, on the rebuild's snapshot
+ * (pg_export_snapshot): two PostgreSQL backends produce the log at once, the rebuild parses
+ * both streams. The second connection is taken before the rebuild locks the metrics (create
+ * the reader first, wait for `ready`), so a pool full of batches waiting for that lock cannot
+ * hold it up; when none comes quickly the read stays on one connection.
+ */
+export class ParallelLogReader {
+  private helper: Promise<void> | null = null;
+  private connected = false;
+  private job: ((tx: CopySql) => Promise<void>) | null = null;
+  private release: (job: ((tx: CopySql) => Promise<void>) | null) => void = () => undefined;
+
+  constructor(db: Database) {
+    const jobGiven = new Promise<((tx: CopySql) => Promise<void>) | null>((resolve) => (this.release = resolve));
+    let onConnected: () => void = () => undefined;
+    this.ready = new Promise<void>((resolve) => (onConnected = resolve));
+    this.helper = db
+      .transaction(async (tx) => {
+        this.connected = true;
+        onConnected();
+        const job = await jobGiven;
+        if (job !== null && tx.copyOut) await job(tx as CopySql);
+      })
+      .finally(onConnected);
+    this.helper.catch(() => undefined); // observed by read()
+  }
+
+  /** Resolves once the second connection is in hand (or its transaction failed). */
+  readonly ready: Promise<void>;
+
+  /** Waits at most ms for the second connection. */
+  async waitReady(ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.ready, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+    clearTimeout(timer);
+  }
+
+  /** Reads the log (tx: the rebuild's transaction, the metrics locked). */
+  async read(tx: CopySql): Promise<EventColumns> {
+    if (!this.connected) {
+      this.close();
+      return copyLog(tx);
+    }
+    const { rows } = await tx.query<{ snapshot: string; pages: string }>(
+      "SELECT pg_export_snapshot() AS snapshot, pg_relation_size('outcome_events') / current_setting('block_size')::int AS pages",
+    );
+    const half = Math.ceil(Number(rows[0].pages) / 2);
+    const snapshot = rows[0].snapshot;
+    const columns = new LogColumns(await estimatedEvents(tx));
+    const copyInto = async (sql: CopySql, pages: { from: number; to: number | null }) => {
+      const parser = new BinaryLogParser(columns);
+      for await (const chunk of sql.copyOut(logCopy(pages))) parser.push(chunk);
+      parser.finish();
+    };
+    this.release(async (helperTx) => {
+      await helperTx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+      await helperTx.query(`SET TRANSACTION SNAPSHOT '${snapshot.replace(/'/g, "''")}'`);
+      await copyInto(helperTx, { from: half, to: null });
+    });
+    // Both halves are read whatever happens to the other, so the helper's transaction has ended when this returns.
+    const [own, other] = await Promise.allSettled([copyInto(tx, { from: 0, to: half }), this.helper!]);
+    if (own.status === 'rejected') throw own.reason;
+    if (other.status === 'rejected') throw other.reason;
+    return columns.c;
+  }
+
+  /** Lets the second transaction end (when read() is not called). */
+  close(): void {
+    this.release(null);
+  }
+}
+
+/** The columns being filled, shared by the parsers of the streams of one read (they append in turn). */
+export class LogColumns {
+  c: EventColumns;
+
+  constructor(capacity: number) {
+    this.c = allocateColumns(capacity);
+  }
 }
 
 // The 2-character département codes, by their two bytes (the 3-character ones go through a Map).
@@ -35,14 +139,12 @@ const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 
 /** Parses PostgreSQL binary COPY tuples of LOG_COPY_COLUMNS into EventColumns, chunk by chunk. */
 export class BinaryLogParser {
-  private c: EventColumns;
   private rest: Buffer | null = null;
   private headerDone = false;
   private ended = false;
 
-  constructor(capacity: number) {
-    this.c = allocateColumns(capacity);
-  }
+  /** into: the columns this stream's events are appended to (shared with other streams' parsers). */
+  constructor(private readonly into: LogColumns) {}
 
   push(chunk: Buffer): void {
     let buf = chunk;
@@ -82,13 +184,13 @@ export class BinaryLogParser {
 
   finish(): EventColumns {
     if (!this.ended || (this.rest !== null && this.rest.length > 0)) throw new Error('outcome log: truncated COPY stream');
-    return this.c;
+    return this.into.c;
   }
 
   /** Parses every complete tuple from pos; returns where the first incomplete one starts. */
   private parse(b: Buffer, pos: number): number {
     const end = b.length;
-    let c = this.c;
+    let c = this.into.c;
     let k = c.length;
     let cap = c.person.length;
     // Columns in locals: the loop stores straight into the typed arrays.
@@ -101,46 +203,41 @@ export class BinaryLogParser {
           this.ended = true;
           return end;
         }
-        if (fields !== 11) throw new Error(`outcome log: ${fields} columns in a COPY tuple, 11 expected`);
-        // Layout: 5 × (len 4 + int4), 2 × (len 4 + int2), (len 4 + int4), (len 4 + int2), (len 4 + text), (len 4 + int2).
-        const deptAt = pos + 2 + 5 * 8 + 2 * 6 + 8 + 6; // the text field's length word
+        if (fields !== 5) throw new Error(`outcome log: ${fields} columns in a COPY tuple, 5 expected`);
+        // Layout: 3 × (length 4 + int8), (length 4 + int4), then the text (length 4 + bytes).
+        const deptAt = pos + 2 + 3 * 12 + 8; // the text field's length word
         if (deptAt + 4 > end) return pos;
         const deptLen = (b[deptAt] << 24) | (b[deptAt + 1] << 16) | (b[deptAt + 2] << 8) | b[deptAt + 3];
         if (deptLen < 0) throw new Error('outcome log: NULL département');
-        const next = deptAt + 4 + deptLen + 6;
+        const next = deptAt + 4 + deptLen;
         if (next > end) return pos;
         if (k === cap) {
           c.length = k;
-          c = this.c = grow(c);
+          c = this.into.c = grow(c);
           cap = c.person.length;
           ({ person, partner, start, end: ends, outcomeDay, followUp, outcome, measures, pyramide, dept: depts, requester } = c);
         }
         let p = pos + 6;
         person[k] = (b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3];
-        p += 8;
+        outcomeDay[k] = (b[p + 4] << 24) | (b[p + 5] << 16) | (b[p + 6] << 8) | b[p + 7];
+        p += 12;
         partner[k] = (b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3];
-        p += 8;
+        measures[k] = (b[p + 4] << 24) | (b[p + 5] << 16) | (b[p + 6] << 8) | b[p + 7];
+        p += 12;
         start[k] = (b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3];
-        p += 8;
-        ends[k] = (b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3];
-        p += 8;
-        outcomeDay[k] = (b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3];
-        p += 8;
-        followUp[k] = (b[p] << 8) | b[p + 1];
-        p += 6;
-        outcome[k] = (b[p] << 8) | b[p + 1];
-        p += 6;
-        measures[k] = (b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3];
-        p += 8;
-        pyramide[k] = (b[p] << 8) | b[p + 1];
+        ends[k] = (b[p + 4] << 24) | (b[p + 5] << 16) | (b[p + 6] << 8) | b[p + 7];
+        p += 12;
+        // The packed codes, big-endian: requester, pyramide, outcome, follow-up.
+        requester[k] = b[p];
+        pyramide[k] = b[p + 1];
+        outcome[k] = b[p + 2];
+        followUp[k] = b[p + 3];
         p = deptAt + 4;
         let d = -1;
         if (deptLen === 2) d = DEPT_BY_2_BYTES[(b[p] << 8) | b[p + 1]];
         else if (deptLen === 3) d = DEPT_BY_BYTES.get((b[p] << 16) | (b[p + 1] << 8) | b[p + 2]) ?? -1;
         if (d < 0) d = departementIndex(b.toString('utf8', p, p + deptLen));
         depts[k] = d;
-        p += deptLen + 4;
-        requester[k] = (b[p] << 8) | b[p + 1];
         k++;
         pos = next;
       }

@@ -3,7 +3,7 @@ import { FollowUpPoint, Measure, OutcomeKind, PreRepriseRequester, PyramideLevel
 import { CellAccumulator, MeasureCellRow, OutcomeCellRow, OverlapCellRow } from './accumulator';
 import { FOLLOW_UP_POINTS, measuresToBits, OUTCOMES, PYRAMIDE, REQUESTERS, toDay } from './codes';
 import { contributePerson, contributeRun, DedupOptions, PartnerLookup } from './dedup';
-import { copyCells, copyLog } from './bulk';
+import { copyCells, ParallelLogReader } from './bulk';
 import { allocateColumns, EventColumns, groupByPerson, pushEvent, sortByPerson } from './events';
 import { PartnerDictionary } from './partners';
 import { departementIndex, DEPARTEMENTS } from './territory';
@@ -74,11 +74,19 @@ export class OutcomeMetricsStore {
   async rebuild(): Promise<{ events: number; cells: number; ms: number; phases: { readMs: number; computeMs: number; writeMs: number } }> {
     const started = Date.now();
     return this.db.transaction(async (tx) => {
-      await tx.query('SELECT pg_advisory_xact_lock($1)', [METRICS_LOCK]);
-      await this.partners.load(tx);
+      // COPY where the database has it (PostgreSQL server), on two connections when the pool
+      // gives a second one quickly; paged queries otherwise (PGlite).
+      const reader = tx.copyOut ? new ParallelLogReader(this.db) : null;
+      try {
+        await reader?.waitReady(2000);
+        await tx.query('SELECT pg_advisory_xact_lock($1)', [METRICS_LOCK]);
+        await this.partners.load(tx);
+      } catch (e) {
+        reader?.close();
+        throw e;
+      }
       this.loaded = true;
-      // COPY where the database has it (PostgreSQL server), paged queries otherwise (PGlite).
-      const columns = tx.copyOut ? await copyLog(tx as Sql & Required<Pick<Sql, 'copyOut'>>) : await readLog(tx);
+      const columns = reader ? await reader.read(tx as Sql & Required<Pick<Sql, 'copyOut'>>) : await readLog(tx);
       const read = Date.now();
       const cells = computeCells(columns, this.options, this.partners);
       const computed = Date.now();
