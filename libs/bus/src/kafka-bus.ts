@@ -11,6 +11,7 @@ export interface KafkaBusOptions {
   partitionsConsumedConcurrently?: number;
   fetchMinBytes?: number;
   fetchMaxWaitMs?: number;
+  fetchMaxBytesPerPartition?: number;
 }
 
 const MAX_REQUEST_BYTES = 768 * 1024;
@@ -166,7 +167,7 @@ export class KafkaBus implements MessageBus {
   async subscribe(sub: Subscription): Promise<void> {
     const consumer = this.kafka.consumer({
       groupId: this.ns + sub.groupId,
-      maxBytesPerPartition: 2 * 1024 * 1024,
+      maxBytesPerPartition: this.options.fetchMaxBytesPerPartition ?? 2 * 1024 * 1024,
       minBytes: this.options.fetchMinBytes ?? 1,
       maxWaitTimeInMs: this.options.fetchMaxWaitMs ?? 100,
     });

@@ -4,7 +4,7 @@ import Ajv from 'ajv';
 export interface HubConfig {
   /** embedded: one process, PGlite and an in-process bus; distributed: Kafka + PostgreSQL. */
   mode: 'embedded' | 'distributed';
-  kafka: { brokers: string[]; clientId: string; partitions: number; namespace: string; partitionsConsumedConcurrently: number; fetchMinBytes: number; fetchMaxWaitMs: number };
+  kafka: { brokers: string[]; clientId: string; partitions: number; namespace: string; partitionsConsumedConcurrently: number; fetchMinBytes: number; fetchMaxWaitMs: number; fetchMaxBytesPerPartition: number };
   databaseUrl?: string;
   /** Directory for the embedded database; in memory when absent. */
   embeddedDataDir?: string;
@@ -32,6 +32,7 @@ const schema = {
         partitionsConsumedConcurrently: { type: 'integer', minimum: 1, maximum: 64 },
         fetchMinBytes: { type: 'integer', minimum: 1 },
         fetchMaxWaitMs: { type: 'integer', minimum: 0, maximum: 5000 },
+        fetchMaxBytesPerPartition: { type: 'integer', minimum: 65536, maximum: 67108864 },
       },
     },
     databaseUrl: { type: 'string', pattern: '^postgres(ql)?://' },
@@ -60,6 +61,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       // fewer transactions under load, bounded extra latency when quiet.
       fetchMinBytes: Number(env.KAFKA_FETCH_MIN_BYTES ?? 1),
       fetchMaxWaitMs: Number(env.KAFKA_FETCH_MAX_WAIT_MS ?? 100),
+      // The most one partition's batch holds: a backlog drains in batches this big, and the
+      // database's cost per message falls with the batch (one statement per step per batch).
+      fetchMaxBytesPerPartition: Number(env.KAFKA_FETCH_MAX_BYTES_PER_PARTITION ?? 2 * 1024 * 1024),
     },
     databaseUrl: env.DATABASE_URL || undefined,
     embeddedDataDir: env.EMBEDDED_DATA_DIR || undefined,
