@@ -197,14 +197,17 @@ export class LeaveNormalizer {
 }
 
 /**
- * Records the notifications (once each) and returns every notification of their episodes,
- * in one statement: the CTE's insert is invisible to the same statement's select, so the
- * rows just inserted are added from its RETURNING. The lookup is a lateral join so that it
- * probes the episode index whatever the table's statistics say: with `= ANY(array)` a young
+ * Records the notifications (once each) and returns every notification of their episodes, in
+ * one statement. The rows just inserted come back as keys only (their content is in memory);
+ * the episodes' earlier notifications come back in full. The lookup is a lateral join so that
+ * it probes the episode index whatever the table's statistics say: with `= ANY(array)` a young
  * table's planner chose a sequential scan, each batch reading every notification so far.
  */
 async function insertAndLoadNotifications(tx: Sql, batch: AcceptedLeave[], episodeIds: string[]): Promise<Map<string, EpisodeNotification[]>> {
-  const rows = batch.map((a) => ({
+  // A notification sent twice in one batch: the first one counts, as across batches.
+  const unique = new Map<string, AcceptedLeave>();
+  for (const a of batch) if (!unique.has(a.notificationKey)) unique.set(a.notificationKey, a);
+  const rows = [...unique.values()].map((a) => ({
     k: a.notificationKey,
     e: a.episodeId,
     m: a.messageId,
@@ -214,32 +217,41 @@ async function insertAndLoadNotifications(tx: Sql, batch: AcceptedLeave[], episo
     r: a.notification.pdpRisk,
     c: a.notification.consentGranted ?? null,
   }));
-  const { rows: found } = await tx.query<{ episode_id: string; notification_key: string; kind: EpisodeNotification['kind']; start_date: string; expected_end_date: string; pdp_risk: boolean; consent_granted: boolean | null }>(
+  const { rows: found } = await tx.query<{ notification_key: string; episode_id: string | null; kind: EpisodeNotification['kind']; start_date: string; expected_end_date: string; pdp_risk: boolean; consent_granted: boolean | null }>(
     `WITH inserted AS (
        INSERT INTO leave_notifications (notification_key, episode_id, source_message_id, kind, start_date, expected_end_date, pdp_risk, consent_granted)
-       SELECT DISTINCT ON (k) k, e, m, t, s, d, r, c FROM jsonb_to_recordset($1::jsonb) AS x(k text, e text, m text, t text, s date, d date, r boolean, c boolean)
+       SELECT k, e, m, t, s, d, r, c FROM jsonb_to_recordset($1::jsonb) AS x(k text, e text, m text, t text, s date, d date, r boolean, c boolean)
        ON CONFLICT (notification_key) DO NOTHING
-       RETURNING episode_id, notification_key, kind, start_date, expected_end_date, pdp_risk, consent_granted)
-     SELECT episode_id, notification_key, kind, to_char(start_date, 'YYYY-MM-DD') AS start_date,
-            to_char(expected_end_date, 'YYYY-MM-DD') AS expected_end_date, pdp_risk, consent_granted
-       FROM (SELECT n.episode_id, n.notification_key, n.kind, n.start_date, n.expected_end_date, n.pdp_risk, n.consent_granted
-               FROM unnest($2::text[]) AS q(id)
-               CROSS JOIN LATERAL (SELECT * FROM leave_notifications WHERE episode_id = q.id) n
-             UNION ALL SELECT * FROM inserted) n`,
+       RETURNING notification_key)
+     SELECT notification_key, NULL AS episode_id, NULL AS kind, NULL AS start_date, NULL AS expected_end_date, NULL::boolean AS pdp_risk, NULL::boolean AS consent_granted
+       FROM inserted
+     UNION ALL
+     SELECT n.notification_key, n.episode_id, n.kind, to_char(n.start_date, 'YYYY-MM-DD'), to_char(n.expected_end_date, 'YYYY-MM-DD'), n.pdp_risk, n.consent_granted
+       FROM unnest($2::text[]) AS q(id)
+       CROSS JOIN LATERAL (SELECT * FROM leave_notifications WHERE episode_id = q.id) n`,
     [asRecordset(rows), episodeIds],
   );
   const byEpisode = new Map<string, EpisodeNotification[]>();
+  const add = (episodeId: string, n: EpisodeNotification) => {
+    const list = byEpisode.get(episodeId) ?? [];
+    list.push(n);
+    byEpisode.set(episodeId, list);
+  };
   for (const r of found) {
-    const list = byEpisode.get(r.episode_id) ?? [];
-    list.push({
-      leaveId: r.notification_key,
-      kind: r.kind,
-      startDate: r.start_date,
-      expectedEndDate: r.expected_end_date,
-      pdpRisk: r.pdp_risk,
-      ...(r.consent_granted !== null ? { consentGranted: r.consent_granted } : {}),
-    });
-    byEpisode.set(r.episode_id, list);
+    if (r.episode_id === null) {
+      // Just inserted: as it would read back (the stored key stands for the leave id).
+      const a = unique.get(r.notification_key)!;
+      add(a.episodeId, { ...a.notification, leaveId: a.notificationKey });
+    } else {
+      add(r.episode_id, {
+        leaveId: r.notification_key,
+        kind: r.kind,
+        startDate: r.start_date,
+        expectedEndDate: r.expected_end_date,
+        pdpRisk: r.pdp_risk,
+        ...(r.consent_granted !== null ? { consentGranted: r.consent_granted } : {}),
+      });
+    }
   }
   return byEpisode;
 }

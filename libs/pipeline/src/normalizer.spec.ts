@@ -1,0 +1,76 @@
+import { CaseEvent, ContractRegistry, SickLeaveNotification, Topics } from '../../contracts/src';
+import { BusMessage, InMemoryBus } from '../../bus/src';
+import { migrate, PgliteDatabase, Sql } from '../../db/src';
+import { addDays, Pseudonymizer } from '../../domain/src';
+import { sickLeave } from '../../../test/support/fixtures';
+import { DeadLetterSink } from './dead-letters';
+import { hubTopics } from './topology';
+import { LeaveNormalizer } from './normalizer';
+
+/** The next stage, faked: what the normalizer hands to routing, batch by batch. */
+class RoutedEvents {
+  batches: CaseEvent[][] = [];
+  async route(events: CaseEvent[], tx: Sql): Promise<void> {
+    expect(tx).toBeDefined();
+    this.batches.push(events);
+  }
+  last(): CaseEvent[] {
+    return this.batches[this.batches.length - 1];
+  }
+}
+
+let offset = 0;
+const asMessage = (n: SickLeaveNotification): BusMessage => ({ topic: Topics.sickLeaveInbound, partition: 0, offset: String(offset++), key: n.leaveId, value: Buffer.from(JSON.stringify(n)), headers: {} });
+
+describe('LeaveNormalizer (episode merge, on PGlite)', () => {
+  let db: PgliteDatabase;
+  let routed: RoutedEvents;
+  let normalizer: LeaveNormalizer;
+
+  beforeAll(async () => {
+    db = new PgliteDatabase();
+    await migrate(db);
+    const bus = new InMemoryBus();
+    await bus.ensureTopics(hubTopics(1));
+    routed = new RoutedEvents();
+    normalizer = new LeaveNormalizer({
+      db,
+      bus,
+      contracts: new ContractRegistry(),
+      pseudonymizer: new Pseudonymizer('unit-test-pseudonym-key-0123'),
+      deadLetters: new DeadLetterSink(db, bus),
+      router: routed,
+      transitionalPhase: false,
+      clock: () => new Date('2026-10-20T12:00:00Z'),
+    });
+  });
+  afterAll(() => db.close());
+
+  it('merges an initial leave, its prolongation and a re-sent copy in one batch into one event of version 2', async () => {
+    const initial = sickLeave({ n: 1, leaveId: 'aat-1', startDate: '2026-09-01', expectedEndDate: '2026-09-20' });
+    const prolongation = sickLeave({ n: 1, leaveId: 'aat-1-p1', kind: 'prolongation', initialLeaveId: 'aat-1', startDate: '2026-09-21', expectedEndDate: '2026-10-10' });
+    const resent = { ...initial, messageId: 'msg-resent' };
+    await normalizer.handleBatch([initial, prolongation, resent].map(asMessage));
+    const [event] = routed.last();
+    expect(routed.last()).toHaveLength(1);
+    expect(event).toMatchObject({ episodeVersion: 2, prolongationCount: 1, startDate: '2026-09-01', expectedEndDate: '2026-10-10', cumulatedDays: 40, eligible: true });
+    const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM leave_notifications');
+    expect(rows[0].n).toBe(2);
+  });
+
+  it('gives the same event when the batch is delivered again', async () => {
+    const before = routed.last()[0];
+    const initial = sickLeave({ n: 1, leaveId: 'aat-1', startDate: '2026-09-01', expectedEndDate: '2026-09-20' });
+    await normalizer.handleBatch([asMessage(initial)]);
+    expect(routed.last()[0]).toMatchObject({ eventId: before.eventId, episodeVersion: 2, cumulatedDays: 40 });
+  });
+
+  it('counts a prolongation that arrives before its initial leave, in separate batches', async () => {
+    const prolongation = sickLeave({ n: 2, leaveId: 'aat-2-p1', kind: 'prolongation', initialLeaveId: 'aat-2', startDate: '2026-09-11', expectedEndDate: addDays('2026-09-11', 24) });
+    await normalizer.handleBatch([asMessage(prolongation)]);
+    expect(routed.last()[0]).toMatchObject({ episodeVersion: 1, startDate: '2026-09-11', cumulatedDays: 25, eligible: false });
+    const initial = sickLeave({ n: 2, leaveId: 'aat-2', startDate: '2026-09-01', expectedEndDate: '2026-09-10' });
+    await normalizer.handleBatch([asMessage(initial)]);
+    expect(routed.last()[0]).toMatchObject({ episodeVersion: 2, startDate: '2026-09-01', cumulatedDays: 35, eligible: true });
+  });
+});
