@@ -1,12 +1,13 @@
 import { Kafka } from 'kafkajs';
 import { chunksBySize } from '../../libs/bus/src';
 import { createTopics, produceAll } from './kafka-tools';
+import { cpuByPid, cpuDelta } from './cpu';
 
 /**
  * The machine's reference: a bare kafkajs consume → produce pass-through on the same broker,
  * same partition count and same message sizes as the hub's run. Returns messages/s.
  */
-export async function measurePassThrough(kafka: Kafka, prefix: string, partitions: number, messages: Iterable<{ key: string; value: string }>): Promise<{ messagesPerSecond: number; seconds: number; messages: number }> {
+export async function measurePassThrough(kafka: Kafka, prefix: string, partitions: number, messages: Iterable<{ key: string; value: string }>): Promise<{ messagesPerSecond: number; seconds: number; messages: number; cpuSeconds: Record<string, number> }> {
   const input = `${prefix}passthrough.in`;
   const output = `${prefix}passthrough.out`;
   await createTopics(kafka, [input, output], partitions);
@@ -14,6 +15,7 @@ export async function measurePassThrough(kafka: Kafka, prefix: string, partition
   await producer.connect();
   const total = await produceAll(producer, input, messages);
 
+  const cpuBefore = cpuByPid();
   const consumer = kafka.consumer({ groupId: `${prefix}passthrough`, maxBytesPerPartition: 2 * 1024 * 1024 });
   await consumer.connect();
   await consumer.subscribe({ topic: input, fromBeginning: true });
@@ -34,8 +36,10 @@ export async function measurePassThrough(kafka: Kafka, prefix: string, partition
     });
   });
   const end = await done;
+  // The same split as the hub's: what the broker spends on a bare consume → produce.
+  const cpuSeconds = cpuDelta(cpuBefore, cpuByPid(), new Map([[process.pid, 'pass-through (this process)']]));
   await consumer.disconnect();
   await producer.disconnect();
   const seconds = (end - first) / 1000;
-  return { messagesPerSecond: Math.round(total / seconds), seconds, messages: total };
+  return { messagesPerSecond: Math.round(total / seconds), seconds, messages: total, cpuSeconds };
 }
