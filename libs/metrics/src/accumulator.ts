@@ -441,7 +441,7 @@ function partnerText(w1: Int32Array, names: PartnerNames): { id: Buffer[]; categ
   return { id, category, rank, count: nos.length };
 }
 
-const CHUNK_BYTES = 1 << 20;
+const CHUNK_BYTES = 1 << 16;
 
 /** Builds COPY text lines straight into byte chunks (no string per line). */
 class CopyChunk {

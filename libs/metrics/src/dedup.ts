@@ -294,8 +294,21 @@ function combinations(xs: Int32Array, n: number, sink: CaseSink, month: number, 
     }
 }
 
-/** Months since 1970-01 of a day number, by arithmetic (civil-from-days), hot in rebuilds. */
+// Months of the days 1970-01-01 + [0, 65536) (to 2149), as month + 1 once computed (0: not yet).
+const MONTH_OF_DAY = new Int32Array(65536);
+
+/** Months since 1970-01 of a day number (asked once per case in a rebuild: a table of the days met). */
 export function monthIndexOfDay(day: number): number {
+  if (day >= 0 && day < 65536) {
+    const m = MONTH_OF_DAY[day];
+    if (m !== 0) return m - 1;
+    return (MONTH_OF_DAY[day] = civilMonth(day) + 1) - 1;
+  }
+  return civilMonth(day);
+}
+
+/** Months since 1970-01 of a day number, by arithmetic (civil-from-days). */
+function civilMonth(day: number): number {
   const z = day + 719468;
   const era = Math.floor(z / 146097);
   const doe = z - era * 146097;

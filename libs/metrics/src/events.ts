@@ -13,7 +13,8 @@ export interface EventColumns {
   outcome: Int8Array;
   measures: Int32Array;
   pyramide: Int8Array;
-  dept: Int16Array;
+  /** Index in DEPARTEMENTS (below 128: the aggregates' keys keep it in 7 bits). */
+  dept: Int8Array;
   requester: Int8Array;
 }
 
@@ -44,7 +45,7 @@ export function allocateColumns(capacity: number): EventColumns {
     outcome: new Int8Array(capacity),
     measures: new Int32Array(capacity),
     pyramide: new Int8Array(capacity),
-    dept: new Int16Array(capacity),
+    dept: new Int8Array(capacity),
     requester: new Int8Array(capacity),
   };
 }
@@ -102,7 +103,7 @@ export function sortByPerson(c: EventColumns): Int32Array {
   let max = 0;
   for (let i = 0; i < n; i++) if (person[i] > max) max = person[i];
   const counts = new Int32Array(max + 1);
-  const deptOf = new Int16Array(max + 1);
+  const deptOf = new Int8Array(max + 1);
   let depts = 1;
   for (let i = 0; i < n; i++) {
     const p = person[i];
@@ -133,7 +134,9 @@ export function sortByPerson(c: EventColumns): Int32Array {
   offsets[persons] = at;
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[counts[person[i]]++] = i;
-  // One monomorphic loop per element type; person is rewritten from the runs.
+  // One monomorphic loop per element type, each column gathered into the buffer the previous
+  // one left (the first: person's, rewritten from the runs at the end): fresh memory costs
+  // page faults, and 10 million events are 300 MB of columns.
   const gather32 = (col: Int32Array, scratch: Int32Array): Int32Array => {
     for (let j = 0; j < n; j++) scratch[j] = col[order[j]];
     return scratch;
@@ -142,21 +145,19 @@ export function sortByPerson(c: EventColumns): Int32Array {
     for (let j = 0; j < n; j++) scratch[j] = col[order[j]];
     return scratch;
   };
-  let s32: Int32Array = new Int32Array(n);
+  let s32: Int32Array = person;
   for (const key of ['partner', 'start', 'end', 'outcomeDay', 'measures'] as const) {
     const old = c[key];
     c[key] = gather32(old, s32);
     s32 = old;
   }
   let s8: Int8Array = new Int8Array(n);
-  for (const key of ['followUp', 'outcome', 'pyramide', 'requester'] as const) {
+  for (const key of ['followUp', 'outcome', 'pyramide', 'requester', 'dept'] as const) {
     const old = c[key];
     c[key] = gather8(old, s8);
     s8 = old;
   }
-  const d2 = new Int16Array(n);
-  for (let j = 0; j < n; j++) d2[j] = dept[order[j]];
-  c.dept = d2;
-  for (let k = 0; k < persons; k++) person.fill(ordered[k], offsets[k], offsets[k + 1]);
+  c.person = s32;
+  for (let k = 0; k < persons; k++) s32.fill(ordered[k], offsets[k], offsets[k + 1]);
   return offsets;
 }
