@@ -43,6 +43,13 @@ export interface OverlapCellRow {
   n: number;
 }
 
+export interface CellTableParts {
+  slots: Int32Array;
+  order: Int32Array;
+  size: number;
+  mask: number;
+}
+
 // Partner numbers are dense serials of metric_partners: 20 bits (overlap members) leave room for a million.
 /**
  * Counters keyed by three 32-bit words (the third one non-negative), iterated in insertion order
@@ -55,10 +62,10 @@ export interface OverlapCellRow {
 export class CellTable {
   size = 0;
   /** [w0, w1, w2, count] per slot; w2 = -1: empty. */
-  private slots = new Int32Array(4 * 2048).fill(-1);
+  private slots: Int32Array = new Int32Array(4 * 2048).fill(-1);
   private mask = 2047;
   /** The slot of each entry, in insertion order (or key order after sort()). */
-  private order = new Int32Array(1024);
+  private order: Int32Array = new Int32Array(1024);
 
   add(w0: number, w1: number, w2: number, delta: number): void {
     if (w2 < 0) throw new RangeError(`cell key word out of range: ${w2}`);
@@ -94,6 +101,40 @@ export class CellTable {
     for (let e = 0; e < this.size; e++) {
       const at = order[e] << 2;
       fn(slots[at], slots[at + 1], slots[at + 2], slots[at + 3]);
+    }
+  }
+
+  /** The table's memory, to hand it to another thread (CellTable.of on the other side). */
+  parts(): CellTableParts {
+    return { slots: this.slots, order: this.order, size: this.size, mask: this.mask };
+  }
+
+  static of(parts: CellTableParts): CellTable {
+    const t = new CellTable();
+    t.slots = parts.slots;
+    t.order = parts.order;
+    t.size = parts.size;
+    t.mask = parts.mask;
+    return t;
+  }
+
+  /** Adds every entry of another table (in its order). */
+  addAll(other: CellTable): void {
+    // Room for all of them at once (the tables of two halves of a rebuild are mostly disjoint).
+    let slots = this.mask + 1;
+    while ((this.size + other.size) * 2 > slots) slots *= 2;
+    if (slots > this.mask + 1) {
+      if (this.order.length < this.size + other.size) {
+        const o2 = new Int32Array(this.size + other.size);
+        o2.set(this.order.subarray(0, this.size));
+        this.order = o2;
+      }
+      this.rehash(slots);
+    }
+    const { slots: theirs, order } = other;
+    for (let e = 0; e < other.size; e++) {
+      const at = order[e] << 2;
+      this.add(theirs[at], theirs[at + 1], theirs[at + 2], theirs[at + 3]);
     }
   }
 

@@ -1,6 +1,6 @@
 import { Database, Sql } from '../../db/src';
 import { CellAccumulator, PartnerNames } from './accumulator';
-import { allocateColumns, EventColumns } from './events';
+import { allocateColumns, EventColumns, isShared } from './events';
 import { departementIndex, DEPARTEMENTS } from './territory';
 
 /**
@@ -31,8 +31,8 @@ function logCopy(pages: { from: number; to: number | null } | null): string {
 }
 
 /** Reads the whole outcome log into columns with one COPY … TO STDOUT (FORMAT binary). */
-export async function copyLog(tx: CopySql): Promise<EventColumns> {
-  const parser = new BinaryLogParser(new LogColumns(await estimatedEvents(tx)));
+export async function copyLog(tx: CopySql, shared = false): Promise<EventColumns> {
+  const parser = new BinaryLogParser(new LogColumns(await estimatedEvents(tx), shared));
   for await (const chunk of tx.copyOut(logCopy(null))) parser.push(chunk);
   return parser.finish();
 }
@@ -82,18 +82,18 @@ export class ParallelLogReader {
     clearTimeout(timer);
   }
 
-  /** Reads the log (tx: the rebuild's transaction, the metrics locked). */
-  async read(tx: CopySql): Promise<EventColumns> {
+  /** Reads the log (tx: the rebuild's transaction, the metrics locked); shared: columns on SharedArrayBuffers. */
+  async read(tx: CopySql, shared = false): Promise<EventColumns> {
     if (!this.connected) {
       this.close();
-      return copyLog(tx);
+      return copyLog(tx, shared);
     }
     const { rows } = await tx.query<{ snapshot: string; pages: string }>(
       "SELECT pg_export_snapshot() AS snapshot, pg_relation_size('outcome_events') / current_setting('block_size')::int AS pages",
     );
     const half = Math.ceil(Number(rows[0].pages) / 2);
     const snapshot = rows[0].snapshot;
-    const columns = new LogColumns(await estimatedEvents(tx));
+    const columns = new LogColumns(await estimatedEvents(tx), shared);
     const copyInto = async (sql: CopySql, pages: { from: number; to: number | null }) => {
       const parser = new BinaryLogParser(columns);
       for await (const chunk of sql.copyOut(logCopy(pages))) parser.push(chunk);
@@ -121,8 +121,8 @@ export class ParallelLogReader {
 export class LogColumns {
   c: EventColumns;
 
-  constructor(capacity: number) {
-    this.c = allocateColumns(capacity);
+  constructor(capacity: number, shared = false) {
+    this.c = allocateColumns(capacity, shared);
   }
 }
 
@@ -248,7 +248,7 @@ export class BinaryLogParser {
 }
 
 function grow(c: EventColumns): EventColumns {
-  const g = allocateColumns(Math.max(1024, c.person.length * 2));
+  const g = allocateColumns(Math.max(1024, c.person.length * 2), isShared(c));
   g.length = c.length;
   for (const key of ['person', 'partner', 'start', 'end', 'outcomeDay', 'followUp', 'outcome', 'measures', 'pyramide', 'dept', 'requester'] as const) {
     (g[key] as Int32Array).set(c[key] as Int32Array);

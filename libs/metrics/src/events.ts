@@ -33,21 +33,29 @@ export interface CompactEvent {
   requester: number;
 }
 
-export function allocateColumns(capacity: number): EventColumns {
+/** shared: on SharedArrayBuffers (a rebuild's compute worker reads them too). */
+export function allocateColumns(capacity: number, shared = false): EventColumns {
+  const i32 = () => (shared ? new Int32Array(new SharedArrayBuffer(4 * capacity)) : new Int32Array(capacity));
+  const i8 = () => (shared ? new Int8Array(new SharedArrayBuffer(capacity)) : new Int8Array(capacity));
   return {
     length: 0,
-    person: new Int32Array(capacity),
-    partner: new Int32Array(capacity),
-    start: new Int32Array(capacity),
-    end: new Int32Array(capacity),
-    outcomeDay: new Int32Array(capacity),
-    followUp: new Int8Array(capacity),
-    outcome: new Int8Array(capacity),
-    measures: new Int32Array(capacity),
-    pyramide: new Int8Array(capacity),
-    dept: new Int8Array(capacity),
-    requester: new Int8Array(capacity),
+    person: i32(),
+    partner: i32(),
+    start: i32(),
+    end: i32(),
+    outcomeDay: i32(),
+    followUp: i8(),
+    outcome: i8(),
+    measures: i32(),
+    pyramide: i8(),
+    dept: i8(),
+    requester: i8(),
   };
+}
+
+/** Whether the columns are on SharedArrayBuffers. */
+export function isShared(c: EventColumns): boolean {
+  return c.person.buffer instanceof SharedArrayBuffer;
 }
 
 export function pushEvent(c: EventColumns, e: CompactEvent): void {
@@ -151,7 +159,7 @@ export function sortByPerson(c: EventColumns): Int32Array {
     c[key] = gather32(old, s32);
     s32 = old;
   }
-  let s8: Int8Array = new Int8Array(n);
+  let s8: Int8Array = isShared(c) ? new Int8Array(new SharedArrayBuffer(n)) : new Int8Array(n);
   for (const key of ['followUp', 'outcome', 'pyramide', 'requester', 'dept'] as const) {
     const old = c[key];
     c[key] = gather8(old, s8);

@@ -51,6 +51,11 @@ export class PartnerDictionary implements PartnerLookup, PartnerNames {
     return this.byId.get(id);
   }
 
+  /** What the deduplication asks (rank, category), as arrays another thread can rebuild the lookup from (see lookupOf). */
+  lookupTables(): PartnerTables {
+    return { ranks: this.ranks, categoryCodes: this.categoryCodes };
+  }
+
   rank(partnerNo: number): number {
     return this.ranks[partnerNo] ?? partnerNo;
   }
@@ -66,4 +71,17 @@ export class PartnerDictionary implements PartnerLookup, PartnerNames {
   categoryName(partnerNo: number): string {
     return this.categories[partnerNo] ?? 'unknown';
   }
+}
+
+export interface PartnerTables {
+  ranks: number[];
+  categoryCodes: number[];
+}
+
+/** The PartnerLookup of PartnerDictionary, from its tables. */
+export function lookupOf(t: PartnerTables): PartnerLookup {
+  return {
+    rank: (p) => t.ranks[p] ?? p,
+    category: (p) => t.categoryCodes[p] ?? 0,
+  };
 }

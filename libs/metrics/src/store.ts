@@ -4,7 +4,8 @@ import { CellAccumulator, MeasureCellRow, OutcomeCellRow, OverlapCellRow } from 
 import { FOLLOW_UP_POINTS, measuresToBits, OUTCOMES, PYRAMIDE, REQUESTERS, toDay } from './codes';
 import { contributePerson, contributeRun, DedupOptions, PartnerLookup } from './dedup';
 import { copyCells, ParallelLogReader } from './bulk';
-import { allocateColumns, EventColumns, groupByPerson, pushEvent, sortByPerson } from './events';
+import { allocateColumns, EventColumns, groupByPerson, isShared, pushEvent, sortByPerson } from './events';
+import { ComputeWorker } from './parallel';
 import { PartnerDictionary } from './partners';
 import { departementIndex, DEPARTEMENTS } from './territory';
 
@@ -75,34 +76,41 @@ export class OutcomeMetricsStore {
     const started = Date.now();
     return this.db.transaction(async (tx) => {
       // COPY where the database has it (PostgreSQL server), on two connections when the pool
-      // gives a second one quickly; paged queries otherwise (PGlite).
-      const reader = tx.copyOut ? new ParallelLogReader(this.db) : null;
+      // gives a second one quickly; paged queries otherwise (PGlite). There, a second compute
+      // thread where there is a second core (started now: it loads while the log is read).
+      const worker = tx.copyOut ? ComputeWorker.start() : null;
       try {
-        await reader?.waitReady(2000);
-        await tx.query('SELECT pg_advisory_xact_lock($1)', [METRICS_LOCK]);
-        await this.partners.load(tx);
-      } catch (e) {
-        reader?.close();
-        throw e;
+        const reader = tx.copyOut ? new ParallelLogReader(this.db) : null;
+        try {
+          await reader?.waitReady(2000);
+          await tx.query('SELECT pg_advisory_xact_lock($1)', [METRICS_LOCK]);
+          await this.partners.load(tx);
+        } catch (e) {
+          reader?.close();
+          throw e;
+        }
+        this.loaded = true;
+        const columns = reader ? await reader.read(tx as Sql & Required<Pick<Sql, 'copyOut'>>, worker !== null) : await readLog(tx);
+        const read = Date.now();
+        const cells = worker && isShared(columns) ? await worker.compute(columns, this.options, this.partners) : computeCells(columns, this.options, this.partners);
+        const computed = Date.now();
+        await worker?.stop();
+        // In this transaction: readers see the old cells until the commit, then the new ones.
+        if (tx.copyIn) await copyCells(tx as Sql & Required<Pick<Sql, 'copyIn'>>, cells, this.partners);
+        else {
+          await tx.query('TRUNCATE metric_outcome_cells, metric_measure_cells, metric_overlap_cells');
+          await writeCells(tx, cells, this.partners, 'insert');
+        }
+        const done = Date.now();
+        return {
+          events: columns.length,
+          cells: cells.outcomes.size + cells.measures.size + cells.overlaps.size,
+          ms: done - started,
+          phases: { readMs: read - started, computeMs: computed - read, writeMs: done - computed },
+        };
+      } finally {
+        await worker?.stop();
       }
-      this.loaded = true;
-      const columns = reader ? await reader.read(tx as Sql & Required<Pick<Sql, 'copyOut'>>) : await readLog(tx);
-      const read = Date.now();
-      const cells = computeCells(columns, this.options, this.partners);
-      const computed = Date.now();
-      // In this transaction: readers see the old cells until the commit, then the new ones.
-      if (tx.copyIn) await copyCells(tx as Sql & Required<Pick<Sql, 'copyIn'>>, cells, this.partners);
-      else {
-        await tx.query('TRUNCATE metric_outcome_cells, metric_measure_cells, metric_overlap_cells');
-        await writeCells(tx, cells, this.partners, 'insert');
-      }
-      const done = Date.now();
-      return {
-        events: columns.length,
-        cells: cells.outcomes.size + cells.measures.size + cells.overlaps.size,
-        ms: done - started,
-        phases: { readMs: read - started, computeMs: computed - read, writeMs: done - computed },
-      };
     });
   }
 
