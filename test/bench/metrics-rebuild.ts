@@ -25,8 +25,12 @@ export interface MetricsRebuildResult {
   peakRssMb: number;
   /** The rebuild's own report: time reading the log, computing the cells, writing them. */
   phases: { readSeconds: number; computeSeconds: number; writeSeconds: number };
-  /** CPU seconds during the rebuild: this process, and every PostgreSQL process (the machine is shared). */
-  cpuSeconds: { node: number; postgresql: number };
+  /**
+   * CPU seconds during the rebuild: this process (all its threads), every PostgreSQL process
+   * (the machine is shared: other work counts too), and the backends of the benchmark's own
+   * database (the rebuild's connections).
+   */
+  cpuSeconds: { node: number; postgresql: number; postgresqlOwn: number };
 }
 
 const DAY_2023_01_01 = 19358;
@@ -253,12 +257,17 @@ export async function measureMetricsRebuild(events: number): Promise<MetricsRebu
     peak = process.memoryUsage().rss;
     const store = new OutcomeMetricsStore(db, { gapDays: DEFAULT_METRICS_CONFIG.dedupGapDays });
     const pgBefore = postgresCpu();
+    const pidsBefore = cpuByPid();
     const nodeBefore = process.cpuUsage();
     const started = process.hrtime.bigint();
     const result = await store.rebuild();
     const rebuildSeconds = Number(process.hrtime.bigint() - started) / 1e9;
     const nodeCpu = process.cpuUsage(nodeBefore);
     const pgCpu = postgresCpu() - pgBefore;
+    const pidsAfter = cpuByPid();
+    const own = await db.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database()');
+    let pgOwn = 0;
+    for (const { pid } of own.rows) pgOwn += (pidsAfter.get(pid)?.seconds ?? 0) - (pidsBefore.get(pid)?.seconds ?? 0);
     peak = Math.max(peak, process.memoryUsage().rss);
     log(`rebuild: ${JSON.stringify(result)}`);
     const { rows } = await db.query<{ n: string }>(
@@ -272,7 +281,7 @@ export async function measureMetricsRebuild(events: number): Promise<MetricsRebu
       eventsPerSecond: Math.round(result.events / rebuildSeconds),
       peakRssMb: Math.round(peak / 1048576),
       phases: { readSeconds: result.phases.readMs / 1000, computeSeconds: result.phases.computeMs / 1000, writeSeconds: result.phases.writeMs / 1000 },
-      cpuSeconds: { node: round((nodeCpu.user + nodeCpu.system) / 1e6), postgresql: round(pgCpu) },
+      cpuSeconds: { node: round((nodeCpu.user + nodeCpu.system) / 1e6), postgresql: round(pgCpu), postgresqlOwn: round(pgOwn) },
     };
   } finally {
     clearInterval(sampler);
