@@ -10,6 +10,8 @@
 import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { Writable } from 'stream';
+import * as v8 from 'v8';
+import * as vm from 'vm';
 import { migrate, PgDatabase } from '../../libs/db/src';
 import { buildPartners, departementTable, GeneratedPartner, Rng } from '../../libs/generator/src';
 import { DEFAULT_METRICS_CONFIG, DEPARTEMENTS, MEASURES, OUTCOMES, OutcomeMetricsStore, PYRAMIDE, REQUESTERS } from '../../libs/metrics/src';
@@ -23,6 +25,8 @@ export interface MetricsRebuildResult {
   aggregateRows: number;
   eventsPerSecond: number;
   peakRssMb: number;
+  /** RSS when the rebuild started (the load ran in this process before). */
+  rssBeforeRebuildMb: number;
   /** The rebuild's own report: time reading the log, computing the cells, writing them. */
   phases: { readSeconds: number; computeSeconds: number; writeSeconds: number };
   /**
@@ -254,7 +258,10 @@ export async function measureMetricsRebuild(events: number): Promise<MetricsRebu
     const loadSeconds = Number(process.hrtime.bigint() - loadStart) / 1e9;
     log(`loaded ${events} events (${shape.persons} persons, ${shape.cases} cases, ${shape.partners} partners) in ${loadSeconds.toFixed(1)} s`);
 
+    // The load's garbage collected first: the peak is the rebuild's (its big arrays live outside V8's heap).
+    collectGarbage();
     peak = process.memoryUsage().rss;
+    const rssBefore = peak;
     const store = new OutcomeMetricsStore(db, { gapDays: DEFAULT_METRICS_CONFIG.dedupGapDays });
     const pgBefore = postgresCpu();
     const pidsBefore = cpuByPid();
@@ -280,6 +287,7 @@ export async function measureMetricsRebuild(events: number): Promise<MetricsRebu
       aggregateRows: Number(rows[0].n),
       eventsPerSecond: Math.round(result.events / rebuildSeconds),
       peakRssMb: Math.round(peak / 1048576),
+      rssBeforeRebuildMb: Math.round(rssBefore / 1048576),
       phases: { readSeconds: result.phases.readMs / 1000, computeSeconds: result.phases.computeMs / 1000, writeSeconds: result.phases.writeMs / 1000 },
       cpuSeconds: { node: round((nodeCpu.user + nodeCpu.system) / 1e6), postgresql: round(pgCpu), postgresqlOwn: round(pgOwn) },
     };
@@ -289,6 +297,12 @@ export async function measureMetricsRebuild(events: number): Promise<MetricsRebu
     if (!process.env.BENCH_KEEP_DB) await drop();
     else log(`kept ${url}`);
   }
+}
+
+/** A full garbage collection (gc is exposed at run time, as with --expose-gc). */
+function collectGarbage(): void {
+  v8.setFlagsFromString('--expose-gc');
+  (vm.runInNewContext('gc') as () => void)();
 }
 
 function postgresCpu(): number {
