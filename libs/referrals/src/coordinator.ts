@@ -71,7 +71,7 @@ export class ReferralCoordinator {
     }
     const outgoing = await this.routeConcurrently(accepted, partners);
     await this.deps.deadLetters.reject(rejections);
-    for (const o of outgoing) await this.deps.writer.publish(o);
+    await this.deps.writer.publish(outgoing);
   }
 
   /**

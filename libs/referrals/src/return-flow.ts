@@ -52,7 +52,7 @@ export class ReturnFlow {
       else outgoing.push(routed);
     }
     await this.deps.deadLetters.reject(rejections);
-    for (const o of outgoing) await this.deps.writer.publish(o);
+    await this.deps.writer.publish(outgoing);
   }
 
   private async route(report: AccompanimentReport, partners: Partner[]): Promise<Outgoing | { reason: string; errors: Rejection['errors'] }> {

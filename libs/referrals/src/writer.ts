@@ -96,15 +96,23 @@ export class DeliveryWriter {
   }
 
   /** After commit: Kafka first (the durable inbox already holds the item), then FHIR. */
-  async publish(out: Outgoing): Promise<void> {
-    const all = [...out.deliveries.map((d) => d.delivery), ...out.retractions.map((r) => r.delivery)];
+  /**
+   * Publishes what a batch's committed decisions send out: one produce request for every
+   * partner's topic (in the given order, so a partner sees its items in order), one update of
+   * the outbox markers, then the FHIR copies.
+   */
+  async publish(outs: Outgoing | Outgoing[]): Promise<void> {
+    const list = Array.isArray(outs) ? outs : [outs];
+    // Each decision's deliveries then its retractions, decision after decision: a withdrawal
+    // followed by a new consent in one batch must reach the partner in that order.
+    const all = list.flatMap((o) => [...o.deliveries.map((d) => d.delivery), ...o.retractions.map((r) => r.delivery)]);
     if (all.length === 0) return;
     const byPartner = new Map<string, OutgoingMessage[]>();
     for (const d of all) byPartner.set(d.partnerId, [...(byPartner.get(d.partnerId) ?? []), jsonMessage(d.personPseudonym, d, { 'idempotency-key': d.idempotencyKey })]);
     await this.deps.bus.ensureTopics([...byPartner.keys()].map((p) => ({ topic: inboxTopic(p), partitions: this.deps.partitions })));
-    for (const [partnerId, messages] of byPartner) await this.deps.bus.publish(inboxTopic(partnerId), messages);
-    await this.deps.db.query('UPDATE inbox_items SET published_version = version WHERE item_id = ANY($1::text[])', [out.deliveries.map((d) => d.delivery.deliveryId)]);
-    await this.pushFhir(out);
+    await this.deps.bus.publishMany([...byPartner].map(([partnerId, messages]) => ({ topic: inboxTopic(partnerId), messages })));
+    await this.deps.db.query('UPDATE inbox_items SET published_version = version WHERE item_id = ANY($1::text[])', [list.flatMap((o) => o.deliveries.map((d) => d.delivery.deliveryId))]);
+    for (const o of list) await this.pushFhir(o);
   }
 
   /** Ops: pushes again the FHIR copies still pending or failed (endpoint down, since fixed). */
