@@ -88,6 +88,9 @@ export function sickLeaveFlowScenario(start: () => Promise<HubUnderTest>): void 
     expect(all.find((i) => i.itemId === item.itemId)!.version).toBe(1);
     const onTopic = (await hub.readTopic(inboxTopic('spsti-a'))).map((r) => JSON.parse(r.value.toString()) as InboxDelivery);
     expect(onTopic.filter((d) => d.deliveryId === item.itemId)).toHaveLength(1);
+    // The copy re-sent under a new message id is not lost: its trace points at the one that counted.
+    expect((await admin(http().get(`/v1/messages/${leave.messageId}-resent`))).body).toMatchObject({ status: 'delivered', duplicateOf: leave.messageId });
+    expect((await admin(http().get(`/v1/messages/${leave.messageId}`))).body.duplicateOf).toBeUndefined();
   });
 
   it('parks a leave whose employer is unknown, then delivers it once the directory learns the employer', async () => {

@@ -15,7 +15,7 @@ import { AdhesionDirectory, PartnerRegistry } from '../../libs/pipeline/src';
 import { InMemoryBus } from '../../libs/bus/src';
 import { ensureKafka } from '../support/kafka-broker';
 import { createTestDatabase } from '../support/postgres';
-import { benchKafka, createTopics, deleteNamespace, produceAll, waitForStableGroups, waitForZeroLag } from './kafka-tools';
+import { benchKafka, createTopics, deleteNamespace, produceAll, touchTopics, waitForStableGroups, waitForZeroLag } from './kafka-tools';
 import { Flow, populationFor, populationMix } from './mix';
 import { CoordinationTopics } from '../../libs/contracts/src/coordination';
 import { Population } from '../../libs/generator/src';
@@ -53,6 +53,7 @@ async function prepareHub(brokers: string[], kafka: Kafka, population: Populatio
   await createTopics(kafka, [...Object.values(Topics), ...Object.values(CoordinationTopics)].map((t) => namespace + t), PARTITIONS);
   // A partner's inbox needs no parallelism: one partition each (hundreds of partners nationally).
   await createTopics(kafka, population.partners.map((p) => `${namespace}pdp.inbox.${p.partnerId}.v1`), 1);
+  await touchTopics(kafka, population.partners.map((p) => `${namespace}pdp.inbox.${p.partnerId}.v1`));
   const env = {
     KAFKA_BROKERS: brokers.join(','),
     DATABASE_URL: database.url,

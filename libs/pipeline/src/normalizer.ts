@@ -231,6 +231,7 @@ async function insertAndLoadNotifications(tx: Sql, batch: AcceptedLeave[], episo
        CROSS JOIN LATERAL (SELECT * FROM leave_notifications WHERE episode_id = q.id) n`,
     [asRecordset(rows), episodeIds],
   );
+  await recordDuplicates(tx, batch, new Set(found.filter((r) => r.episode_id === null).map((r) => r.notification_key)));
   const byEpisode = new Map<string, EpisodeNotification[]>();
   const add = (episodeId: string, n: EpisodeNotification) => {
     const list = byEpisode.get(episodeId) ?? [];
@@ -254,6 +255,29 @@ async function insertAndLoadNotifications(tx: Sql, batch: AcceptedLeave[], episo
     }
   }
   return byEpisode;
+}
+
+/**
+ * Message ids of the batch's duplicates (a leave already recorded, re-sent under a new message
+ * id), so they can be traced; a redelivered batch's own messages are not duplicates. Rare:
+ * nothing is sent when the batch has none.
+ */
+async function recordDuplicates(tx: Sql, batch: AcceptedLeave[], inserted: Set<string>): Promise<void> {
+  const firsts = new Set<AcceptedLeave>();
+  const seen = new Set<string>();
+  for (const a of batch) {
+    if (inserted.has(a.notificationKey) && !seen.has(a.notificationKey)) firsts.add(a);
+    seen.add(a.notificationKey);
+  }
+  const others = batch.filter((a) => !firsts.has(a));
+  if (others.length === 0) return;
+  await tx.query(
+    `INSERT INTO duplicate_notifications (message_id, notification_key)
+     SELECT m, k FROM unnest($1::text[], $2::text[]) AS x(m, k)
+      WHERE NOT EXISTS (SELECT 1 FROM leave_notifications n WHERE n.source_message_id = x.m)
+     ON CONFLICT (message_id) DO NOTHING`,
+    [others.map((a) => a.messageId), others.map((a) => a.notificationKey)],
+  );
 }
 
 export function shortHash(s: string): string {

@@ -9,6 +9,8 @@ export interface MessageTrace {
   reason?: string;
   deadLetterIds?: string[];
   deliveredTo?: { partnerId: string; itemId: string; version: number }[];
+  /** A re-sent copy of a leave already received: the message id of the one that counted. */
+  duplicateOf?: string;
 }
 
 /** Where an accepted message ended: every one is delivered, dead-lettered, parked or not eligible. */
@@ -20,17 +22,29 @@ export class MessageTracker {
       'SELECT dead_letter_id, reason FROM dead_letters WHERE message_id = $1 ORDER BY rejected_at',
       [messageId],
     );
-    const episode = await this.db.query<{ episode_id: string; eligible: boolean; reason: string }>(
-      `SELECT e.episode_id, e.eligible, e.case_event->>'eligibilityReason' AS reason
+    // The message itself, or the notification it duplicates.
+    const episode = await this.db.query<{ episode_id: string; eligible: boolean; reason: string; duplicate_of: string | null }>(
+      `SELECT e.episode_id, e.eligible, e.case_event->>'eligibilityReason' AS reason, NULL AS duplicate_of
          FROM leave_notifications n JOIN episodes e ON e.episode_id = n.episode_id
-        WHERE n.source_message_id = $1 LIMIT 1`,
+        WHERE n.source_message_id = $1
+       UNION ALL
+       SELECT e.episode_id, e.eligible, e.case_event->>'eligibilityReason', n.source_message_id
+         FROM duplicate_notifications d JOIN leave_notifications n ON n.notification_key = d.notification_key
+         JOIN episodes e ON e.episode_id = n.episode_id
+        WHERE d.message_id = $1
+       LIMIT 1`,
       [messageId],
     );
     const e = episode.rows[0];
+    if (e?.duplicate_of) return { ...(await this.traceEpisode(messageId, e)), duplicateOf: e.duplicate_of };
     if (!e) {
       if (dead.rows.length) return { messageId, status: 'dead-lettered', reason: dead.rows[0].reason, deadLetterIds: dead.rows.map((d) => d.dead_letter_id) };
       return { messageId, status: 'unknown' };
     }
+    return this.traceEpisode(messageId, e);
+  }
+
+  private async traceEpisode(messageId: string, e: { episode_id: string; eligible: boolean; reason: string }): Promise<MessageTrace> {
     if (!e.eligible) return { messageId, status: 'not-eligible', reason: e.reason };
     const items = await this.db.query<{ partner_id: string; item_id: string; version: number }>(
       'SELECT partner_id, item_id, version FROM inbox_items WHERE episode_id = $1 ORDER BY partner_id',
