@@ -19,13 +19,25 @@ const MAX_REQUEST_BYTES = 768 * 1024;
 /** Producer errors after which its sequence numbers are out of step with the broker's. */
 const FATAL_PRODUCER_ERRORS = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH']);
 
+interface QueuedMessage {
+  topic: string;
+  key: string;
+  value: Buffer | string;
+  headers?: Record<string, string>;
+}
+
+/** What a message weighs in a produce request (key, value and the record's overhead). */
+function messageBytes(m: { key: string; value: Buffer | string }): number {
+  return Buffer.byteLength(m.value) + Buffer.byteLength(m.key) + 64;
+}
+
 /** Splits messages into consecutive chunks whose keys and values stay under maxBytes. */
 export function chunksBySize<T extends { key: string; value: Buffer | string }>(messages: T[], maxBytes: number): T[][] {
   const chunks: T[][] = [];
   let current: T[] = [];
   let size = 0;
   for (const m of messages) {
-    const bytes = Buffer.byteLength(m.value) + Buffer.byteLength(m.key) + 64;
+    const bytes = messageBytes(m);
     if (current.length && size + bytes > maxBytes) {
       chunks.push(current);
       current = [];
@@ -51,8 +63,9 @@ export class KafkaBus implements MessageBus {
   private readonly logger = new Logger('KafkaBus');
   private readonly ns: string;
   private readonly concurrency: number;
-  /** The tail of the queue of sends (see send). */
-  private sending: Promise<unknown> = Promise.resolve();
+  /** Sends waiting for the producer (see send). */
+  private readonly queue: { messages: QueuedMessage[]; bytes: number; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  private flushing = false;
 
   constructor(private readonly options: KafkaBusOptions) {
     this.ns = options.namespace ?? '';
@@ -116,52 +129,63 @@ export class KafkaBus implements MessageBus {
   }
 
   async publish(topic: string, messages: OutgoingMessage[]): Promise<void> {
-    if (messages.length === 0) return;
-    // A request holds one record batch per partition, which the broker caps (message.max.bytes,
-    // 1 MB by default): send large batches in chunks.
-    for (const chunk of chunksBySize(messages, MAX_REQUEST_BYTES)) {
-      await this.send((p) => p.send({ topic: this.ns + topic, messages: chunk.map((m) => ({ key: m.key, value: m.value, headers: m.headers })) }));
-    }
-  }
-
-  async publishMany(batches: { topic: string; messages: OutgoingMessage[] }[]): Promise<void> {
-    const all = batches.flatMap((b) => b.messages.map((m) => ({ topic: this.ns + b.topic, m })));
-    if (all.length === 0) return;
-    // One request for many topics, in chunks under the broker's limits.
-    for (const chunk of chunksBySize(all.map((x) => ({ ...x, key: x.m.key, value: x.m.value })), MAX_REQUEST_BYTES)) {
-      const byTopic = new Map<string, { key: string; value: Buffer | string; headers?: Record<string, string> }[]>();
-      for (const { topic, m } of chunk) {
-        const list = byTopic.get(topic) ?? [];
-        list.push({ key: m.key, value: m.value, headers: m.headers });
-        byTopic.set(topic, list);
-      }
-      await this.send((p) => p.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) }));
-    }
+    await this.publishMany([{ topic, messages }]);
   }
 
   /**
-   * Sends one at a time. kafkajs's idempotent producer numbers a partition's batches when it
-   * builds a request: concurrent sends (batches of several partitions handled at once) can
-   * reach the broker out of order, which answers OUT_OF_ORDER_SEQUENCE_NUMBER for every later
-   * send (tulios/kafkajs#598, #1005; found by the latency bench as a pipeline stalled for good).
-   * After such a fatal producer error the producer is replaced, with a new producer id.
+   * Many topics in one produce request, in chunks under the broker's limits (a request holds one
+   * record batch per partition, capped by message.max.bytes, 1 MB by default).
    */
-  private send<T>(fn: (producer: Producer) => Promise<T>): Promise<T> {
-    const result = this.sending.then(async () => {
-      const producer = await this.getProducer();
+  async publishMany(batches: { topic: string; messages: OutgoingMessage[] }[]): Promise<void> {
+    const all = batches.flatMap((b) => b.messages.map((m) => ({ topic: this.ns + b.topic, key: m.key, value: m.value, headers: m.headers })));
+    for (const chunk of chunksBySize(all, MAX_REQUEST_BYTES)) await this.send(chunk);
+  }
+
+  /**
+   * Sends go through one queue, one request at a time, and the sends that queued up meanwhile
+   * leave together in the next request (as a database groups commits): batches of several
+   * partitions finishing at once cost one round trip, not one each. One at a time because
+   * kafkajs's idempotent producer numbers a partition's batches when it builds a request:
+   * concurrent requests can reach the broker out of order, and it then answers
+   * OUT_OF_ORDER_SEQUENCE_NUMBER to every later send (tulios/kafkajs#598, #1005; the latency
+   * bench stalled for good on it). After such a fatal error the producer is replaced.
+   */
+  private send(messages: QueuedMessage[]): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ messages, bytes: messages.reduce((n, m) => n + messageBytes(m), 0), resolve, reject });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    while (this.queue.length > 0) {
+      // Whole sends, in queue order, up to the request limit (at least one).
+      let bytes = 0;
+      let n = 0;
+      while (n < this.queue.length && (n === 0 || bytes + this.queue[n].bytes <= MAX_REQUEST_BYTES)) bytes += this.queue[n++].bytes;
+      const sends = this.queue.splice(0, n);
+      const byTopic = new Map<string, QueuedMessage[]>();
+      for (const m of sends.flatMap((x) => x.messages)) {
+        const list = byTopic.get(m.topic) ?? [];
+        list.push(m);
+        byTopic.set(m.topic, list);
+      }
+      let producer: Producer | undefined;
       try {
-        return await fn(producer);
+        producer = await this.getProducer();
+        await producer.sendBatch({ topicMessages: [...byTopic].map(([topic, list]) => ({ topic, messages: list.map(({ key, value, headers }) => ({ key, value, headers })) })) });
+        sends.forEach((x) => x.resolve());
       } catch (e) {
-        if (FATAL_PRODUCER_ERRORS.has((e as { type?: string }).type ?? '')) {
+        if (producer && FATAL_PRODUCER_ERRORS.has((e as { type?: string }).type ?? '')) {
           this.logger.warn(`producer reset after ${(e as { type: string }).type}`);
           this.producer = undefined;
           await producer.disconnect().catch(() => undefined);
         }
-        throw e;
+        sends.forEach((x) => x.reject(e));
       }
-    });
-    this.sending = result.catch(() => undefined);
-    return result;
+    }
+    this.flushing = false;
   }
 
   async subscribe(sub: Subscription): Promise<void> {

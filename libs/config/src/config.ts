@@ -56,7 +56,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       clientId: env.KAFKA_CLIENT_ID ?? 'pdp-hub',
       partitions: Number(env.TOPIC_PARTITIONS ?? 6),
       namespace: env.TOPIC_NAMESPACE ?? '',
-      partitionsConsumedConcurrently: Number(env.KAFKA_PARTITIONS_CONCURRENTLY ?? 3),
+      // Every partition's batch at once by default: a fetch's batches then finish together
+      // (one round of transactions, their deliveries in one produce request), not in waves.
+      partitionsConsumedConcurrently: Number(env.KAFKA_PARTITIONS_CONCURRENTLY ?? env.TOPIC_PARTITIONS ?? 6),
       // Let the broker gather up to this much (or wait this long) per fetch: bigger batches,
       // fewer transactions under load, bounded extra latency when quiet.
       fetchMinBytes: Number(env.KAFKA_FETCH_MIN_BYTES ?? 1),
