@@ -12,6 +12,7 @@ export interface KafkaBusOptions {
   fetchMinBytes?: number;
   fetchMaxWaitMs?: number;
   fetchMaxBytesPerPartition?: number;
+  commitIntervalMs?: number;
 }
 
 const MAX_REQUEST_BYTES = 768 * 1024;
@@ -200,6 +201,10 @@ export class KafkaBus implements MessageBus {
     await consumer.subscribe({ topics: sub.topics.map((t) => this.ns + t), fromBeginning: true });
     await consumer.run({
       autoCommit: true,
+      // Offsets of handled batches are committed at most this often, not after every batch (a
+      // round trip per batch in the fetch cycle); a crash re-delivers at most that much, which the
+      // idempotent handlers absorb.
+      autoCommitInterval: (this.options.commitIntervalMs ?? 250) || null,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.concurrency,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {

@@ -4,7 +4,7 @@ import Ajv from 'ajv';
 export interface HubConfig {
   /** embedded: one process, PGlite and an in-process bus; distributed: Kafka + PostgreSQL. */
   mode: 'embedded' | 'distributed';
-  kafka: { brokers: string[]; clientId: string; partitions: number; namespace: string; partitionsConsumedConcurrently: number; fetchMinBytes: number; fetchMaxWaitMs: number; fetchMaxBytesPerPartition: number };
+  kafka: { brokers: string[]; clientId: string; partitions: number; namespace: string; partitionsConsumedConcurrently: number; fetchMinBytes: number; fetchMaxWaitMs: number; fetchMaxBytesPerPartition: number; commitIntervalMs: number };
   databaseUrl?: string;
   /** Directory for the embedded database; in memory when absent. */
   embeddedDataDir?: string;
@@ -33,6 +33,7 @@ const schema = {
         fetchMinBytes: { type: 'integer', minimum: 1 },
         fetchMaxWaitMs: { type: 'integer', minimum: 0, maximum: 5000 },
         fetchMaxBytesPerPartition: { type: 'integer', minimum: 65536, maximum: 67108864 },
+        commitIntervalMs: { type: 'integer', minimum: 0, maximum: 60000 },
       },
     },
     databaseUrl: { type: 'string', pattern: '^postgres(ql)?://' },
@@ -66,6 +67,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       // The most one partition's batch holds: a backlog drains in batches this big, and the
       // database's cost per message falls with the batch (one statement per step per batch).
       fetchMaxBytesPerPartition: Number(env.KAFKA_FETCH_MAX_BYTES_PER_PARTITION ?? 2 * 1024 * 1024),
+      // How often handled offsets are committed (0: after every batch).
+      commitIntervalMs: Number(env.KAFKA_COMMIT_INTERVAL_MS ?? 250),
     },
     databaseUrl: env.DATABASE_URL || undefined,
     embeddedDataDir: env.EMBEDDED_DATA_DIR || undefined,

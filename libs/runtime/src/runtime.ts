@@ -54,7 +54,7 @@ export interface RuntimeAdapters {
 export async function createRuntime(config: HubConfig, adapters: RuntimeAdapters = {}): Promise<HubRuntime> {
   const logger = new Logger('Runtime');
   const db = adapters.db ?? (config.mode === 'embedded' ? new PgliteDatabase(config.embeddedDataDir) : new PgDatabase(config.databaseUrl!));
-  const bus = adapters.bus ?? (config.mode === 'embedded' ? new InMemoryBus() : new KafkaBus({ brokers: config.kafka.brokers, clientId: config.kafka.clientId, namespace: config.kafka.namespace, partitionsConsumedConcurrently: config.kafka.partitionsConsumedConcurrently, fetchMinBytes: config.kafka.fetchMinBytes, fetchMaxWaitMs: config.kafka.fetchMaxWaitMs, fetchMaxBytesPerPartition: config.kafka.fetchMaxBytesPerPartition }));
+  const bus = adapters.bus ?? (config.mode === 'embedded' ? new InMemoryBus() : new KafkaBus({ brokers: config.kafka.brokers, clientId: config.kafka.clientId, namespace: config.kafka.namespace, partitionsConsumedConcurrently: config.kafka.partitionsConsumedConcurrently, fetchMinBytes: config.kafka.fetchMinBytes, fetchMaxWaitMs: config.kafka.fetchMaxWaitMs, fetchMaxBytesPerPartition: config.kafka.fetchMaxBytesPerPartition, commitIntervalMs: config.kafka.commitIntervalMs }));
   const applied = await migrate(db);
   if (applied.length) logger.log(`applied migrations: ${applied.join(', ')}`);
   await bus.ensureTopics(hubTopics(config.kafka.partitions));
