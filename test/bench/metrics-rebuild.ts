@@ -9,7 +9,6 @@
  */
 import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { Writable } from 'stream';
 import * as v8 from 'v8';
 import * as vm from 'vm';
 import { migrate, PgDatabase } from '../../libs/db/src';

@@ -5,7 +5,7 @@
  * `npx tsc -p tsconfig.bench.json && node dist/test/bench/pipeline-sql.js [messages] [batch]`
  */
 import { performance } from 'perf_hooks';
-import { ContractRegistry, Topics } from '../../libs/contracts/src';
+import { ContractRegistry } from '../../libs/contracts/src';
 import { BusMessage, InMemoryBus } from '../../libs/bus/src';
 import { Database, migrate, PgDatabase, Sql } from '../../libs/db/src';
 import { Pseudonymizer } from '../../libs/domain/src';

@@ -1,4 +1,3 @@
-import { Logger } from '@nestjs/common';
 import { createHash } from 'crypto';
 import { CaseEvent, ContractIds, ContractRegistry, InboxDelivery, inboxTopic, ParkedCase, Topics } from '../../contracts/src';
 import { BusMessage, jsonMessage, MessageBus, OutgoingMessage } from '../../bus/src';
@@ -27,7 +26,6 @@ export interface RouterDeps {
 export class CaseRouter {
   private readonly caseEvent;
   private readonly clock: () => Date;
-  private readonly logger = new Logger('CaseRouter');
 
   constructor(private readonly deps: RouterDeps) {
     this.caseEvent = deps.contracts.contract<CaseEvent>(ContractIds.caseEvent);

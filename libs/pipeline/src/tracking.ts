@@ -1,5 +1,4 @@
 import { Database } from '../../db/src';
-import { inboxItemId } from './router';
 
 export type MessageStatus = 'dead-lettered' | 'not-eligible' | 'parked' | 'delivered' | 'in-progress' | 'unknown';
 
