@@ -108,7 +108,12 @@ export class DeliveryWriter {
     const all = list.flatMap((o) => [...o.deliveries.map((d) => d.delivery), ...o.retractions.map((r) => r.delivery)]);
     if (all.length === 0) return;
     const byPartner = new Map<string, OutgoingMessage[]>();
-    for (const d of all) byPartner.set(d.partnerId, [...(byPartner.get(d.partnerId) ?? []), jsonMessage(d.personPseudonym, d, { 'idempotency-key': d.idempotencyKey })]);
+    for (const d of all) {
+      // Pushed, not copied: a whole batch's deliveries now go through here at once.
+      const list = byPartner.get(d.partnerId) ?? [];
+      list.push(jsonMessage(d.personPseudonym, d, { 'idempotency-key': d.idempotencyKey }));
+      byPartner.set(d.partnerId, list);
+    }
     await this.deps.bus.ensureTopics([...byPartner.keys()].map((p) => ({ topic: inboxTopic(p), partitions: this.deps.partitions })));
     await this.deps.bus.publishMany([...byPartner].map(([partnerId, messages]) => ({ topic: inboxTopic(partnerId), messages })));
     await this.deps.db.query('UPDATE inbox_items SET published_version = version WHERE item_id = ANY($1::text[])', [list.flatMap((o) => o.deliveries.map((d) => d.delivery.deliveryId))]);
