@@ -15,6 +15,7 @@ import { migrate, PgDatabase } from '../../libs/db/src';
 import { buildPartners, departementTable, GeneratedPartner, Rng } from '../../libs/generator/src';
 import { DEFAULT_METRICS_CONFIG, DEPARTEMENTS, MEASURES, OUTCOMES, OutcomeMetricsStore, PYRAMIDE, REQUESTERS } from '../../libs/metrics/src';
 import { createTestDatabase } from '../support/postgres';
+import { benchDatabaseServer } from './database-server';
 import { cpuByPid } from './cpu';
 
 export interface MetricsRebuildResult {
@@ -246,7 +247,7 @@ export async function loadOutcomeLog(url: string, events: number, seed = 2025050
 
 /** Fresh database, N synthetic outcome events, one timed rebuild (as the API runs it). */
 export async function measureMetricsRebuild(events: number): Promise<MetricsRebuildResult> {
-  const { url, drop } = await createTestDatabase();
+  const { url, drop } = await createTestDatabase((await benchDatabaseServer()).adminUrl);
   const db = new PgDatabase(url, 4);
   let peak = process.memoryUsage().rss;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);

@@ -12,6 +12,7 @@ import { Pseudonymizer } from '../../libs/domain/src';
 import { AdhesionDirectory, CaseRouter, DeadLetterSink, hubTopics, LeaveNormalizer, PartnerRegistry } from '../../libs/pipeline/src';
 import { inboxTopic } from '../../libs/contracts/src';
 import { createTestDatabase } from '../support/postgres';
+import { benchDatabaseServer } from './database-server';
 import { populationFor, populationMix } from './mix';
 import { cpuByPid } from './cpu';
 
@@ -38,7 +39,7 @@ function timed(sql: Sql): Sql {
 }
 
 async function main() {
-  const database = await createTestDatabase();
+  const database = await createTestDatabase((await benchDatabaseServer()).adminUrl);
   const pg = new PgDatabase(database.url);
   // EXPLAIN=<ms>: auto_explain logs the plans of statements slower than that (server log).
   if (process.env.EXPLAIN) {

@@ -22,6 +22,7 @@ import { Population } from '../../libs/generator/src';
 import { measurePassThrough } from './passthrough';
 import { AppProcess, startApp } from './processes';
 import { cpuByPid, cpuDelta } from './cpu';
+import { benchDatabaseServer } from './database-server';
 
 const N = Number(process.env.BENCH_MESSAGES ?? 1_000_000);
 const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 20);
@@ -42,8 +43,15 @@ interface HubEnv {
 }
 
 /** A fresh database and topic namespace, with the population's partners and adhesions loaded. */
-async function prepareHub(brokers: string[], kafka: Kafka, population: Population): Promise<HubEnv> {
-  const database = await createTestDatabase();
+/** The servers every phase runs on: the Kafka broker and the PostgreSQL server. */
+interface Servers {
+  kafka: Kafka;
+  brokers: string[];
+  pgAdminUrl: string;
+}
+
+async function prepareHub({ kafka, brokers, pgAdminUrl }: Servers, population: Population): Promise<HubEnv> {
+  const database = await createTestDatabase(pgAdminUrl);
   const namespace = `bench-${randomBytes(3).toString('hex')}.`;
   const db = new PgDatabase(database.url);
   await migrate(db);
@@ -105,9 +113,10 @@ async function produceMix(producer: import('kafkajs').Producer, ns: string, mess
 }
 
 /** Preloads n messages, starts the apps, and measures until both groups have no lag. */
-async function throughput(kafka: Kafka, brokers: string[], n: number, instances: number, seed: number, flow: Flow = 'sick-leave') {
+async function throughput(servers: Servers, n: number, instances: number, seed: number, flow: Flow = 'sick-leave') {
   const population = populationFor(seed, n);
-  const h = await prepareHub(brokers, kafka, population);
+  const { kafka } = servers;
+  const h = await prepareHub(servers, population);
   const producer = kafka.producer();
   await producer.connect();
   const produceStart = Date.now();
@@ -147,11 +156,12 @@ async function throughput(kafka: Kafka, brokers: string[], n: number, instances:
  * inbound topic to the delivery's arrival on the partner's inbox topic (a consumer of the bench
  * subscribed to every inbox topic). The inbox row is committed right after that publish.
  */
-async function latency(kafka: Kafka, brokers: string[]) {
+async function latency(servers: Servers) {
+  const { kafka } = servers;
   const total = (LATENCY_WARMUP_SECONDS + LATENCY_SECONDS) * LATENCY_RATE;
   const warmup = LATENCY_WARMUP_SECONDS * LATENCY_RATE;
   const population = populationFor(7, total);
-  const h = await prepareHub(brokers, kafka, population);
+  const h = await prepareHub(servers, population);
   const apps = startPipeline(h, 1, 'sick-leave');
   // The partners' side: first arrival of each notification's delivery, by its message id.
   const arrivedAt = new Map<string, { at: number; normalizedAt: number }>();
@@ -239,9 +249,12 @@ async function main() {
   const started = Date.now();
   const kafkaHandle = await ensureKafka();
   const kafka = benchKafka(kafkaHandle.brokers);
+  const database = await benchDatabaseServer();
+  const servers: Servers = { kafka, brokers: kafkaHandle.brokers, pgAdminUrl: database.adminUrl };
   const results: Record<string, unknown> = {
     date: new Date().toISOString(),
     machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.type()} ${os.release()}` },
+    database: { server: database.kind, settings: database.settings },
     sizes: { messages: N, partitions: PARTITIONS, latencySeconds: LATENCY_SECONDS, latencyRate: LATENCY_RATE, scaleMessages: SCALE_N },
   };
   try {
@@ -252,23 +265,23 @@ async function main() {
       results.passThrough = pass;
     }
     if (PHASES.has('hub')) {
-      const hub = await throughput(kafka, kafkaHandle.brokers, N, 1, 1);
+      const hub = await throughput(servers, N, 1, 1);
       log('hub end-to-end throughput, sick leaves (inbound topic → persisted inbox item)', hub);
       results.hub = { ...hub, ...(pass ? { ratioToPassThrough: round(hub.messagesPerSecond / pass.messagesPerSecond) } : {}) };
     }
     if (PHASES.has('mixed')) {
-      const mixed = await throughput(kafka, kafkaHandle.brokers, SCALE_N, 1, 2, 'all');
+      const mixed = await throughput(servers, SCALE_N, 1, 2, 'all');
       log('hub end-to-end throughput, full mix (leaves, declarations, signalements with consent, outcomes)', mixed);
       results.mixed = mixed;
     }
     if (PHASES.has('latency')) {
-      const lat = await latency(kafka, kafkaHandle.brokers);
+      const lat = await latency(servers);
       log(`latency at ${LATENCY_RATE} msg/s offered`, lat);
       results.latency = lat;
     }
     if (PHASES.has('scale')) {
-      const scaled = await throughput(kafka, kafkaHandle.brokers, SCALE_N, 2, 3);
-      const single = await throughput(kafka, kafkaHandle.brokers, SCALE_N, 1, 3);
+      const scaled = await throughput(servers, SCALE_N, 2, 3);
+      const single = await throughput(servers, SCALE_N, 1, 3);
       log('two instances of each service in one consumer group', { twoInstances: scaled.messagesPerSecond, oneInstance: single.messagesPerSecond });
       results.scaleOut = { messages: SCALE_N, twoInstancesPerSecond: scaled.messagesPerSecond, oneInstancePerSecond: single.messagesPerSecond, ratio: round(scaled.messagesPerSecond / single.messagesPerSecond) };
     }
