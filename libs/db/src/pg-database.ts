@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { Pool, PoolClient } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { once } from 'events';
@@ -5,9 +6,13 @@ import { Database, Sql } from './database';
 
 export class PgDatabase implements Database {
   private readonly pool: Pool;
+  private readonly logger = new Logger('PgDatabase');
 
   constructor(connectionString: string, max = 10) {
     this.pool = new Pool({ connectionString, max });
+    // An idle connection closed by the server (restart, failover, an administrator) is dropped
+    // from the pool and the next query opens another; unhandled, the error would end the process.
+    this.pool.on('error', (e) => this.logger.warn(`idle database connection lost: ${e.message}`));
   }
 
   async query<R>(text: string, params?: unknown[]): Promise<{ rows: R[]; rowCount: number }> {
@@ -29,12 +34,13 @@ export class PgDatabase implements Database {
       };
       const result = await fn(tx);
       await client.query('COMMIT');
+      client.release();
       return result;
     } catch (e) {
-      await client.query('ROLLBACK');
+      // A connection that cannot even roll back is broken: destroyed, not returned to the pool.
+      const broken = await client.query('ROLLBACK').then(() => undefined, (rollbackError: Error) => rollbackError);
+      client.release(broken);
       throw e;
-    } finally {
-      client.release();
     }
   }
 
