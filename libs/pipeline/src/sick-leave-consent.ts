@@ -37,13 +37,15 @@ export async function sickLeaveConsentWithholdings(sql: Sql, events: CaseEvent[]
 /**
  * A withdrawal pulls back the person's sick-leave items that rest on consent and were not yet
  * acknowledged: they leave the inbox and are parked with the reason, so they can still be found
- * (and are released if the person consents again).
+ * (and are released if the person consents again). The person's episodes come from the
+ * episodes' person index, so it reads that person's items, not the whole inbox.
  */
 export async function pullBackSickLeaveItems(tx: Sql, personPseudonym: string, withholding: ConsentWithholding): Promise<{ itemId: string; partnerId: string; episodeId: string }[]> {
   const { rows } = await tx.query<{ item_id: string; partner_id: string; episode_id: string }>(
     `WITH gone AS (
        DELETE FROM inbox_items
-        WHERE item_type = 'sick-leave' AND legal_basis = 'consent' AND status <> 'acknowledged'
+        WHERE episode_id IN (SELECT episode_id FROM episodes WHERE person_pseudonym = $1)
+          AND item_type = 'sick-leave' AND legal_basis = 'consent' AND status <> 'acknowledged'
           AND payload->'caseEvent'->>'personPseudonym' = $1
        RETURNING item_id, partner_id, episode_id, payload->'caseEvent' AS case_event),
      parked AS (
@@ -61,7 +63,8 @@ export async function pullBackSickLeaveItems(tx: Sql, personPseudonym: string, w
 export async function releaseConsentParked(db: Database, bus: MessageBus, personPseudonym: string): Promise<number> {
   const { rows } = await db.query<{ parked_id: string; case_event: CaseEvent }>(
     `SELECT parked_id, case_event FROM parked_cases
-      WHERE released_at IS NULL AND reason_code LIKE 'consent-%' AND case_event->>'personPseudonym' = $1`,
+      WHERE parked_id IN (SELECT episode_id FROM episodes WHERE person_pseudonym = $1)
+        AND released_at IS NULL AND reason_code LIKE 'consent-%' AND case_event->>'personPseudonym' = $1`,
     [personPseudonym],
   );
   if (rows.length === 0) return 0;

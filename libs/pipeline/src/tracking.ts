@@ -52,7 +52,8 @@ export class MessageTracker {
     if (items.rows.length) {
       return { messageId, status: 'delivered', deliveredTo: items.rows.map((r) => ({ partnerId: r.partner_id, itemId: r.item_id, version: r.version })) };
     }
-    const parked = await this.db.query<{ reason: string }>('SELECT reason FROM parked_cases WHERE episode_id = $1 AND released_at IS NULL', [e.episode_id]);
+    // A sick-leave case is parked under its episode id (the primary key).
+    const parked = await this.db.query<{ reason: string }>('SELECT reason FROM parked_cases WHERE parked_id = $1 AND released_at IS NULL', [e.episode_id]);
     if (parked.rows.length) return { messageId, status: 'parked', reason: parked.rows[0].reason };
     return { messageId, status: 'in-progress' };
   }
