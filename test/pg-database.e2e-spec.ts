@@ -1,0 +1,60 @@
+import { Client } from 'pg';
+import { PgDatabase } from '../libs/db/src';
+import { createTestDatabase } from './support/postgres';
+
+/** The PostgreSQL adapter against the real server: session settings and lost connections. */
+describe('PgDatabase on PostgreSQL', () => {
+  let database: { url: string; drop: () => Promise<void> };
+  let db: PgDatabase;
+  let admin: Client;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    db = new PgDatabase(database.url, 2);
+    admin = new Client({ connectionString: database.url });
+    await admin.connect();
+  });
+
+  afterAll(async () => {
+    await admin.end();
+    await db.close();
+    await database.drop();
+  });
+
+  /** Ends every session of the pool from outside, as a server restart or an administrator would. */
+  async function terminatePoolSessions(): Promise<number> {
+    const { rows } = await admin.query<{ n: number }>(
+      'SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+    );
+    return rows[0].n;
+  }
+
+  it('runs its sessions without JIT, whatever the server says', async () => {
+    const { rows } = await db.query<{ jit: string }>('SHOW jit');
+    expect(rows[0].jit).toBe('off');
+    const inTx = await db.transaction((tx) => tx.query<{ jit: string }>('SHOW jit'));
+    expect(inTx.rows[0].jit).toBe('off');
+  });
+
+  it('survives idle connections closed by the server and answers the next query', async () => {
+    await Promise.all([db.query('SELECT 1'), db.query('SELECT 1')]);
+    expect(await terminatePoolSessions()).toBeGreaterThan(0);
+    // Unhandled, the idle clients' error events would end this process here.
+    await new Promise((r) => setTimeout(r, 200));
+    const { rows } = await db.query<{ n: number }>('SELECT 41 + 1 AS n');
+    expect(rows[0].n).toBe(42);
+  });
+
+  it('drops a connection lost inside a transaction instead of reusing it', async () => {
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.query('SELECT 1');
+        await terminatePoolSessions();
+        await tx.query('SELECT 2');
+      }),
+    ).rejects.toThrow();
+    // Both pooled connections must work: a broken one handed out again would fail here.
+    const results = await Promise.all([1, 2, 3, 4].map((i) => db.transaction((tx) => tx.query<{ i: number }>('SELECT $1::int AS i', [i]))));
+    expect(results.map((r) => r.rows[0].i)).toEqual([1, 2, 3, 4]);
+  });
+});
