@@ -1,4 +1,4 @@
-import { Admin, Consumer, Kafka, logLevel, Producer } from 'kafkajs';
+import { Admin, Consumer, IHeaders, Kafka, logLevel, Producer } from 'kafkajs';
 import { Logger } from '@nestjs/common';
 import { BusMessage, MessageBus, OutgoingMessage, Subscription, TopicSpec } from './bus';
 
@@ -49,6 +49,21 @@ export function chunksBySize<T extends { key: string; value: Buffer | string }>(
   }
   if (current.length) chunks.push(current);
   return chunks;
+}
+
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+
+/** Record headers as strings; most inbound records have none, and they then share one empty object. */
+function headersOf(headers: IHeaders | undefined): Record<string, string> {
+  if (!headers) return NO_HEADERS;
+  const keys = Object.keys(headers);
+  if (keys.length === 0) return NO_HEADERS;
+  const out: Record<string, string> = {};
+  for (const k of keys) {
+    const v = headers[k];
+    out[k] = v ? v.toString() : '';
+  }
+  return out;
 }
 
 /**
@@ -215,7 +230,7 @@ export class KafkaBus implements MessageBus {
           offset: m.offset,
           key: m.key ? m.key.toString() : null,
           value: m.value ?? Buffer.alloc(0),
-          headers: Object.fromEntries(Object.entries(m.headers ?? {}).map(([k, v]) => [k, v ? v.toString() : ''])),
+          headers: headersOf(m.headers),
         }));
         await sub.handle(messages);
         resolveOffset(batch.messages[batch.messages.length - 1].offset);

@@ -6,3 +6,4 @@ export * from './leave-checks';
 export * from './episode';
 export * from './eligibility';
 export * from './territory';
+export * from './digest';

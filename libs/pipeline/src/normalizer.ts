@@ -1,4 +1,3 @@
-import { createHash } from 'crypto';
 import {
   CaseEvent,
   ContractIds,
@@ -10,7 +9,7 @@ import {
 } from '../../contracts/src';
 import { BusMessage, MessageBus } from '../../bus/src';
 import { asRecordset, Database, Sql } from '../../db/src';
-import { checkLeave, decideEligibility, EpisodeNotification, Pseudonymizer, summarizeEpisode } from '../../domain/src';
+import { checkLeave, decideEligibility, EpisodeNotification, Pseudonymizer, shortDigest, summarizeEpisode } from '../../domain/src';
 import { DeadLetterSink, parseJson, readMessageId, Rejection } from './dead-letters';
 
 export interface NormalizerDeps {
@@ -57,8 +56,9 @@ export class LeaveNormalizer {
   async handleBatch(messages: BusMessage[]): Promise<void> {
     const rejections: Rejection[] = [];
     const accepted: AcceptedLeave[] = [];
+    const today = this.clock().toISOString().slice(0, 10);
     for (const m of messages) {
-      const a = this.accept(m);
+      const a = this.accept(m, today);
       if ('reason' in a) rejections.push(a);
       else accepted.push(a);
     }
@@ -66,14 +66,11 @@ export class LeaveNormalizer {
     await this.deps.deadLetters.reject(rejections);
   }
 
-  private accept(m: BusMessage): AcceptedLeave | Rejection {
-    const reject = (reason: string, errors: Violation[], messageId?: string): Rejection => ({
-      stage: 'normalizer', sourceTopic: m.topic, sourcePartition: m.partition, sourceOffset: m.offset, messageId, reason, errors, original: m.value,
-    });
+  private accept(m: BusMessage, today: string): AcceptedLeave | Rejection {
+    const reject = (reason: string, errors: Violation[], messageId?: string) => rejection(m, reason, errors, messageId);
     const parsed = parseJson(m.value);
     if (!parsed.ok) return reject('message is not JSON', [{ path: '/', message: parsed.error }]);
     const messageId = readMessageId(parsed.value);
-    const today = this.clock().toISOString().slice(0, 10);
     if (m.topic === Topics.sickLeaveInbound) {
       const r = this.sickLeave.validate(parsed.value);
       if (!r.ok) return reject('does not match sick-leave-notification/1', r.violations, messageId);
@@ -196,6 +193,10 @@ export class LeaveNormalizer {
   }
 }
 
+function rejection(m: BusMessage, reason: string, errors: Violation[], messageId?: string): Rejection {
+  return { stage: 'normalizer', sourceTopic: m.topic, sourcePartition: m.partition, sourceOffset: m.offset, messageId, reason, errors, original: m.value };
+}
+
 /**
  * Records the notifications (once each) and returns every notification of their episodes, in
  * one statement. The rows just inserted come back as keys only (their content is in memory);
@@ -284,5 +285,5 @@ async function recordDuplicates(tx: Sql, batch: AcceptedLeave[], inserted: Set<s
 }
 
 export function shortHash(s: string): string {
-  return createHash('sha256').update(s).digest('base64url').slice(0, 22);
+  return shortDigest(s, 22);
 }

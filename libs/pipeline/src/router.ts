@@ -1,4 +1,4 @@
-import { createHash } from 'crypto';
+import { shortDigest } from '../../domain/src';
 import { CaseEvent, ContractIds, ContractRegistry, InboxDelivery, inboxTopic, ParkedCase, Topics } from '../../contracts/src';
 import { BusMessage, jsonMessage, MessageBus, OutgoingMessage } from '../../bus/src';
 import { asRecordset, Database, Sql } from '../../db/src';
@@ -172,5 +172,5 @@ export class CaseRouter {
 }
 
 export function inboxItemId(partnerId: string, episodeId: string): string {
-  return 'itm_' + createHash('sha256').update(`${partnerId}|${episodeId}`).digest('base64url').slice(0, 24);
+  return 'itm_' + shortDigest(`${partnerId}|${episodeId}`, 24);
 }

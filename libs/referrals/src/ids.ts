@@ -1,6 +1,6 @@
-import { createHash } from 'crypto';
+import { shortDigest } from '../../domain/src';
 
-const h = (s: string, n = 24) => createHash('sha256').update(s).digest('base64url').slice(0, n);
+const h = (s: string, n = 24) => shortDigest(s, n);
 
 /**
  * A person's PDP case. Derived from the (already keyed) person pseudonym, so a sick leave and
