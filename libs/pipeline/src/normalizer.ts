@@ -203,7 +203,7 @@ function rejection(m: BusMessage, reason: string, errors: Violation[], messageId
  * the episodes' earlier notifications come back in full. The lookup probes the episode index
  * once per episode whatever the table's statistics say: `OFFSET 0` keeps the lateral subquery
  * from being pulled up into a plain join, which the planner turned into a hash join over a
- * sequential scan of the whole log once the table was analysed (a batch's cost grew with the
+ * sequential scan of the whole log once the table was large (a batch's cost grew with the
  * table: 0.6 s per batch at 1 M notifications); with `= ANY(array)` a young table's planner
  * chose a sequential scan too.
  */
