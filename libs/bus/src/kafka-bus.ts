@@ -13,6 +13,8 @@ export interface KafkaBusOptions {
   fetchMaxWaitMs?: number;
   fetchMaxBytesPerPartition?: number;
   commitIntervalMs?: number;
+  /** The kafkajs client to use; built from brokers and clientId when absent (tests pass a fake one to reach the producer's failure paths). */
+  kafka?: Pick<Kafka, 'producer' | 'consumer' | 'admin'>;
 }
 
 const MAX_REQUEST_BYTES = 768 * 1024;
@@ -71,7 +73,7 @@ function headersOf(headers: IHeaders | undefined): Record<string, string> {
  * has finished, so a crash re-delivers (handlers are idempotent) and nothing is lost.
  */
 export class KafkaBus implements MessageBus {
-  private readonly kafka: Kafka;
+  private readonly kafka: Pick<Kafka, 'producer' | 'consumer' | 'admin'>;
   private producer?: Producer;
   private readonly consumers: Consumer[] = [];
   private readonly knownTopics = new Set<string>();
@@ -86,12 +88,14 @@ export class KafkaBus implements MessageBus {
   constructor(private readonly options: KafkaBusOptions) {
     this.ns = options.namespace ?? '';
     this.concurrency = options.partitionsConsumedConcurrently ?? 1;
-    this.kafka = new Kafka({
-      clientId: options.clientId,
-      brokers: options.brokers,
-      logLevel: logLevel.ERROR,
-      retry: { retries: 8, initialRetryTime: 200 },
-    });
+    this.kafka =
+      options.kafka ??
+      new Kafka({
+        clientId: options.clientId,
+        brokers: options.brokers,
+        logLevel: logLevel.ERROR,
+        retry: { retries: 8, initialRetryTime: 200 },
+      });
   }
 
   async ensureTopics(specs: TopicSpec[]): Promise<void> {

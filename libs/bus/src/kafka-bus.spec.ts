@@ -1,0 +1,102 @@
+import { Kafka, Producer, ProducerBatch } from 'kafkajs';
+import { KafkaBus } from './kafka-bus';
+
+/**
+ * The producer side of KafkaBus with a fake kafkajs client: what a real broker will not do on
+ * demand (a fatal sequence error) and the grouping of sends queued behind a request in flight.
+ * The real broker's behaviour is covered by test/kafka-bus.e2e-spec.ts.
+ */
+class FakeProducer {
+  readonly requests: ProducerBatch[] = [];
+  disconnected = false;
+  /** The next request waits for release() (a request in flight), or fails with this error. */
+  private gate?: Promise<void>;
+  private open?: () => void;
+  failWith?: Error & { type?: string };
+
+  hold(): void {
+    this.gate = new Promise((r) => (this.open = r));
+  }
+
+  release(): void {
+    this.open?.();
+    this.gate = undefined;
+  }
+
+  async connect(): Promise<void> {}
+
+  async disconnect(): Promise<void> {
+    this.disconnected = true;
+  }
+
+  async sendBatch(batch: ProducerBatch): Promise<[]> {
+    this.requests.push(batch);
+    if (this.gate) await this.gate;
+    if (this.failWith) throw this.failWith;
+    return [];
+  }
+}
+
+function busWith(producers: FakeProducer[]): { bus: KafkaBus; made: () => number } {
+  let made = 0;
+  const kafka = {
+    producer: () => producers[made++] as unknown as Producer,
+    consumer: () => {
+      throw new Error('not used');
+    },
+    admin: () => {
+      throw new Error('not used');
+    },
+  } as unknown as Pick<Kafka, 'producer' | 'consumer' | 'admin'>;
+  return { bus: new KafkaBus({ brokers: [], clientId: 'test', namespace: 'ns.', kafka }), made: () => made };
+}
+
+const msg = (key: string) => ({ key, value: `{"k":"${key}"}` });
+const flushed = () => new Promise((r) => setImmediate(r));
+
+describe('KafkaBus producer', () => {
+  it('sends what queued up behind a request in flight together, in one request', async () => {
+    const producer = new FakeProducer();
+    const { bus } = busWith([producer]);
+    producer.hold();
+    const first = bus.publish('a', [msg('1')]);
+    await flushed();
+    const second = bus.publish('a', [msg('2')]);
+    const third = bus.publishMany([{ topic: 'b', messages: [msg('3')] }, { topic: 'a', messages: [msg('4')] }]);
+    await flushed();
+    expect(producer.requests).toHaveLength(1);
+    producer.release();
+    await Promise.all([first, second, third]);
+    expect(producer.requests).toHaveLength(2);
+    const grouped = producer.requests[1].topicMessages!;
+    expect(grouped.map((t) => [t.topic, t.messages.map((m) => m.key)])).toEqual([
+      ['ns.a', ['2', '4']],
+      ['ns.b', ['3']],
+    ]);
+  });
+
+  it('replaces the producer after a fatal sequence error, and later sends use the new one', async () => {
+    const broken = new FakeProducer();
+    broken.failWith = Object.assign(new Error('out of order'), { type: 'OUT_OF_ORDER_SEQUENCE_NUMBER' });
+    const fresh = new FakeProducer();
+    const { bus, made } = busWith([broken, fresh]);
+    await expect(bus.publish('a', [msg('1')])).rejects.toThrow('out of order');
+    expect(broken.disconnected).toBe(true);
+    await bus.publish('a', [msg('2')]);
+    expect(made()).toBe(2);
+    expect(fresh.requests).toHaveLength(1);
+    expect(fresh.requests[0].topicMessages![0].messages[0].key).toBe('2');
+  });
+
+  it('keeps the producer after an ordinary error', async () => {
+    const producer = new FakeProducer();
+    producer.failWith = Object.assign(new Error('request timed out'), { type: 'REQUEST_TIMED_OUT' });
+    const { bus, made } = busWith([producer, new FakeProducer()]);
+    await expect(bus.publish('a', [msg('1')])).rejects.toThrow('timed out');
+    producer.failWith = undefined;
+    await bus.publish('a', [msg('2')]);
+    expect(made()).toBe(1);
+    expect(producer.disconnected).toBe(false);
+    expect(producer.requests).toHaveLength(2);
+  });
+});
