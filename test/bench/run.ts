@@ -134,7 +134,7 @@ async function throughput(servers: Servers, n: number, instances: number, seed: 
   const backends = await h.db.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database()');
   const cpuSeconds = cpuDelta(cpuBefore, cpuAfter, new Map(apps.map((a) => [a.child.pid!, a.name])), new Set(backends.rows.map((r) => r.pid)));
   const { rows } = await h.db.query<{ first: Date; last: Date; items: number; parked: number; dead: number }>(
-    `SELECT (SELECT min(received_at) FROM leave_notifications) AS first,
+    `SELECT (SELECT min(received_at) FROM leave_messages) AS first,
             greatest((SELECT max(updated_at) FROM inbox_items), (SELECT max(parked_at) FROM parked_cases)) AS last,
             (SELECT count(*)::int FROM inbox_items) AS items,
             (SELECT count(*)::int FROM parked_cases) AS parked,

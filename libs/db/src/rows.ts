@@ -3,6 +3,6 @@
  * One parameter whatever the batch size, serialised by V8's JSON.stringify rather than
  * pg's per-element array escaping (which showed in profiles).
  */
-export function asRecordset(rows: Record<string, unknown>[]): string {
+export function asRecordset(rows: readonly object[]): string {
   return JSON.stringify(rows);
 }

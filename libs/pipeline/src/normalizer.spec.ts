@@ -54,8 +54,15 @@ describe('LeaveNormalizer (episode merge, on PGlite)', () => {
     const [event] = routed.last();
     expect(routed.last()).toHaveLength(1);
     expect(event).toMatchObject({ episodeVersion: 2, prolongationCount: 1, startDate: '2026-09-01', expectedEndDate: '2026-10-10', cumulatedDays: 40, eligible: true });
-    const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM leave_notifications');
-    expect(rows[0].n).toBe(2);
+    const episode = await db.query<{ n: number }>('SELECT jsonb_array_length(notifications) AS n FROM episodes WHERE episode_id = $1', [event.episodeId]);
+    expect(episode.rows[0].n).toBe(2);
+    // Every message can be traced; the re-sent copy points at the one that counted.
+    const messages = await db.query<{ message_id: string; duplicate_of: string | null }>('SELECT message_id, duplicate_of FROM leave_messages ORDER BY message_id');
+    expect(messages.rows).toEqual([
+      { message_id: initial.messageId, duplicate_of: null },
+      { message_id: 'msg-resent', duplicate_of: initial.messageId },
+      { message_id: prolongation.messageId, duplicate_of: null },
+    ].sort((a, b) => (a.message_id < b.message_id ? -1 : 1)));
   });
 
   it('gives the same event when the batch is delivered again', async () => {

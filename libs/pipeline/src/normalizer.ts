@@ -130,8 +130,10 @@ export class LeaveNormalizer {
   }
 
   /**
-   * Records the batch's notifications (each once), recomputes their episodes and routes them,
-   * in one transaction and a fixed number of statements whatever the batch size. Routing is
+   * Records the batch's notifications (each once per episode), recomputes their episodes and
+   * routes them, in one transaction and a fixed number of statements whatever the batch size.
+   * An episode's notifications are kept in its row (migration 007): the row is rewritten anyway,
+   * and a separate log cost each notification three random-key index entries. Routing is
    * in-process: a Kafka hop per case would double the broker's and the apps' work (issue 5).
    * Replays give the same events, and routing them again changes nothing.
    */
@@ -141,26 +143,34 @@ export class LeaveNormalizer {
       // Serialise with other batches touching the same episodes (they may come from other
       // partitions); locks taken in a fixed order so two batches cannot deadlock.
       await tx.query('SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtext(e) AS h FROM unnest($1::text[]) e ORDER BY 1) l', [episodeIds]);
-      const notifications = await insertAndLoadNotifications(tx, batch, episodeIds);
+      const histories = await loadHistories(tx, episodeIds);
+      const messages = recordNotifications(batch, histories);
+      await tx.query(
+        `INSERT INTO leave_messages (message_id, notification_key, episode_id, duplicate_of)
+         SELECT m, k, e, x FROM jsonb_to_recordset($1::jsonb) AS r(m text, k text, e text, x text)
+         ON CONFLICT DO NOTHING`,
+        [asRecordset(messages)],
+      );
       // The last message of the batch for an episode gives its descriptive fields.
       const latest = new Map(batch.map((a) => [a.episodeId, a]));
       const now = this.clock().toISOString();
       // Serialised once, for the database and for Kafka.
-      const events = episodeIds.map((id) => {
-        const event = this.toEvent(latest.get(id)!, notifications.get(id)!, now);
-        return { event, json: JSON.stringify(event) };
+      const episodes = episodeIds.map((id) => {
+        const history = histories.get(id)!;
+        const event = this.toEvent(latest.get(id)!, history.map(asEpisodeNotification), now);
+        return { event, json: JSON.stringify(event), history };
       });
       await tx.query(
-        `INSERT INTO episodes (episode_id, person_pseudonym, source, employer_siret, version, eligible, case_event)
-         SELECT "episodeId", "personPseudonym", source, "employerSiret", "episodeVersion", eligible, e
-           FROM jsonb_array_elements($1::jsonb) AS j(e),
-                jsonb_to_record(e) AS x("episodeId" text, "personPseudonym" text, source text, "employerSiret" text, "episodeVersion" int, eligible boolean)
+        `INSERT INTO episodes (episode_id, person_pseudonym, source, employer_siret, version, eligible, case_event, notifications)
+         SELECT "episodeId", "personPseudonym", source, "employerSiret", "episodeVersion", eligible, j.x->'e', j.x->'n'
+           FROM jsonb_array_elements($1::jsonb) AS j(x),
+                jsonb_to_record(j.x->'e') AS e("episodeId" text, "personPseudonym" text, source text, "employerSiret" text, "episodeVersion" int, eligible boolean)
          ON CONFLICT (episode_id) DO UPDATE SET version = excluded.version, eligible = excluded.eligible,
-           case_event = excluded.case_event, employer_siret = excluded.employer_siret, updated_at = now()
+           case_event = excluded.case_event, employer_siret = excluded.employer_siret, notifications = excluded.notifications, updated_at = now()
          WHERE episodes.version <= excluded.version`,
-        [`[${events.map((e) => e.json).join(',')}]`],
+        [`[${episodes.map((e) => `{"e":${e.json},"n":${JSON.stringify(e.history)}}`).join(',')}]`],
       );
-      await this.deps.router.route(events.map((e) => e.event), tx);
+      await this.deps.router.route(episodes.map((e) => e.event), tx);
     });
   }
 
@@ -197,91 +207,73 @@ function rejection(m: BusMessage, reason: string, errors: Violation[], messageId
   return { stage: 'normalizer', sourceTopic: m.topic, sourcePartition: m.partition, sourceOffset: m.offset, messageId, reason, errors, original: m.value };
 }
 
-/**
- * Records the notifications (once each) and returns every notification of their episodes, in
- * one statement. The rows just inserted come back as keys only (their content is in memory);
- * the episodes' earlier notifications come back in full. The lookup probes the episode index
- * once per episode whatever the table's statistics say: `OFFSET 0` keeps the lateral subquery
- * from being pulled up into a plain join, which the planner turned into a hash join over a
- * sequential scan of the whole log once the table was large (a batch's cost grew with the
- * table: 0.6 s per batch at 1 M notifications); with `= ANY(array)` a young table's planner
- * chose a sequential scan too.
- */
-async function insertAndLoadNotifications(tx: Sql, batch: AcceptedLeave[], episodeIds: string[]): Promise<Map<string, EpisodeNotification[]>> {
-  // A notification sent twice in one batch: the first one counts, as across batches.
-  const unique = new Map<string, AcceptedLeave>();
-  for (const a of batch) if (!unique.has(a.notificationKey)) unique.set(a.notificationKey, a);
-  const rows = [...unique.values()].map((a) => ({
-    k: a.notificationKey,
-    e: a.episodeId,
-    m: a.messageId,
-    t: a.notification.kind,
-    s: a.notification.startDate,
-    d: a.notification.expectedEndDate,
-    r: a.notification.pdpRisk,
-    c: a.notification.consentGranted ?? null,
-  }));
-  const { rows: found } = await tx.query<{ notification_key: string; episode_id: string | null; kind: EpisodeNotification['kind']; start_date: string; expected_end_date: string; pdp_risk: boolean; consent_granted: boolean | null }>(
-    `WITH inserted AS (
-       INSERT INTO leave_notifications (notification_key, episode_id, source_message_id, kind, start_date, expected_end_date, pdp_risk, consent_granted)
-       SELECT k, e, m, t, s, d, r, c FROM jsonb_to_recordset($1::jsonb) AS x(k text, e text, m text, t text, s date, d date, r boolean, c boolean)
-       ON CONFLICT (notification_key) DO NOTHING
-       RETURNING notification_key)
-     SELECT notification_key, NULL AS episode_id, NULL AS kind, NULL AS start_date, NULL AS expected_end_date, NULL::boolean AS pdp_risk, NULL::boolean AS consent_granted
-       FROM inserted
-     UNION ALL
-     SELECT n.notification_key, n.episode_id, n.kind, to_char(n.start_date, 'YYYY-MM-DD'), to_char(n.expected_end_date, 'YYYY-MM-DD'), n.pdp_risk, n.consent_granted
-       FROM unnest($2::text[]) AS q(id)
-       CROSS JOIN LATERAL (SELECT * FROM leave_notifications WHERE episode_id = q.id OFFSET 0) n`,
-    [asRecordset(rows), episodeIds],
-  );
-  await recordDuplicates(tx, batch, new Set(found.filter((r) => r.episode_id === null).map((r) => r.notification_key)));
-  const byEpisode = new Map<string, EpisodeNotification[]>();
-  const add = (episodeId: string, n: EpisodeNotification) => {
-    const list = byEpisode.get(episodeId) ?? [];
-    list.push(n);
-    byEpisode.set(episodeId, list);
-  };
-  for (const r of found) {
-    if (r.episode_id === null) {
-      // Just inserted: as it would read back (the stored key stands for the leave id).
-      const a = unique.get(r.notification_key)!;
-      add(a.episodeId, { ...a.notification, leaveId: a.notificationKey });
-    } else {
-      add(r.episode_id, {
-        leaveId: r.notification_key,
-        kind: r.kind,
-        startDate: r.start_date,
-        expectedEndDate: r.expected_end_date,
-        pdpRisk: r.pdp_risk,
-        ...(r.consent_granted !== null ? { consentGranted: r.consent_granted } : {}),
-      });
-    }
-  }
-  return byEpisode;
+/** A notification as kept in its episode's row (short names: the history is rewritten with the row). */
+interface StoredNotification {
+  /** Pseudonymised leave id: a notification counts once per episode. */
+  k: string;
+  /** Message id of the copy that counted. */
+  m: string;
+  t: EpisodeNotification['kind'];
+  s: string;
+  d: string;
+  r: boolean;
+  c?: boolean;
+}
+
+/** One row of leave_messages: every accepted message, found by its id. */
+interface MessageRow {
+  m: string;
+  k: string;
+  e: string;
+  /** The message that counted, when this one is a re-sent copy. */
+  x: string | null;
 }
 
 /**
- * Message ids of the batch's duplicates (a leave already recorded, re-sent under a new message
- * id), so they can be traced; a redelivered batch's own messages are not duplicates. Rare:
- * nothing is sent when the batch has none.
+ * The stored notifications of the batch's episodes (an empty history for a new one). `OFFSET 0`
+ * keeps each look-up a primary-key probe whatever the statistics say: with `= ANY(array)` or a
+ * plain join, a young table's planner chose a sequential scan, and a large one's a hash join over
+ * the whole table (a batch's cost then grew with the table).
  */
-async function recordDuplicates(tx: Sql, batch: AcceptedLeave[], inserted: Set<string>): Promise<void> {
-  const firsts = new Set<AcceptedLeave>();
-  const seen = new Set<string>();
-  for (const a of batch) {
-    if (inserted.has(a.notificationKey) && !seen.has(a.notificationKey)) firsts.add(a);
-    seen.add(a.notificationKey);
-  }
-  const others = batch.filter((a) => !firsts.has(a));
-  if (others.length === 0) return;
-  await tx.query(
-    `INSERT INTO duplicate_notifications (message_id, notification_key)
-     SELECT m, k FROM unnest($1::text[], $2::text[]) AS x(m, k)
-      WHERE NOT EXISTS (SELECT 1 FROM leave_notifications n WHERE n.source_message_id = x.m)
-     ON CONFLICT (message_id) DO NOTHING`,
-    [others.map((a) => a.messageId), others.map((a) => a.notificationKey)],
+async function loadHistories(tx: Sql, episodeIds: string[]): Promise<Map<string, StoredNotification[]>> {
+  const { rows } = await tx.query<{ episode_id: string; notifications: StoredNotification[] }>(
+    `SELECT q.id AS episode_id, e.notifications
+       FROM unnest($1::text[]) AS q(id)
+       CROSS JOIN LATERAL (SELECT notifications FROM episodes WHERE episode_id = q.id OFFSET 0) e`,
+    [episodeIds],
   );
+  const histories = new Map<string, StoredNotification[]>(episodeIds.map((id) => [id, []]));
+  for (const r of rows) histories.set(r.episode_id, r.notifications);
+  return histories;
+}
+
+/**
+ * Adds the batch's new notifications to their episodes' histories, in arrival order, and returns
+ * a message row for each accepted message. A leave already recorded (in an earlier batch or
+ * earlier in this one) under another message id is a duplicate: the first copy counts. A message
+ * seen before (a redelivered batch) is neither new nor a duplicate; its row exists already.
+ */
+function recordNotifications(batch: AcceptedLeave[], histories: Map<string, StoredNotification[]>): MessageRow[] {
+  return batch.map((a) => {
+    const history = histories.get(a.episodeId)!;
+    const counted = history.find((n) => n.k === a.notificationKey);
+    if (!counted) history.push(stored(a));
+    return { m: a.messageId, k: a.notificationKey, e: a.episodeId, x: counted && counted.m !== a.messageId ? counted.m : null };
+  });
+}
+
+function stored(a: AcceptedLeave): StoredNotification {
+  const n = a.notification;
+  const s: StoredNotification = { k: a.notificationKey, m: a.messageId, t: n.kind, s: n.startDate, d: n.expectedEndDate, r: n.pdpRisk };
+  if (n.consentGranted !== undefined) s.c = n.consentGranted;
+  return s;
+}
+
+/** As the episode merge reads it: the stored key stands for the leave id. */
+function asEpisodeNotification(n: StoredNotification): EpisodeNotification {
+  const e: EpisodeNotification = { leaveId: n.k, kind: n.t, startDate: n.s, expectedEndDate: n.d, pdpRisk: n.r };
+  if (n.c !== undefined) e.consentGranted = n.c;
+  return e;
 }
 
 export function shortHash(s: string): string {

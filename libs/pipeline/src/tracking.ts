@@ -21,17 +21,13 @@ export class MessageTracker {
       'SELECT dead_letter_id, reason FROM dead_letters WHERE message_id = $1 ORDER BY rejected_at',
       [messageId],
     );
-    // The message itself, or the notification it duplicates.
+    // The message, and the one that counted when it is a re-sent copy of a leave.
     const episode = await this.db.query<{ episode_id: string; eligible: boolean; reason: string; duplicate_of: string | null }>(
-      `SELECT e.episode_id, e.eligible, e.case_event->>'eligibilityReason' AS reason, NULL AS duplicate_of
-         FROM leave_notifications n JOIN episodes e ON e.episode_id = n.episode_id
-        WHERE n.source_message_id = $1
-       UNION ALL
-       SELECT e.episode_id, e.eligible, e.case_event->>'eligibilityReason', n.source_message_id
-         FROM duplicate_notifications d JOIN leave_notifications n ON n.notification_key = d.notification_key
-         JOIN episodes e ON e.episode_id = n.episode_id
-        WHERE d.message_id = $1
-       LIMIT 1`,
+      `SELECT e.episode_id, e.eligible, e.case_event->>'eligibilityReason' AS reason, m.duplicate_of
+         FROM leave_messages m JOIN episodes e ON e.episode_id = m.episode_id
+        WHERE m.message_id = $1
+        ORDER BY m.duplicate_of NULLS FIRST
+        LIMIT 1`,
       [messageId],
     );
     const e = episode.rows[0];
