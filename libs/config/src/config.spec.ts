@@ -1,3 +1,4 @@
+import { availableParallelism } from 'os';
 import { loadConfig } from './config';
 
 describe('loadConfig', () => {
@@ -12,6 +13,11 @@ describe('loadConfig', () => {
     const c = loadConfig({ ...env, PSEUDONYM_KEY: 'k'.repeat(32), ADMIN_API_KEY: 'a'.repeat(20) });
     expect(c.mode).toBe('distributed');
     expect(c.kafka.brokers).toEqual(['127.0.0.1:9092']);
+  });
+  it('consumes one partition per core at a time unless told otherwise, never more than there are partitions', () => {
+    expect(loadConfig({ TOPIC_PARTITIONS: '64' }).kafka.partitionsConsumedConcurrently).toBe(Math.min(64, availableParallelism()));
+    expect(loadConfig({ TOPIC_PARTITIONS: '1' }).kafka.partitionsConsumedConcurrently).toBe(1);
+    expect(loadConfig({ TOPIC_PARTITIONS: '6', KAFKA_PARTITIONS_CONCURRENTLY: '6' }).kafka.partitionsConsumedConcurrently).toBe(6);
   });
   it('rejects malformed values', () => {
     expect(() => loadConfig({ TOPIC_PARTITIONS: '0' })).toThrow(/partitions/);
