@@ -1,5 +1,5 @@
 import { createHmac } from 'crypto';
-import { Pseudonymizer } from './pseudonym';
+import { BatchPseudonyms, Pseudonymizer } from './pseudonym';
 
 const hmac = (key: string, text: string) => createHmac('sha256', key).update(text).digest('base64url');
 
@@ -22,5 +22,22 @@ describe('Pseudonymizer', () => {
 
   it('refuses a short key', () => {
     expect(() => new Pseudonymizer('short')).toThrow(/at least 16/);
+  });
+
+  it("a batch's memo gives the pseudonymizer's values, computing each once", () => {
+    const p = new Pseudonymizer('0123456789abcdef');
+    const calls: string[] = [];
+    const counting = Object.assign(Object.create(p) as Pseudonymizer, {
+      person: (m: string) => (calls.push('person'), p.person(m)),
+      id: (k: string, v: string) => (calls.push(k), p.id(k, v)),
+    });
+    const batch = new BatchPseudonyms(counting);
+    expect(batch.person('185077512345642')).toBe(p.person('185077512345642'));
+    // NIR and INS of the same person (same 13-digit matricule) share the computed value.
+    expect(batch.person('185077512345699')).toBe(p.person('185077512345642'));
+    expect(batch.id('episode', 'AT-1')).toBe(p.id('episode', 'AT-1'));
+    expect(batch.id('episode', 'AT-1')).toBe(p.id('episode', 'AT-1'));
+    expect(batch.id('leave', 'AT-1')).toBe(p.id('leave', 'AT-1'));
+    expect(calls).toEqual(['person', 'episode', 'leave']);
   });
 });

@@ -27,3 +27,33 @@ export class Pseudonymizer {
     return createHmac('sha256', this.key).update(`${kind}:${value}`).digest('base64url');
   }
 }
+
+/**
+ * A batch's pseudonyms, each computed once: an initial leave and its prolongations share their
+ * episode id and their worker's pseudonym, and often arrive in the same batch. Short-lived (one
+ * batch): the map holds pseudonyms keyed by the identifiers they hide.
+ */
+export class BatchPseudonyms {
+  private readonly memo = new Map<string, string>();
+
+  constructor(private readonly pseudonymizer: Pseudonymizer) {}
+
+  person(nirOrInsMatricule: string): string {
+    // person(m) is id('person', m's first 13 characters): one key space.
+    return this.memoised('person', nirOrInsMatricule.slice(0, 13), () => this.pseudonymizer.person(nirOrInsMatricule));
+  }
+
+  id(kind: string, value: string): string {
+    return this.memoised(kind, value, () => this.pseudonymizer.id(kind, value));
+  }
+
+  private memoised(kind: string, value: string, compute: () => string): string {
+    const key = `${kind}:${value}`;
+    let p = this.memo.get(key);
+    if (p === undefined) {
+      p = compute();
+      this.memo.set(key, p);
+    }
+    return p;
+  }
+}

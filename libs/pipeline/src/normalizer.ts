@@ -8,8 +8,8 @@ import {
   Violation,
 } from '../../contracts/src';
 import { BusMessage, MessageBus } from '../../bus/src';
-import { asRecordset, Database, Sql } from '../../db/src';
-import { checkLeave, decideEligibility, EpisodeNotification, Pseudonymizer, shortDigest, summarizeEpisode } from '../../domain/src';
+import { asRecordset, Database, jsonArray, Sql } from '../../db/src';
+import { BatchPseudonyms, checkLeave, decideEligibility, EpisodeNotification, Pseudonymizer, shortDigest, summarizeEpisode } from '../../domain/src';
 import { DeadLetterSink, parseJson, readMessageId, Rejection } from './dead-letters';
 
 export interface NormalizerDeps {
@@ -57,8 +57,9 @@ export class LeaveNormalizer {
     const rejections: Rejection[] = [];
     const accepted: AcceptedLeave[] = [];
     const today = this.clock().toISOString().slice(0, 10);
+    const pseudonyms = new BatchPseudonyms(this.deps.pseudonymizer);
     for (const m of messages) {
-      const a = this.accept(m, today);
+      const a = this.accept(m, today, pseudonyms);
       if ('reason' in a) rejections.push(a);
       else accepted.push(a);
     }
@@ -66,7 +67,7 @@ export class LeaveNormalizer {
     await this.deps.deadLetters.reject(rejections);
   }
 
-  private accept(m: BusMessage, today: string): AcceptedLeave | Rejection {
+  private accept(m: BusMessage, today: string, p: BatchPseudonyms): AcceptedLeave | Rejection {
     const reject = (reason: string, errors: Violation[], messageId?: string) => rejection(m, reason, errors, messageId);
     const parsed = parseJson(m.value);
     if (!parsed.ok) return reject('message is not JSON', [{ path: '/', message: parsed.error }]);
@@ -76,20 +77,19 @@ export class LeaveNormalizer {
       if (!r.ok) return reject('does not match sick-leave-notification/1', r.violations, messageId);
       const domain = checkLeave(r.value, today);
       if (domain.length) return reject('identifiers or dates are invalid', domain, messageId);
-      return this.fromSickLeave(r.value);
+      return this.fromSickLeave(r.value, p);
     }
     if (m.topic === Topics.employerLeaveInbound) {
       const r = this.employerLeave.validate(parsed.value);
       if (!r.ok) return reject('does not match employer-leave-declaration/1', r.violations, messageId);
       const domain = checkLeave(r.value, today);
       if (domain.length) return reject('identifiers or dates are invalid', domain, messageId);
-      return this.fromEmployer(r.value);
+      return this.fromEmployer(r.value, p);
     }
     return reject(`no contract for topic ${m.topic}`, [], messageId);
   }
 
-  private fromSickLeave(n: SickLeaveNotification): AcceptedLeave {
-    const p = this.deps.pseudonymizer;
+  private fromSickLeave(n: SickLeaveNotification, p: BatchPseudonyms): AcceptedLeave {
     const matricule = n.worker.nir ?? n.worker.ins!.value;
     return {
       source: 'assurance-maladie',
@@ -112,8 +112,7 @@ export class LeaveNormalizer {
     };
   }
 
-  private fromEmployer(d: EmployerLeaveDeclaration): AcceptedLeave {
-    const p = this.deps.pseudonymizer;
+  private fromEmployer(d: EmployerLeaveDeclaration, p: BatchPseudonyms): AcceptedLeave {
     const person = p.person(d.worker.nir ?? d.worker.ins!.value);
     return {
       source: 'employer',
@@ -168,7 +167,7 @@ export class LeaveNormalizer {
          ON CONFLICT (episode_id) DO UPDATE SET version = excluded.version, eligible = excluded.eligible,
            case_event = excluded.case_event, employer_siret = excluded.employer_siret, notifications = excluded.notifications, updated_at = now()
          WHERE episodes.version <= excluded.version`,
-        [`[${episodes.map((e) => `{"e":${e.json},"n":${JSON.stringify(e.history)}}`).join(',')}]`],
+        [jsonArray(episodes.map((e) => `{"e":${e.json},"n":${JSON.stringify(e.history)}}`))],
       );
       await this.deps.router.route(episodes.map((e) => e.event), tx);
     });

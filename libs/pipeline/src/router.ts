@@ -1,7 +1,7 @@
 import { shortDigest } from '../../domain/src';
 import { CaseEvent, ContractIds, ContractRegistry, InboxDelivery, inboxTopic, ParkedCase, Topics } from '../../contracts/src';
 import { BusMessage, jsonMessage, MessageBus, OutgoingMessage } from '../../bus/src';
-import { asRecordset, Database, Sql } from '../../db/src';
+import { asRecordset, Database, jsonArray, Sql } from '../../db/src';
 import { DeadLetterSink, parseJson, Rejection } from './dead-letters';
 import { AdhesionDirectory } from './directory';
 import { ConsentWithholding, sickLeaveConsentWithholdings } from './sick-leave-consent';
@@ -149,7 +149,7 @@ export class CaseRouter {
        released AS (
          UPDATE parked_cases SET released_at = now() WHERE released_at IS NULL AND parked_id IN (SELECT episode_id FROM up))
        SELECT item_id FROM up`,
-      [`[${json.join(',')}]`],
+      [jsonArray(json)],
     );
     const changed = new Set(rows.map((r) => r.item_id));
     return deliveries.map((d, i) => ({ d, json: json[i] })).filter(({ d }) => changed.has(d.deliveryId));
