@@ -1,13 +1,13 @@
 import { Kafka } from 'kafkajs';
 import { chunksBySize } from '../../libs/bus/src';
 import { createTopics, produceAll } from './kafka-tools';
-import { cpuByPid, cpuDelta } from './cpu';
+import { cpuByPid, cpuDelta, kernelDelta } from './cpu';
 
 /**
  * The machine's reference: a bare kafkajs consume → produce pass-through on the same broker,
  * same partition count and same message sizes as the hub's run. Returns messages/s.
  */
-export async function measurePassThrough(kafka: Kafka, prefix: string, partitions: number, messages: Iterable<{ key: string; value: string }>): Promise<{ messagesPerSecond: number; seconds: number; messages: number; cpuSeconds: Record<string, number> }> {
+export async function measurePassThrough(kafka: Kafka, prefix: string, partitions: number, messages: Iterable<{ key: string; value: string }>): Promise<{ messagesPerSecond: number; seconds: number; messages: number; cpuSeconds: Record<string, number>; kernelSeconds: Record<string, number>; minorFaults: Record<string, number> }> {
   const input = `${prefix}passthrough.in`;
   const output = `${prefix}passthrough.out`;
   await createTopics(kafka, [input, output], partitions);
@@ -37,9 +37,12 @@ export async function measurePassThrough(kafka: Kafka, prefix: string, partition
   });
   const end = await done;
   // The same split as the hub's: what the broker spends on a bare consume → produce.
-  const cpuSeconds = cpuDelta(cpuBefore, cpuByPid(), new Map([[process.pid, 'pass-through (this process)']]));
+  const cpuAfter = cpuByPid();
+  const names = new Map([[process.pid, 'pass-through (this process)']]);
+  const cpuSeconds = cpuDelta(cpuBefore, cpuAfter, names);
+  const { kernelSeconds, minorFaults } = kernelDelta(cpuBefore, cpuAfter, names);
   await consumer.disconnect();
   await producer.disconnect();
   const seconds = (end - first) / 1000;
-  return { messagesPerSecond: Math.round(total / seconds), seconds, messages: total, cpuSeconds };
+  return { messagesPerSecond: Math.round(total / seconds), seconds, messages: total, cpuSeconds, kernelSeconds, minorFaults };
 }

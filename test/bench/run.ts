@@ -21,7 +21,7 @@ import { CoordinationTopics } from '../../libs/contracts/src/coordination';
 import { Population } from '../../libs/generator/src';
 import { measurePassThrough } from './passthrough';
 import { AppProcess, startApp } from './processes';
-import { cpuByPid, cpuDelta } from './cpu';
+import { cpuByPid, cpuDelta, kernelDelta } from './cpu';
 import { benchDatabaseServer } from './database-server';
 
 const N = Number(process.env.BENCH_MESSAGES ?? 1_000_000);
@@ -132,7 +132,10 @@ async function throughput(servers: Servers, n: number, instances: number, seed: 
   clearInterval(rssSampler);
   const cpuAfter = cpuByPid();
   const backends = await h.db.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database()');
-  const cpuSeconds = cpuDelta(cpuBefore, cpuAfter, new Map(apps.map((a) => [a.child.pid!, a.name])), new Set(backends.rows.map((r) => r.pid)));
+  const names = new Map(apps.map((a) => [a.child.pid!, a.name]));
+  const hubBackends = new Set(backends.rows.map((r) => r.pid));
+  const cpuSeconds = cpuDelta(cpuBefore, cpuAfter, names, hubBackends);
+  const { kernelSeconds, minorFaults } = kernelDelta(cpuBefore, cpuAfter, names, hubBackends);
   const { rows } = await h.db.query<{ first: Date; last: Date; items: number; parked: number; dead: number }>(
     `SELECT (SELECT min(received_at) FROM leave_messages) AS first,
             greatest((SELECT max(updated_at) FROM inbox_items), (SELECT max(parked_at) FROM parked_cases)) AS last,
@@ -148,7 +151,7 @@ async function throughput(servers: Servers, n: number, instances: number, seed: 
   await h.dropDb();
   // Throughput over the processing window (first notification stored → last item or parked
   // case written); the wall time also counts the apps' start-up and group joins.
-  return { flow, messages: produced, produceSeconds, seconds, messagesPerSecond: Math.round(produced / seconds), wallSecondsIncludingStartup: wallSeconds, inboxItems: r.items, parked: r.parked, deadLetters: r.dead, peakRssMb: rss, cpuSeconds };
+  return { flow, messages: produced, produceSeconds, seconds, messagesPerSecond: Math.round(produced / seconds), wallSecondsIncludingStartup: wallSeconds, inboxItems: r.items, parked: r.parked, deadLetters: r.dead, peakRssMb: rss, cpuSeconds, kernelSeconds, minorFaults };
 }
 
 /**
