@@ -16,7 +16,9 @@ export interface AppProcess {
 export function startApp(app: string, name: string, env: Record<string, string>): AppProcess {
   // BENCH_PROFILE=1: a V8 CPU profile per app in bench-results/profiles (open in Chrome DevTools).
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.join(ROOT, 'bench-results', 'profiles')}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
-  const child = spawn(process.execPath, [...profile, path.join(ROOT, 'dist', 'apps', app, 'src', 'main.js')], {
+  // BENCH_APP_NODE_FLAGS: node/V8 flags for the apps only (some V8 flags are refused in NODE_OPTIONS).
+  const flags = (process.env.BENCH_APP_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...flags, ...profile, path.join(ROOT, 'dist', 'apps', app, 'src', 'main.js')], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
