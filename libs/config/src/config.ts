@@ -58,12 +58,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       clientId: env.KAFKA_CLIENT_ID ?? 'pdp-hub',
       partitions: Number(env.TOPIC_PARTITIONS ?? 6),
       namespace: env.TOPIC_NAMESPACE ?? '',
-      // One batch in flight per core plus one by default (at most one per partition): a batch's
-      // Node work overlaps others' database work and waits (fsync, produce); many more batches
-      // than cores only contend. On 2 cores shared with PostgreSQL and the broker, 1 M
-      // notifications drained at 14,316–16,390 msg/s with 3 at once, 12,593–14,964 with 2 and
-      // 9,858–10,719 with all 6 (README "Performance").
-      partitionsConsumedConcurrently: Number(env.KAFKA_PARTITIONS_CONCURRENTLY ?? Math.min(Number(env.TOPIC_PARTITIONS ?? 6), availableParallelism() + 1)),
+      // One batch in flight per core by default (at most one per partition): a batch's Node
+      // work overlaps another's database work; more batches than cores contend. On 2 cores
+      // shared with PostgreSQL and the broker, 1 M notifications drained at 12,593–14,964
+      // msg/s with 2 at once against 9,858–10,719 with all 6; 3 drained a little faster
+      // (14,316–16,390) but put p99 at 1,000 msg/s over 250 ms (258–276 vs 152–165 ms).
+      partitionsConsumedConcurrently: Number(env.KAFKA_PARTITIONS_CONCURRENTLY ?? Math.min(Number(env.TOPIC_PARTITIONS ?? 6), availableParallelism())),
       // Let the broker gather up to this much (or wait this long) per fetch: bigger batches,
       // fewer transactions under load, bounded extra latency when quiet.
       fetchMinBytes: Number(env.KAFKA_FETCH_MIN_BYTES ?? 1),
