@@ -26,6 +26,7 @@ describe('LeaveNormalizer (episode merge, on PGlite)', () => {
   let db: PgliteDatabase;
   let routed: RoutedEvents;
   let normalizer: LeaveNormalizer;
+  let firstBatch: BusMessage[];
 
   beforeAll(async () => {
     db = new PgliteDatabase();
@@ -50,7 +51,8 @@ describe('LeaveNormalizer (episode merge, on PGlite)', () => {
     const initial = sickLeave({ n: 1, leaveId: 'aat-1', startDate: '2026-09-01', expectedEndDate: '2026-09-20' });
     const prolongation = sickLeave({ n: 1, leaveId: 'aat-1-p1', kind: 'prolongation', initialLeaveId: 'aat-1', startDate: '2026-09-21', expectedEndDate: '2026-10-10' });
     const resent = { ...initial, messageId: 'msg-resent' };
-    await normalizer.handleBatch([initial, prolongation, resent].map(asMessage));
+    firstBatch = [initial, prolongation, resent].map(asMessage);
+    await normalizer.handleBatch(firstBatch);
     const [event] = routed.last();
     expect(routed.last()).toHaveLength(1);
     expect(event).toMatchObject({ episodeVersion: 2, prolongationCount: 1, startDate: '2026-09-01', expectedEndDate: '2026-10-10', cumulatedDays: 40, eligible: true });
@@ -65,11 +67,27 @@ describe('LeaveNormalizer (episode merge, on PGlite)', () => {
     ].sort((a, b) => (a.message_id < b.message_id ? -1 : 1)));
   });
 
-  it('gives the same event when the batch is delivered again', async () => {
+  it('gives the same event when the leave comes again under a new message id', async () => {
     const before = routed.last()[0];
     const initial = sickLeave({ n: 1, leaveId: 'aat-1', startDate: '2026-09-01', expectedEndDate: '2026-09-20' });
     await normalizer.handleBatch([asMessage(initial)]);
     expect(routed.last()[0]).toMatchObject({ eventId: before.eventId, episodeVersion: 2, cumulatedDays: 40 });
+  });
+
+  it('adds nothing to the message traces when a batch is redelivered as it was', async () => {
+    const count = async () => (await db.query<{ n: number; dups: number }>('SELECT count(*)::int AS n, count(duplicate_of)::int AS dups FROM leave_messages')).rows[0];
+    const before = await count();
+    await normalizer.handleBatch(firstBatch);
+    expect(routed.last()[0]).toMatchObject({ episodeVersion: 2, cumulatedDays: 40 });
+    expect(await count()).toEqual(before);
+  });
+
+  it('records a copy re-sent in a later batch as a duplicate of the one that counted, without counting it', async () => {
+    const initial = JSON.parse(firstBatch[0].value.toString()) as SickLeaveNotification;
+    await normalizer.handleBatch([asMessage({ ...initial, messageId: 'msg-resent-later' })]);
+    expect(routed.last()[0]).toMatchObject({ episodeVersion: 2, cumulatedDays: 40 });
+    const { rows } = await db.query<{ duplicate_of: string | null }>(`SELECT duplicate_of FROM leave_messages WHERE message_id = 'msg-resent-later'`);
+    expect(rows).toEqual([{ duplicate_of: initial.messageId }]);
   });
 
   it('counts a prolongation that arrives before its initial leave, in separate batches', async () => {
