@@ -12,8 +12,9 @@
 #                          again by `stop`. If set, it is kept (and reused:
 #                          an already formatted dir is not reformatted).
 #   KAFKA_RUN_DIR          where pid/state files live  [deploy/kafka/data/run]
-#   KAFKA_HEAP_OPTS        JVM heap                   [-Xms256m -Xmx512m]
-#   KAFKA_JVM_OPTS         extra broker JVM flags [-XX:+UseG1GC -XX:MaxGCPauseMillis=20]
+#   KAFKA_HEAP_OPTS        JVM heap                   [-Xms1g -Xmx1g]
+#   KAFKA_JVM_OPTS         extra broker JVM flags
+#                          [-XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:G1HeapRegionSize=8m]
 #   KAFKA_START_TIMEOUT    seconds to wait for readiness                [60]
 #   KAFKA_READY_CHECK      admin (default): port open + a real metadata/
 #                          ApiVersions round-trip via a Kafka CLI JVM (~1.5 s);
@@ -31,8 +32,12 @@ LIB_DIR="$HERE/lib"
 KAFKA_PORT="${KAFKA_PORT:-19092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-19093}"
 KAFKA_RUN_DIR="${KAFKA_RUN_DIR:-$HERE/data/run}"
-KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}"
-KAFKA_JVM_OPTS="${KAFKA_JVM_OPTS:--XX:+UseG1GC -XX:MaxGCPauseMillis=20}"
+KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms1g -Xmx1g}"
+# 8 MB regions: G1 treats an allocation of half a region or more as "humongous" and starts a
+# concurrent mark cycle for it. With the 1 MB regions of a small heap, every produce request of
+# ~1 MB did so: 356 mark cycles while the hub drained 1 M messages, 2.4x the broker's CPU
+# (issue 5, README "Performance").
+KAFKA_JVM_OPTS="${KAFKA_JVM_OPTS:--XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:G1HeapRegionSize=8m}"
 KAFKA_START_TIMEOUT="${KAFKA_START_TIMEOUT:-60}"
 KAFKA_READY_CHECK="${KAFKA_READY_CHECK:-admin}"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"

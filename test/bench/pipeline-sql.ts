@@ -85,6 +85,11 @@ async function main() {
   const total = [...stats.values()].reduce((a, s) => a + s.ms, 0);
   console.log(`${handled} messages in ${seconds.toFixed(1)} s (${Math.round(handled / seconds)} msg/s), SQL ${(total / 1000).toFixed(1)} s`);
   for (const [k, s] of [...stats].sort((a, b) => b[1].ms - a[1].ms)) console.log(`${(s.ms / 1000).toFixed(2).padStart(7)} s ${String(s.n).padStart(6)}× ${k}`);
+  // Inserts, updates and HOT updates (no index entries) per table: where the rows and index entries came from.
+  const { rows: tables } = await pg.query<{ relname: string; ins: string; upd: string; hot: string }>(
+    `SELECT relname, n_tup_ins AS ins, n_tup_upd AS upd, n_tup_hot_upd AS hot FROM pg_stat_user_tables WHERE n_tup_ins + n_tup_upd > 0 ORDER BY n_tup_ins + n_tup_upd DESC`,
+  );
+  for (const t of tables) console.log(`${t.relname.padEnd(24)} inserted ${t.ins}, updated ${t.upd} (HOT ${t.hot})`);
   await pg.close();
   await database.drop();
 }

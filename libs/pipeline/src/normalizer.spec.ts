@@ -98,4 +98,19 @@ describe('LeaveNormalizer (episode merge, on PGlite)', () => {
     await normalizer.handleBatch([asMessage(initial)]);
     expect(routed.last()[0]).toMatchObject({ episodeVersion: 2, startDate: '2026-09-01', cumulatedDays: 35, eligible: true });
   });
+
+  it('still accepts a batch whose message has a trace but no place in its episode history (older data)', async () => {
+    const leave = sickLeave({ n: 3, leaveId: 'aat-3', startDate: '2026-09-01', expectedEndDate: '2026-10-15' });
+    // As a message traced before the histories existed would be: its row without the notification.
+    const key = new Pseudonymizer('unit-test-pseudonym-key-0123').id('leave', leave.leaveId);
+    await db.query(`INSERT INTO leave_messages (message_id, notification_key, episode_id) VALUES ($1, $2, 'legacy-episode')`, [leave.messageId, key]);
+    const batches = routed.batches.length;
+    await normalizer.handleBatch([asMessage(leave)]);
+    expect(routed.batches.length).toBeGreaterThan(batches);
+    expect(routed.last()[0]).toMatchObject({ episodeVersion: 1, cumulatedDays: 45 });
+    const episode = await db.query<{ n: number }>('SELECT jsonb_array_length(notifications) AS n FROM episodes WHERE episode_id = $1', [routed.last()[0].episodeId]);
+    expect(episode.rows[0].n).toBe(1);
+    const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM leave_messages WHERE message_id = $1', [leave.messageId]);
+    expect(rows[0].n).toBe(1);
+  });
 });

@@ -135,21 +135,31 @@ export class LeaveNormalizer {
    * and a separate log cost each notification three random-key index entries. Routing is
    * in-process: a Kafka hop per case would double the broker's and the apps' work (issue 5).
    * Replays give the same events, and routing them again changes nothing.
+   *
+   * Rows known to be new are inserted without `ON CONFLICT`, which costs each row an index probe
+   * before its insert: under the episode locks, a notification absent from its episode's history
+   * has no message row, and an episode not found has no row. Should a row exist all the same
+   * (data older than the history), the batch runs again with every message insert probing.
    */
-  private mergeAndRoute(batch: AcceptedLeave[]): Promise<void> {
+  private async mergeAndRoute(batch: AcceptedLeave[]): Promise<void> {
+    try {
+      await this.merge(batch, false);
+    } catch (e) {
+      if ((e as { code?: string }).code !== UNIQUE_VIOLATION) throw e;
+      await this.merge(batch, true);
+    }
+  }
+
+  private merge(batch: AcceptedLeave[], probeAll: boolean): Promise<void> {
     return this.deps.db.transaction(async (tx) => {
       const episodeIds = [...new Set(batch.map((a) => a.episodeId))];
       // Serialise with other batches touching the same episodes (they may come from other
       // partitions); locks taken in a fixed order so two batches cannot deadlock.
       await tx.query('SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtext(e) AS h FROM unnest($1::text[]) e ORDER BY 1) l', [episodeIds]);
-      const histories = await loadHistories(tx, episodeIds);
-      const messages = recordNotifications(batch, histories);
-      await tx.query(
-        `INSERT INTO leave_messages (message_id, notification_key, episode_id, duplicate_of)
-         SELECT m, k, e, x FROM jsonb_to_recordset($1::jsonb) AS r(m text, k text, e text, x text)
-         ON CONFLICT DO NOTHING`,
-        [asRecordset(messages)],
-      );
+      const { histories, stored: known } = await loadHistories(tx, episodeIds);
+      const { fresh, copies } = recordNotifications(batch, histories);
+      await insertMessages(tx, probeAll ? [...fresh, ...copies] : fresh, probeAll);
+      await insertMessages(tx, probeAll ? [] : copies, true);
       // The last message of the batch for an episode gives its descriptive fields.
       const latest = new Map(batch.map((a) => [a.episodeId, a]));
       const now = this.clock().toISOString();
@@ -157,18 +167,10 @@ export class LeaveNormalizer {
       const episodes = episodeIds.map((id) => {
         const history = histories.get(id)!;
         const event = this.toEvent(latest.get(id)!, history.map(asEpisodeNotification), now);
-        return { event, json: JSON.stringify(event), history };
+        return { event, json: JSON.stringify(event), history, known: known.has(id) };
       });
-      await tx.query(
-        `INSERT INTO episodes (episode_id, person_pseudonym, source, employer_siret, version, eligible, case_event, notifications)
-         SELECT "episodeId", "personPseudonym", source, "employerSiret", "episodeVersion", eligible, j.x->'e', j.x->'n'
-           FROM jsonb_array_elements($1::jsonb) AS j(x),
-                jsonb_to_record(j.x->'e') AS e("episodeId" text, "personPseudonym" text, source text, "employerSiret" text, "episodeVersion" int, eligible boolean)
-         ON CONFLICT (episode_id) DO UPDATE SET version = excluded.version, eligible = excluded.eligible,
-           case_event = excluded.case_event, employer_siret = excluded.employer_siret, notifications = excluded.notifications, updated_at = now()
-         WHERE episodes.version <= excluded.version`,
-        [jsonArray(episodes.map((e) => `{"e":${e.json},"n":${JSON.stringify(e.history)}}`))],
-      );
+      await writeEpisodes(tx, episodes.filter((e) => !e.known), false);
+      await writeEpisodes(tx, episodes.filter((e) => e.known), true);
       await this.deps.router.route(episodes.map((e) => e.event), tx);
     });
   }
@@ -234,7 +236,7 @@ interface MessageRow {
  * plain join, a young table's planner chose a sequential scan, and a large one's a hash join over
  * the whole table (a batch's cost then grew with the table).
  */
-async function loadHistories(tx: Sql, episodeIds: string[]): Promise<Map<string, StoredNotification[]>> {
+async function loadHistories(tx: Sql, episodeIds: string[]): Promise<{ histories: Map<string, StoredNotification[]>; stored: Set<string> }> {
   const { rows } = await tx.query<{ episode_id: string; notifications: StoredNotification[] }>(
     `SELECT q.id AS episode_id, e.notifications
        FROM unnest($1::text[]) AS q(id)
@@ -243,22 +245,62 @@ async function loadHistories(tx: Sql, episodeIds: string[]): Promise<Map<string,
   );
   const histories = new Map<string, StoredNotification[]>(episodeIds.map((id) => [id, []]));
   for (const r of rows) histories.set(r.episode_id, r.notifications);
-  return histories;
+  return { histories, stored: new Set(rows.map((r) => r.episode_id)) };
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+/** Message rows; `probe` for rows that may exist already (ON CONFLICT probes the index first). */
+async function insertMessages(tx: Sql, rows: MessageRow[], probe: boolean): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.query(
+    `INSERT INTO leave_messages (message_id, notification_key, episode_id, duplicate_of)
+     SELECT m, k, e, x FROM jsonb_to_recordset($1::jsonb) AS r(m text, k text, e text, x text)
+     ${probe ? 'ON CONFLICT DO NOTHING' : ''}`,
+    [asRecordset(rows)],
+  );
+}
+
+/** Writes episodes with their history: new ones inserted, stored ones updated by a newer version. */
+async function writeEpisodes(tx: Sql, episodes: { json: string; history: StoredNotification[] }[], stored: boolean): Promise<void> {
+  if (episodes.length === 0) return;
+  await tx.query(
+    `INSERT INTO episodes (episode_id, person_pseudonym, source, employer_siret, version, eligible, case_event, notifications)
+     SELECT "episodeId", "personPseudonym", source, "employerSiret", "episodeVersion", eligible, j.x->'e', j.x->'n'
+       FROM jsonb_array_elements($1::jsonb) AS j(x),
+            jsonb_to_record(j.x->'e') AS e("episodeId" text, "personPseudonym" text, source text, "employerSiret" text, "episodeVersion" int, eligible boolean)
+     ${
+       stored
+         ? `ON CONFLICT (episode_id) DO UPDATE SET version = excluded.version, eligible = excluded.eligible,
+       case_event = excluded.case_event, employer_siret = excluded.employer_siret, notifications = excluded.notifications, updated_at = now()
+     WHERE episodes.version <= excluded.version`
+         : ''
+     }`,
+    [jsonArray(episodes.map((e) => `{"e":${e.json},"n":${JSON.stringify(e.history)}}`))],
+  );
 }
 
 /**
  * Adds the batch's new notifications to their episodes' histories, in arrival order, and returns
- * a message row for each accepted message. A leave already recorded (in an earlier batch or
- * earlier in this one) under another message id is a duplicate: the first copy counts. A message
- * seen before (a redelivered batch) is neither new nor a duplicate; its row exists already.
+ * the message rows to write: `fresh` for the messages whose notification is new (no row can
+ * exist), `copies` for re-sent copies of a notification already counted (in an earlier batch
+ * or earlier in this one), which name the message that counted and may have been seen before.
+ * A message that is itself the one counted (a redelivered batch) has its row already.
  */
-function recordNotifications(batch: AcceptedLeave[], histories: Map<string, StoredNotification[]>): MessageRow[] {
-  return batch.map((a) => {
+function recordNotifications(batch: AcceptedLeave[], histories: Map<string, StoredNotification[]>): { fresh: MessageRow[]; copies: MessageRow[] } {
+  const fresh: MessageRow[] = [];
+  const copies: MessageRow[] = [];
+  for (const a of batch) {
     const history = histories.get(a.episodeId)!;
     const counted = history.find((n) => n.k === a.notificationKey);
-    if (!counted) history.push(stored(a));
-    return { m: a.messageId, k: a.notificationKey, e: a.episodeId, x: counted && counted.m !== a.messageId ? counted.m : null };
-  });
+    if (!counted) {
+      history.push(stored(a));
+      fresh.push({ m: a.messageId, k: a.notificationKey, e: a.episodeId, x: null });
+    } else if (counted.m !== a.messageId) {
+      copies.push({ m: a.messageId, k: a.notificationKey, e: a.episodeId, x: counted.m });
+    }
+  }
+  return { fresh, copies };
 }
 
 function stored(a: AcceptedLeave): StoredNotification {

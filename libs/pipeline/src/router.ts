@@ -141,7 +141,7 @@ export class CaseRouter {
          SELECT "deliveryId", "partnerId", d->'caseEvent'->>'episodeId', "itemType", (d->'caseEvent'->>'episodeVersion')::int, "idempotencyKey", "legalBasis", d, 'new', (d->'caseEvent'->>'episodeVersion')::int
            FROM jsonb_array_elements($1::jsonb) AS j(d),
                 jsonb_to_record(d) AS x("deliveryId" text, "partnerId" text, "itemType" text, "idempotencyKey" text, "legalBasis" text)
-         ON CONFLICT (partner_id, episode_id) DO UPDATE SET version = excluded.version, idempotency_key = excluded.idempotency_key,
+         ON CONFLICT (item_id) DO UPDATE SET version = excluded.version, idempotency_key = excluded.idempotency_key,
            legal_basis = excluded.legal_basis, payload = excluded.payload, status = 'updated', updated_at = now(),
            acknowledged_at = NULL, published_version = excluded.version
          WHERE inbox_items.version < excluded.version
