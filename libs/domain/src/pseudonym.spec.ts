@@ -9,6 +9,9 @@ describe('Pseudonymizer', () => {
       const p = new Pseudonymizer(key);
       expect(p.id('leave', 'AT-2026-000123')).toBe(hmac(key, 'leave:AT-2026-000123'));
       expect(p.id('episode', 'é€')).toBe(hmac(key, 'episode:é€'));
+      // Longer than the padded buffer it starts with, then short again.
+      expect(p.id('leave', 'x'.repeat(1000))).toBe(hmac(key, `leave:${'x'.repeat(1000)}`));
+      expect(p.id('leave', 'AT-1')).toBe(hmac(key, 'leave:AT-1'));
       // The person pseudonym keys on the 13-digit matricule (NIR and INS share it).
       expect(p.person('1850775123456' + '42')).toBe(hmac(key, 'person:1850775123456'));
     }
