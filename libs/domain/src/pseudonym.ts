@@ -20,7 +20,7 @@ export class Pseudonymizer {
 
   constructor(key: string) {
     if (key.length < 16) throw new Error('pseudonym key must be at least 16 characters');
-    let k = Buffer.from(key, 'utf8');
+    let k: Buffer = Buffer.from(key, 'utf8');
     if (k.length > BLOCK) k = hash('sha256', k, 'buffer') as unknown as Buffer;
     this.inner = Buffer.alloc(BLOCK + 256);
     for (let i = 0; i < BLOCK; i++) {
