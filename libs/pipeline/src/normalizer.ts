@@ -158,8 +158,8 @@ export class LeaveNormalizer {
       await tx.query('SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtext(e) AS h FROM unnest($1::text[]) e ORDER BY 1) l', [episodeIds]);
       const { histories, stored: known } = await loadHistories(tx, episodeIds);
       const { fresh, copies } = recordNotifications(batch, histories);
-      await insertMessages(tx, probeAll ? [...fresh, ...copies] : fresh, probeAll);
-      await insertMessages(tx, probeAll ? [] : copies, true);
+      await insertMessages(tx, fresh, probeAll);
+      await insertMessages(tx, copies, true);
       // The last message of the batch for an episode gives its descriptive fields.
       const latest = new Map(batch.map((a) => [a.episodeId, a]));
       const now = this.clock().toISOString();
