@@ -9,7 +9,7 @@ export async function createTestDatabase(adminUrl: string = ADMIN_URL): Promise<
   const name = `pdp_test_${randomBytes(5).toString('hex')}`;
   const admin = new Client({ connectionString: adminUrl });
   await admin.connect();
-  await admin.query(process.env.PG_C_COLLATE ? `CREATE DATABASE ${name} TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C.UTF-8'` : `CREATE DATABASE ${name}`);
+  await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
