@@ -62,7 +62,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       // work overlaps another's database work; more batches than cores contend. On 2 cores
       // shared with PostgreSQL and the broker, 1 M notifications drained at 12,593–14,964
       // msg/s with 2 at once against 9,858–10,719 with all 6; 3 drained a little faster
-      // (14,316–16,390) but put p99 at 1,000 msg/s over 250 ms (258–276 vs 152–165 ms).
+      // (14,316–16,390) but put p99 at 1,000 msg/s over 250 ms (258–276 vs 152–165 ms, measured
+      // with the bench's earlier latency instrument, a live consumer of every partner topic).
       partitionsConsumedConcurrently: Number(env.KAFKA_PARTITIONS_CONCURRENTLY ?? Math.min(Number(env.TOPIC_PARTITIONS ?? 6), availableParallelism())),
       // Let the broker gather up to this much (or wait this long) per fetch: bigger batches,
       // fewer transactions under load, bounded extra latency when quiet.

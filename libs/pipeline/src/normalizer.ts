@@ -156,7 +156,7 @@ export class LeaveNormalizer {
       // Serialise with other batches touching the same episodes (they may come from other
       // partitions); locks taken in a fixed order so two batches cannot deadlock.
       await tx.query('SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtext(e) AS h FROM unnest($1::text[]) e ORDER BY 1) l', [episodeIds]);
-      const { histories, stored: known } = await loadHistories(tx, episodeIds);
+      const { histories, found } = await loadHistories(tx, episodeIds);
       const { fresh, copies } = recordNotifications(batch, histories);
       await insertMessages(tx, fresh, probeAll);
       await insertMessages(tx, copies, true);
@@ -167,7 +167,7 @@ export class LeaveNormalizer {
       const episodes = episodeIds.map((id) => {
         const history = histories.get(id)!;
         const event = this.toEvent(latest.get(id)!, history.map(asEpisodeNotification), now);
-        return { event, json: JSON.stringify(event), history, known: known.has(id) };
+        return { event, json: JSON.stringify(event), history, known: found.has(id) };
       });
       await writeEpisodes(tx, episodes.filter((e) => !e.known), false);
       await writeEpisodes(tx, episodes.filter((e) => e.known), true);
@@ -236,7 +236,7 @@ interface MessageRow {
  * plain join, a young table's planner chose a sequential scan, and a large one's a hash join over
  * the whole table (a batch's cost then grew with the table).
  */
-async function loadHistories(tx: Sql, episodeIds: string[]): Promise<{ histories: Map<string, StoredNotification[]>; stored: Set<string> }> {
+async function loadHistories(tx: Sql, episodeIds: string[]): Promise<{ histories: Map<string, StoredNotification[]>; found: Set<string> }> {
   const { rows } = await tx.query<{ episode_id: string; notifications: StoredNotification[] }>(
     `SELECT q.id AS episode_id, e.notifications
        FROM unnest($1::text[]) AS q(id)
@@ -245,7 +245,7 @@ async function loadHistories(tx: Sql, episodeIds: string[]): Promise<{ histories
   );
   const histories = new Map<string, StoredNotification[]>(episodeIds.map((id) => [id, []]));
   for (const r of rows) histories.set(r.episode_id, r.notifications);
-  return { histories, stored: new Set(rows.map((r) => r.episode_id)) };
+  return { histories, found: new Set(rows.map((r) => r.episode_id)) };
 }
 
 const UNIQUE_VIOLATION = '23505';
