@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { PgDatabase } from '../libs/db/src';
+import { copyRows, PgDatabase } from '../libs/db/src';
 import { createTestDatabase } from './support/postgres';
 
 /** The PostgreSQL adapter against the real server: session settings and lost connections. */
@@ -34,6 +34,21 @@ describe('PgDatabase on PostgreSQL', () => {
     expect(rows[0].jit).toBe('off');
     const inTx = await db.transaction((tx) => tx.query<{ jit: string }>('SHOW jit'));
     expect(inTx.rows[0].jit).toBe('off');
+  });
+
+  it('copies rows in with COPY text format, special characters and NULLs intact', async () => {
+    const json = JSON.stringify({ quote: 'a"b', backslash: 'c\\d', tab: 'e\tf', newline: 'g\nh' });
+    const text = 'tab\there, newline\nthere, backslash \\N and \\ alone\r';
+    const rows = await db.transaction(async (tx) => {
+      await tx.query('CREATE TEMP TABLE copied (k text, n int, b boolean, j jsonb, t text) ON COMMIT DROP');
+      const copied = await tx.copyIn!('COPY copied (k, n, b, j, t) FROM STDIN', [copyRows([['one', 1, true, json, text], ['two', null, false, '[]', null]])]);
+      expect(copied).toBe(2);
+      return (await tx.query<{ k: string; n: number | null; b: boolean; j: unknown; t: string | null }>('SELECT k, n, b, j, t FROM copied ORDER BY k')).rows;
+    });
+    expect(rows).toEqual([
+      { k: 'one', n: 1, b: true, j: JSON.parse(json), t: text },
+      { k: 'two', n: null, b: false, j: [], t: null },
+    ]);
   });
 
   it('survives idle connections closed by the server and answers the next query', async () => {

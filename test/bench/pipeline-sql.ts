@@ -20,21 +20,25 @@ const N = Number(process.argv[2] ?? 100_000);
 const BATCH = Number(process.argv[3] ?? 2000);
 
 const stats = new Map<string, { n: number; ms: number }>();
+async function time<T>(text: string, run: () => Promise<T>): Promise<T> {
+  const t = performance.now();
+  try {
+    return await run();
+  } finally {
+    const k = text.replace(/\s+/g, ' ').slice(0, 90);
+    const s = stats.get(k) ?? { n: 0, ms: 0 };
+    s.n++;
+    s.ms += performance.now() - t;
+    stats.set(k, s);
+  }
+}
+
 function timed(sql: Sql): Sql {
+  const copyIn = sql.copyIn;
   return {
     ...sql,
-    query: async (text, params) => {
-      const t = performance.now();
-      try {
-        return await sql.query(text, params);
-      } finally {
-        const k = text.replace(/\s+/g, ' ').slice(0, 90);
-        const s = stats.get(k) ?? { n: 0, ms: 0 };
-        s.n++;
-        s.ms += performance.now() - t;
-        stats.set(k, s);
-      }
-    },
+    query: (text, params) => time(text, () => sql.query(text, params)),
+    ...(copyIn ? { copyIn: (text: string, chunks: Iterable<string | Buffer>) => time(text, () => copyIn(text, chunks)) } : {}),
   };
 }
 
@@ -90,6 +94,12 @@ async function main() {
     `SELECT relname, n_tup_ins AS ins, n_tup_upd AS upd, n_tup_hot_upd AS hot FROM pg_stat_user_tables WHERE n_tup_ins + n_tup_upd > 0 ORDER BY n_tup_ins + n_tup_upd DESC`,
   );
   for (const t of tables) console.log(`${t.relname.padEnd(24)} inserted ${t.ins}, updated ${t.upd} (HOT ${t.hot})`);
+  // Row sizes decide whether PostgreSQL tries to compress (TOAST) a row: above ~2 kB it does.
+  const { rows: sizes } = await pg.query<{ rel: string; row: number; big: number }>(
+    `SELECT 'episodes' AS rel, avg(pg_column_size(e.*))::int AS row, count(*) FILTER (WHERE pg_column_size(e.*) > 2032)::int AS big FROM episodes e
+     UNION ALL SELECT 'inbox_items', avg(pg_column_size(i.*))::int, count(*) FILTER (WHERE pg_column_size(i.*) > 2032)::int FROM inbox_items i`,
+  );
+  for (const r of sizes) console.log(`${r.rel.padEnd(24)} average row ${r.row} bytes, ${r.big} rows over 2,032 bytes`);
   await pg.close();
   await database.drop();
 }

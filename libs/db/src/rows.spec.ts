@@ -1,4 +1,4 @@
-import { asRecordset, jsonArray } from './rows';
+import { asRecordset, copyRows, jsonArray } from './rows';
 
 describe('batch parameters', () => {
   it('jsonArray joins serialised items into one JSON array', () => {
@@ -14,5 +14,17 @@ describe('batch parameters', () => {
   });
   it('asRecordset is the rows as JSON', () => {
     expect(JSON.parse(asRecordset([{ k: 'a', n: 1 }]))).toEqual([{ k: 'a', n: 1 }]);
+  });
+});
+
+describe('COPY text rows', () => {
+  it('separates fields by tabs and rows by newlines, with \\N for NULL', () => {
+    expect(copyRows([['a', 1, true, null], ['b', 2.5, false, undefined]])).toBe('a\t1\ttrue\t\\N\nb\t2.5\tfalse\t\\N\n');
+  });
+  it('escapes backslashes, tabs, newlines and carriage returns', () => {
+    expect(copyRows([['{"s":"x\\"y"}', 'a\tb', 'l1\nl2\r']])).toBe('{"s":"x\\\\"y"}\ta\\tb\tl1\\nl2\\r\n');
+  });
+  it('is empty for no rows', () => {
+    expect(copyRows([])).toBe('');
   });
 });

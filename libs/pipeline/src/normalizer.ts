@@ -8,7 +8,7 @@ import {
   Violation,
 } from '../../contracts/src';
 import { BusMessage, MessageBus } from '../../bus/src';
-import { asRecordset, Database, jsonArray, Sql } from '../../db/src';
+import { asRecordset, copyRows, Database, jsonArray, Sql } from '../../db/src';
 import { BatchPseudonyms, checkLeave, decideEligibility, EpisodeNotification, Pseudonymizer, shortDigest, summarizeEpisode } from '../../domain/src';
 import { DeadLetterSink, parseJson, readMessageId, Rejection } from './dead-letters';
 
@@ -250,9 +250,16 @@ async function loadHistories(tx: Sql, episodeIds: string[]): Promise<{ histories
 
 const UNIQUE_VIOLATION = '23505';
 
-/** Message rows; `probe` for rows that may exist already (ON CONFLICT probes the index first). */
+/**
+ * Message rows; `probe` for rows that may exist already (ON CONFLICT probes the index first).
+ * Rows known to be new go in with COPY where the database has it (PostgreSQL's server).
+ */
 async function insertMessages(tx: Sql, rows: MessageRow[], probe: boolean): Promise<void> {
   if (rows.length === 0) return;
+  if (!probe && tx.copyIn) {
+    await tx.copyIn('COPY leave_messages (message_id, notification_key, episode_id, duplicate_of) FROM STDIN', [copyRows(rows.map((r) => [r.m, r.k, r.e, r.x]))]);
+    return;
+  }
   await tx.query(
     `INSERT INTO leave_messages (message_id, notification_key, episode_id, duplicate_of)
      SELECT m, k, e, x FROM jsonb_to_recordset($1::jsonb) AS r(m text, k text, e text, x text)
@@ -261,9 +268,17 @@ async function insertMessages(tx: Sql, rows: MessageRow[], probe: boolean): Prom
   );
 }
 
-/** Writes episodes with their history: new ones inserted, stored ones updated by a newer version. */
-async function writeEpisodes(tx: Sql, episodes: { json: string; history: StoredNotification[] }[], stored: boolean): Promise<void> {
+/**
+ * Writes episodes with their history: new ones inserted (with COPY where the database has it),
+ * stored ones updated by a newer version.
+ */
+async function writeEpisodes(tx: Sql, episodes: { event: CaseEvent; json: string; history: StoredNotification[] }[], stored: boolean): Promise<void> {
   if (episodes.length === 0) return;
+  if (!stored && tx.copyIn) {
+    const rows = episodes.map(({ event: e, json, history }) => [e.episodeId, e.personPseudonym, e.source, e.employerSiret, e.episodeVersion, e.eligible, json, JSON.stringify(history)]);
+    await tx.copyIn('COPY episodes (episode_id, person_pseudonym, source, employer_siret, version, eligible, case_event, notifications) FROM STDIN', [copyRows(rows)]);
+    return;
+  }
   await tx.query(
     `INSERT INTO episodes (episode_id, person_pseudonym, source, employer_siret, version, eligible, case_event, notifications)
      SELECT "episodeId", "personPseudonym", source, "employerSiret", "episodeVersion", eligible, j.x->'e', j.x->'n'

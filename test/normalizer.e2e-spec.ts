@@ -1,0 +1,10 @@
+import { PgDatabase } from '../libs/db/src';
+import { normalizerScenario } from './normalizer.scenario';
+import { createTestDatabase } from './support/postgres';
+
+describe('LeaveNormalizer (episode merge, on PostgreSQL: new rows with COPY)', () => {
+  normalizerScenario(async () => {
+    const database = await createTestDatabase();
+    return { db: new PgDatabase(database.url, 2), drop: database.drop };
+  });
+});

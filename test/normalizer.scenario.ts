@@ -1,0 +1,122 @@
+import { CaseEvent, ContractRegistry, SickLeaveNotification, Topics } from '../libs/contracts/src';
+import { BusMessage, InMemoryBus } from '../libs/bus/src';
+import { Database, migrate, Sql } from '../libs/db/src';
+import { addDays, Pseudonymizer } from '../libs/domain/src';
+import { sickLeave } from './support/fixtures';
+import { DeadLetterSink, hubTopics, LeaveNormalizer } from '../libs/pipeline/src';
+
+/** The next stage, faked: what the normalizer hands to routing, batch by batch. */
+class RoutedEvents {
+  batches: CaseEvent[][] = [];
+  async route(events: CaseEvent[], tx: Sql): Promise<void> {
+    expect(tx).toBeDefined();
+    this.batches.push(events);
+  }
+  last(): CaseEvent[] {
+    return this.batches[this.batches.length - 1];
+  }
+}
+
+let offset = 0;
+const asMessage = (n: SickLeaveNotification): BusMessage => ({ topic: Topics.sickLeaveInbound, partition: 0, offset: String(offset++), key: n.leaveId, value: Buffer.from(JSON.stringify(n)), headers: {} });
+
+/**
+ * The normalizer's episode merge and message traces, run on PGlite (the embedded database, its
+ * statements) and on PostgreSQL (where rows known to be new go in with COPY).
+ */
+export function normalizerScenario(open: () => Promise<{ db: Database; drop?: () => Promise<void> }>): void {
+  let db: Database;
+  let drop: (() => Promise<void>) | undefined;
+  let routed: RoutedEvents;
+  let normalizer: LeaveNormalizer;
+  let firstBatch: BusMessage[];
+
+  beforeAll(async () => {
+    ({ db, drop } = await open());
+    await migrate(db);
+    const bus = new InMemoryBus();
+    await bus.ensureTopics(hubTopics(1));
+    routed = new RoutedEvents();
+    normalizer = new LeaveNormalizer({
+      db,
+      bus,
+      contracts: new ContractRegistry(),
+      pseudonymizer: new Pseudonymizer('unit-test-pseudonym-key-0123'),
+      deadLetters: new DeadLetterSink(db, bus),
+      router: routed,
+      transitionalPhase: false,
+      clock: () => new Date('2026-10-20T12:00:00Z'),
+    });
+  });
+  afterAll(async () => {
+    await db.close();
+    await drop?.();
+  });
+
+  it('merges an initial leave, its prolongation and a re-sent copy in one batch into one event of version 2', async () => {
+    const initial = sickLeave({ n: 1, leaveId: 'aat-1', startDate: '2026-09-01', expectedEndDate: '2026-09-20' });
+    const prolongation = sickLeave({ n: 1, leaveId: 'aat-1-p1', kind: 'prolongation', initialLeaveId: 'aat-1', startDate: '2026-09-21', expectedEndDate: '2026-10-10' });
+    const resent = { ...initial, messageId: 'msg-resent' };
+    firstBatch = [initial, prolongation, resent].map(asMessage);
+    await normalizer.handleBatch(firstBatch);
+    const [event] = routed.last();
+    expect(routed.last()).toHaveLength(1);
+    expect(event).toMatchObject({ episodeVersion: 2, prolongationCount: 1, startDate: '2026-09-01', expectedEndDate: '2026-10-10', cumulatedDays: 40, eligible: true });
+    const episode = await db.query<{ n: number }>('SELECT jsonb_array_length(notifications) AS n FROM episodes WHERE episode_id = $1', [event.episodeId]);
+    expect(episode.rows[0].n).toBe(2);
+    // Every message can be traced; the re-sent copy points at the one that counted.
+    const messages = await db.query<{ message_id: string; duplicate_of: string | null }>('SELECT message_id, duplicate_of FROM leave_messages ORDER BY message_id');
+    expect(messages.rows).toEqual([
+      { message_id: initial.messageId, duplicate_of: null },
+      { message_id: 'msg-resent', duplicate_of: initial.messageId },
+      { message_id: prolongation.messageId, duplicate_of: null },
+    ].sort((a, b) => (a.message_id < b.message_id ? -1 : 1)));
+  });
+
+  it('gives the same event when the leave comes again under a new message id', async () => {
+    const before = routed.last()[0];
+    const initial = sickLeave({ n: 1, leaveId: 'aat-1', startDate: '2026-09-01', expectedEndDate: '2026-09-20' });
+    await normalizer.handleBatch([asMessage(initial)]);
+    expect(routed.last()[0]).toMatchObject({ eventId: before.eventId, episodeVersion: 2, cumulatedDays: 40 });
+  });
+
+  it('adds nothing to the message traces when a batch is redelivered as it was', async () => {
+    const count = async () => (await db.query<{ n: number; dups: number }>('SELECT count(*)::int AS n, count(duplicate_of)::int AS dups FROM leave_messages')).rows[0];
+    const before = await count();
+    await normalizer.handleBatch(firstBatch);
+    expect(routed.last()[0]).toMatchObject({ episodeVersion: 2, cumulatedDays: 40 });
+    expect(await count()).toEqual(before);
+  });
+
+  it('records a copy re-sent in a later batch as a duplicate of the one that counted, without counting it', async () => {
+    const initial = JSON.parse(firstBatch[0].value.toString()) as SickLeaveNotification;
+    await normalizer.handleBatch([asMessage({ ...initial, messageId: 'msg-resent-later' })]);
+    expect(routed.last()[0]).toMatchObject({ episodeVersion: 2, cumulatedDays: 40 });
+    const { rows } = await db.query<{ duplicate_of: string | null }>(`SELECT duplicate_of FROM leave_messages WHERE message_id = 'msg-resent-later'`);
+    expect(rows).toEqual([{ duplicate_of: initial.messageId }]);
+  });
+
+  it('counts a prolongation that arrives before its initial leave, in separate batches', async () => {
+    const prolongation = sickLeave({ n: 2, leaveId: 'aat-2-p1', kind: 'prolongation', initialLeaveId: 'aat-2', startDate: '2026-09-11', expectedEndDate: addDays('2026-09-11', 24) });
+    await normalizer.handleBatch([asMessage(prolongation)]);
+    expect(routed.last()[0]).toMatchObject({ episodeVersion: 1, startDate: '2026-09-11', cumulatedDays: 25, eligible: false });
+    const initial = sickLeave({ n: 2, leaveId: 'aat-2', startDate: '2026-09-01', expectedEndDate: '2026-09-10' });
+    await normalizer.handleBatch([asMessage(initial)]);
+    expect(routed.last()[0]).toMatchObject({ episodeVersion: 2, startDate: '2026-09-01', cumulatedDays: 35, eligible: true });
+  });
+
+  it('still accepts a batch whose message has a trace but no place in its episode history (older data)', async () => {
+    const leave = sickLeave({ n: 3, leaveId: 'aat-3', startDate: '2026-09-01', expectedEndDate: '2026-10-15' });
+    // As a message traced before the histories existed would be: its row without the notification.
+    const key = new Pseudonymizer('unit-test-pseudonym-key-0123').id('leave', leave.leaveId);
+    await db.query(`INSERT INTO leave_messages (message_id, notification_key, episode_id) VALUES ($1, $2, 'legacy-episode')`, [leave.messageId, key]);
+    const batches = routed.batches.length;
+    await normalizer.handleBatch([asMessage(leave)]);
+    expect(routed.batches.length).toBeGreaterThan(batches);
+    expect(routed.last()[0]).toMatchObject({ episodeVersion: 1, cumulatedDays: 45 });
+    const episode = await db.query<{ n: number }>('SELECT jsonb_array_length(notifications) AS n FROM episodes WHERE episode_id = $1', [routed.last()[0].episodeId]);
+    expect(episode.rows[0].n).toBe(1);
+    const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM leave_messages WHERE message_id = $1', [leave.messageId]);
+    expect(rows[0].n).toBe(1);
+  });
+}
