@@ -14,8 +14,8 @@ describe('loadConfig', () => {
     expect(c.mode).toBe('distributed');
     expect(c.kafka.brokers).toEqual(['127.0.0.1:9092']);
   });
-  it('consumes one partition per core at a time unless told otherwise, never more than there are partitions', () => {
-    expect(loadConfig({ TOPIC_PARTITIONS: '64' }).kafka.partitionsConsumedConcurrently).toBe(Math.min(64, availableParallelism()));
+  it('consumes one partition per core plus one at a time unless told otherwise, never more than there are partitions', () => {
+    expect(loadConfig({ TOPIC_PARTITIONS: '64' }).kafka.partitionsConsumedConcurrently).toBe(Math.min(64, availableParallelism() + 1));
     expect(loadConfig({ TOPIC_PARTITIONS: '1' }).kafka.partitionsConsumedConcurrently).toBe(1);
     expect(loadConfig({ TOPIC_PARTITIONS: '6', KAFKA_PARTITIONS_CONCURRENTLY: '6' }).kafka.partitionsConsumedConcurrently).toBe(6);
   });
