@@ -1,5 +1,6 @@
 import { createHmac } from 'crypto';
 import { BatchPseudonyms, Pseudonymizer } from './pseudonym';
+import { HmacSha256 } from './hmac-sha256';
 
 const hmac = (key: string, text: string) => createHmac('sha256', key).update(text).digest('base64url');
 
@@ -42,5 +43,17 @@ describe('Pseudonymizer', () => {
     expect(batch.id('episode', 'AT-1')).toBe(p.id('episode', 'AT-1'));
     expect(batch.id('leave', 'AT-1')).toBe(p.id('leave', 'AT-1'));
     expect(calls).toEqual(['person', 'episode', 'leave']);
+  });
+});
+
+describe('HmacSha256', () => {
+  it('is createHmac for every message length around the block boundaries, and keys of any length', () => {
+    for (const key of ['k', 'k'.repeat(64), 'k'.repeat(65), 'k'.repeat(200)]) {
+      const mac = new HmacSha256(Buffer.from(key));
+      for (let n = 0; n <= 300; n++) {
+        const text = 'é'.repeat(n % 7) + 'x'.repeat(n);
+        expect(mac.base64url(text)).toBe(hmac(key, text));
+      }
+    }
   });
 });

@@ -94,7 +94,8 @@ export class LeaveNormalizer {
     return {
       source: 'assurance-maladie',
       messageId: n.messageId,
-      notificationKey: p.id('leave', n.leaveId),
+      // Each leave id is met once per batch but for re-sent copies: computed, not memoised.
+      notificationKey: this.deps.pseudonymizer.id('leave', n.leaveId),
       episodeId: p.id('episode', n.initialLeaveId ?? n.leaveId),
       personPseudonym: p.person(matricule),
       notification: {
@@ -117,7 +118,7 @@ export class LeaveNormalizer {
     return {
       source: 'employer',
       messageId: d.messageId,
-      notificationKey: p.id('employer-declaration', d.messageId),
+      notificationKey: this.deps.pseudonymizer.id('employer-declaration', d.messageId),
       // The employer has no leave id: one episode per person, establishment and start date.
       episodeId: p.id('employer-episode', `${person}|${d.employer.siret}|${d.startDate}`),
       personPseudonym: person,
