@@ -62,7 +62,7 @@ export function normalizerScenario(open: () => Promise<{ db: Database; drop?: ()
     const [event] = routed.last();
     expect(routed.last()).toHaveLength(1);
     expect(event).toMatchObject({ episodeVersion: 2, prolongationCount: 1, startDate: '2026-09-01', expectedEndDate: '2026-10-10', cumulatedDays: 40, eligible: true });
-    const episode = await db.query<{ n: number }>('SELECT jsonb_array_length(notifications) AS n FROM episodes WHERE episode_id = $1', [event.episodeId]);
+    const episode = await db.query<{ n: number }>('SELECT json_array_length(notifications) AS n FROM episodes WHERE episode_id = $1', [event.episodeId]);
     expect(episode.rows[0].n).toBe(2);
     // Every message can be traced; the re-sent copy points at the one that counted.
     const messages = await db.query<{ message_id: string; duplicate_of: string | null }>('SELECT message_id, duplicate_of FROM leave_messages ORDER BY message_id');
@@ -114,7 +114,7 @@ export function normalizerScenario(open: () => Promise<{ db: Database; drop?: ()
     await normalizer.handleBatch([asMessage(leave)]);
     expect(routed.batches.length).toBeGreaterThan(batches);
     expect(routed.last()[0]).toMatchObject({ episodeVersion: 1, cumulatedDays: 45 });
-    const episode = await db.query<{ n: number }>('SELECT jsonb_array_length(notifications) AS n FROM episodes WHERE episode_id = $1', [routed.last()[0].episodeId]);
+    const episode = await db.query<{ n: number }>('SELECT json_array_length(notifications) AS n FROM episodes WHERE episode_id = $1', [routed.last()[0].episodeId]);
     expect(episode.rows[0].n).toBe(1);
     const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM leave_messages WHERE message_id = $1', [leave.messageId]);
     expect(rows[0].n).toBe(1);

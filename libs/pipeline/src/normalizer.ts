@@ -283,8 +283,8 @@ async function writeEpisodes(tx: Sql, episodes: { event: CaseEvent; json: string
   await tx.query(
     `INSERT INTO episodes (episode_id, person_pseudonym, source, employer_siret, version, eligible, case_event, notifications)
      SELECT "episodeId", "personPseudonym", source, "employerSiret", "episodeVersion", eligible, j.x->'e', j.x->'n'
-       FROM jsonb_array_elements($1::jsonb) AS j(x),
-            jsonb_to_record(j.x->'e') AS e("episodeId" text, "personPseudonym" text, source text, "employerSiret" text, "episodeVersion" int, eligible boolean)
+       FROM json_array_elements($1::json) AS j(x),
+            json_to_record(j.x->'e') AS e("episodeId" text, "personPseudonym" text, source text, "employerSiret" text, "episodeVersion" int, eligible boolean)
      ${
        stored
          ? `ON CONFLICT (episode_id) DO UPDATE SET version = excluded.version, eligible = excluded.eligible,

@@ -135,12 +135,14 @@ export class CaseRouter {
     if (deliveries.length === 0) return [];
     // Serialised once, for the database and for Kafka.
     const json = deliveries.map((d) => JSON.stringify(d));
+    // One json record per item, its columns beside the delivery: PostgreSQL reads the parameter
+    // once and keeps the delivery's text as it is (the payload column is json, migration 009).
+    const records = deliveries.map((d, i) => `{"i":${JSON.stringify(d.deliveryId)},"p":${JSON.stringify(d.partnerId)},"e":${JSON.stringify(d.caseEvent.episodeId)},"t":${JSON.stringify(d.itemType)},"v":${d.caseEvent.episodeVersion},"k":${JSON.stringify(d.idempotencyKey)},"l":${JSON.stringify(d.legalBasis)},"d":${json[i]}}`);
     const { rows } = await tx.query<{ item_id: string }>(
       `WITH up AS (
          INSERT INTO inbox_items (item_id, partner_id, episode_id, item_type, version, idempotency_key, legal_basis, payload, status, published_version)
-         SELECT "deliveryId", "partnerId", d->'caseEvent'->>'episodeId', "itemType", (d->'caseEvent'->>'episodeVersion')::int, "idempotencyKey", "legalBasis", d, 'new', (d->'caseEvent'->>'episodeVersion')::int
-           FROM jsonb_array_elements($1::jsonb) AS j(d),
-                jsonb_to_record(d) AS x("deliveryId" text, "partnerId" text, "itemType" text, "idempotencyKey" text, "legalBasis" text)
+         SELECT i, p, e, t, v, k, l, d, 'new', v
+           FROM json_to_recordset($1::json) AS x(i text, p text, e text, t text, v int, k text, l text, d json)
          ON CONFLICT (item_id) DO UPDATE SET version = excluded.version, idempotency_key = excluded.idempotency_key,
            legal_basis = excluded.legal_basis, payload = excluded.payload, status = 'updated', updated_at = now(),
            acknowledged_at = NULL, published_version = excluded.version
@@ -149,7 +151,7 @@ export class CaseRouter {
        released AS (
          UPDATE parked_cases SET released_at = now() WHERE released_at IS NULL AND parked_id IN (SELECT episode_id FROM up))
        SELECT item_id FROM up`,
-      [jsonArray(json)],
+      [jsonArray(records)],
     );
     const changed = new Set(rows.map((r) => r.item_id));
     return deliveries.map((d, i) => ({ d, json: json[i] })).filter(({ d }) => changed.has(d.deliveryId));
