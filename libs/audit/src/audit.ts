@@ -1,4 +1,4 @@
-import { copyRows, Database, Sql } from '../../db/src';
+import { copyChunks, Database, Sql } from '../../db/src';
 
 const COLUMNS = 'action, subject_type, subject_id, case_id, person_pseudonym, partner_id, category, legal_basis, consent_id, rule_id, rules_version, actor, detail';
 
@@ -88,11 +88,11 @@ export class AuditTrail {
     if (entries.length === 0) return;
     if (sql.copyIn) {
       // Every entry is a new row: COPY, PostgreSQL's cheapest way in (no arrays to parse).
-      const rows = entries.map((e) => [
+      const fields = (e: AuditEntry) => [
         e.action, e.subjectType, e.subjectId, e.caseId, e.personPseudonym, e.partnerId, e.category,
         e.legalBasis, e.consentId, e.ruleId, e.rulesVersion, e.actor, JSON.stringify(e.detail ?? {}),
-      ]);
-      await sql.copyIn(`COPY audit_log (${COLUMNS}) FROM STDIN`, [copyRows(rows)]);
+      ];
+      await sql.copyIn(`COPY audit_log (${COLUMNS}) FROM STDIN`, copyChunks(entries, fields));
       return;
     }
     const col = <K extends keyof AuditEntry>(k: K) => entries.map((e) => e[k] ?? null);

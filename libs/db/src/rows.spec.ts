@@ -1,4 +1,4 @@
-import { asRecordset, copyRows, jsonArray } from './rows';
+import { asRecordset, copyChunks, copyRows, jsonArray } from './rows';
 
 describe('batch parameters', () => {
   it('jsonArray joins serialised items into one JSON array', () => {
@@ -26,5 +26,15 @@ describe('COPY text rows', () => {
   });
   it('is empty for no rows', () => {
     expect(copyRows([])).toBe('');
+  });
+});
+
+describe('COPY text in chunks', () => {
+  it('gives the rows of copyRows, a few rows per chunk', () => {
+    const items = Array.from({ length: 10 }, (_, i) => ({ id: `r${i}`, n: i, note: i % 3 ? null : 'a\tb' }));
+    const chunks = [...copyChunks(items, (x) => [x.id, x.n, x.note], 4)];
+    expect(chunks).toHaveLength(3);
+    expect(chunks.join('')).toBe(copyRows(items.map((x) => [x.id, x.n, x.note])));
+    expect(chunks[2]).toBe('r8\t8\t\\N\nr9\t9\ta\\tb\n');
   });
 });

@@ -39,7 +39,19 @@ function copyField(v: CopyField): string {
  * parameter to parse and take apart, and the heap takes them in multi-row writes.
  */
 export function copyRows(rows: readonly (readonly CopyField[])[]): string {
-  const lines = rows.map((r) => r.map(copyField).join('\t'));
-  lines.push('');
-  return lines.join('\n');
+  return [...copyChunks(rows, (r) => r, Math.max(rows.length, 1))].join('');
+}
+
+/**
+ * Items as COPY text in chunks of a few rows, for `Sql.copyIn`: each chunk is a short-lived
+ * string of tens of kilobytes that dies young, where one string per batch (megabytes) went to
+ * V8's large-object space, freshly mapped memory and page faults each time (issue 5).
+ */
+export function* copyChunks<T>(items: readonly T[], fields: (item: T) => readonly CopyField[], rowsPerChunk = 64): Generator<string> {
+  for (let i = 0; i < items.length; i += rowsPerChunk) {
+    const end = Math.min(items.length, i + rowsPerChunk);
+    let chunk = '';
+    for (let j = i; j < end; j++) chunk += fields(items[j]).map(copyField).join('\t') + '\n';
+    yield chunk;
+  }
 }

@@ -8,7 +8,7 @@ import {
   Violation,
 } from '../../contracts/src';
 import { BusMessage, MessageBus } from '../../bus/src';
-import { asRecordset, copyRows, Database, jsonArray, Sql } from '../../db/src';
+import { asRecordset, copyChunks, Database, jsonArray, Sql } from '../../db/src';
 import { BatchPseudonyms, checkLeave, decideEligibility, EpisodeNotification, Pseudonymizer, shortDigest, summarizeEpisode } from '../../domain/src';
 import { DeadLetterSink, parseJson, readMessageId, Rejection } from './dead-letters';
 
@@ -258,7 +258,7 @@ const UNIQUE_VIOLATION = '23505';
 async function insertMessages(tx: Sql, rows: MessageRow[], probe: boolean): Promise<void> {
   if (rows.length === 0) return;
   if (!probe && tx.copyIn) {
-    await tx.copyIn('COPY leave_messages (message_id, notification_key, episode_id, duplicate_of) FROM STDIN', [copyRows(rows.map((r) => [r.m, r.k, r.e, r.x]))]);
+    await tx.copyIn('COPY leave_messages (message_id, notification_key, episode_id, duplicate_of) FROM STDIN', copyChunks(rows, (r) => [r.m, r.k, r.e, r.x]));
     return;
   }
   await tx.query(
@@ -276,8 +276,10 @@ async function insertMessages(tx: Sql, rows: MessageRow[], probe: boolean): Prom
 async function writeEpisodes(tx: Sql, episodes: { event: CaseEvent; json: string; history: StoredNotification[] }[], stored: boolean): Promise<void> {
   if (episodes.length === 0) return;
   if (!stored && tx.copyIn) {
-    const rows = episodes.map(({ event: e, json, history }) => [e.episodeId, e.personPseudonym, e.source, e.employerSiret, e.episodeVersion, e.eligible, json, JSON.stringify(history)]);
-    await tx.copyIn('COPY episodes (episode_id, person_pseudonym, source, employer_siret, version, eligible, case_event, notifications) FROM STDIN', [copyRows(rows)]);
+    await tx.copyIn(
+      'COPY episodes (episode_id, person_pseudonym, source, employer_siret, version, eligible, case_event, notifications) FROM STDIN',
+      copyChunks(episodes, ({ event: e, json, history }) => [e.episodeId, e.personPseudonym, e.source, e.employerSiret, e.episodeVersion, e.eligible, json, JSON.stringify(history)]),
+    );
     return;
   }
   await tx.query(
