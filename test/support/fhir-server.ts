@@ -14,6 +14,7 @@
  */
 import { resolve } from 'node:path';
 import type { Client as FhirKitClient, ClientConfig } from 'fhir-kit-client';
+import { loadFhirKit } from '../../libs/fhir/src';
 import { freePort, runScript } from './scripts';
 
 export interface FhirHandle {
@@ -30,20 +31,11 @@ export const FHIR_SETUP_TIMEOUT_MS = 15 * 60_000;
 
 
 
-/**
- * fhir-kit-client 2.x is ESM-only and this project is CommonJS: load it with a real dynamic import
- * (TypeScript would turn `import()` into require(), which its exports map refuses). Under jest this
- * needs NODE_OPTIONS=--experimental-vm-modules (as the npm test scripts set).
- */
-const importEsm = new Function('specifier', 'return import(specifier)') as (
-  specifier: string,
-) => Promise<typeof import('fhir-kit-client')>;
-
 export async function createFhirClient(
   baseUrl: string,
   config: Omit<ClientConfig, 'baseUrl'> = {},
 ): Promise<FhirKitClient> {
-  const { Client } = await importEsm('fhir-kit-client');
+  const { Client } = await loadFhirKit();
   return new Client({ ...config, baseUrl: baseUrl.replace(/\/+$/, '') });
 }
 

@@ -1,8 +1,17 @@
 import type { Client, ClientConfig } from 'fhir-kit-client';
 
-// fhir-kit-client 2.x is ESM-only and this project is CommonJS: load it with a real dynamic
-// import (TypeScript would turn `import()` into require(), which its exports map refuses).
-const importEsm = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<typeof import('fhir-kit-client')>;
+/**
+ * fhir-kit-client 2.x is ESM-only and this project is CommonJS: loaded with a real dynamic
+ * import (TypeScript would turn `import()` into require(), which its exports map refuses).
+ * The function's source is unique to each load of this module: V8 reuses code compiled from
+ * an identical source, and with it the import hook of the context that compiled it first; under
+ * Jest (one context per test file) a later file then imported into a torn-down environment.
+ */
+export function loadFhirKit(): Promise<typeof import('fhir-kit-client')> {
+  fhirKit ??= importEsm('fhir-kit-client');
+  return fhirKit;
+}
+const importEsm = new Function('specifier', `return import(specifier); // ${Math.random()}`) as (s: string) => Promise<typeof import('fhir-kit-client')>;
 let fhirKit: Promise<typeof import('fhir-kit-client')> | undefined;
 
 export type FhirClient = Client;
@@ -17,8 +26,7 @@ export class FhirClients {
     const url = baseUrl.replace(/\/+$/, '');
     let c = this.clients.get(url);
     if (!c) {
-      fhirKit ??= importEsm('fhir-kit-client');
-      c = fhirKit.then((m) => new m.Client({ ...this.config, baseUrl: url }));
+      c = loadFhirKit().then((m) => new m.Client({ ...this.config, baseUrl: url }));
       this.clients.set(url, c);
     }
     return c;
