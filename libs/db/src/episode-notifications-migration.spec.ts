@@ -1,19 +1,13 @@
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { PgliteDatabase } from './pglite-database';
 import { migrate } from './migrate';
-
-const MIGRATIONS = path.join(__dirname, '..', 'migrations');
+import { migrateBefore, migrationsFrom } from '../../../test/support/migrations';
 
 /** A database at migration 006, with a notification log, then upgraded to the current schema. */
 describe('migration 007: an episode keeps its notifications, every message stays traceable', () => {
   it('moves the log into the episodes and the message ids (duplicates included) into leave_messages', async () => {
-    const before = fs.mkdtempSync(path.join(os.tmpdir(), 'pdp-migrations-'));
-    for (const f of fs.readdirSync(MIGRATIONS).filter((f) => f < '007')) fs.copyFileSync(path.join(MIGRATIONS, f), path.join(before, f));
     const db = new PgliteDatabase();
     try {
-      await migrate(db, before);
+      await migrateBefore(db, '007');
       await db.query(
         `INSERT INTO episodes (episode_id, person_pseudonym, source, employer_siret, version, eligible, case_event)
          VALUES ('ep-1', 'p-1', 'assurance-maladie', '12345678901234', 2, true, '{"eligibilityReason":"x"}')`,
@@ -25,7 +19,7 @@ describe('migration 007: an episode keeps its notifications, every message stays
       );
       await db.query(`INSERT INTO duplicate_notifications (message_id, notification_key) VALUES ('msg-1-again', 'k-1')`);
 
-      expect(await migrate(db)).toEqual(fs.readdirSync(MIGRATIONS).filter((f) => f >= '007').sort());
+      expect(await migrate(db)).toEqual(migrationsFrom('007'));
 
       const { rows: episodes } = await db.query<{ notifications: unknown }>(`SELECT notifications FROM episodes WHERE episode_id = 'ep-1'`);
       expect(episodes[0].notifications).toEqual([
@@ -46,7 +40,6 @@ describe('migration 007: an episode keeps its notifications, every message stays
       expect(gone[0].n).toBe(0);
     } finally {
       await db.close();
-      fs.rmSync(before, { recursive: true, force: true });
     }
   });
 });
