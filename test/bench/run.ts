@@ -302,7 +302,8 @@ async function main() {
   results.totalSeconds = Math.round((Date.now() - started) / 1000);
   const dir = path.resolve(__dirname, '..', '..', '..', 'bench-results');
   fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, process.env.BENCH_OUT ?? 'latest.json');
+  // BENCH_OUT: a name in bench-results/, or any absolute path.
+  const file = path.resolve(dir, process.env.BENCH_OUT ?? 'latest.json');
   fs.writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
   console.log(`\nresults written to ${file}`);
 }
