@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { copyRows, PgDatabase } from '../libs/db/src';
+import { copyChunks, PgDatabase } from '../libs/db/src';
 import { createTestDatabase } from './support/postgres';
 
 /** The PostgreSQL adapter against the real server: session settings and lost connections. */
@@ -41,7 +41,7 @@ describe('PgDatabase on PostgreSQL', () => {
     const text = 'tab\there, newline\nthere, backslash \\N and \\ alone\r';
     const rows = await db.transaction(async (tx) => {
       await tx.query('CREATE TEMP TABLE copied (k text, n int, b boolean, j jsonb, t text) ON COMMIT DROP');
-      const copied = await tx.copyIn!('COPY copied (k, n, b, j, t) FROM STDIN', [copyRows([['one', 1, true, json, text], ['two', null, false, '[]', null]])]);
+      const copied = await tx.copyIn!('COPY copied (k, n, b, j, t) FROM STDIN', copyChunks([['one', 1, true, json, text], ['two', null, false, '[]', null]], (r) => r));
       expect(copied).toBe(2);
       return (await tx.query<{ k: string; n: number | null; b: boolean; j: unknown; t: string | null }>('SELECT k, n, b, j, t FROM copied ORDER BY k')).rows;
     });

@@ -34,18 +34,12 @@ function copyField(v: CopyField): string {
 }
 
 /**
- * Rows as the text format of `COPY … FROM STDIN` (tab-separated, one line each, `\N` for NULL),
- * as one flat string. COPY is PostgreSQL's cheapest way in for rows known to be new: no JSON
- * parameter to parse and take apart, and the heap takes them in multi-row writes.
- */
-export function copyRows(rows: readonly (readonly CopyField[])[]): string {
-  return [...copyChunks(rows, (r) => r, Math.max(rows.length, 1))].join('');
-}
-
-/**
- * Items as COPY text in chunks of a few rows, for `Sql.copyIn`: each chunk is a short-lived
- * string of tens of kilobytes that dies young, where one string per batch (megabytes) went to
- * V8's large-object space, freshly mapped memory and page faults each time (issue 5).
+ * Items as rows of `COPY … FROM STDIN` in text format (tab-separated, one line each, `\N` for
+ * NULL), for `Sql.copyIn`. COPY is PostgreSQL's cheapest way in for rows known to be new: no
+ * JSON parameter to parse and take apart, and the heap takes them several at a time. A few rows
+ * per chunk: each chunk is a short-lived string of tens of kilobytes that dies young, where one
+ * string per batch (megabytes) went to V8's large-object space, freshly mapped memory and page
+ * faults each time (issue 5).
  */
 export function* copyChunks<T>(items: readonly T[], fields: (item: T) => readonly CopyField[], rowsPerChunk = 64): Generator<string> {
   for (let i = 0; i < items.length; i += rowsPerChunk) {
