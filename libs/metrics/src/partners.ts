@@ -15,25 +15,31 @@ export class PartnerDictionary implements PartnerLookup, PartnerNames {
   private ranks: number[] = [];
   private readonly byId = new Map<string, number>();
 
+  /**
+   * Adds the stored partners to the dictionary. Never forgets one: batches run concurrently, and
+   * one reading with an older snapshot must not drop a partner another has just added (it then
+   * had no number: its outcomes counted under an unknown partner). Entries never change once
+   * stored (partner_no is a sequence, the category is set on insert).
+   */
   async load(db: Sql): Promise<this> {
     const { rows } = await db.query<{ partner_no: number; partner_id: string; category: string }>('SELECT partner_no, partner_id, category FROM metric_partners');
-    this.ids = [];
-    this.categories = [];
-    this.categoryCodes = [];
-    this.byId.clear();
     for (const r of rows) {
       this.ids[r.partner_no] = r.partner_id;
       this.categories[r.partner_no] = r.category;
       this.categoryCodes[r.partner_no] = Math.max(0, CATEGORIES.indexOf(r.category as (typeof CATEGORIES)[number]));
       this.byId.set(r.partner_id, r.partner_no);
     }
-    const sorted = rows.map((r) => r.partner_id).sort();
+    const sorted = [...this.byId.keys()].sort();
     this.ranks = [];
     sorted.forEach((id, i) => (this.ranks[this.byId.get(id)!] = i));
     return this;
   }
 
-  /** Numbers for these partners, adding the unknown ones to the dictionary. */
+  /**
+   * Numbers for these partners, adding the unknown ones to the dictionary. Call it outside the
+   * batch's transaction (each statement committed at once): a number taken in a transaction
+   * that later rolls back would stay in the dictionary and name no stored partner.
+   */
   async ensure(db: Sql, partners: { id: string; category: string }[]): Promise<Map<string, number>> {
     const missing = partners.filter((p) => !this.byId.has(p.id));
     if (missing.length > 0) {

@@ -54,11 +54,13 @@ export class OutcomeMetricsStore {
     if (outcomes.length === 0) return;
     // A report re-sent within the batch: its last version stands.
     const latest = [...new Map(outcomes.map((o) => [`${o.reporterId}\u0000${o.reportId}`, o])).values()];
+    // The partner dictionary is shared by concurrent batches: its rows are committed first, on
+    // their own (see PartnerDictionary.ensure).
+    if (!this.loaded) await this.partners.load(this.db);
+    this.loaded = true;
+    const partnerNos = await this.partners.ensure(this.db, latest.map((o) => ({ id: o.reporterId, category: o.reporterCategory })));
     await this.db.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock_shared($1)', [METRICS_LOCK]);
-      if (!this.loaded) await this.partners.load(tx);
-      this.loaded = true;
-      const partnerNos = await this.partners.ensure(tx, latest.map((o) => ({ id: o.reporterId, category: o.reporterCategory })));
       const personNos = await ensurePersons(tx, latest.map((o) => o.personPseudonym));
       const persons = [...new Set(personNos.values())].sort((a, b) => a - b);
       await tx.query('SELECT pg_advisory_xact_lock($1, p) FROM unnest($2::int[]) AS p', [PERSON_LOCK, persons]);
