@@ -15,7 +15,7 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs:
 }
 
 /**
- * `npm run bench` and its SQL profile at toy sizes, on the e2e broker (KAFKA_BROKERS) and the
+ * `npm run bench`, its SQL profile and the metrics rebuild at toy sizes, on the e2e broker (KAFKA_BROKERS) and the
  * machine's PostgreSQL: the bench keeps running as the code moves. No figure is asserted.
  */
 describe('the benchmark, at toy sizes', () => {
@@ -33,20 +33,34 @@ describe('the benchmark, at toy sizes', () => {
     expect(Number(/^episodes\s+average row (\d+) bytes/m.exec(stdout)?.[1])).toBeGreaterThan(0);
   }, 130_000);
 
-  it('run.js measures the pass-through, the hub and the latency, and writes them down', async () => {
+  it('run.js measures every phase (pass-through, hub, full mix, latency, two instances) and writes them down', async () => {
     const out = path.join(os.tmpdir(), `pdp-bench-smoke-${process.pid}.json`);
-    const sizes = { BENCH_MESSAGES: '3000', BENCH_PHASES: 'passthrough,hub,latency', BENCH_LATENCY_SECONDS: '3', BENCH_LATENCY_WARMUP_SECONDS: '1', BENCH_LATENCY_RATE: '200', BENCH_OUT: out };
+    const sizes = { BENCH_MESSAGES: '3000', BENCH_SCALE_MESSAGES: '2000', BENCH_LATENCY_SECONDS: '3', BENCH_LATENCY_WARMUP_SECONDS: '1', BENCH_LATENCY_RATE: '200', BENCH_OUT: out };
     try {
-      await run('node', ['dist/test/bench/run.js'], { ...env, ...sizes }, 400_000);
+      await run('node', ['dist/test/bench/run.js'], { ...env, ...sizes }, 500_000);
       const r = JSON.parse(fs.readFileSync(out, 'utf8'));
       expect(r.passThrough.messages).toBe(3000);
       expect(r.hub).toMatchObject({ flow: 'sick-leave', messages: 3000 });
       expect(r.hub.inboxItems).toBeGreaterThan(0);
       expect(r.hub.ratioToPassThrough).toBeGreaterThan(0);
+      expect(r.hub.peakRssMb['normalizer-0']).toBeGreaterThan(0);
+      expect(r.mixed).toMatchObject({ flow: 'all', messages: 2000 });
+      expect(r.mixed.inboxItems).toBeGreaterThan(0);
       expect(r.latency.measured).toBeGreaterThan(0);
       expect(r.latency.notArrived).toBe(0);
+      expect(r.latency.peakRssMb['normalizer-0']).toBeGreaterThan(0);
+      expect(r.scaleOut.twoInstancesPerSecond).toBeGreaterThan(0);
+      expect(r.scaleOut.oneInstancePerSecond).toBeGreaterThan(0);
     } finally {
       fs.rmSync(out, { force: true });
     }
-  }, 410_000);
+  }, 510_000);
+
+  it('metrics-rebuild.js loads an outcome log and times its rebuild', async () => {
+    const stdout = await run('node', ['dist/test/bench/metrics-rebuild.js', '20000'], env, 120_000);
+    const r = JSON.parse(stdout);
+    expect(r.events).toBe(20000);
+    expect(r.aggregateRows).toBeGreaterThan(0);
+    expect(r.rebuildSeconds).toBeGreaterThan(0);
+  }, 130_000);
 });
