@@ -51,6 +51,19 @@ describe('PgDatabase on PostgreSQL', () => {
     ]);
   });
 
+  it('copies many chunks in order (each written with its header in one corked write)', async () => {
+    const items = Array.from({ length: 20_000 }, (_, i) => [`row-${i}`, i, 'x'.repeat(i % 50)] as const);
+    const result = await db.transaction(async (tx) => {
+      await tx.query('CREATE TEMP TABLE many (k text, n int, pad text) ON COMMIT DROP');
+      const copied = await tx.copyIn!('COPY many (k, n, pad) FROM STDIN', copyChunks(items, (r) => r, 1_000));
+      const { rows } = await tx.query<{ c: number; s: string; last: string; pad: number }>(
+        `SELECT count(*)::int AS c, sum(n)::text AS s, max(k) FILTER (WHERE n = 19999) AS last, sum(length(pad))::int AS pad FROM many`,
+      );
+      return { copied, ...rows[0] };
+    });
+    expect(result).toEqual({ copied: 20_000, c: 20_000, s: String((19_999 * 20_000) / 2), last: 'row-19999', pad: items.reduce((a, r) => a + r[2].length, 0) });
+  });
+
   it('survives idle connections closed by the server and answers the next query', async () => {
     await Promise.all([db.query('SELECT 1'), db.query('SELECT 1')]);
     expect(await terminatePoolSessions()).toBeGreaterThan(0);

@@ -1,5 +1,5 @@
-import { Kafka, Producer, ProducerBatch } from 'kafkajs';
-import { KafkaBus } from './kafka-bus';
+import { Kafka, PartitionMetadata, Partitioners, Producer, ProducerBatch } from 'kafkajs';
+import { KafkaBus, singlePartitionFirst } from './kafka-bus';
 
 /**
  * The producer side of KafkaBus with a fake kafkajs client: what a real broker will not do on
@@ -98,5 +98,22 @@ describe('KafkaBus producer', () => {
     expect(made()).toBe(1);
     expect(producer.disconnected).toBe(false);
     expect(producer.requests).toHaveLength(2);
+  });
+});
+
+describe('singlePartitionFirst', () => {
+  const partitions = (n: number): PartitionMetadata[] =>
+    Array.from({ length: n }, (_, i) => ({ partitionId: i, leader: 1, replicas: [1], isr: [1], partitionErrorCode: 0, offlineReplicas: [] }));
+
+  it("sends to a one-partition topic's partition without hashing, and keys elsewhere as the default partitioner does", () => {
+    const ours = singlePartitionFirst();
+    const theirs = Partitioners.DefaultPartitioner();
+    const keys = Array.from({ length: 200 }, (_, i) => `person-pseudonym-${i}`);
+    const one = partitions(1);
+    expect(keys.every((key) => ours({ topic: 'pdp.inbox.p1.v1', partitionMetadata: one, message: { key, value: 'v' } }) === 0)).toBe(true);
+    const six = partitions(6);
+    const spread = keys.map((key) => ours({ topic: 'pdp.case.parked.v1', partitionMetadata: six, message: { key, value: 'v' } }));
+    expect(spread).toEqual(keys.map((key) => theirs({ topic: 'pdp.case.parked.v1', partitionMetadata: six, message: { key, value: 'v' } })));
+    expect(new Set(spread).size).toBe(6);
   });
 });

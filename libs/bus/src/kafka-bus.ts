@@ -1,4 +1,4 @@
-import { Admin, Consumer, IHeaders, Kafka, logLevel, Producer } from 'kafkajs';
+import { Admin, Consumer, ICustomPartitioner, IHeaders, Kafka, logLevel, Partitioners, Producer } from 'kafkajs';
 import { Logger } from '@nestjs/common';
 import { BusMessage, MessageBus, OutgoingMessage, Subscription, TopicSpec } from './bus';
 
@@ -253,10 +253,20 @@ export class KafkaBus implements MessageBus {
 
   private async getProducer(): Promise<Producer> {
     if (!this.producer) {
-      const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+      const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: singlePartitionFirst });
       await producer.connect();
       this.producer = producer;
     }
     return this.producer;
   }
 }
+
+/**
+ * The default (murmur2, as Java's) partitioner, except that a one-partition topic (a partner's
+ * inbox) needs no hash: a delivery batch spreads over hundreds of them, and the default one
+ * hashes each key and filters the partition list for every message (issue 5).
+ */
+export const singlePartitionFirst: ICustomPartitioner = () => {
+  const byKey = Partitioners.DefaultPartitioner();
+  return (args) => (args.partitionMetadata.length === 1 ? args.partitionMetadata[0].partitionId : byKey(args));
+};

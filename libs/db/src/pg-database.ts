@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { Pool, PoolClient } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { once } from 'events';
+import type { Socket } from 'net';
 import { Database, Sql } from './database';
 
 export class PgDatabase implements Database {
@@ -66,8 +67,14 @@ async function copyInto(client: PoolClient, text: string, chunks: Iterable<strin
     stream.on('error', reject);
   });
   try {
+    // pg-copy-streams writes each chunk as two socket writes (its 5-byte header, then the
+    // chunk); corked, they leave in one system call.
+    const socket = (client as unknown as { connection?: { stream?: Partial<Pick<Socket, 'cork' | 'uncork'>> } }).connection?.stream;
     for await (const chunk of chunks) {
-      if (!stream.write(chunk)) await Promise.race([once(stream, 'drain'), finished]);
+      socket?.cork?.();
+      const ok = stream.write(chunk);
+      socket?.uncork?.();
+      if (!ok) await Promise.race([once(stream, 'drain'), finished]);
     }
   } catch (e) {
     stream.destroy(e as Error);

@@ -32,11 +32,14 @@ describe('COPY text rows', () => {
 });
 
 describe('COPY text in chunks', () => {
-  it('gives the same text whatever the chunk size, a few rows per chunk', () => {
+  it('gives the same text whatever the chunk size, whole rows per chunk of about the size asked', () => {
     const items = Array.from({ length: 10 }, (_, i) => ({ id: `r${i}`, n: i, note: i % 3 ? null : 'a\tb' }));
-    const chunks = [...copyChunks(items, (x) => [x.id, x.n, x.note], 4)];
-    expect(chunks).toHaveLength(3);
+    // Rows are 9 or 10 characters: a chunk closes once it holds 20 or more, i.e. after 2 or 3 rows.
+    const chunks = [...copyChunks(items, (x) => [x.id, x.n, x.note], 20)];
     expect(chunks.join('')).toBe(copyRows(items.map((x) => [x.id, x.n, x.note])));
-    expect(chunks[2]).toBe('r8\t8\t\\N\nr9\t9\ta\\tb\n');
+    expect(chunks.every((c) => c.endsWith('\n'))).toBe(true);
+    expect(chunks.slice(0, -1).every((c) => c.length >= 20 && c.length < 30)).toBe(true);
+    expect(chunks.at(-1)).toBe('r9\t9\ta\\tb\n');
+    expect([...copyChunks([], (x: CopyField[]) => x)]).toEqual([]);
   });
 });

@@ -36,16 +36,23 @@ function copyField(v: CopyField): string {
 /**
  * Items as rows of `COPY … FROM STDIN` in text format (tab-separated, one line each, `\N` for
  * NULL), for `Sql.copyIn`. COPY is PostgreSQL's cheapest way in for rows known to be new: no
- * JSON parameter to parse and take apart, and the heap takes them several at a time. A few rows
- * per chunk: each chunk is a short-lived string of tens of kilobytes that dies young, where one
+ * JSON parameter to parse and take apart, and the heap takes them several at a time. Chunks of
+ * about `charsPerChunk` characters: each is a short-lived string that dies young, where one
  * string per batch (megabytes) went to V8's large-object space, freshly mapped memory and page
- * faults each time (issue 5).
+ * faults each time; and each chunk costs socket writes, so a chunk of small rows (a message
+ * trace is ~180 bytes) holds many of them (issue 5).
  */
-export function* copyChunks<T>(items: readonly T[], fields: (item: T) => readonly CopyField[], rowsPerChunk = 64): Generator<string> {
-  for (let i = 0; i < items.length; i += rowsPerChunk) {
-    const end = Math.min(items.length, i + rowsPerChunk);
-    let chunk = '';
-    for (let j = i; j < end; j++) chunk += fields(items[j]).map(copyField).join('\t') + '\n';
-    yield chunk;
+export function* copyChunks<T>(items: readonly T[], fields: (item: T) => readonly CopyField[], charsPerChunk = 60_000): Generator<string> {
+  let chunk = '';
+  for (const item of items) {
+    const f = fields(item);
+    let row = copyField(f[0]);
+    for (let k = 1; k < f.length; k++) row += '\t' + copyField(f[k]);
+    chunk += row + '\n';
+    if (chunk.length >= charsPerChunk) {
+      yield chunk;
+      chunk = '';
+    }
   }
+  if (chunk) yield chunk;
 }
