@@ -228,8 +228,9 @@ export class KafkaBus implements MessageBus {
       partitionsConsumedConcurrently: this.concurrency,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         if (!isRunning() || isStale() || batch.messages.length === 0) return;
+        const topic = batch.topic.slice(this.ns.length);
         const messages: BusMessage[] = batch.messages.map((m) => ({
-          topic: batch.topic.slice(this.ns.length),
+          topic,
           partition: batch.partition,
           offset: m.offset,
           key: m.key ? m.key.toString() : null,
