@@ -108,12 +108,12 @@ num.io.threads=4
 num.recovery.threads.per.data.dir=1
 log.retention.hours=24
 log.segment.bytes=67108864
-# Offset and time indexes are preallocated sparse files of this size and memory-mapped. At the
-# default 10 MB, hundreds of partner partitions (one inbox topic each) reserve gigabytes, and where
-# a fault reads ahead far (read_ahead_kb 8192 on these VMs) the kernel zero-fills megabytes of
-# hole per fault; once they no longer fit in the page cache they are reclaimed and zeroed again
-# (memset was 15 % of the machine's CPU in a bench run). A 64 MB segment with an index entry per
-# 4 KB needs 128 KB of offset index and 192 KB of time index: 1 MB is ample.
+# Offset and time indexes are preallocated as sparse files of this size and memory-mapped. A
+# fault in one maps a read-ahead window of it, and the holes in that window are zero-filled:
+# with the default 10 MB and an 8 MB read-ahead (read_ahead_kb 8192 on these VMs), zeroing
+# under those faults took 15 % of the machine's CPU while the hub delivered to ~380 one-partition
+# inbox topics, and the broker's CPU halved with 1 MB (issue 5, README "Performance"). A 64 MB
+# segment with an index entry per 4 KB needs 128 KB of offset index and 192 KB of time index.
 log.index.size.max.bytes=1048576
 ${KAFKA_EXTRA_PROPS:-}
 PROPS
