@@ -164,11 +164,10 @@ export class LeaveNormalizer {
       // The last message of the batch for an episode gives its descriptive fields.
       const latest = new Map(batch.map((a) => [a.episodeId, a]));
       const now = this.clock().toISOString();
-      // Serialised once, for the database and for Kafka.
       const episodes = episodeIds.map((id) => {
         const history = histories.get(id)!;
         const event = this.toEvent(latest.get(id)!, history.map(asEpisodeNotification), now);
-        return { event, json: JSON.stringify(event), history, known: found.has(id) };
+        return { event, history, known: found.has(id) };
       });
       await writeEpisodes(tx, episodes.filter((e) => !e.known), false);
       await writeEpisodes(tx, episodes.filter((e) => e.known), true);
@@ -273,12 +272,14 @@ async function insertMessages(tx: Sql, rows: MessageRow[], probe: boolean): Prom
  * Writes episodes with their history: new ones inserted (with COPY where the database has it),
  * stored ones updated by a newer version.
  */
-async function writeEpisodes(tx: Sql, episodes: { event: CaseEvent; json: string; history: StoredNotification[] }[], stored: boolean): Promise<void> {
+async function writeEpisodes(tx: Sql, episodes: { event: CaseEvent; history: StoredNotification[] }[], stored: boolean): Promise<void> {
   if (episodes.length === 0) return;
   if (!stored && tx.copyIn) {
     await tx.copyIn(
       'COPY episodes (episode_id, person_pseudonym, source, employer_siret, version, eligible, case_event, notifications) FROM STDIN',
-      copyChunks(episodes, ({ event: e, json, history }) => [e.episodeId, e.personPseudonym, e.source, e.employerSiret, e.episodeVersion, e.eligible, json, JSON.stringify(history)]),
+      // Serialised as the rows are streamed: a batch's documents, made up front, lived across
+      // its statements and every young-generation collection meanwhile copied them (issue 5).
+      copyChunks(episodes, ({ event: e, history }) => [e.episodeId, e.personPseudonym, e.source, e.employerSiret, e.episodeVersion, e.eligible, JSON.stringify(e), JSON.stringify(history)]),
     );
     return;
   }
@@ -294,7 +295,7 @@ async function writeEpisodes(tx: Sql, episodes: { event: CaseEvent; json: string
      WHERE episodes.version <= excluded.version`
          : ''
      }`,
-    [jsonArray(episodes.map((e) => `{"e":${e.json},"n":${JSON.stringify(e.history)}}`))],
+    [jsonArray(episodes.map((e) => `{"e":${JSON.stringify(e.event)},"n":${JSON.stringify(e.history)}}`))],
   );
 }
 
