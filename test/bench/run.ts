@@ -31,11 +31,12 @@ const LATENCY_RATE = Number(process.env.BENCH_LATENCY_RATE ?? 1000);
 const LATENCY_WARMUP_SECONDS = Number(process.env.BENCH_LATENCY_WARMUP_SECONDS ?? 10);
 const SCALE_N = Number(process.env.BENCH_SCALE_MESSAGES ?? 200_000);
 const PARTITIONS = Number(process.env.BENCH_PARTITIONS ?? 6);
-/** Which phases to run (all by default): passthrough,hub,mixed,latency,scale. */
-// A fresh broker JVM compiles its produce and fetch paths during the first minute of load (C2
-// took ~15 % of the machine during a hub drain); a production broker has run for weeks. Both the
-// pass-through and the hub are measured after this many messages through each (0: cold).
+// A fresh broker JVM compiles its produce and fetch paths during the first minute of load (its C2
+// threads were 4–8 % of the machine's samples in a cold hub drain); a production broker has run
+// for weeks. Both the pass-through and the hub are measured after this many messages through each
+// (0: cold).
 const WARMUP_N = Number(process.env.BENCH_WARMUP_MESSAGES ?? 200_000);
+/** Which phases to run (all by default): passthrough,hub,mixed,latency,scale. */
 const PHASES = new Set((process.env.BENCH_PHASES ?? 'passthrough,hub,mixed,latency,scale').split(','));
 
 interface HubEnv {
