@@ -3,7 +3,7 @@ import { BusMessage, InMemoryBus } from '../libs/bus/src';
 import { Database, migrate, Sql } from '../libs/db/src';
 import { addDays, Pseudonymizer } from '../libs/domain/src';
 import { sickLeave } from './support/fixtures';
-import { DeadLetterSink, hubTopics, LeaveNormalizer } from '../libs/pipeline/src';
+import { caseEventOf, DeadLetterSink, EPISODE_COLUMNS, EpisodeRow, hubTopics, LeaveNormalizer } from '../libs/pipeline/src';
 
 /** The next stage, faked: what the normalizer hands to routing, batch by batch. */
 class RoutedEvents {
@@ -48,6 +48,12 @@ export function normalizerScenario(open: () => Promise<{ db: Database; drop?: ()
       clock: () => new Date('2026-10-20T12:00:00Z'),
     });
   });
+  /** The episode's row gives back the event routed for it (migration 010 keeps no event document). */
+  const expectStored = async (event: CaseEvent) => {
+    const { rows } = await db.query<EpisodeRow>(`SELECT ${EPISODE_COLUMNS} FROM episodes e WHERE e.episode_id = $1`, [event.episodeId]);
+    expect(caseEventOf(rows[0])).toEqual(event);
+  };
+
   afterAll(async () => {
     await db.close();
     await drop?.();
@@ -64,6 +70,7 @@ export function normalizerScenario(open: () => Promise<{ db: Database; drop?: ()
     expect(event).toMatchObject({ episodeVersion: 2, prolongationCount: 1, startDate: '2026-09-01', expectedEndDate: '2026-10-10', cumulatedDays: 40, eligible: true });
     const episode = await db.query<{ n: number }>('SELECT json_array_length(notifications) AS n FROM episodes WHERE episode_id = $1', [event.episodeId]);
     expect(episode.rows[0].n).toBe(2);
+    await expectStored(event);
     // Every message can be traced; the re-sent copy points at the one that counted.
     const messages = await db.query<{ message_id: string; duplicate_of: string | null }>('SELECT message_id, duplicate_of FROM leave_messages ORDER BY message_id');
     expect(messages.rows).toEqual([
@@ -78,6 +85,7 @@ export function normalizerScenario(open: () => Promise<{ db: Database; drop?: ()
     const initial = sickLeave({ n: 1, leaveId: 'aat-1', startDate: '2026-09-01', expectedEndDate: '2026-09-20' });
     await normalizer.handleBatch([asMessage(initial)]);
     expect(routed.last()[0]).toMatchObject({ eventId: before.eventId, episodeVersion: 2, cumulatedDays: 40 });
+    await expectStored(routed.last()[0]);
   });
 
   it('adds nothing to the message traces when a batch is redelivered as it was', async () => {
@@ -100,9 +108,11 @@ export function normalizerScenario(open: () => Promise<{ db: Database; drop?: ()
     const prolongation = sickLeave({ n: 2, leaveId: 'aat-2-p1', kind: 'prolongation', initialLeaveId: 'aat-2', startDate: '2026-09-11', expectedEndDate: addDays('2026-09-11', 24) });
     await normalizer.handleBatch([asMessage(prolongation)]);
     expect(routed.last()[0]).toMatchObject({ episodeVersion: 1, startDate: '2026-09-11', cumulatedDays: 25, eligible: false });
+    await expectStored(routed.last()[0]);
     const initial = sickLeave({ n: 2, leaveId: 'aat-2', startDate: '2026-09-01', expectedEndDate: '2026-09-10' });
     await normalizer.handleBatch([asMessage(initial)]);
     expect(routed.last()[0]).toMatchObject({ episodeVersion: 2, startDate: '2026-09-01', cumulatedDays: 35, eligible: true });
+    await expectStored(routed.last()[0]);
   });
 
   it('still accepts a batch whose message has a trace but no place in its episode history (older data)', async () => {

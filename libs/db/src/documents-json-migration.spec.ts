@@ -1,8 +1,7 @@
 import { PgliteDatabase } from './pglite-database';
-import { migrate } from './migrate';
-import { migrateBefore, migrationsFrom } from '../../../test/support/migrations';
+import { migrateBefore } from '../../../test/support/migrations';
 
-/** A database at migration 008, with jsonb documents, then upgraded to the current schema. */
+/** A database at migration 008, with jsonb documents, then upgraded to 009 (010 drops the case event). */
 describe('migration 009: case events, histories and deliveries stored as json', () => {
   it('keeps every document as it was, and the queries that look inside them still answer', async () => {
     const db = new PgliteDatabase();
@@ -23,7 +22,8 @@ describe('migration 009: case events, histories and deliveries stored as json', 
         [JSON.stringify(delivery)],
       );
 
-      expect(await migrate(db)).toEqual(migrationsFrom('009'));
+      await migrateBefore(db, '010');
+      expect((await db.query<{ version: string }>('SELECT version FROM schema_migrations ORDER BY version DESC LIMIT 1')).rows[0].version).toBe('009_documents_as_json.sql');
 
       const { rows: types } = await db.query<{ column_name: string; data_type: string }>(
         `SELECT column_name, data_type FROM information_schema.columns

@@ -155,9 +155,9 @@ export class OrientationMetricQueries {
         SELECT o.recipient_key, o.recipient_category, o.departement, o.referral_date, e.episode_id, e.start_date
           FROM orientation_facts o
           LEFT JOIN LATERAL (
-            SELECT ep.episode_id, (ep.case_event->>'startDate')::date AS start_date
+            SELECT ep.episode_id, ep.start_date AS start_date
               FROM episodes ep
-             WHERE ep.person_pseudonym = o.person_pseudonym AND (ep.case_event->>'startDate')::date <= o.referral_date
+             WHERE ep.person_pseudonym = o.person_pseudonym AND ep.start_date <= o.referral_date
              ORDER BY 2 DESC LIMIT 1) e ON true
       ), firsts AS (
         SELECT recipient_key, recipient_category, min(departement) AS departement, episode_id, min(start_date) AS start_date, min(referral_date) AS first_date
@@ -179,7 +179,7 @@ export class OrientationMetricQueries {
     });
     const unplaced = await this.db.query<{ n: string }>(
       `SELECT count(*) AS n FROM orientation_facts o WHERE NOT EXISTS (
-         SELECT 1 FROM episodes ep WHERE ep.person_pseudonym = o.person_pseudonym AND (ep.case_event->>'startDate')::date <= o.referral_date)`,
+         SELECT 1 FROM episodes ep WHERE ep.person_pseudonym = o.person_pseudonym AND ep.start_date <= o.referral_date)`,
     );
     const t = finishTable('timeliness', q, table, this.threshold, {});
     for (const row of t.rows) if (row.values) Object.assign(row.values, stats.get(JSON.stringify([row.period, row.dimensions])));

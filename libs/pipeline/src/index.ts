@@ -8,3 +8,4 @@ export * from './tracking';
 export * from './intake';
 export * from './topology';
 export * from './sick-leave-consent';
+export * from './episode-rows';

@@ -8,9 +8,10 @@ import {
   Violation,
 } from '../../contracts/src';
 import { BusMessage, MessageBus } from '../../bus/src';
-import { asRecordset, copyChunks, Database, jsonArray, Sql } from '../../db/src';
-import { BatchPseudonyms, checkLeave, decideEligibility, EpisodeNotification, Pseudonymizer, shortDigest, summarizeEpisode } from '../../domain/src';
+import { asRecordset, copyChunks, Database, Sql } from '../../db/src';
+import { BatchPseudonyms, checkLeave, decideEligibility, EpisodeNotification, Pseudonymizer, summarizeEpisode } from '../../domain/src';
 import { DeadLetterSink, parseJson, readMessageId, Rejection } from './dead-letters';
+import { asEpisodeNotification, caseEventId, StoredNotification, writeEpisodes } from './episode-rows';
 
 export interface NormalizerDeps {
   db: Database;
@@ -180,7 +181,7 @@ export class LeaveNormalizer {
     const eligibility = decideEligibility(summary, a.source, this.deps.transitionalPhase);
     return {
       schemaVersion: 'case-event/1',
-      eventId: shortHash(`${a.episodeId}:${summary.version}`),
+      eventId: caseEventId(a.episodeId, summary.version),
       episodeId: a.episodeId,
       episodeVersion: summary.version,
       personPseudonym: a.personPseudonym,
@@ -206,19 +207,6 @@ export class LeaveNormalizer {
 
 function rejection(m: BusMessage, reason: string, errors: Violation[], messageId?: string): Rejection {
   return { stage: 'normalizer', sourceTopic: m.topic, sourcePartition: m.partition, sourceOffset: m.offset, messageId, reason, errors, original: m.value };
-}
-
-/** A notification as kept in its episode's row (short names: the history is rewritten with the row). */
-interface StoredNotification {
-  /** Pseudonymised leave id: a notification counts once per episode. */
-  k: string;
-  /** Message id of the copy that counted. */
-  m: string;
-  t: EpisodeNotification['kind'];
-  s: string;
-  d: string;
-  r: boolean;
-  c?: boolean;
 }
 
 /** One row of leave_messages: every accepted message, found by its id. */
@@ -269,37 +257,6 @@ async function insertMessages(tx: Sql, rows: MessageRow[], probe: boolean): Prom
 }
 
 /**
- * Writes episodes with their history: new ones inserted (with COPY where the database has it),
- * stored ones updated by a newer version.
- */
-async function writeEpisodes(tx: Sql, episodes: { event: CaseEvent; history: StoredNotification[] }[], stored: boolean): Promise<void> {
-  if (episodes.length === 0) return;
-  if (!stored && tx.copyIn) {
-    await tx.copyIn(
-      'COPY episodes (episode_id, person_pseudonym, source, employer_siret, version, eligible, case_event, notifications) FROM STDIN',
-      // Serialised as the rows are streamed: a batch's documents, made up front, lived across
-      // its statements and every young-generation collection meanwhile copied them (issue 5).
-      copyChunks(episodes, ({ event: e, history }) => [e.episodeId, e.personPseudonym, e.source, e.employerSiret, e.episodeVersion, e.eligible, JSON.stringify(e), JSON.stringify(history)]),
-    );
-    return;
-  }
-  await tx.query(
-    `INSERT INTO episodes (episode_id, person_pseudonym, source, employer_siret, version, eligible, case_event, notifications)
-     SELECT "episodeId", "personPseudonym", source, "employerSiret", "episodeVersion", eligible, j.x->'e', j.x->'n'
-       FROM json_array_elements($1::json) AS j(x),
-            json_to_record(j.x->'e') AS e("episodeId" text, "personPseudonym" text, source text, "employerSiret" text, "episodeVersion" int, eligible boolean)
-     ${
-       stored
-         ? `ON CONFLICT (episode_id) DO UPDATE SET version = excluded.version, eligible = excluded.eligible,
-       case_event = excluded.case_event, employer_siret = excluded.employer_siret, notifications = excluded.notifications, updated_at = now()
-     WHERE episodes.version <= excluded.version`
-         : ''
-     }`,
-    [jsonArray(episodes.map((e) => `{"e":${JSON.stringify(e.event)},"n":${JSON.stringify(e.history)}}`))],
-  );
-}
-
-/**
  * Adds the batch's new notifications to their episodes' histories, in arrival order, and returns
  * the message rows to write: `fresh` for the messages whose notification is new (no row can
  * exist), `copies` for re-sent copies of a notification already counted (in an earlier batch
@@ -329,13 +286,3 @@ function stored(a: AcceptedLeave): StoredNotification {
   return s;
 }
 
-/** As the episode merge reads it: the stored key stands for the leave id. */
-function asEpisodeNotification(n: StoredNotification): EpisodeNotification {
-  const e: EpisodeNotification = { leaveId: n.k, kind: n.t, startDate: n.s, expectedEndDate: n.d, pdpRisk: n.r };
-  if (n.c !== undefined) e.consentGranted = n.c;
-  return e;
-}
-
-export function shortHash(s: string): string {
-  return shortDigest(s, 22);
-}

@@ -23,7 +23,7 @@ export class MessageTracker {
     );
     // The message, and the one that counted when it is a re-sent copy of a leave.
     const episode = await this.db.query<{ episode_id: string; eligible: boolean; reason: string; duplicate_of: string | null }>(
-      `SELECT e.episode_id, e.eligible, e.case_event->>'eligibilityReason' AS reason, m.duplicate_of
+      `SELECT e.episode_id, e.eligible, e.eligibility_reason AS reason, m.duplicate_of
          FROM leave_messages m JOIN episodes e ON e.episode_id = m.episode_id
         WHERE m.message_id = $1
         ORDER BY m.duplicate_of NULLS FIRST

@@ -1,5 +1,6 @@
 import { Database } from '../../db/src';
 import { caseIdOf } from './ids';
+import { caseEventOf, EPISODE_COLUMNS, EpisodeRow } from '../../pipeline/src';
 
 export interface RecipientStatus {
   category: string;
@@ -111,12 +112,9 @@ export class CoordinationQueries {
   /** Leave, referrals, measures, deliveries, acknowledgements, reports and lead changes, in time order. */
   async timeline(caseId: string, person: string): Promise<{ caseId: string; chefDeFile: ReferralStatus['chefDeFile']; events: TimelineEvent[] }> {
     const events: TimelineEvent[] = [];
-    const leaves = await this.db.query<{ episode_id: string; case_event: { startDate: string; expectedEndDate: string; cumulatedDays: number; nature: string; source: string; eligible: boolean }; updated_at: Date }>(
-      'SELECT episode_id, case_event, updated_at FROM episodes WHERE person_pseudonym = $1',
-      [person],
-    );
+    const leaves = await this.db.query<EpisodeRow>(`SELECT ${EPISODE_COLUMNS} FROM episodes e WHERE e.person_pseudonym = $1`, [person]);
     for (const l of leaves.rows) {
-      const e = l.case_event;
+      const e = caseEventOf(l);
       events.push({ at: `${e.startDate}T00:00:00.000Z`, type: 'sick-leave', detail: { episodeId: l.episode_id, source: e.source, nature: e.nature, startDate: e.startDate, expectedEndDate: e.expectedEndDate, cumulatedDays: e.cumulatedDays, eligible: e.eligible } });
     }
     const refs = await this.db.query<{ referral_id: string; sender_id: string; received_at: Date; canonical: { date: string; reason: string; pyramide?: string; requestedMeasures: string[]; urgency: string; recipient: unknown } }>(

@@ -56,8 +56,9 @@ export class ReturnFlow {
   }
 
   private async route(report: AccompanimentReport, partners: Partner[]): Promise<Outgoing | { reason: string; errors: Rejection['errors'] }> {
+    // The case event as delivered to this sender (its inbox item), not as stored since.
     const { rows } = await this.deps.db.query<{ case_event: CaseEvent }>(
-      `SELECT e.case_event FROM episodes e JOIN inbox_items i ON i.episode_id = e.episode_id AND i.partner_id = $2 WHERE e.episode_id = $1`,
+      `SELECT i.payload->'caseEvent' AS case_event FROM inbox_items i WHERE i.episode_id = $1 AND i.partner_id = $2 AND i.item_type = 'sick-leave'`,
       [report.episodeId, report.sender.partnerId],
     );
     const event = rows[0]?.case_event;
