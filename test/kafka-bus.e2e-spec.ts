@@ -48,4 +48,46 @@ describe('KafkaBus on the real broker', () => {
       expect(new Set(values)).toEqual(expected);
     }
   });
+
+  it('handles every message of a partition in order, reads a failed batch again, and commits only what was handled', async () => {
+    const topic = 'bus-consume.v1';
+    const kafka = new Kafka({ clientId: 'e2e-bus-admin', brokers, logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: namespace + topic, numPartitions: 3 }] });
+    const values = Array.from({ length: 900 }, (_, i) => ({ key: `k${i % 30}`, value: String(i) }));
+    for (let i = 0; i < values.length; i += 100) await bus.publish(topic, values.slice(i, i + 100));
+
+    const consumerBus = new KafkaBus({ brokers, clientId: 'e2e-bus-consumer', namespace, partitionsConsumedConcurrently: 2, fetchMaxBytesPerPartition: 2048, commitIntervalMs: 50 });
+    const handled = new Map<number, number[]>();
+    let failed = false;
+    const seen = new Set<string>();
+    await consumerBus.subscribe({
+      groupId: 'bus-consume',
+      topics: [topic],
+      handle: async (messages) => {
+        // One batch fails once, midway: its partition is read again from it.
+        if (!failed && Number(messages[0].offset) > 0) {
+          failed = true;
+          throw new Error('transient');
+        }
+        const offsets = handled.get(messages[0].partition) ?? [];
+        offsets.push(...messages.map((m) => Number(m.offset)));
+        handled.set(messages[0].partition, offsets);
+        messages.forEach((m) => seen.add(m.value.toString()));
+      },
+    });
+    const deadline = Date.now() + 60_000;
+    while (seen.size < values.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await consumerBus.close();
+
+    expect(failed).toBe(true);
+    expect(seen).toEqual(new Set(values.map((v) => v.value)));
+    // Each partition's offsets were handled in order, each once (the failed batch was not handled).
+    for (const offsets of handled.values()) expect(offsets).toEqual(offsets.map((_, i) => i));
+    const committed = await admin.fetchOffsets({ groupId: namespace + 'bus-consume', topics: [namespace + topic] });
+    const ends = await admin.fetchTopicOffsets(namespace + topic);
+    await admin.disconnect();
+    expect(committed[0].partitions.map((p) => [p.partition, p.offset]).sort()).toEqual(ends.map((e) => [e.partition, e.high]).sort());
+  });
 });

@@ -1,6 +1,7 @@
 import { Admin, Consumer, ICustomPartitioner, IHeaders, Kafka, logLevel, Partitioners, Producer } from 'kafkajs';
 import { Logger } from '@nestjs/common';
 import { BusMessage, MessageBus, OutgoingMessage, Subscription, TopicSpec } from './bus';
+import { BatchPipeline } from './batch-pipeline';
 
 export interface KafkaBusOptions {
   brokers: string[];
@@ -69,13 +70,16 @@ function headersOf(headers: IHeaders | undefined): Record<string, string> {
 }
 
 /**
- * kafkajs adapter. Consumes with eachBatch and commits a batch's offsets only once its handler
- * has finished, so a crash re-delivers (handlers are idempotent) and nothing is lost.
+ * kafkajs adapter. Consumes with eachBatch into a BatchPipeline, which commits a batch's offsets
+ * only once its handler has finished, so a crash re-delivers (handlers are idempotent) and
+ * nothing is lost.
  */
 export class KafkaBus implements MessageBus {
   private readonly kafka: Pick<Kafka, 'producer' | 'consumer' | 'admin'>;
   private producer?: Producer;
   private readonly consumers: Consumer[] = [];
+  private readonly pipelines: BatchPipeline<BusMessage>[] = [];
+  private closing = false;
   private readonly knownTopics = new Set<string>();
   private listed = false;
   private readonly logger = new Logger('KafkaBus');
@@ -218,16 +222,28 @@ export class KafkaBus implements MessageBus {
     this.consumers.push(consumer);
     await consumer.connect();
     await consumer.subscribe({ topics: sub.topics.map((t) => this.ns + t), fromBeginning: true });
+    const pipeline = new BatchPipeline<BusMessage>({
+      running: this.concurrency,
+      // One more fetch's worth waiting: the next fetch overlaps the batches being handled.
+      buffered: 2 * this.concurrency,
+      handle: (messages) => sub.handle(messages),
+      commit: (offsets) => consumer.commitOffsets(offsets),
+      seek: (topic, partition, offset) => consumer.seek({ topic, partition, offset }),
+      commitIntervalMs: this.options.commitIntervalMs || 250,
+      retryDelayMs: 1000,
+      onError: (message) => this.logger.error(`group ${sub.groupId}: ${message}`),
+    });
+    this.pipelines.push(pipeline);
     await consumer.run({
-      autoCommit: true,
-      // Offsets of handled batches are committed at most this often, not after every batch (a
-      // round trip per batch in the fetch cycle); a crash re-delivers at most that much, which the
-      // idempotent handlers absorb.
-      autoCommitInterval: (this.options.commitIntervalMs ?? 250) || null,
+      // Offsets are committed by the pipeline, for handled batches only, every commitIntervalMs
+      // (not after every batch: a round trip each); a crash re-delivers at most that much,
+      // which the idempotent handlers absorb.
+      autoCommit: false,
       eachBatchAutoResolve: false,
+      // kafkajs's own workers only accept batches into the pipeline, which handles them.
       partitionsConsumedConcurrently: this.concurrency,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-        if (!isRunning() || isStale() || batch.messages.length === 0) return;
+        if (!isRunning() || isStale() || batch.messages.length === 0 || this.closing) return;
         const topic = batch.topic.slice(this.ns.length);
         const messages: BusMessage[] = batch.messages.map((m) => ({
           topic,
@@ -237,7 +253,8 @@ export class KafkaBus implements MessageBus {
           value: m.value ?? Buffer.alloc(0),
           headers: headersOf(m.headers),
         }));
-        await sub.handle(messages);
+        await pipeline.accept({ topic: batch.topic, partition: batch.partition, firstOffset: batch.messages[0].offset, lastOffset: batch.messages[batch.messages.length - 1].offset, messages });
+        // Read on from the next offset; the committed one moves only once the batch is handled.
         resolveOffset(batch.messages[batch.messages.length - 1].offset);
         await heartbeat();
       },
@@ -246,6 +263,10 @@ export class KafkaBus implements MessageBus {
   }
 
   async close(): Promise<void> {
+    // Batches accepted are handled and their offsets committed before the consumers leave.
+    this.closing = true;
+    await Promise.all(this.pipelines.map((p) => p.drain()));
+    this.pipelines.length = 0;
     await Promise.all(this.consumers.map((c) => c.disconnect()));
     this.consumers.length = 0;
     await this.producer?.disconnect();
