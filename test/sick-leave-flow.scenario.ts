@@ -93,6 +93,24 @@ export function sickLeaveFlowScenario(start: () => Promise<HubUnderTest>): void 
     expect((await admin(http().get(`/v1/messages/${leave.messageId}`))).body.duplicateOf).toBeUndefined();
   });
 
+  it('still takes a leave whose episode row is gone but whose inbox item is not (an item is inserted unprobed only for a new episode)', async () => {
+    const leave = sickLeave({ n: 6, leaveId: 'aat-gone-6', employer: { siret: siretOf(1) } });
+    await hub.publish(Topics.sickLeaveInbound, leave.leaveId, JSON.stringify(leave));
+    const item = await itemFor(A, leave.messageId);
+    // As older data or a partial erasure could leave it: the item without its episode.
+    await hub.runtime.db.query(`DELETE FROM leave_messages WHERE episode_id = $1`, [item.delivery.caseEvent.episodeId]);
+    await hub.runtime.db.query(`DELETE FROM episodes WHERE episode_id = $1`, [item.delivery.caseEvent.episodeId]);
+    const again = { ...leave, messageId: `${leave.messageId}-after-loss` };
+    await hub.publish(Topics.sickLeaveInbound, again.leaveId, JSON.stringify(again));
+    const trace = await eventually(async () => {
+      const r = (await admin(http().get(`/v1/messages/${again.messageId}`))).body;
+      return r.status === 'delivered' ? r : undefined;
+    }, 'the leave traced again');
+    expect(trace.deliveredTo).toEqual([{ partnerId: 'spsti-a', itemId: item.itemId, version: 1 }]);
+    const all = [...(await inbox(A, 'pending')), ...(await inbox(A, 'acknowledged'))];
+    expect(all.filter((i) => i.itemId === item.itemId)).toHaveLength(1);
+  });
+
   it('parks a leave whose employer is unknown, then delivers it once the directory learns the employer', async () => {
     const leave = sickLeave({ n: 5, leaveId: 'aat-unknown-5', employer: { siret: siretOf(99) } });
     await http().post('/v1/sick-leaves').send(leave).expect(202);

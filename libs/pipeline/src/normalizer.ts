@@ -20,7 +20,7 @@ export interface NormalizerDeps {
   pseudonymizer: Pseudonymizer;
   deadLetters: DeadLetterSink;
   /** The next stage (libs/pipeline CaseRouter), called in-process: no Kafka hop between the two. */
-  router: { route(events: CaseEvent[], tx: Sql): Promise<void> };
+  router: { route(events: CaseEvent[], tx: Sql, newEpisodes?: ReadonlySet<string>): Promise<void> };
   transitionalPhase: boolean;
   clock?: () => Date;
 }
@@ -140,8 +140,9 @@ export class LeaveNormalizer {
    *
    * Rows known to be new are inserted without `ON CONFLICT`, which costs each row an index probe
    * before its insert: under the episode locks, a notification absent from its episode's history
-   * has no message row, and an episode not found has no row. Should a row exist all the same
-   * (data older than the history), the batch runs again with every message insert probing.
+   * has no message row, and an episode not found has no row (nor inbox item: the router inserts
+   * those of new episodes the same way). Should a row exist all the same (data older than the
+   * history, an episode erased but not its item), the batch runs again with every insert probing.
    */
   private async mergeAndRoute(batch: AcceptedLeave[]): Promise<void> {
     try {
@@ -172,7 +173,10 @@ export class LeaveNormalizer {
       });
       await writeEpisodes(tx, episodes.filter((e) => !e.known), false);
       await writeEpisodes(tx, episodes.filter((e) => e.known), true);
-      await this.deps.router.route(episodes.map((e) => e.event), tx);
+      // Episodes the database did not have cannot have an inbox item yet: the router inserts
+      // theirs without probing (unless this is the run after a unique violation).
+      const newEpisodes = probeAll ? undefined : new Set(episodes.filter((e) => !e.known).map((e) => e.event.episodeId));
+      await this.deps.router.route(episodes.map((e) => e.event), tx, newEpisodes);
     });
   }
 

@@ -1,7 +1,7 @@
 import { shortDigest } from '../../domain/src';
 import { CaseEvent, ContractIds, ContractRegistry, InboxDelivery, inboxTopic, ParkedCase, Topics } from '../../contracts/src';
 import { BusMessage, jsonMessage, MessageBus, OutgoingMessage } from '../../bus/src';
-import { asRecordset, Database, jsonArray, Sql } from '../../db/src';
+import { asRecordset, copyChunks, Database, jsonArray, Sql } from '../../db/src';
 import { DeadLetterSink, parseJson, Rejection } from './dead-letters';
 import { AdhesionDirectory } from './directory';
 import { ConsentWithholding, sickLeaveConsentWithholdings } from './sick-leave-consent';
@@ -65,7 +65,7 @@ export class CaseRouter {
    * again; a version already committed was published. (A crash after publishing but before the
    * commit re-publishes once; consumers deduplicate on the idempotency key.)
    */
-  async route(caseEvents: CaseEvent[], tx?: Sql): Promise<void> {
+  async route(caseEvents: CaseEvent[], tx?: Sql, newEpisodes?: ReadonlySet<string>): Promise<void> {
     // The latest version of each eligible episode supersedes earlier ones; the others are kept
     // in episodes with their reason and have nothing to deliver.
     const latest = new Map<string, CaseEvent>();
@@ -75,17 +75,17 @@ export class CaseRouter {
     const events = [...latest.values()];
     if (events.length === 0) return;
     if (!tx) return this.deps.db.transaction((t) => this.routeIn(t, events));
-    return this.routeIn(tx, events);
+    return this.routeIn(tx, events, newEpisodes);
   }
 
-  private async routeIn(tx: Sql, events: CaseEvent[]): Promise<void> {
+  private async routeIn(tx: Sql, events: CaseEvent[], newEpisodes?: ReadonlySet<string>): Promise<void> {
     const spsti = await this.deps.directory.resolveMany(events.map((e) => ({ siret: e.employerSiret, onDate: e.startDate })), tx);
     const withheld = await sickLeaveConsentWithholdings(tx, events, this.clock());
     const spstiOf = (e: CaseEvent) => spsti.get(`${e.employerSiret}|${e.startDate}`);
     const toPark = events.filter((e) => !spstiOf(e) || withheld.has(e.episodeId));
     const toDeliver = events.filter((e) => spstiOf(e) && !withheld.has(e.episodeId)).map((e) => this.delivery(spstiOf(e)!, e));
     const parked = await this.park(tx, toPark, withheld);
-    const delivered = await this.deliver(tx, toDeliver);
+    const delivered = await this.deliver(tx, toDeliver, newEpisodes);
     await this.deps.onDelivered?.(delivered.map(({ d }) => d), tx);
     await this.publish(delivered, parked);
   }
@@ -130,11 +130,31 @@ export class CaseRouter {
     };
   }
 
-  /** Upserts the inbox items (a newer episode version updates the item); returns those that changed. */
-  private async deliver(tx: Sql, deliveries: InboxDelivery[]): Promise<{ d: InboxDelivery; json: string }[]> {
+  /**
+   * Upserts the inbox items (a newer episode version updates the item); returns those that
+   * changed. Items of `newEpisodes` (episodes the database did not have: no item can exist) go
+   * in with COPY where the database has it, without the upsert's probe and JSON records.
+   */
+  private async deliver(tx: Sql, deliveries: InboxDelivery[], newEpisodes?: ReadonlySet<string>): Promise<{ d: InboxDelivery; json: string }[]> {
     if (deliveries.length === 0) return [];
     // Serialised once, for the database and for Kafka.
-    const json = deliveries.map((d) => JSON.stringify(d));
+    const all = deliveries.map((d) => ({ d, json: JSON.stringify(d) }));
+    const isNew = (d: InboxDelivery) => newEpisodes !== undefined && tx.copyIn !== undefined && newEpisodes.has(d.caseEvent.episodeId);
+    const fresh = all.filter(({ d }) => isNew(d));
+    if (fresh.length > 0) {
+      await tx.copyIn!(
+        'COPY inbox_items (item_id, partner_id, episode_id, item_type, version, idempotency_key, legal_basis, payload, status, published_version) FROM STDIN',
+        copyChunks(fresh, ({ d, json }) => [d.deliveryId, d.partnerId, d.caseEvent.episodeId, d.itemType, d.caseEvent.episodeVersion, d.idempotencyKey, d.legalBasis, json, 'new', d.caseEvent.episodeVersion]),
+      );
+    }
+    const stored = fresh.length === all.length ? [] : all.filter(({ d }) => !isNew(d));
+    return [...fresh, ...(await this.upsert(tx, stored))];
+  }
+
+  private async upsert(tx: Sql, items: { d: InboxDelivery; json: string }[]): Promise<{ d: InboxDelivery; json: string }[]> {
+    if (items.length === 0) return [];
+    const deliveries = items.map((x) => x.d);
+    const json = items.map((x) => x.json);
     // One json record per item, its columns beside the delivery: PostgreSQL reads the parameter
     // once and keeps the delivery's text as it is (the payload column is json, migration 009).
     const records = deliveries.map((d, i) => `{"i":${JSON.stringify(d.deliveryId)},"p":${JSON.stringify(d.partnerId)},"e":${JSON.stringify(d.caseEvent.episodeId)},"t":${JSON.stringify(d.itemType)},"v":${d.caseEvent.episodeVersion},"k":${JSON.stringify(d.idempotencyKey)},"l":${JSON.stringify(d.legalBasis)},"d":${json[i]}}`);
