@@ -14,10 +14,10 @@ describe('loadConfig', () => {
     expect(c.mode).toBe('distributed');
     expect(c.kafka.brokers).toEqual(['127.0.0.1:9092']);
   });
-  it('consumes one partition per core plus one at a time unless told otherwise, never more than there are partitions', () => {
-    expect(loadConfig({ TOPIC_PARTITIONS: '64' }).kafka.partitionsConsumedConcurrently).toBe(Math.min(64, availableParallelism() + 1));
+  it('handles two batches per core plus two at once unless told otherwise, never more than there are partitions', () => {
+    expect(loadConfig({ TOPIC_PARTITIONS: '64' }).kafka.partitionsConsumedConcurrently).toBe(Math.min(64, 2 * availableParallelism() + 2));
     expect(loadConfig({ TOPIC_PARTITIONS: '1' }).kafka.partitionsConsumedConcurrently).toBe(1);
-    expect(loadConfig({ TOPIC_PARTITIONS: '6', KAFKA_PARTITIONS_CONCURRENTLY: '6' }).kafka.partitionsConsumedConcurrently).toBe(6);
+    expect(loadConfig({ TOPIC_PARTITIONS: '6', KAFKA_PARTITIONS_CONCURRENTLY: '2' }).kafka.partitionsConsumedConcurrently).toBe(2);
   });
   it('rejects malformed values', () => {
     expect(() => loadConfig({ TOPIC_PARTITIONS: '0' })).toThrow(/partitions/);

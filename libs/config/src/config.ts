@@ -58,13 +58,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       clientId: env.KAFKA_CLIENT_ID ?? 'pdp-hub',
       partitions: Number(env.TOPIC_PARTITIONS ?? 6),
       namespace: env.TOPIC_NAMESPACE ?? '',
-      // One batch in flight per core plus one by default (at most one per partition): a batch's
-      // Node work overlaps another's database work, and kafkajs fetches again only once every
-      // batch of the last fetch is done, so with one per core the end of each round ran one
-      // batch alone. On 2 cores shared with PostgreSQL and the broker (bench, this round):
-      // 3 at once drained 1 M notifications at 14,087–15,732 msg/s against 11,828–11,838 with 2,
-      // and p99 at 1,000 msg/s was 50–68 ms against 106; all 6 contend (9,858–10,719 msg/s).
-      partitionsConsumedConcurrently: Number(env.KAFKA_PARTITIONS_CONCURRENTLY ?? Math.min(Number(env.TOPIC_PARTITIONS ?? 6), availableParallelism() + 1)),
+      // Batches handled at once (libs/bus BatchPipeline): by default one per partition, at most
+      // two per core plus two. A batch's Node work overlaps others' database and broker waits.
+      // On 2 cores shared with PostgreSQL and the broker (bench, round 8, 500 k notifications,
+      // interleaved): 6 at once 32,202–34,775 msg/s, 4 at once 30,351–31,776, 3 at once
+      // 28,500–32,880, 2 at once 27,159–30,679; the normalizer's peak RSS in a backlog 470–500 MB
+      // against 390–440. (Before the pipeline, kafkajs's fetch barrier made 6 contend.)
+      partitionsConsumedConcurrently: Number(env.KAFKA_PARTITIONS_CONCURRENTLY ?? Math.min(Number(env.TOPIC_PARTITIONS ?? 6), 2 * availableParallelism() + 2)),
       // Let the broker gather up to this much (or wait this long) per fetch: bigger batches,
       // fewer transactions under load, bounded extra latency when quiet.
       fetchMinBytes: Number(env.KAFKA_FETCH_MIN_BYTES ?? 1),
