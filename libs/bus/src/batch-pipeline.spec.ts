@@ -84,7 +84,10 @@ describe('BatchPipeline', () => {
     await pipeline.accept(batch(0, 10));
     await pipeline.accept(batch(0, 20));
     await pipeline.accept(batch(1, 0));
-    await pipeline.drain();
+    // Settled: both first batches handled, the failed one past its retry delay.
+    while (handled.length < 2 || seeks.length === 0) await tick();
+    await new Promise((r) => setTimeout(r, 20));
+    await pipeline.flush();
     expect(seeks).toEqual(['t[0]@10']);
     expect(errors[0]).toMatch(/t\[0\] batch at 10 failed.*database gone/);
     expect(handled).toEqual(expect.arrayContaining([0, 0]));
@@ -120,5 +123,20 @@ describe('BatchPipeline', () => {
     fail = false;
     await pipeline.flush();
     expect(commits).toEqual([[{ topic: 't', partition: 0, offset: '10' }]]);
+  });
+
+  it('takes no batch once draining, even one that was waiting for room', async () => {
+    const release: (() => void)[] = [];
+    const handled: number[] = [];
+    const { pipeline } = setup((m) => new Promise<void>((r) => release.push(() => (handled.push(m[0]), r()))), { running: 1, buffered: 1 });
+    expect(await pipeline.accept(batch(0, 0))).toBe(true);
+    const waiting = pipeline.accept(batch(0, 10));
+    const draining = pipeline.drain();
+    expect(await waiting).toBe(false);
+    while (release.length === 0) await tick();
+    release.shift()!();
+    await draining;
+    expect(handled).toEqual([0]);
+    expect(await pipeline.accept(batch(1, 0))).toBe(false);
   });
 });

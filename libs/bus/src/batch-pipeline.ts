@@ -50,12 +50,17 @@ export class BatchPipeline<M> {
   private readonly roomWaiters: (() => void)[] = [];
   private readonly slotWaiters: (() => void)[] = [];
   private timer?: NodeJS.Timeout;
+  private stopped = false;
 
   constructor(private readonly o: BatchPipelineOptions<M>) {}
 
-  /** Resolves once the batch is queued (when there is room): the caller may then fetch on. */
-  async accept(batch: PipelineBatch<M>): Promise<void> {
-    while (this.queued >= this.o.buffered) await new Promise<void>((r) => this.roomWaiters.push(r));
+  /**
+   * Resolves once the batch is queued (when there is room): the caller may then fetch on. False
+   * once the pipeline is draining: the batch was not taken (its offset must not be resolved).
+   */
+  async accept(batch: PipelineBatch<M>): Promise<boolean> {
+    while (this.queued >= this.o.buffered && !this.stopped) await new Promise<void>((r) => this.roomWaiters.push(r));
+    if (this.stopped) return false;
     this.queued++;
     const key = `${batch.topic}|${batch.partition}`;
     const state = this.partitions.get(key) ?? { tail: Promise.resolve(), generation: 0 };
@@ -69,6 +74,7 @@ export class BatchPipeline<M> {
         this.roomWaiters.shift()?.();
       });
     this.timer ??= setInterval(() => void this.flush(), this.o.commitIntervalMs);
+    return true;
   }
 
   private async run(batch: PipelineBatch<M>, key: string, state: PartitionState): Promise<void> {
@@ -106,8 +112,10 @@ export class BatchPipeline<M> {
     }
   }
 
-  /** Waits for every accepted batch, commits, and stops the commit timer. */
+  /** Takes no more batches, waits for every accepted one, commits, and stops the commit timer. */
   async drain(): Promise<void> {
+    this.stopped = true;
+    this.roomWaiters.splice(0).forEach((wake) => wake());
     while (this.queued > 0) await Promise.all([...this.partitions.values()].map((s) => s.tail));
     clearInterval(this.timer);
     this.timer = undefined;

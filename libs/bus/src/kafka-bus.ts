@@ -253,7 +253,8 @@ export class KafkaBus implements MessageBus {
           value: m.value ?? Buffer.alloc(0),
           headers: headersOf(m.headers),
         }));
-        await pipeline.accept({ topic: batch.topic, partition: batch.partition, firstOffset: batch.messages[0].offset, lastOffset: batch.messages[batch.messages.length - 1].offset, messages });
+        const accepted = await pipeline.accept({ topic: batch.topic, partition: batch.partition, firstOffset: batch.messages[0].offset, lastOffset: batch.messages[batch.messages.length - 1].offset, messages });
+        if (!accepted) return;
         // Read on from the next offset; the committed one moves only once the batch is handled.
         resolveOffset(batch.messages[batch.messages.length - 1].offset);
         await heartbeat();
