@@ -1,6 +1,6 @@
 import { CaseEvent } from '../../contracts/src';
 import { copyChunks, jsonArray, Sql } from '../../db/src';
-import { EpisodeNotification, shortDigest, summarizeEpisode } from '../../domain/src';
+import { EpisodeNotification, EpisodeSummary, shortDigest, summarizeEpisode } from '../../domain/src';
 
 /** A notification as kept in its episode's row (short names: the history is rewritten with the row). */
 export interface StoredNotification {
@@ -51,32 +51,69 @@ export interface EpisodeRow {
 export const EPISODE_COLUMNS =
   'e.episode_id, e.person_pseudonym, e.source, e.employer_siret, e.eligible, e.source_message_id, e.nature, e.issuing_cpam, e.worker_departement, e.eligibility_reason, e.legal_basis, e.updated_at, e.notifications';
 
-/** The episode's latest case event, as the normalizer published it. */
-export function caseEventOf(row: EpisodeRow): CaseEvent {
-  const summary = summarizeEpisode(row.notifications.map(asEpisodeNotification));
+/** What a case event says beyond its history's summary. */
+export interface CaseEventFields {
+  episodeId: string;
+  personPseudonym: string;
+  source: CaseEvent['source'];
+  sourceMessageId: string;
+  issuingCpam?: string | null;
+  employerSiret: string;
+  workerDepartement?: string | null;
+  nature: CaseEvent['nature'];
+  eligible: boolean;
+  eligibilityReason: string;
+  legalBasis: CaseEvent['legalBasis'];
+  normalizedAt: string;
+}
+
+/** A case event from its fields and its history's summary: the normalizer's and the stored rows' one shape. */
+export function assembleCaseEvent(f: CaseEventFields, summary: EpisodeSummary): CaseEvent {
   return {
     schemaVersion: 'case-event/1',
-    eventId: caseEventId(row.episode_id, summary.version),
-    episodeId: row.episode_id,
+    eventId: caseEventId(f.episodeId, summary.version),
+    episodeId: f.episodeId,
     episodeVersion: summary.version,
-    personPseudonym: row.person_pseudonym,
-    source: row.source,
-    sourceMessageId: row.source_message_id ?? row.notifications[row.notifications.length - 1].m,
-    ...(row.issuing_cpam ? { issuingCpam: row.issuing_cpam } : {}),
-    employerSiret: row.employer_siret,
-    ...(row.worker_departement ? { workerDepartement: row.worker_departement } : {}),
-    nature: row.nature ?? 'maladie',
+    personPseudonym: f.personPseudonym,
+    source: f.source,
+    sourceMessageId: f.sourceMessageId,
+    ...(f.issuingCpam ? { issuingCpam: f.issuingCpam } : {}),
+    employerSiret: f.employerSiret,
+    ...(f.workerDepartement ? { workerDepartement: f.workerDepartement } : {}),
+    nature: f.nature,
     startDate: summary.startDate,
     expectedEndDate: summary.expectedEndDate,
     cumulatedDays: summary.cumulatedDays,
     prolongationCount: summary.prolongationCount,
     pdpRisk: summary.pdpRisk,
     ...(summary.consentGranted !== undefined ? { consentGranted: summary.consentGranted } : {}),
-    eligible: row.eligible,
-    eligibilityReason: row.eligibility_reason ?? '',
-    legalBasis: row.legal_basis ?? (row.source === 'employer' ? 'employer-declaration' : 'legal-obligation-L4622-2-1'),
-    normalizedAt: new Date(row.updated_at).toISOString(),
+    eligible: f.eligible,
+    eligibilityReason: f.eligibilityReason,
+    legalBasis: f.legalBasis,
+    normalizedAt: f.normalizedAt,
   };
+}
+
+/** The episode's latest case event, as the normalizer published it. */
+export function caseEventOf(row: EpisodeRow): CaseEvent {
+  const summary = summarizeEpisode(row.notifications.map(asEpisodeNotification));
+  return assembleCaseEvent(
+    {
+      episodeId: row.episode_id,
+      personPseudonym: row.person_pseudonym,
+      source: row.source,
+      sourceMessageId: row.source_message_id ?? row.notifications[row.notifications.length - 1].m,
+      issuingCpam: row.issuing_cpam,
+      employerSiret: row.employer_siret,
+      workerDepartement: row.worker_departement,
+      nature: row.nature ?? 'maladie',
+      eligible: row.eligible,
+      eligibilityReason: row.eligibility_reason ?? '',
+      legalBasis: row.legal_basis ?? (row.source === 'employer' ? 'employer-declaration' : 'legal-obligation-L4622-2-1'),
+      normalizedAt: new Date(row.updated_at).toISOString(),
+    },
+    summary,
+  );
 }
 
 /** An episode to write: its new case event and its whole history. */

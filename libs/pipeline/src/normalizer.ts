@@ -11,7 +11,7 @@ import { BusMessage, MessageBus } from '../../bus/src';
 import { asRecordset, copyChunks, Database, Sql } from '../../db/src';
 import { BatchPseudonyms, checkLeave, decideEligibility, EpisodeNotification, Pseudonymizer, summarizeEpisode } from '../../domain/src';
 import { DeadLetterSink, parseJson, readMessageId, Rejection } from './dead-letters';
-import { asEpisodeNotification, caseEventId, StoredNotification, writeEpisodes } from './episode-rows';
+import { asEpisodeNotification, assembleCaseEvent, StoredNotification, writeEpisodes } from './episode-rows';
 
 export interface NormalizerDeps {
   db: Database;
@@ -183,29 +183,23 @@ export class LeaveNormalizer {
   private toEvent(a: AcceptedLeave, notifications: EpisodeNotification[], now: string): CaseEvent {
     const summary = summarizeEpisode(notifications);
     const eligibility = decideEligibility(summary, a.source, this.deps.transitionalPhase);
-    return {
-      schemaVersion: 'case-event/1',
-      eventId: caseEventId(a.episodeId, summary.version),
-      episodeId: a.episodeId,
-      episodeVersion: summary.version,
-      personPseudonym: a.personPseudonym,
-      source: a.source,
-      sourceMessageId: a.messageId,
-      ...(a.issuingCpam ? { issuingCpam: a.issuingCpam } : {}),
-      employerSiret: a.employerSiret,
-      ...(a.workerDepartement ? { workerDepartement: a.workerDepartement } : {}),
-      nature: a.nature,
-      startDate: summary.startDate,
-      expectedEndDate: summary.expectedEndDate,
-      cumulatedDays: summary.cumulatedDays,
-      prolongationCount: summary.prolongationCount,
-      pdpRisk: summary.pdpRisk,
-      ...(summary.consentGranted !== undefined ? { consentGranted: summary.consentGranted } : {}),
-      eligible: eligibility.eligible,
-      eligibilityReason: eligibility.reason,
-      legalBasis: eligibility.legalBasis,
-      normalizedAt: now,
-    };
+    return assembleCaseEvent(
+      {
+        episodeId: a.episodeId,
+        personPseudonym: a.personPseudonym,
+        source: a.source,
+        sourceMessageId: a.messageId,
+        issuingCpam: a.issuingCpam,
+        employerSiret: a.employerSiret,
+        workerDepartement: a.workerDepartement,
+        nature: a.nature,
+        eligible: eligibility.eligible,
+        eligibilityReason: eligibility.reason,
+        legalBasis: eligibility.legalBasis,
+        normalizedAt: now,
+      },
+      summary,
+    );
   }
 }
 
