@@ -139,4 +139,13 @@ describe('BatchPipeline', () => {
     expect(handled).toEqual([0]);
     expect(await pipeline.accept(batch(1, 0))).toBe(false);
   });
+
+  it('commits after every handled batch when the interval is 0', async () => {
+    const commits: CommitOffset[][] = [];
+    const pipeline = new BatchPipeline<number>({ running: 1, buffered: 2, handle: async () => undefined, commit: async (o) => void commits.push(o), seek: () => undefined, commitIntervalMs: 0, retryDelayMs: 1, onError: () => undefined });
+    await pipeline.accept(batch(0, 0));
+    while (commits.length === 0) await tick();
+    expect(commits).toEqual([[{ topic: 't', partition: 0, offset: '10' }]]);
+    await pipeline.drain();
+  });
 });

@@ -22,6 +22,7 @@ export interface BatchPipelineOptions<M> {
   commit: (offsets: CommitOffset[]) => Promise<void>;
   /** Reads a partition again from an offset (the first of a batch whose handling failed). */
   seek: (topic: string, partition: number, offset: string) => void;
+  /** How often handled batches' offsets are committed; 0 commits after every batch. */
   commitIntervalMs: number;
   retryDelayMs: number;
   onError: (message: string) => void;
@@ -73,7 +74,7 @@ export class BatchPipeline<M> {
         this.queued--;
         this.roomWaiters.shift()?.();
       });
-    this.timer ??= setInterval(() => void this.flush(), this.o.commitIntervalMs);
+    if (this.o.commitIntervalMs > 0) this.timer ??= setInterval(() => void this.flush(), this.o.commitIntervalMs);
     return true;
   }
 
@@ -84,6 +85,7 @@ export class BatchPipeline<M> {
     try {
       await this.o.handle(batch.messages);
       this.committable.set(key, { topic: batch.topic, partition: batch.partition, offset: (BigInt(batch.lastOffset) + 1n).toString() });
+      if (this.o.commitIntervalMs === 0) await this.flush();
     } catch (e) {
       failed = true;
       // At once, in the same tick: no later batch of the partition is accepted in between.

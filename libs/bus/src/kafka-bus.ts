@@ -229,7 +229,7 @@ export class KafkaBus implements MessageBus {
       handle: (messages) => sub.handle(messages),
       commit: (offsets) => consumer.commitOffsets(offsets),
       seek: (topic, partition, offset) => consumer.seek({ topic, partition, offset }),
-      commitIntervalMs: this.options.commitIntervalMs || 250,
+      commitIntervalMs: this.options.commitIntervalMs ?? 250,
       retryDelayMs: 1000,
       onError: (message) => this.logger.error(`group ${sub.groupId}: ${message}`),
     });
