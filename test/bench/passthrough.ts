@@ -16,7 +16,8 @@ export async function measurePassThrough(kafka: Kafka, prefix: string, partition
   const total = await produceAll(producer, input, messages);
 
   const cpuBefore = cpuByPid();
-  const consumer = kafka.consumer({ groupId: `${prefix}passthrough`, maxBytesPerPartition: 2 * 1024 * 1024 });
+  // The hub's fetch size (KAFKA_FETCH_MAX_BYTES_PER_PARTITION's default): the same batches.
+  const consumer = kafka.consumer({ groupId: `${prefix}passthrough`, maxBytesPerPartition: 4 * 1024 * 1024 });
   await consumer.connect();
   await consumer.subscribe({ topic: input, fromBeginning: true });
   let consumed = 0;

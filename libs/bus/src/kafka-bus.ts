@@ -215,7 +215,7 @@ export class KafkaBus implements MessageBus {
   async subscribe(sub: Subscription): Promise<void> {
     const consumer = this.kafka.consumer({
       groupId: this.ns + sub.groupId,
-      maxBytesPerPartition: this.options.fetchMaxBytesPerPartition ?? 2 * 1024 * 1024,
+      maxBytesPerPartition: this.options.fetchMaxBytesPerPartition ?? 4 * 1024 * 1024,
       minBytes: this.options.fetchMinBytes ?? 1,
       maxWaitTimeInMs: this.options.fetchMaxWaitMs ?? 100,
     });

@@ -71,7 +71,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       fetchMaxWaitMs: Number(env.KAFKA_FETCH_MAX_WAIT_MS ?? 100),
       // The most one partition's batch holds: a backlog drains in batches this big, and the
       // database's cost per message falls with the batch (one statement per step per batch).
-      fetchMaxBytesPerPartition: Number(env.KAFKA_FETCH_MAX_BYTES_PER_PARTITION ?? 2 * 1024 * 1024),
+      // Up to 4 MiB per partition and fetch: with batches handled apart from the fetch loop, bigger
+      // batches cost fewer statements and produce requests per message (bench, round 8,
+      // interleaved 500 k drains: 29,457–31,540 msg/s against 26,435–29,883 with 2 MiB; the
+      // normalizer's peak RSS in a backlog 518–595 MB against 448–474; at 1,000 msg/s batches
+      // are small and this changes nothing).
+      fetchMaxBytesPerPartition: Number(env.KAFKA_FETCH_MAX_BYTES_PER_PARTITION ?? 4 * 1024 * 1024),
       // How often handled offsets are committed (0: after every batch).
       commitIntervalMs: Number(env.KAFKA_COMMIT_INTERVAL_MS ?? 250),
     },
