@@ -148,4 +148,29 @@ describe('BatchPipeline', () => {
     expect(commits).toEqual([[{ topic: 't', partition: 0, offset: '10' }]]);
     await pipeline.drain();
   });
+
+  it('drops a batch of a failed partition that was waiting for room when the failure came', async () => {
+    const handled: number[] = [];
+    let release!: () => void;
+    const { pipeline, seeks } = setup(
+      async (m) => {
+        if (m[0] === 0) {
+          await new Promise<void>((r) => (release = r));
+          throw new Error('database gone');
+        }
+        handled.push(m[0]);
+      },
+      { running: 1, buffered: 1 },
+    );
+    await pipeline.accept(batch(0, 0));
+    const waiting = pipeline.accept(batch(0, 10));
+    while (!release) await tick();
+    release();
+    expect(await waiting).toBe(true);
+    while (seeks.length === 0) await tick();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(seeks).toEqual(['t[0]@0']);
+    expect(handled).toEqual([]);
+    await pipeline.drain();
+  });
 });

@@ -60,13 +60,15 @@ export class BatchPipeline<M> {
    * once the pipeline is draining: the batch was not taken (its offset must not be resolved).
    */
   async accept(batch: PipelineBatch<M>): Promise<boolean> {
-    while (this.queued >= this.o.buffered && !this.stopped) await new Promise<void>((r) => this.roomWaiters.push(r));
-    if (this.stopped) return false;
-    this.queued++;
     const key = `${batch.topic}|${batch.partition}`;
     const state = this.partitions.get(key) ?? { tail: Promise.resolve(), generation: 0 };
     this.partitions.set(key, state);
+    // Taken before waiting for room: a batch fetched before a failure of its partition is
+    // dropped even if it is queued after it (the partition is read again from the failure).
     const generation = state.generation;
+    while (this.queued >= this.o.buffered && !this.stopped) await new Promise<void>((r) => this.roomWaiters.push(r));
+    if (this.stopped) return false;
+    this.queued++;
     state.tail = state.tail
       .then(() => (state.generation === generation ? this.run(batch, key, state) : undefined))
       .catch((e) => this.o.onError(`${key}: ${(e as Error).message}`))
