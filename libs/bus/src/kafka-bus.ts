@@ -79,7 +79,6 @@ export class KafkaBus implements MessageBus {
   private producer?: Producer;
   private readonly consumers: Consumer[] = [];
   private readonly pipelines: BatchPipeline<BusMessage>[] = [];
-  private closing = false;
   private readonly knownTopics = new Set<string>();
   private listed = false;
   private readonly logger = new Logger('KafkaBus');
@@ -243,7 +242,7 @@ export class KafkaBus implements MessageBus {
       // kafkajs's own workers only accept batches into the pipeline, which handles them.
       partitionsConsumedConcurrently: this.concurrency,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-        if (!isRunning() || isStale() || batch.messages.length === 0 || this.closing) return;
+        if (!isRunning() || isStale() || batch.messages.length === 0) return;
         const topic = batch.topic.slice(this.ns.length);
         const messages: BusMessage[] = batch.messages.map((m) => ({
           topic,
@@ -264,8 +263,8 @@ export class KafkaBus implements MessageBus {
   }
 
   async close(): Promise<void> {
-    // Batches accepted are handled and their offsets committed before the consumers leave.
-    this.closing = true;
+    // Batches accepted are handled and their offsets committed before the consumers leave; a
+    // draining pipeline takes no more (eachBatch then leaves their offsets unresolved).
     await Promise.all(this.pipelines.map((p) => p.drain()));
     this.pipelines.length = 0;
     await Promise.all(this.consumers.map((c) => c.disconnect()));

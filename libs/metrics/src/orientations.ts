@@ -155,7 +155,7 @@ export class OrientationMetricQueries {
         SELECT o.recipient_key, o.recipient_category, o.departement, o.referral_date, e.episode_id, e.start_date
           FROM orientation_facts o
           LEFT JOIN LATERAL (
-            SELECT ep.episode_id, ep.start_date AS start_date
+            SELECT ep.episode_id, ep.start_date
               FROM episodes ep
              WHERE ep.person_pseudonym = o.person_pseudonym AND ep.start_date <= o.referral_date
              ORDER BY 2 DESC LIMIT 1) e ON true
