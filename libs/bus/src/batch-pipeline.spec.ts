@@ -8,7 +8,7 @@ const batch = (partition: number, first: number, n = 10): PipelineBatch<number> 
   messages: Array.from({ length: n }, (_, i) => first + i),
 });
 
-function setup(handle: (m: number[]) => Promise<void>, opts: { running?: number; buffered?: number } = {}) {
+function setup(handle: (m: number[]) => Promise<void>, opts: { running?: number; buffered?: number; seekFails?: boolean } = {}) {
   const commits: CommitOffset[][] = [];
   const seeks: string[] = [];
   const errors: string[] = [];
@@ -17,7 +17,10 @@ function setup(handle: (m: number[]) => Promise<void>, opts: { running?: number;
     buffered: opts.buffered ?? 4,
     handle,
     commit: async (o) => void commits.push(o),
-    seek: (topic, partition, offset) => void seeks.push(`${topic}[${partition}]@${offset}`),
+    seek: (topic, partition, offset) => {
+      if (opts.seekFails) throw new Error('Consumer group was not initialized');
+      seeks.push(`${topic}[${partition}]@${offset}`);
+    },
     commitIntervalMs: 10_000,
     retryDelayMs: 5,
     onError: (m) => void errors.push(m),
@@ -172,5 +175,21 @@ describe('BatchPipeline', () => {
     expect(seeks).toEqual(['t[0]@0']);
     expect(handled).toEqual([]);
     await pipeline.drain();
+  });
+
+  it('when the consumer refuses the seek (restarting), still drops the later batches and commits nothing past the failure', async () => {
+    const handled: number[] = [];
+    const { pipeline, errors, committed } = setup(
+      async (m) => {
+        if (m[0] === 10) throw new Error('database down');
+        handled.push(m[0]);
+      },
+      { running: 1, seekFails: true },
+    );
+    for (const first of [0, 10, 20]) await pipeline.accept(batch(0, first));
+    await pipeline.drain();
+    expect(handled).toEqual([0]);
+    expect(committed()).toEqual({ 0: '10' });
+    expect(errors.some((e) => e.includes('could not seek to 10') && e.includes('committed offset'))).toBe(true);
   });
 });

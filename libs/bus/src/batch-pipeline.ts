@@ -92,8 +92,14 @@ export class BatchPipeline<M> {
       failed = true;
       // At once, in the same tick: no later batch of the partition is accepted in between.
       state.generation++;
-      this.o.seek(batch.topic, batch.partition, batch.firstOffset);
       this.o.onError(`${batch.topic}[${batch.partition}] batch at ${batch.firstOffset} failed, reading it again: ${(e as Error).message}`);
+      try {
+        this.o.seek(batch.topic, batch.partition, batch.firstOffset);
+      } catch (seekError) {
+        // kafkajs refuses a seek while its consumer restarts (after a crash or a rebalance); the
+        // consumer then reads on from the committed offset, which is not past this batch.
+        this.o.onError(`${batch.topic}[${batch.partition}] could not seek to ${batch.firstOffset} (${(seekError as Error).message}); the partition is read again from its committed offset`);
+      }
     } finally {
       this.active--;
       this.slotWaiters.shift()?.();
