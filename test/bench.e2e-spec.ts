@@ -29,6 +29,10 @@ describe('the benchmark, at toy sizes', () => {
     const stdout = await run('node', ['dist/test/bench/pipeline-sql.js', '3000', '1000'], env, 120_000);
     expect(stdout).toMatch(/^3000 messages in /m);
     expect(stdout).toMatch(/× COPY episodes/);
+    // Wired as the apps are: deliveries reach the audit trail and the cases' leads.
+    expect(stdout).toMatch(/× COPY audit_log/);
+    expect(stdout).toMatch(/× INSERT INTO case_leads/);
+    expect(stdout).toMatch(/^CPU: node [\d.]+ s = \d+ µs\/message/m);
     // (Its per-table counts come from statistics PostgreSQL flushes about once a second: not here.)
     expect(Number(/^episodes\s+average row (\d+) bytes/m.exec(stdout)?.[1])).toBeGreaterThan(0);
   }, 130_000);

@@ -305,7 +305,15 @@ async function main() {
       const scaled = await throughput(servers, SCALE_N, 2, 3);
       const single = await throughput(servers, SCALE_N, 1, 3);
       log('two instances of each service in one consumer group', { twoInstances: scaled.messagesPerSecond, oneInstance: single.messagesPerSecond });
-      results.scaleOut = { messages: SCALE_N, twoInstancesPerSecond: scaled.messagesPerSecond, oneInstancePerSecond: single.messagesPerSecond, ratio: round(scaled.messagesPerSecond / single.messagesPerSecond) };
+      results.scaleOut = {
+        messages: SCALE_N,
+        twoInstancesPerSecond: scaled.messagesPerSecond,
+        oneInstancePerSecond: single.messagesPerSecond,
+        ratio: round(scaled.messagesPerSecond / single.messagesPerSecond),
+        // Where the CPU went with each: two instances share the same two cores.
+        twoInstancesCpuSeconds: scaled.cpuSeconds,
+        oneInstanceCpuSeconds: single.cpuSeconds,
+      };
     }
   } finally {
     await kafkaHandle.stop();
