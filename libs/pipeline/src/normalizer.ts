@@ -25,14 +25,18 @@ export interface NormalizerDeps {
   clock?: () => Date;
 }
 
-/** An inbound leave after validation, reduced to what the hub keeps (no NIR, no names). */
+/**
+ * An inbound leave after validation, reduced to what the hub keeps (no NIR, no names). Lives as
+ * long as its batch (seconds, with six batches sharing the thread), so every object it holds is
+ * copied twice by the young-generation collector: its notification is kept in the shape its
+ * episode's history stores, and goes into the history as is (issue 5).
+ */
 interface AcceptedLeave {
   source: CaseEvent['source'];
-  messageId: string;
-  notificationKey: string;
+  /** k: the pseudonymised notification key, m: the message id. */
+  stored: StoredNotification;
   episodeId: string;
   personPseudonym: string;
-  notification: EpisodeNotification;
   employerSiret: string;
   nature: CaseEvent['nature'];
   issuingCpam?: string;
@@ -94,19 +98,10 @@ export class LeaveNormalizer {
     const matricule = n.worker.nir ?? n.worker.ins!.value;
     return {
       source: 'assurance-maladie',
-      messageId: n.messageId,
       // Each leave id is met once per batch but for re-sent copies: computed, not memoised.
-      notificationKey: this.deps.pseudonymizer.id('leave', n.leaveId),
+      stored: storedNotification(this.deps.pseudonymizer.id('leave', n.leaveId), n.messageId, n.kind, n.startDate, n.expectedEndDate, n.pdpRisk, n.consent?.granted),
       episodeId: p.id('episode', n.initialLeaveId ?? n.leaveId),
       personPseudonym: p.person(matricule),
-      notification: {
-        leaveId: n.leaveId,
-        kind: n.kind,
-        startDate: n.startDate,
-        expectedEndDate: n.expectedEndDate,
-        pdpRisk: n.pdpRisk,
-        consentGranted: n.consent?.granted,
-      },
       employerSiret: n.employer.siret,
       nature: n.nature,
       issuingCpam: n.issuingCpam.code,
@@ -118,12 +113,10 @@ export class LeaveNormalizer {
     const person = p.person(d.worker.nir ?? d.worker.ins!.value);
     return {
       source: 'employer',
-      messageId: d.messageId,
-      notificationKey: this.deps.pseudonymizer.id('employer-declaration', d.messageId),
+      stored: storedNotification(this.deps.pseudonymizer.id('employer-declaration', d.messageId), d.messageId, 'employer-declaration', d.startDate, d.expectedEndDate, false),
       // The employer has no leave id: one episode per person, establishment and start date.
       episodeId: p.id('employer-episode', `${person}|${d.employer.siret}|${d.startDate}`),
       personPseudonym: person,
-      notification: { leaveId: d.messageId, kind: 'employer-declaration', startDate: d.startDate, expectedEndDate: d.expectedEndDate, pdpRisk: false },
       employerSiret: d.employer.siret,
       nature: d.nature ?? 'maladie',
       workerDepartement: d.worker.departement,
@@ -161,7 +154,7 @@ export class LeaveNormalizer {
       await tx.query('SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtext(e) AS h FROM unnest($1::text[]) e ORDER BY 1) l', [episodeIds]);
       const { histories, found } = await loadHistories(tx, episodeIds);
       const { fresh, copies } = recordNotifications(batch, histories);
-      await insertMessages(tx, fresh, probeAll);
+      await insertFresh(tx, fresh, probeAll);
       await insertMessages(tx, copies, true);
       // The last message of the batch for an episode gives its descriptive fields.
       const latest = new Map(batch.map((a) => [a.episodeId, a]));
@@ -188,7 +181,7 @@ export class LeaveNormalizer {
         episodeId: a.episodeId,
         personPseudonym: a.personPseudonym,
         source: a.source,
-        sourceMessageId: a.messageId,
+        sourceMessageId: a.stored.m,
         issuingCpam: a.issuingCpam,
         employerSiret: a.employerSiret,
         workerDepartement: a.workerDepartement,
@@ -237,15 +230,11 @@ async function loadHistories(tx: Sql, episodeIds: string[]): Promise<{ histories
 const UNIQUE_VIOLATION = '23505';
 
 /**
- * Message rows; `probe` for rows that may exist already (ON CONFLICT probes the index first).
- * Rows known to be new go in with COPY where the database has it (PostgreSQL's server).
+ * Message rows through one JSON parameter (re-sent copies, and every row where the database has
+ * no COPY); `probe` for rows that may exist already (ON CONFLICT probes the index first).
  */
 async function insertMessages(tx: Sql, rows: MessageRow[], probe: boolean): Promise<void> {
   if (rows.length === 0) return;
-  if (!probe && tx.copyIn) {
-    await tx.copyIn('COPY leave_messages (message_id, notification_key, episode_id, duplicate_of) FROM STDIN', copyChunks(rows, (r) => [r.m, r.k, r.e, r.x]));
-    return;
-  }
   await tx.query(
     `INSERT INTO leave_messages (message_id, notification_key, episode_id, duplicate_of)
      SELECT m, k, e, x FROM jsonb_to_recordset($1::jsonb) AS r(m text, k text, e text, x text)
@@ -256,31 +245,43 @@ async function insertMessages(tx: Sql, rows: MessageRow[], probe: boolean): Prom
 
 /**
  * Adds the batch's new notifications to their episodes' histories, in arrival order, and returns
- * the message rows to write: `fresh` for the messages whose notification is new (no row can
- * exist), `copies` for re-sent copies of a notification already counted (in an earlier batch
- * or earlier in this one), which name the message that counted and may have been seen before.
- * A message that is itself the one counted (a redelivered batch) has its row already.
+ * what to write: `fresh`, the leaves whose notification is new (their message rows cannot
+ * exist), and `copies`, the rows of re-sent copies of a notification already counted (in an
+ * earlier batch or earlier in this one), which name the message that counted and may have been
+ * seen before. A message that is itself the one counted (a redelivered batch) has its row already.
  */
-function recordNotifications(batch: AcceptedLeave[], histories: Map<string, StoredNotification[]>): { fresh: MessageRow[]; copies: MessageRow[] } {
-  const fresh: MessageRow[] = [];
+function recordNotifications(batch: AcceptedLeave[], histories: Map<string, StoredNotification[]>): { fresh: AcceptedLeave[]; copies: MessageRow[] } {
+  const fresh: AcceptedLeave[] = [];
   const copies: MessageRow[] = [];
   for (const a of batch) {
     const history = histories.get(a.episodeId)!;
-    const counted = history.find((n) => n.k === a.notificationKey);
+    const counted = history.find((n) => n.k === a.stored.k);
     if (!counted) {
-      history.push(stored(a));
-      fresh.push({ m: a.messageId, k: a.notificationKey, e: a.episodeId, x: null });
-    } else if (counted.m !== a.messageId) {
-      copies.push({ m: a.messageId, k: a.notificationKey, e: a.episodeId, x: counted.m });
+      history.push(a.stored);
+      fresh.push(a);
+    } else if (counted.m !== a.stored.m) {
+      copies.push({ m: a.stored.m, k: a.stored.k, e: a.episodeId, x: counted.m });
     }
   }
   return { fresh, copies };
 }
 
-function stored(a: AcceptedLeave): StoredNotification {
-  const n = a.notification;
-  const s: StoredNotification = { k: a.notificationKey, m: a.messageId, t: n.kind, s: n.startDate, d: n.expectedEndDate, r: n.pdpRisk };
-  if (n.consentGranted !== undefined) s.c = n.consentGranted;
-  return s;
+/**
+ * The message rows of notifications new to their episodes. Rows known to be new go in with COPY
+ * where the database has it (PostgreSQL's server), written from the accepted leaves themselves:
+ * no row object per message held across the COPY's writes.
+ */
+async function insertFresh(tx: Sql, fresh: AcceptedLeave[], probe: boolean): Promise<void> {
+  if (fresh.length === 0) return;
+  if (!probe && tx.copyIn) {
+    await tx.copyIn('COPY leave_messages (message_id, notification_key, episode_id, duplicate_of) FROM STDIN', copyChunks(fresh, (a) => [a.stored.m, a.stored.k, a.episodeId, null]));
+    return;
+  }
+  await insertMessages(tx, fresh.map((a) => ({ m: a.stored.m, k: a.stored.k, e: a.episodeId, x: null })), probe);
+}
+
+function storedNotification(k: string, m: string, t: StoredNotification['t'], s: string, d: string, r: boolean, c?: boolean): StoredNotification {
+  // `c` only when the notification says something of consent (the history's JSON omits it otherwise).
+  return c === undefined ? { k, m, t, s, d, r } : { k, m, t, s, d, r, c };
 }
 
