@@ -9,6 +9,8 @@
 # Environment:
 #   PDP_PG_PORT  port on 127.0.0.1                        [5433]
 #   PDP_PG_DIR   cluster directory (created on first start) [/tmp/pdp-hub-pg-$PDP_PG_PORT]
+#   PDP_PG_BINDIR  another PostgreSQL build's bin directory (initdb, pg_ctl, postgres), to
+#                compare versions on the same settings      [the machine's newest]
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -19,6 +21,7 @@ DATA="$DIR/data"
 log() { echo "cluster.sh: $*" >&2; }
 
 bindir() {
+  if [[ -n "${PDP_PG_BINDIR:-}" ]]; then echo "$PDP_PG_BINDIR"; return; fi
   if command -v pg_config >/dev/null && [[ -x "$(pg_config --bindir)/initdb" ]]; then pg_config --bindir; return; fi
   local d
   d="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
