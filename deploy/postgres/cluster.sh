@@ -11,6 +11,8 @@
 #   PDP_PG_DIR   cluster directory (created on first start) [/tmp/pdp-hub-pg-$PDP_PG_PORT]
 #   PDP_PG_BINDIR  another PostgreSQL build's bin directory (initdb, pg_ctl, postgres), to
 #                compare versions on the same settings      [the machine's newest]
+#   PDP_PG_CONF  the settings file                            [deploy/postgres/hub.conf]
+#                (a build without lz4 needs a copy with another wal_compression)
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -54,7 +56,7 @@ start() {
     } >> "$DATA/postgresql.conf"
   fi
   # The settings are re-read at every start, so a changed hub.conf takes effect.
-  cp "$HERE/hub.conf" "$DIR/hub.conf"
+  cp "${PDP_PG_CONF:-$HERE/hub.conf}" "$DIR/hub.conf"
   [[ "$(id -u)" == 0 ]] && chown postgres "$DIR/hub.conf"
   # glibc's malloc keeps what a backend frees: the hub's batch statements receive and parse
   # multi-MB parameters, and glibc returned those buffers to the kernel after each statement, so
