@@ -39,7 +39,7 @@ describe('the benchmark, at toy sizes', () => {
 
   it('run.js measures every phase (pass-through, hub, full mix, latency, two instances) and writes them down', async () => {
     const out = path.join(os.tmpdir(), `pdp-bench-smoke-${process.pid}.json`);
-    const sizes = { BENCH_MESSAGES: '3000', BENCH_SCALE_MESSAGES: '2000', BENCH_LATENCY_SECONDS: '3', BENCH_LATENCY_WARMUP_SECONDS: '1', BENCH_LATENCY_RATE: '200', BENCH_WARMUP_MESSAGES: '1000', BENCH_OUT: out };
+    const sizes = { BENCH_MESSAGES: '3000', BENCH_SCALE_MESSAGES: '2000', BENCH_LATENCY_SECONDS: '3', BENCH_LATENCY_WARMUP_SECONDS: '1', BENCH_LATENCY_RATE: '200', BENCH_WARMUP_MESSAGES: '1000', BENCH_APP_WARMUP_MESSAGES: '500', BENCH_OUT: out };
     try {
       await run('node', ['dist/test/bench/run.js'], { ...env, ...sizes }, 500_000);
       const r = JSON.parse(fs.readFileSync(out, 'utf8'));
@@ -47,6 +47,11 @@ describe('the benchmark, at toy sizes', () => {
       expect(r.hub).toMatchObject({ flow: 'sick-leave', messages: 3000 });
       expect(r.hub.inboxItems).toBeGreaterThan(0);
       expect(r.hub.ratioToPassThrough).toBeGreaterThan(0);
+      // Measured after the apps' own warm-up, drained by the same processes; the whole drain too.
+      expect(r.hub.appWarmupMessages).toBe(500);
+      expect(r.hub.wholeDrain).toMatchObject({ messages: 3500 });
+      expect(r.hub.wholeDrain.messagesPerSecond).toBeGreaterThan(0);
+      expect(r.hub.storedPerSecond.reduce((a: number, b: number) => a + b, 0)).toBeGreaterThan(3000);
       expect(r.warmUp).toMatchObject({ messages: 1000 });
       expect(r.warmUp.hubPerSecond).toBeGreaterThan(0);
       expect(r.hub.peakRssMb['normalizer-0']).toBeGreaterThan(0);

@@ -115,6 +115,24 @@ export async function waitForZeroLag(kafka: Kafka, groups: { groupId: string; to
   }
 }
 
+/** Waits until a consumer group has committed at least `count` messages of these topics. */
+export async function waitForConsumed(kafka: Kafka, groupId: string, topics: string[], count: number, timeoutMs: number): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      let done = 0;
+      for (const t of await admin.fetchOffsets({ groupId, topics })) for (const p of t.partitions) done += Math.max(0, Number(p.offset));
+      if (done >= count) return;
+      if (Date.now() > deadline) throw new Error(`${groupId} committed ${done} of ${count} after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** Waits until every consumer group has members and is Stable (joined, partitions assigned). */
 export async function waitForStableGroups(kafka: Kafka, groupIds: string[], timeoutMs: number): Promise<void> {
   const admin = kafka.admin();

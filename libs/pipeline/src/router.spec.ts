@@ -77,6 +77,27 @@ describe('CaseRouter', () => {
     const { rows } = await db.query<{ version: number; status: string }>('SELECT version, status FROM inbox_items');
     expect(rows).toEqual([{ version: 2, status: 'updated' }]);
   });
+
+  it("records a batch's deliveries (audit trail, chef de file) after publishing them, and not when the publish fails", async () => {
+    const seen: number[] = [];
+    const audited = new CaseRouter({
+      db,
+      bus,
+      contracts: new ContractRegistry(),
+      directory: new AdhesionDirectory(db, bus),
+      deadLetters: new DeadLetterSink(db, bus),
+      partitions: 1,
+      // The audit's row locks (a new case's lead) are held from here to the commit: last.
+      onDelivered: async (deliveries) => void seen.push(deliveries.length, bus.messages(inboxTopic('spsti-a')).length),
+    });
+    const e = { ...event(1), episodeId: 'episode-2' };
+    const before = bus.messages(inboxTopic('spsti-a')).length;
+    bus.failNext.add(inboxTopic('spsti-a'));
+    await expect(audited.handleBatch([asMessage(e, 10)])).rejects.toThrow('broker unavailable');
+    expect(seen).toEqual([]);
+    await audited.handleBatch([asMessage(e, 10)]);
+    expect(seen).toEqual([1, before + 1]);
+  });
 });
 
 describe('DeadLetterSink', () => {

@@ -36,12 +36,14 @@ export class SickLeaveAudit {
     }));
     await this.audit.append(entries, sql);
     if (rule?.chefDeFile !== 'spsti') return;
-    const first = [...new Map(deliveries.map((d) => [d.caseEvent.personPseudonym, d])).values()];
+    // In case order: two batches assigning the same new cases take their rows in one order,
+    // so they wait for each other instead of deadlocking.
+    const first = [...new Map(deliveries.map((d) => [caseIdOf(d.caseEvent.personPseudonym), d])).entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     await sql.query(
       `INSERT INTO case_leads (case_id, person_pseudonym, partner_id, category, assigned_by, rule_id, rules_version, reason)
        SELECT c, p, s, 'spsti', 'rule', $4, $5, $6 FROM unnest($1::text[], $2::text[], $3::text[]) AS t(c, p, s)
        ON CONFLICT (case_id) DO NOTHING`,
-      [first.map((d) => caseIdOf(d.caseEvent.personPseudonym)), first.map((d) => d.caseEvent.personPseudonym), first.map((d) => d.partnerId), rule.id, version, rule.description ?? rule.id],
+      [first.map(([c]) => c), first.map(([, d]) => d.caseEvent.personPseudonym), first.map(([, d]) => d.partnerId), rule.id, version, rule.description ?? rule.id],
     );
   }
 }
