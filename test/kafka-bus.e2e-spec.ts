@@ -49,6 +49,30 @@ describe('KafkaBus on the real broker', () => {
     }
   });
 
+  it("sends a delivery batch of several MB to hundreds of topics in one request, and a topic's share over a partition's limit in several", async () => {
+    // As a national backlog's batch: thousands of deliveries over the partners' one-partition
+    // topics, plus one topic (a large SPSTI) receiving more than the broker takes in one batch.
+    const inboxes = Array.from({ length: 200 }, (_, t) => `bus-inbox.${t}.v1`);
+    const big = 'bus-inbox.big.v1';
+    const kafka = new Kafka({ clientId: 'e2e-bus-admin', brokers, logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ waitForLeaders: true, topics: [...inboxes, big].map((topic) => ({ topic: namespace + topic, numPartitions: 1 })) });
+    await admin.disconnect();
+    const delivery = (i: number) => ({ key: `p${i}`, value: JSON.stringify({ i, pad: 'x'.repeat(1200) }) });
+    const batches = [
+      ...inboxes.map((topic, t) => ({ topic, messages: Array.from({ length: 15 }, (_, i) => delivery(t * 15 + i)) })),
+      { topic: big, messages: Array.from({ length: 1500 }, (_, i) => delivery(i)) },
+    ];
+    await bus.publishMany(batches);
+    for (const topic of [inboxes[0], inboxes[199], big]) {
+      const records = await readWholeTopic(kafka, namespace + topic);
+      const sent = batches.find((b) => b.topic === topic)!.messages.map((m) => m.value);
+      // Everything landed, once and in order (the big topic's ~2 MB went in several requests).
+      expect(records.map((r) => r.value.toString())).toEqual(sent);
+    }
+  });
+
   it('handles every message of a partition in order, reads a failed batch again, and commits only what was handled', async () => {
     const topic = 'bus-consume.v1';
     const kafka = new Kafka({ clientId: 'e2e-bus-admin', brokers, logLevel: logLevel.NOTHING });

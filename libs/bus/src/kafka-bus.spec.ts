@@ -1,5 +1,5 @@
 import { Kafka, PartitionMetadata, Partitioners, Producer, ProducerBatch } from 'kafkajs';
-import { KafkaBus, singlePartitionFirst } from './kafka-bus';
+import { KafkaBus, MAX_TOPIC_BYTES, requestChunks, singlePartitionFirst } from './kafka-bus';
 
 /**
  * The producer side of KafkaBus with a fake kafkajs client: what a real broker will not do on
@@ -75,6 +75,21 @@ describe('KafkaBus producer', () => {
     ]);
   });
 
+  it("does not group sends whose messages for one topic would pass a partition's limit together", async () => {
+    const producer = new FakeProducer();
+    const { bus } = busWith([producer]);
+    const heavy = (key: string) => ({ key, value: 'x'.repeat(MAX_TOPIC_BYTES / 2 + 1) });
+    producer.hold();
+    const first = bus.publish('a', [msg('1')]);
+    await flushed();
+    const sends = [bus.publish('a', [heavy('2')]), bus.publish('b', [msg('3')]), bus.publish('a', [heavy('4')])];
+    await flushed();
+    producer.release();
+    await Promise.all([first, ...sends]);
+    const keys = producer.requests.map((r) => r.topicMessages!.map((t) => [t.topic, t.messages.map((m) => m.key)]));
+    expect(keys).toEqual([[['ns.a', ['1']]], [['ns.a', ['2']], ['ns.b', ['3']]], [['ns.a', ['4']]]]);
+  });
+
   it('replaces the producer after a fatal sequence error, and later sends use the new one', async () => {
     const broken = new FakeProducer();
     broken.failWith = Object.assign(new Error('out of order'), { type: 'OUT_OF_ORDER_SEQUENCE_NUMBER' });
@@ -115,5 +130,33 @@ describe('singlePartitionFirst', () => {
     const spread = keys.map((key) => ours({ topic: 'pdp.case.parked.v1', partitionMetadata: six, message: { key, value: 'v' } }));
     expect(spread).toEqual(keys.map((key) => theirs({ topic: 'pdp.case.parked.v1', partitionMetadata: six, message: { key, value: 'v' } })));
     expect(new Set(spread).size).toBe(6);
+  });
+});
+
+describe('requestChunks', () => {
+  const m = (topic: string, key: string, bytes = 100) => ({ topic, key, value: 'x'.repeat(bytes - key.length - 64) });
+  const keysOf = (chunks: { topic: string; key: string }[][]) => chunks.map((c) => c.map((x) => `${x.topic}:${x.key}`));
+
+  it('puts a batch spread over many topics in one request', () => {
+    const messages = Array.from({ length: 3000 }, (_, i) => m(`inbox-${i % 300}`, String(i), 1300));
+    const chunks = requestChunks(messages);
+    expect(chunks).toHaveLength(1);
+    expect(chunks[0]).toHaveLength(3000);
+  });
+
+  it("splits a topic's messages over requests in their order, each request under the topic's limit", () => {
+    const messages = [m('a', '1', 400), m('b', '2', 400), m('a', '3', 400), m('a', '4', 400), m('b', '5', 400)];
+    expect(keysOf(requestChunks(messages, 1000, 10_000))).toEqual([['a:1', 'b:2', 'a:3', 'b:5'], ['a:4']]);
+  });
+
+  it('never sends a later message of a topic in an earlier request', () => {
+    const messages = [m('a', '1', 600), m('a', '2', 600), m('b', '3', 600), m('c', '4', 600), m('a', '5', 100)];
+    const chunks = keysOf(requestChunks(messages, 1000, 1300));
+    expect(chunks).toEqual([['a:1', 'b:3'], ['a:2', 'c:4', 'a:5']]);
+  });
+
+  it('keeps each request under the total limit, and sends a message over a limit alone', () => {
+    const messages = [m('a', '1', 600), m('b', '2', 600), m('c', '3', 5000), m('d', '4', 600)];
+    expect(keysOf(requestChunks(messages, 1000, 1300))).toEqual([['a:1', 'b:2'], ['c:3'], ['d:4']]);
   });
 });

@@ -18,7 +18,16 @@ export interface KafkaBusOptions {
   kafka?: Pick<Kafka, 'producer' | 'consumer' | 'admin'>;
 }
 
-const MAX_REQUEST_BYTES = 768 * 1024;
+/**
+ * A produce request's limits. The broker refuses a partition's record batch over
+ * message.max.bytes (1 MB by default), so a topic's share of one request stays under 768 KiB
+ * whatever the partitioner does with it; the request as a whole only has to stay under
+ * socket.request.max.bytes (100 MB). A batch's deliveries spread over hundreds of partner topics
+ * (a few KiB each), so one request carries them all: capped at 768 KiB in all, they took five
+ * round trips one after the other, each batch's transaction open meanwhile (issue 5).
+ */
+export const MAX_TOPIC_BYTES = 768 * 1024;
+export const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 
 /** Producer errors after which its sequence numbers are out of step with the broker's. */
 const FATAL_PRODUCER_ERRORS = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH']);
@@ -33,6 +42,33 @@ interface QueuedMessage {
 /** What a message weighs in a produce request (key, value and the record's overhead). */
 function messageBytes(m: { key: string; value: Buffer | string }): number {
   return Buffer.byteLength(m.value) + Buffer.byteLength(m.key) + 64;
+}
+
+/**
+ * Splits messages for several topics into produce requests: each topic's messages keep their
+ * order across requests and weigh at most maxTopicBytes in each, a request at most maxBytes.
+ */
+export function requestChunks<T extends { topic: string; key: string; value: Buffer | string }>(messages: T[], maxTopicBytes = MAX_TOPIC_BYTES, maxBytes = MAX_REQUEST_BYTES): T[][] {
+  const chunks: { messages: T[]; bytes: number; byTopic: Map<string, number> }[] = [];
+  // The request a topic's next message may go to: never an earlier one than its last message's.
+  const next = new Map<string, number>();
+  for (const m of messages) {
+    const bytes = messageBytes(m);
+    let i = next.get(m.topic) ?? 0;
+    for (; i < chunks.length; i++) {
+      const c = chunks[i];
+      const topicBytes = c.byTopic.get(m.topic) ?? 0;
+      // A message heavier than a limit goes alone (the broker will say if it is too large).
+      if ((topicBytes === 0 || topicBytes + bytes <= maxTopicBytes) && (c.messages.length === 0 || c.bytes + bytes <= maxBytes)) break;
+    }
+    if (i === chunks.length) chunks.push({ messages: [], bytes: 0, byTopic: new Map() });
+    const c = chunks[i];
+    c.messages.push(m);
+    c.bytes += bytes;
+    c.byTopic.set(m.topic, (c.byTopic.get(m.topic) ?? 0) + bytes);
+    next.set(m.topic, i);
+  }
+  return chunks.map((c) => c.messages);
 }
 
 /** Splits messages into consecutive chunks whose keys and values stay under maxBytes. */
@@ -85,7 +121,7 @@ export class KafkaBus implements MessageBus {
   private readonly ns: string;
   private readonly concurrency: number;
   /** Sends waiting for the producer (see send). */
-  private readonly queue: { messages: QueuedMessage[]; bytes: number; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  private readonly queue: { messages: QueuedMessage[]; bytes: number; byTopic: Map<string, number>; resolve: () => void; reject: (e: unknown) => void }[] = [];
   private flushing = false;
 
   constructor(private readonly options: KafkaBusOptions) {
@@ -161,7 +197,7 @@ export class KafkaBus implements MessageBus {
    */
   async publishMany(batches: { topic: string; messages: OutgoingMessage[] }[]): Promise<void> {
     const all = batches.flatMap((b) => b.messages.map((m) => ({ topic: this.ns + b.topic, key: m.key, value: m.value, headers: m.headers })));
-    for (const chunk of chunksBySize(all, MAX_REQUEST_BYTES)) await this.send(chunk);
+    for (const chunk of requestChunks(all)) await this.send(chunk);
   }
 
   /**
@@ -175,7 +211,14 @@ export class KafkaBus implements MessageBus {
    */
   private send(messages: QueuedMessage[]): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ messages, bytes: messages.reduce((n, m) => n + messageBytes(m), 0), resolve, reject });
+      const byTopic = new Map<string, number>();
+      let bytes = 0;
+      for (const m of messages) {
+        const b = messageBytes(m);
+        bytes += b;
+        byTopic.set(m.topic, (byTopic.get(m.topic) ?? 0) + b);
+      }
+      this.queue.push({ messages, bytes, byTopic, resolve, reject });
       if (!this.flushing) void this.flush();
     });
   }
@@ -183,10 +226,17 @@ export class KafkaBus implements MessageBus {
   private async flush(): Promise<void> {
     this.flushing = true;
     while (this.queue.length > 0) {
-      // Whole sends, in queue order, up to the request limit (at least one).
+      // Whole sends, in queue order, within a request's limits (at least one).
       let bytes = 0;
+      const topicBytes = new Map<string, number>();
       let n = 0;
-      while (n < this.queue.length && (n === 0 || bytes + this.queue[n].bytes <= MAX_REQUEST_BYTES)) bytes += this.queue[n++].bytes;
+      const fits = (q: { bytes: number; byTopic: Map<string, number> }) =>
+        bytes + q.bytes <= MAX_REQUEST_BYTES && [...q.byTopic].every(([t, b]) => (topicBytes.get(t) ?? 0) + b <= MAX_TOPIC_BYTES);
+      while (n < this.queue.length && (n === 0 || fits(this.queue[n]))) {
+        const q = this.queue[n++];
+        bytes += q.bytes;
+        for (const [t, b] of q.byTopic) topicBytes.set(t, (topicBytes.get(t) ?? 0) + b);
+      }
       const sends = this.queue.splice(0, n);
       const byTopic = new Map<string, QueuedMessage[]>();
       for (const m of sends.flatMap((x) => x.messages)) {
