@@ -97,57 +97,50 @@ export async function groupLag(admin: Admin, groupId: string, topics: string[]):
   }
 }
 
-/** Polls (on one admin connection, every 500 ms: the bench must not load the broker itself). */
-export async function waitForZeroLag(kafka: Kafka, groups: { groupId: string; topics: string[] }[], timeoutMs: number): Promise<void> {
+/**
+ * Asks `check` on one admin connection every `everyMs` (the bench must not load the broker
+ * itself) until it answers true; after `timeoutMs`, throws with its last answer.
+ */
+async function pollAdmin(kafka: Kafka, everyMs: number, timeoutMs: number, check: (admin: Admin) => Promise<true | string>): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      let total = 0;
-      for (const g of groups) total += await groupLag(admin, g.groupId, g.topics);
-      if (total === 0) return;
-      if (Date.now() > deadline) throw new Error(`lag still ${total} after ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 500));
+      const answer = await check(admin);
+      if (answer === true) return;
+      if (Date.now() > deadline) throw new Error(`${answer} after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, everyMs));
     }
   } finally {
     await admin.disconnect();
   }
+}
+
+/** Waits until the consumer groups have consumed everything on their topics. */
+export function waitForZeroLag(kafka: Kafka, groups: { groupId: string; topics: string[] }[], timeoutMs: number): Promise<void> {
+  return pollAdmin(kafka, 500, timeoutMs, async (admin) => {
+    let total = 0;
+    for (const g of groups) total += await groupLag(admin, g.groupId, g.topics);
+    return total === 0 || `lag still ${total}`;
+  });
 }
 
 /** Waits until a consumer group has committed at least `count` messages of these topics. */
-export async function waitForConsumed(kafka: Kafka, groupId: string, topics: string[], count: number, timeoutMs: number): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      let done = 0;
-      for (const t of await admin.fetchOffsets({ groupId, topics })) for (const p of t.partitions) done += Math.max(0, Number(p.offset));
-      if (done >= count) return;
-      if (Date.now() > deadline) throw new Error(`${groupId} committed ${done} of ${count} after ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  } finally {
-    await admin.disconnect();
-  }
+export function waitForConsumed(kafka: Kafka, groupId: string, topics: string[], count: number, timeoutMs: number): Promise<void> {
+  return pollAdmin(kafka, 200, timeoutMs, async (admin) => {
+    let done = 0;
+    for (const t of await admin.fetchOffsets({ groupId, topics })) for (const p of t.partitions) done += Math.max(0, Number(p.offset));
+    return done >= count || `${groupId} committed ${done} of ${count}`;
+  });
 }
 
 /** Waits until every consumer group has members and is Stable (joined, partitions assigned). */
-export async function waitForStableGroups(kafka: Kafka, groupIds: string[], timeoutMs: number): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const { groups } = await admin.describeGroups(groupIds);
-      if (groups.every((g) => g.state === 'Stable' && g.members.length > 0)) return;
-      if (Date.now() > deadline) throw new Error(`consumer groups not stable: ${groups.map((g) => `${g.groupId}=${g.state}`).join(', ')}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  } finally {
-    await admin.disconnect();
-  }
+export function waitForStableGroups(kafka: Kafka, groupIds: string[], timeoutMs: number): Promise<void> {
+  return pollAdmin(kafka, 250, timeoutMs, async (admin) => {
+    const { groups } = await admin.describeGroups(groupIds);
+    return groups.every((g) => g.state === 'Stable' && g.members.length > 0) || `consumer groups not stable: ${groups.map((g) => `${g.groupId}=${g.state}`).join(', ')}`;
+  });
 }
 
 /** Deletes every topic of a namespace (a finished bench phase), so phases do not pile up partitions. */
