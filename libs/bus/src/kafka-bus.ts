@@ -58,7 +58,8 @@ export function requestChunks<T extends { topic: string; key: string; value: Buf
     for (; i < chunks.length; i++) {
       const c = chunks[i];
       const topicBytes = c.byTopic.get(m.topic) ?? 0;
-      // A message heavier than a limit goes alone (the broker will say if it is too large).
+      // A message over a limit goes where its topic (or, over the total, the request) has
+      // nothing yet: the broker says if it is too large.
       if ((topicBytes === 0 || topicBytes + bytes <= maxTopicBytes) && (c.messages.length === 0 || c.bytes + bytes <= maxBytes)) break;
     }
     if (i === chunks.length) chunks.push({ messages: [], bytes: 0, byTopic: new Map() });

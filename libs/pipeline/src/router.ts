@@ -88,9 +88,9 @@ export class CaseRouter {
     const delivered = await this.deliver(tx, toDeliver, newEpisodes);
     await this.publish(delivered, parked);
     // The audit trail (and a new case's chef de file) last, right before the commit: a batch
-    // delivering to the same person from another partition (their other episode, their
-    // employer's declaration) waits on the new case's row until this transaction ends, and the
-    // publish before it took ~0.8 of the six batches' sessions waiting in a drain (issue 5).
+    // from another partition delivering to the same person (their other episode, their
+    // employer's declaration) waits on a new case's row until this transaction ends. Written
+    // before the publish, ~0.8 of the six batches' sessions were waiting there in a drain (issue 5).
     await this.deps.onDelivered?.(delivered.map(({ d }) => d), tx);
   }
 
