@@ -1,17 +1,23 @@
 import 'reflect-metadata';
+import { join } from 'path';
 import { startTracing } from '../../../libs/telemetry/src';
 import { Module } from '@nestjs/common';
 import { loadConfig } from '../../../libs/config/src';
-import { ConsumerGroups, NORMALIZER_TRANSPORT } from '../../../libs/bus/src';
+import { ConsumerGroups, HandlerThreads, NORMALIZER_TRANSPORT } from '../../../libs/bus/src';
 import { createRuntime, RuntimeModule, startWorker } from '../../../libs/runtime/src';
 import { NormalizerModule } from './normalizer.module';
 
 /** Composition root of the normalizer service (Kafka + PostgreSQL). */
 async function bootstrap() {
   startTracing('pdp-normalizer');
-  const runtime = await createRuntime(loadConfig(process.env, { mode: 'distributed' }));
-  @Module({ imports: [RuntimeModule.forRoot(runtime), NormalizerModule] })
+  const config = loadConfig(process.env, { mode: 'distributed' });
+  const runtime = await createRuntime(config);
+  // This thread consumes and produces; the batches' work runs on NORMALIZER_THREADS threads.
+  const threads = config.normalizerThreads > 0 ? await HandlerThreads.workers(join(__dirname, 'handler-thread.js'), config.normalizerThreads, runtime.bus) : undefined;
+  @Module({ imports: [RuntimeModule.forRoot(runtime), threads ? NormalizerModule.handledBy(threads.handle) : NormalizerModule] })
   class NormalizerAppModule {}
+  // On SIGTERM Nest closes the consumer, which waits for the batches in hand (on the threads),
+  // and the threads end with the process.
   await startWorker(NormalizerAppModule, runtime, ConsumerGroups.normalizer, NORMALIZER_TRANSPORT);
 }
 

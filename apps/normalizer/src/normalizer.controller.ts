@@ -1,13 +1,23 @@
-import { Controller, Inject, OnApplicationBootstrap } from '@nestjs/common';
+import { Controller, Inject, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { Topics } from '../../../libs/contracts/src';
-import { BusMessage, NORMALIZER_TRANSPORT } from '../../../libs/bus/src';
+import { BatchHandler, BusMessage, NORMALIZER_TRANSPORT } from '../../../libs/bus/src';
 import { HUB_RUNTIME, HubRuntime } from '../../../libs/runtime/src';
+
+/** Where the leave batches go when not to this thread's normalizer (the service's handler threads). */
+export const LEAVE_BATCHES = Symbol('LEAVE_BATCHES');
 
 /** validate → normalise → pseudonymise → merge episode → resolve → consent → route (libs/pipeline). */
 @Controller()
 export class NormalizerController implements OnApplicationBootstrap {
-  constructor(@Inject(HUB_RUNTIME) private readonly rt: HubRuntime) {}
+  private readonly handle: BatchHandler;
+
+  constructor(
+    @Inject(HUB_RUNTIME) private readonly rt: HubRuntime,
+    @Optional() @Inject(LEAVE_BATCHES) handle?: BatchHandler,
+  ) {
+    this.handle = handle ?? ((batch) => this.rt.normalizer.handleBatch(batch));
+  }
 
   /** This app delivers to the partners' inbox topics: learn them before the first batch. */
   onApplicationBootstrap(): Promise<void> {
@@ -16,11 +26,11 @@ export class NormalizerController implements OnApplicationBootstrap {
 
   @EventPattern(Topics.sickLeaveInbound, NORMALIZER_TRANSPORT)
   sickLeaves(@Payload() batch: BusMessage[]): Promise<void> {
-    return this.rt.normalizer.handleBatch(batch);
+    return this.handle(batch);
   }
 
   @EventPattern(Topics.employerLeaveInbound, NORMALIZER_TRANSPORT)
   employerDeclarations(@Payload() batch: BusMessage[]): Promise<void> {
-    return this.rt.normalizer.handleBatch(batch);
+    return this.handle(batch);
   }
 }

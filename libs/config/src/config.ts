@@ -15,11 +15,16 @@ export interface HubConfig {
   /** Transitional phase of art. L.4622-2-1: the insurer's transmission also needs consent. */
   transitionalPhase: boolean;
   demoData: boolean;
+  /**
+   * Threads handling the normalizer's batches (libs/bus HandlerThreads); 0 handles them on the
+   * consuming thread. Distributed mode only: the embedded hub's database lives in its process.
+   */
+  normalizerThreads: number;
 }
 
 const schema = {
   type: 'object',
-  required: ['mode', 'kafka', 'http', 'pseudonymKey', 'adminApiKey', 'transitionalPhase', 'demoData'],
+  required: ['mode', 'kafka', 'http', 'pseudonymKey', 'adminApiKey', 'transitionalPhase', 'demoData', 'normalizerThreads'],
   properties: {
     mode: { enum: ['embedded', 'distributed'] },
     kafka: {
@@ -41,6 +46,7 @@ const schema = {
     http: { type: 'object', properties: { port: { type: 'integer', minimum: 0, maximum: 65535 } } },
     pseudonymKey: { type: 'string', minLength: 16 },
     adminApiKey: { type: 'string', minLength: 12 },
+    normalizerThreads: { type: 'integer', minimum: 0, maximum: 16 },
   },
 };
 
@@ -87,12 +93,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     adminApiKey: env.ADMIN_API_KEY ?? (mode === 'embedded' ? DEMO_ADMIN_KEY : ''),
     transitionalPhase: (env.TRANSITIONAL_PHASE ?? 'false') === 'true',
     demoData: (env.DEMO_DATA ?? (mode === 'embedded' ? 'true' : 'false')) === 'true',
+    // One per core, at most four: the consuming thread was the bottleneck with one (issue 5,
+    // round 12). Each thread holds its own heap and database pool (~40 MB and up to 10
+    // connections).
+    normalizerThreads: Number(env.NORMALIZER_THREADS ?? (mode === 'embedded' ? 0 : Math.min(4, availableParallelism()))),
     ...overrides,
   };
   const validate = new Ajv({ allErrors: true }).compile(schema);
   const problems: string[] = validate(config) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`);
   if (config.mode === 'distributed' && config.kafka.brokers.length === 0) problems.push('KAFKA_BROKERS is required in distributed mode');
   if (config.mode === 'distributed' && !config.databaseUrl) problems.push('DATABASE_URL is required in distributed mode');
+  if (config.mode === 'embedded' && config.normalizerThreads > 0) problems.push('NORMALIZER_THREADS needs the distributed mode (the embedded database lives in one thread)');
   if (problems.length) throw new Error(`Invalid configuration: ${problems.join('; ')}`);
   return config;
 }
