@@ -121,9 +121,15 @@ describe('HandlerThreads', () => {
     expect(started).toHaveLength(2);
   });
 
-  it('does not start when a thread cannot build its handler', async () => {
-    await expect(HandlerThreads.start({ threads: 2, bus: new InMemoryBus(), start: () => channelThread(() => Promise.reject(new Error('DATABASE_URL is required'))) })).rejects.toThrow(
-      'a handler thread could not start: DATABASE_URL is required',
-    );
+  it('does not start when a thread cannot build its handler, and ends that thread', async () => {
+    const started: ReturnType<typeof channelThread>[] = [];
+    const ended: number[] = [];
+    const start = () => {
+      const t = channelThread(() => Promise.reject(new Error('DATABASE_URL is required')));
+      t.on('exit', (code: number) => ended.push(code));
+      return (started[started.length] = t);
+    };
+    await expect(HandlerThreads.start({ threads: 2, bus: new InMemoryBus(), start })).rejects.toThrow('a handler thread could not start: DATABASE_URL is required');
+    expect(ended).toHaveLength(started.length);
   });
 });

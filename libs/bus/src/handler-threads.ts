@@ -101,6 +101,9 @@ export class HandlerThreads {
           ready();
         } else if (m.kind === 'failed') {
           failed(new Error(`a handler thread could not start: ${m.error}`));
+          // Its runtime may hold connections: ended here, not left idle.
+          t.closing = true;
+          void t.worker.terminate();
         } else if (m.kind === 'done') {
           const r = t.running.get(m.id);
           t.running.delete(m.id);
