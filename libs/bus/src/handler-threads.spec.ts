@@ -121,15 +121,23 @@ describe('HandlerThreads', () => {
     expect(started).toHaveLength(2);
   });
 
-  it('does not start when a thread cannot build its handler, and ends that thread', async () => {
-    const started: ReturnType<typeof channelThread>[] = [];
+  it('does not start when a thread cannot build its handler', async () => {
+    await expect(HandlerThreads.start({ threads: 2, bus: new InMemoryBus(), start: () => channelThread(() => Promise.reject(new Error('DATABASE_URL is required'))) })).rejects.toThrow(
+      'a handler thread could not start: DATABASE_URL is required',
+    );
+  });
+
+  it('ends a replacement thread that cannot build its handler instead of leaving it idle', async () => {
+    let builds = 0;
     const ended: number[] = [];
-    const start = () => {
-      const t = channelThread(() => Promise.reject(new Error('DATABASE_URL is required')));
-      t.on('exit', (code: number) => ended.push(code));
-      return (started[started.length] = t);
-    };
-    await expect(HandlerThreads.start({ threads: 2, bus: new InMemoryBus(), start })).rejects.toThrow('a handler thread could not start: DATABASE_URL is required');
-    expect(ended).toHaveLength(started.length);
+    const { started } = await start(1, async () => {
+      if (builds++ > 0) throw new Error('database unavailable');
+      return async () => undefined;
+    });
+    started[0].exit(1);
+    for (let i = 0; i < 50 && started.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    started[1].on('exit', (code: number) => ended.push(code));
+    for (let i = 0; i < 50 && ended.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(ended).toHaveLength(1);
   });
 });
