@@ -43,10 +43,7 @@ export function packBatch(messages: readonly BusMessage[]): PackedBatch {
   for (let i = 0; i < messages.length; i++) {
     const m = messages[i];
     bytes.set(m.value, i === 0 ? 0 : ends[i - 1]);
-    for (const _ in m.headers) {
-      headers.push([i, m.headers]);
-      break;
-    }
+    if (hasAny(m.headers)) headers.push([i, m.headers]);
   }
   return {
     topics: messages.map((m) => m.topic),
@@ -57,6 +54,12 @@ export function packBatch(messages: readonly BusMessage[]): PackedBatch {
     values,
     ends,
   };
+}
+
+/** Whether an object has an own or inherited enumerable key, without building a key array per message. */
+function hasAny(o: object): boolean {
+  for (const _ in o) return true;
+  return false;
 }
 
 /** The batch as its handler sees it: each value a view of the one buffer. */
