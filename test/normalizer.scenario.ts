@@ -59,6 +59,26 @@ export function normalizerScenario(open: () => Promise<{ db: Database; drop?: ()
     await drop?.();
   });
 
+  it('fails a batch it cannot read as a rejected promise, as an async handler would, not as a thrown error', async () => {
+    // handleBatch reads the messages before returning (so they are not held while the batch
+    // waits on the database); its callers still see failures only through the promise.
+    const broken = new LeaveNormalizer({
+      db,
+      bus: new InMemoryBus(),
+      contracts: new ContractRegistry(),
+      pseudonymizer: new Pseudonymizer('unit-test-pseudonym-key-0123'),
+      deadLetters: new DeadLetterSink(db, new InMemoryBus()),
+      router: routed,
+      transitionalPhase: false,
+      clock: () => {
+        throw new Error('clock unavailable');
+      },
+    });
+    let handled: Promise<void> | undefined;
+    expect(() => (handled = broken.handleBatch([asMessage(sickLeave())]))).not.toThrow();
+    await expect(handled).rejects.toThrow('clock unavailable');
+  });
+
   it('merges an initial leave, its prolongation and a re-sent copy in one batch into one event of version 2', async () => {
     const initial = sickLeave({ n: 1, leaveId: 'aat-1', startDate: '2026-09-01', expectedEndDate: '2026-09-20' });
     const prolongation = sickLeave({ n: 1, leaveId: 'aat-1-p1', kind: 'prolongation', initialLeaveId: 'aat-1', startDate: '2026-09-21', expectedEndDate: '2026-10-10' });

@@ -92,7 +92,7 @@ async function main() {
   const pgCpu = backends.reduce((a, b) => a + (pg1.get(b.pid)?.seconds ?? 0) - (pg0.get(b.pid)?.seconds ?? 0), 0);
   // CPU seconds hold under a shared machine's load; the wall clock does not.
   const nodeCpu = (cpu.user + cpu.system) / 1e6;
-  console.log(`CPU: node ${nodeCpu.toFixed(1)} s = ${Math.round((nodeCpu * 1e6) / handled)} µs/message, PostgreSQL sessions ${pgCpu.toFixed(1)} s = ${Math.round((pgCpu * 1e6) / handled)} µs/message`);
+  console.log(`CPU: node ${nodeCpu.toFixed(2)} s = ${((nodeCpu * 1e6) / handled).toFixed(1)} µs/message, PostgreSQL sessions ${pgCpu.toFixed(2)} s = ${((pgCpu * 1e6) / handled).toFixed(1)} µs/message`);
   const total = [...stats.values()].reduce((a, s) => a + s.ms, 0);
   console.log(`${handled} messages in ${seconds.toFixed(1)} s (${Math.round(handled / seconds)} msg/s), SQL ${(total / 1000).toFixed(1)} s`);
   for (const [k, s] of [...stats].sort((a, b) => b[1].ms - a[1].ms)) console.log(`${(s.ms / 1000).toFixed(2).padStart(7)} s ${String(s.n).padStart(6)}× ${k}`);

@@ -1,6 +1,6 @@
 import { parentPort } from 'worker_threads';
 import { BatchHandler, MessageBus, OutgoingMessage, Subscription, TopicSpec } from './bus';
-import { BusCall, errorText, FromThread, ToThread, unpackBatch } from './thread-protocol';
+import { BusCall, errorText, FromThread, PackedBatch, ToThread, unpackBatch } from './thread-protocol';
 
 /** The part of a MessagePort a handler thread uses (`parentPort`, or a MessageChannel's port in tests). */
 export interface PortLike {
@@ -63,11 +63,20 @@ export function serveBatches(port: PortLike, build: (bus: MessageBus) => Promise
   const handler = build(bus);
   port.on('message', (m: ToThread) => {
     if (m.kind === 'reply') return bus.settle(m.id, m.error);
+    // Only the id is kept while the batch is handled: the packed batch (its per-message arrays)
+    // and the messages unpacked from it may then die as soon as the handler has read them,
+    // rather than be copied by every young-generation collection until the batch commits.
+    const id = m.id;
+    let batch: PackedBatch | undefined = m.batch;
     handler
-      .then((handle) => handle(unpackBatch(m.batch)))
+      .then((handle) => {
+        const messages = unpackBatch(batch!);
+        batch = undefined;
+        return handle(messages);
+      })
       .then(
-        () => port.postMessage({ kind: 'done', id: m.id }),
-        (e) => port.postMessage({ kind: 'done', id: m.id, error: errorText(e) }),
+        () => port.postMessage({ kind: 'done', id }),
+        (e) => port.postMessage({ kind: 'done', id, error: errorText(e) }),
       );
   });
   handler.then(

@@ -62,12 +62,15 @@ function hasAny(o: object): boolean {
   return false;
 }
 
+/** Shared by the messages without headers (most inbound ones): one object, not one per message. */
+const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
 /** The batch as its handler sees it: each value a view of the one buffer. */
 export function unpackBatch(b: PackedBatch): BusMessage[] {
   const messages: BusMessage[] = new Array(b.offsets.length);
   for (let i = 0; i < messages.length; i++) {
     const start = i === 0 ? 0 : b.ends[i - 1];
-    messages[i] = { topic: b.topics[i], partition: b.partitions[i], offset: b.offsets[i], key: b.keys[i], value: Buffer.from(b.values, start, b.ends[i] - start), headers: {} };
+    messages[i] = { topic: b.topics[i], partition: b.partitions[i], offset: b.offsets[i], key: b.keys[i], value: Buffer.from(b.values, start, b.ends[i] - start), headers: NO_HEADERS };
   }
   for (const [i, h] of b.headers) messages[i].headers = h;
   return messages;

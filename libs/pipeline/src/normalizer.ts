@@ -58,7 +58,19 @@ export class LeaveNormalizer {
     this.clock = deps.clock ?? (() => new Date());
   }
 
-  async handleBatch(messages: BusMessage[]): Promise<void> {
+  handleBatch(messages: BusMessage[]): Promise<void> {
+    // Not async: once read, the messages (and the batch's pseudonym memo) are no longer held
+    // by this call while the batch waits on the database, so they die young (issue 5).
+    let read: { accepted: AcceptedLeave[]; rejections: Rejection[] };
+    try {
+      read = this.acceptAll(messages);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.mergeAndReject(read.accepted, read.rejections);
+  }
+
+  private acceptAll(messages: BusMessage[]): { accepted: AcceptedLeave[]; rejections: Rejection[] } {
     const rejections: Rejection[] = [];
     const accepted: AcceptedLeave[] = [];
     const today = this.clock().toISOString().slice(0, 10);
@@ -68,6 +80,10 @@ export class LeaveNormalizer {
       if ('reason' in a) rejections.push(a);
       else accepted.push(a);
     }
+    return { accepted, rejections };
+  }
+
+  private async mergeAndReject(accepted: AcceptedLeave[], rejections: Rejection[]): Promise<void> {
     if (accepted.length) await this.mergeAndRoute(accepted);
     await this.deps.deadLetters.reject(rejections);
   }
