@@ -8,6 +8,9 @@ export interface BusMessage {
   headers: Record<string, string>;
 }
 
+/** The headers of a consumed message that has none (most inbound ones): one shared, frozen object. */
+export const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
 /** A message to publish. Keys never hold a person identifier (pseudonyms only). */
 export interface OutgoingMessage {
   key: string;

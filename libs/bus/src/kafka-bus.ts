@@ -1,6 +1,6 @@
 import { Admin, Consumer, ICustomPartitioner, IHeaders, Kafka, logLevel, Partitioners, Producer } from 'kafkajs';
 import { Logger } from '@nestjs/common';
-import { BusMessage, MessageBus, OutgoingMessage, Subscription, TopicSpec } from './bus';
+import { BusMessage, MessageBus, NO_HEADERS, OutgoingMessage, Subscription, TopicSpec } from './bus';
 import { BatchPipeline } from './batch-pipeline';
 
 export interface KafkaBusOptions {
@@ -90,8 +90,6 @@ export function chunksBySize<T extends { key: string; value: Buffer | string }>(
   if (current.length) chunks.push(current);
   return chunks;
 }
-
-const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 
 /** Record headers as strings; most inbound records have none, and they then share one empty object. */
 function headersOf(headers: IHeaders | undefined): Record<string, string> {

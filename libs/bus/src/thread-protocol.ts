@@ -1,4 +1,4 @@
-import { BusMessage, OutgoingMessage, TopicSpec } from './bus';
+import { BusMessage, NO_HEADERS, OutgoingMessage, TopicSpec } from './bus';
 
 /**
  * What a consuming thread and its handler threads say to each other (libs/bus HandlerThreads).
@@ -61,9 +61,6 @@ function hasAny(o: object): boolean {
   for (const _ in o) return true;
   return false;
 }
-
-/** Shared by the messages without headers (most inbound ones): one object, not one per message. */
-const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
 /** The batch as its handler sees it: each value a view of the one buffer. */
 export function unpackBatch(b: PackedBatch): BusMessage[] {
