@@ -12,13 +12,22 @@ export interface AppProcess {
   stop(): Promise<void>;
 }
 
+/**
+ * The node flags the apps run with in production (README, "Running with an external Kafka and
+ * PostgreSQL"), so the bench measures them as deployed: V8's background threads (parallel
+ * scavenging, concurrent marking and compilation) two rather than Node's default four, which
+ * on two cores competed with the handler threads, PostgreSQL and the broker (round 13).
+ */
+export const DEPLOYED_NODE_FLAGS = ['--v8-pool-size=2'];
+
 /** Starts a compiled app (dist/apps/<app>/src/main.js) as its own process. */
 export function startApp(app: string, name: string, env: Record<string, string>): AppProcess {
   // BENCH_PROFILE=1: a V8 CPU profile per app in bench-results/profiles (open in Chrome DevTools).
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.join(ROOT, 'bench-results', 'profiles')}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
   // BENCH_APP_NODE_FLAGS: node/V8 flags for the apps only (some V8 flags are refused in NODE_OPTIONS).
   const flags = (process.env.BENCH_APP_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...flags, ...profile, path.join(ROOT, 'dist', 'apps', app, 'src', 'main.js')], {
+  // BENCH_APP_NODE_FLAGS come after the deployed ones: the last of a repeated flag wins.
+  const child = spawn(process.execPath, [...DEPLOYED_NODE_FLAGS, ...flags, ...profile, path.join(ROOT, 'dist', 'apps', app, 'src', 'main.js')], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
