@@ -69,7 +69,7 @@ async function main() {
   // As the apps wire it (libs/runtime): deliveries go to the audit trail and set the case's lead.
   const coordination = await Coordination.create({ db, bus, contracts, pseudonymizer, deadLetters, partners, directory, partitions: 1, ...coordinationFiles(process.env) });
   const router = new CaseRouter({ db, bus, contracts, directory, deadLetters, partitions: 1, onDelivered: (d, tx) => coordination.sickLeaveAudit.recordSickLeaveDeliveries(d, tx) });
-  const normalizer = new LeaveNormalizer({ db, bus, contracts, pseudonymizer, deadLetters, router, transitionalPhase: true });
+  const normalizer = new LeaveNormalizer({ db, bus, contracts, pseudonymizer, deadLetters, router, transitionalPhase: process.env.TRANSITIONAL_PHASE === 'true' });
   // Generated up front: the CPU figure is the pipeline's alone.
   const batches: BusMessage[][] = [[]];
   let offset = 0;
