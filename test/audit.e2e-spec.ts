@@ -1,5 +1,5 @@
-import { AuditTrail } from '../libs/audit/src';
-import { migrate, PgDatabase } from '../libs/db/src';
+import { AuditTrail } from '@pdp/audit';
+import { migrate, PgDatabase } from '@pdp/db';
 import { createTestDatabase } from './support/postgres';
 
 /** The audit trail on PostgreSQL, where entries written in a transaction go in with COPY. */

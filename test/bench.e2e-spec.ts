@@ -22,7 +22,7 @@ describe('the benchmark, at toy sizes', () => {
   const env = { ...process.env, BENCH_PG: 'machine' };
 
   beforeAll(async () => {
-    await run('npx', ['tsc', '-p', 'tsconfig.bench.json'], process.env, 240_000);
+    await run('npm', ['run', 'build:bench'], process.env, 240_000);
   }, 250_000);
 
   it('pipeline-sql handles every message and reports the statements and rows', async () => {

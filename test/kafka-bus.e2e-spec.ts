@@ -1,6 +1,6 @@
 import { randomBytes } from 'crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import { KafkaBus } from '../libs/bus/src';
+import { KafkaBus } from '@pdp/bus';
 import { readWholeTopic } from './support/harness';
 
 /**

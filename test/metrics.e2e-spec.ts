@@ -1,8 +1,8 @@
 import request from 'supertest';
-import { OutcomeReport, Signalement, Topics } from '../libs/contracts/src';
-import { Pseudonymizer, withNirKey } from '../libs/domain/src';
-import { isSmall, MetricTable, OutcomeMetricQueries, orientationFromSignalement, recordOrientation, regionOf } from '../libs/metrics/src';
-import { GeneratedPartner, Population } from '../libs/generator/src';
+import { OutcomeReport, Signalement, Topics } from '@pdp/contracts';
+import { Pseudonymizer, withNirKey } from '@pdp/domain';
+import { isSmall, MetricTable, OutcomeMetricQueries, orientationFromSignalement, recordOrientation, regionOf } from '@pdp/metrics';
+import { GeneratedPartner, Population } from '@pdp/generator';
 import { eventually } from './support/harness';
 import { METRICS_PSEUDONYM_KEY, MetricsUnderTest, startMetricsStack } from './support/metrics-harness';
 

@@ -2,10 +2,10 @@ import { ChildProcess, execFile, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import { ConsumerGroups, InMemoryBus } from '../libs/bus/src';
-import { Topics } from '../libs/contracts/src';
-import { migrate, PgDatabase } from '../libs/db/src';
-import { AdhesionDirectory, PartnerRegistry } from '../libs/pipeline/src';
+import { ConsumerGroups, InMemoryBus } from '@pdp/bus';
+import { Topics } from '@pdp/contracts';
+import { migrate, PgDatabase } from '@pdp/db';
+import { AdhesionDirectory, PartnerRegistry } from '@pdp/partners';
 import { createTopics, produceAll, waitForZeroLag } from './bench/kafka-tools';
 import { populationFor, populationMix } from './bench/mix';
 import { createTestDatabase } from './support/postgres';
@@ -15,7 +15,7 @@ const N = 3000;
 
 function build(): Promise<void> {
   return new Promise((resolve, reject) =>
-    execFile('npx', ['tsc', '-p', 'tsconfig.bench.json'], { cwd: ROOT, timeout: 240_000 }, (e, _out, err) => (e ? reject(new Error(`${e.message}\n${err}`)) : resolve())),
+    execFile('npm', ['run', 'build:bench'], { cwd: ROOT, timeout: 240_000 }, (e, _out, err) => (e ? reject(new Error(`${e.message}\n${err}`)) : resolve())),
   );
 }
 

@@ -1,4 +1,4 @@
-import { PgDatabase } from '../libs/db/src';
+import { PgDatabase } from '@pdp/db';
 import { normalizerScenario } from './normalizer.scenario';
 import { createTestDatabase } from './support/postgres';
 

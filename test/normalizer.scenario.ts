@@ -1,9 +1,10 @@
-import { CaseEvent, ContractRegistry, SickLeaveNotification, Topics } from '../libs/contracts/src';
-import { BusMessage, InMemoryBus } from '../libs/bus/src';
-import { Database, migrate, Sql } from '../libs/db/src';
-import { addDays, Pseudonymizer } from '../libs/domain/src';
+import { CaseEvent, ContractRegistry, SickLeaveNotification, Topics } from '@pdp/contracts';
+import { BusMessage, InMemoryBus } from '@pdp/bus';
+import { Database, migrate, Sql } from '@pdp/db';
+import { addDays, Pseudonymizer } from '@pdp/domain';
 import { sickLeave } from './support/fixtures';
-import { caseEventOf, DeadLetterSink, EPISODE_COLUMNS, EpisodeRow, hubTopics, LeaveNormalizer } from '../libs/pipeline/src';
+import { caseEventOf, EPISODE_COLUMNS, EpisodeRow, hubTopics, LeaveNormalizer } from '@pdp/sick-leave';
+import { DeadLetterSink } from '@pdp/dead-letters';
 
 /** The next stage, faked: what the normalizer hands to routing, batch by batch. */
 class RoutedEvents {

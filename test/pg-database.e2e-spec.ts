@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { copyChunks, PgDatabase } from '../libs/db/src';
+import { copyChunks, PgDatabase } from '@pdp/db';
 import { createTestDatabase } from './support/postgres';
 
 /** The PostgreSQL adapter against the real server: session settings and lost connections. */

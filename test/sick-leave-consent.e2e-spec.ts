@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { InboxDelivery } from '../libs/contracts/src';
+import { InboxDelivery } from '@pdp/contracts';
 import { eventually, HubUnderTest, startDistributedHub, startEmbeddedHub } from './support/harness';
 import { nirOf, sickLeave, siretOf } from './support/fixtures';
 

@@ -1,6 +1,6 @@
 import request from 'supertest';
-import { DeadLetter, InboxDelivery, inboxTopic, Topics } from '../libs/contracts/src';
-import { addDays } from '../libs/domain/src';
+import { DeadLetter, InboxDelivery, inboxTopic, Topics } from '@pdp/contracts';
+import { addDays } from '@pdp/domain';
 import { eventually, HubUnderTest } from './support/harness';
 import { LogCapture } from './support/log-capture';
 import { employerDeclaration, nirOf, sickLeave, siretOf } from './support/fixtures';

@@ -5,15 +5,15 @@
  * one to four partners, end / 3 / 6 / 12-month reports, disagreements, measures), written with
  * COPY … FREEZE; the rebuild is then timed exactly as POST /v1/metrics/rebuild calls it.
  *
- * Alone: `npx tsc -p tsconfig.bench.json && node dist/test/bench/metrics-rebuild.js 10000000`
+ * Alone: `npm run build:bench && node dist/test/bench/metrics-rebuild.js 10000000`
  */
 import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import * as v8 from 'v8';
 import * as vm from 'vm';
-import { migrate, PgDatabase } from '../../libs/db/src';
-import { buildPartners, departementTable, GeneratedPartner, Rng } from '../../libs/generator/src';
-import { DEFAULT_METRICS_CONFIG, DEPARTEMENTS, MEASURES, OUTCOMES, OutcomeMetricsStore, PYRAMIDE, REQUESTERS } from '../../libs/metrics/src';
+import { migrate, PgDatabase } from '@pdp/db';
+import { buildPartners, departementTable, GeneratedPartner, Rng } from '@pdp/generator';
+import { DEFAULT_METRICS_CONFIG, DEPARTEMENTS, MEASURES, OUTCOMES, OutcomeMetricsStore, PYRAMIDE, REQUESTERS } from '@pdp/metrics';
 import { createTestDatabase } from '../support/postgres';
 import { benchDatabaseServer } from './database-server';
 import { cpuByPid } from './cpu';

@@ -1,4 +1,4 @@
-import { GeneratedMessage, Population } from '../../libs/generator/src';
+import { GeneratedMessage, Population } from '@pdp/generator';
 
 export type Flow = 'sick-leave' | 'all';
 

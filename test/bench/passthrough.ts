@@ -1,5 +1,5 @@
 import { Kafka } from 'kafkajs';
-import { chunksBySize } from '../../libs/bus/src';
+import { chunksBySize } from '@pdp/bus';
 import { createTopics, produceAll } from './kafka-tools';
 import { cpuByPid, cpuDelta, kernelDelta } from './cpu';
 

@@ -4,16 +4,18 @@
  * message mix, generated up front, in batches like Kafka's, and prints the CPU per message of
  * this process and of the database's sessions and the client-side time and call count of each
  * SQL statement.
- * `npx tsc -p tsconfig.bench.json && node dist/test/bench/pipeline-sql.js [messages] [batch]`
+ * `npm run build:bench && node dist/test/bench/pipeline-sql.js [messages] [batch]`
  */
 import { performance } from 'perf_hooks';
-import { ContractRegistry } from '../../libs/contracts/src';
-import { BusMessage, InMemoryBus } from '../../libs/bus/src';
-import { Database, migrate, PgDatabase, Sql } from '../../libs/db/src';
-import { Pseudonymizer } from '../../libs/domain/src';
-import { AdhesionDirectory, CaseRouter, DeadLetterSink, hubTopics, LeaveNormalizer, PartnerRegistry } from '../../libs/pipeline/src';
-import { Coordination, coordinationFiles } from '../../libs/referrals/src';
-import { inboxTopic } from '../../libs/contracts/src';
+import { ContractRegistry } from '@pdp/contracts';
+import { BusMessage, InMemoryBus } from '@pdp/bus';
+import { Database, migrate, PgDatabase, Sql } from '@pdp/db';
+import { Pseudonymizer } from '@pdp/domain';
+import { AdhesionDirectory, PartnerRegistry } from '@pdp/partners';
+import { CaseRouter, hubTopics, LeaveNormalizer } from '@pdp/sick-leave';
+import { DeadLetterSink } from '@pdp/dead-letters';
+import { Signalements, signalementFiles } from '@pdp/signalements';
+import { inboxTopic } from '@pdp/contracts';
 import { createTestDatabase } from '../support/postgres';
 import { benchDatabaseServer } from './database-server';
 import { populationFor, populationMix } from './mix';
@@ -67,7 +69,7 @@ async function main() {
   const pseudonymizer = new Pseudonymizer('bench-pseudonym-key-0123456789abcdef');
   const partners = new PartnerRegistry(db);
   // As the apps wire it (libs/runtime): deliveries go to the audit trail and set the case's lead.
-  const coordination = await Coordination.create({ db, bus, contracts, pseudonymizer, deadLetters, partners, directory, partitions: 1, ...coordinationFiles(process.env) });
+  const coordination = await Signalements.create({ db, bus, contracts, pseudonymizer, deadLetters, partners, directory, partitions: 1, ...signalementFiles(process.env) });
   const router = new CaseRouter({ db, bus, contracts, directory, deadLetters, partitions: 1, onDelivered: (d, tx) => coordination.sickLeaveAudit.recordSickLeaveDeliveries(d, tx) });
   const normalizer = new LeaveNormalizer({ db, bus, contracts, pseudonymizer, deadLetters, router, transitionalPhase: process.env.TRANSITIONAL_PHASE === 'true' });
   // Generated up front: the CPU figure is the pipeline's alone.

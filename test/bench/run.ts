@@ -8,17 +8,17 @@ import * as os from 'os';
 import * as path from 'path';
 import { randomBytes } from 'crypto';
 import { Kafka } from 'kafkajs';
-import { Topics } from '../../libs/contracts/src';
-import { migrate, PgDatabase } from '../../libs/db/src';
-import { ConsumerGroups } from '../../libs/bus/src';
-import { AdhesionDirectory, PartnerRegistry } from '../../libs/pipeline/src';
-import { InMemoryBus } from '../../libs/bus/src';
+import { Topics } from '@pdp/contracts';
+import { migrate, PgDatabase } from '@pdp/db';
+import { ConsumerGroups } from '@pdp/bus';
+import { AdhesionDirectory, PartnerRegistry } from '@pdp/partners';
+import { InMemoryBus } from '@pdp/bus';
 import { ensureKafka } from '../support/kafka-broker';
 import { createTestDatabase } from '../support/postgres';
 import { benchKafka, createTopics, deleteNamespace, produceAll, touchTopics, waitForConsumed, waitForStableGroups, waitForZeroLag } from './kafka-tools';
 import { Flow, populationFor, populationMix } from './mix';
-import { CoordinationTopics } from '../../libs/contracts/src/coordination';
-import { Population } from '../../libs/generator/src';
+import { SignalementTopics } from '@pdp/contracts';
+import { Population } from '@pdp/generator';
 import { measurePassThrough } from './passthrough';
 import { AppProcess, startApp } from './processes';
 import { cpuByPid, cpuDelta, kernelDelta } from './cpu';
@@ -69,7 +69,7 @@ async function prepareHub({ kafka, brokers, pgAdminUrl }: Servers, population: P
   const partners = new PartnerRegistry(db);
   for (const p of population.partners) await partners.register(p);
   await new AdhesionDirectory(db, new InMemoryBus()).import(population.adhesions(), 'bench');
-  await createTopics(kafka, [...Object.values(Topics), ...Object.values(CoordinationTopics)].map((t) => namespace + t), PARTITIONS);
+  await createTopics(kafka, [...Object.values(Topics), ...Object.values(SignalementTopics)].map((t) => namespace + t), PARTITIONS);
   // A partner's inbox needs no parallelism: one partition each (hundreds of partners nationally).
   await createTopics(kafka, population.partners.map((p) => `${namespace}pdp.inbox.${p.partnerId}.v1`), 1);
   await touchTopics(kafka, population.partners.map((p) => `${namespace}pdp.inbox.${p.partnerId}.v1`));
@@ -86,7 +86,7 @@ async function prepareHub({ kafka, brokers, pgAdminUrl }: Servers, population: P
 
 function startPipeline(h: HubEnv, instances: number, flow: Flow): AppProcess[] {
   const apps: AppProcess[] = [];
-  const names = flow === 'all' ? ['normalizer', 'router', 'coordinator', 'metrics'] : ['normalizer', 'router'];
+  const names = flow === 'all' ? ['normalizer', 'router', 'signalements', 'metrics'] : ['normalizer', 'router'];
   for (let i = 0; i < instances; i++) {
     for (const app of names) apps.push(startApp(app, `${app}-${i}`, { ...h.env, KAFKA_CLIENT_ID: `${app}-${i}`, PORT: '0' }));
   }
@@ -98,7 +98,7 @@ const groups = (ns: string, flow: Flow) => [
   { groupId: ns + ConsumerGroups.router, topics: [ns + Topics.caseNormalized] },
   ...(flow === 'all'
     ? [
-        { groupId: ns + ConsumerGroups.coordinator, topics: [ns + CoordinationTopics.signalementInbound] },
+        { groupId: ns + ConsumerGroups.signalements, topics: [ns + SignalementTopics.signalementInbound] },
         { groupId: ns + ConsumerGroups.metrics, topics: [ns + Topics.outcomeInbound] },
       ]
     : []),

@@ -14,7 +14,7 @@
  */
 import { resolve } from 'node:path';
 import type { Client as FhirKitClient, ClientConfig } from 'fhir-kit-client';
-import { loadFhirKit } from '../../libs/fhir/src';
+import { loadFhirKit } from '@pdp/fhir';
 import { freePort, runScript } from './scripts';
 
 export interface FhirHandle {

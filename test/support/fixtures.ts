@@ -1,5 +1,5 @@
-import { EmployerLeaveDeclaration, SickLeaveNotification } from '../../libs/contracts/src';
-import { addDays, withLuhnDigit, withNirKey } from '../../libs/domain/src';
+import { EmployerLeaveDeclaration, SickLeaveNotification } from '@pdp/contracts';
+import { addDays, withLuhnDigit, withNirKey } from '@pdp/domain';
 
 /** A valid NIR for test person n (women and men alternate, born in the Rhône). */
 export function nirOf(n: number): string {

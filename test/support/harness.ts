@@ -3,16 +3,16 @@ import { INestApplication, INestMicroservice, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Kafka, logLevel } from 'kafkajs';
 import { randomBytes } from 'crypto';
-import { HubConfig, loadConfig } from '../../libs/config/src';
-import { ConsumerGroups, COORDINATOR_TRANSPORT, InMemoryBus, NORMALIZER_TRANSPORT, ROUTER_TRANSPORT } from '../../libs/bus/src';
-import { PgliteDatabase } from '../../libs/db/src';
-import { createRuntime, HubRuntime, RuntimeModule, startWorker } from '../../libs/runtime/src';
+import { HubConfig, loadConfig } from '@pdp/config';
+import { ConsumerGroups, SIGNALEMENTS_TRANSPORT, InMemoryBus, NORMALIZER_TRANSPORT, ROUTER_TRANSPORT } from '@pdp/bus';
+import { PgliteDatabase } from '@pdp/db';
+import { createRuntime, HubRuntime, RuntimeModule, startWorker } from '@pdp/runtime';
 import { createHub } from '../../apps/hub/src/hub';
 import { GatewayModule } from '../../apps/gateway/src/gateway.module';
 import { configureHttp } from '../../apps/gateway/src/http-app';
 import { NormalizerModule } from '../../apps/normalizer/src/normalizer.module';
 import { RouterModule } from '../../apps/router/src/router.module';
-import { CoordinatorModule } from '../../apps/coordinator/src/coordinator.module';
+import { SignalementsWorkerModule } from '../../apps/signalements/src/coordinator.module';
 import { createTestDatabase } from './postgres';
 
 export interface TopicRecord {
@@ -80,13 +80,13 @@ export async function startDistributedHub(overrides: Partial<HubConfig> = {}): P
   const routerRuntime = await createRuntime(config('router'));
   @Module({ imports: [RuntimeModule.forRoot(routerRuntime), RouterModule] })
   class RouterAppModule {}
-  const coordinatorRuntime = await createRuntime(config('coordinator'));
-  @Module({ imports: [RuntimeModule.forRoot(coordinatorRuntime), CoordinatorModule] })
-  class CoordinatorAppModule {}
+  const signalementsRuntime = await createRuntime(config('coordinator'));
+  @Module({ imports: [RuntimeModule.forRoot(signalementsRuntime), SignalementsWorkerModule] })
+  class SignalementsAppModule {}
   const workers: INestMicroservice[] = [
     await startWorker(NormalizerAppModule, normalizerRuntime, ConsumerGroups.normalizer, NORMALIZER_TRANSPORT),
     await startWorker(RouterAppModule, routerRuntime, ConsumerGroups.router, ROUTER_TRANSPORT),
-    await startWorker(CoordinatorAppModule, coordinatorRuntime, ConsumerGroups.coordinator, COORDINATOR_TRANSPORT),
+    await startWorker(SignalementsAppModule, signalementsRuntime, ConsumerGroups.signalements, SIGNALEMENTS_TRANSPORT),
   ];
 
   const kafka = new Kafka({ clientId: 'e2e-probe', brokers: brokers.split(','), logLevel: logLevel.NOTHING });

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Database, migrate } from '../../libs/db/src';
+import { Database, migrate } from '@pdp/db';
 
 const MIGRATIONS = path.join(__dirname, '..', '..', 'libs', 'db', 'migrations');
 

@@ -1,8 +1,8 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, UseGuards } from '@nestjs/common';
-import { HUB_RUNTIME, HubRuntime } from '../../../libs/runtime/src';
-import { inboxTopic } from '../../../libs/contracts/src';
-import { Adhesion, ImportResult, PartnerCategories, PartnerRegistration } from '../../../libs/pipeline/src';
-import { AdminGuard, ProblemException } from '../../../libs/http/src';
+import { HUB_RUNTIME, HubRuntime } from '@pdp/runtime';
+import { inboxTopic } from '@pdp/contracts';
+import { Adhesion, ImportResult, PartnerCategories, PartnerRegistration } from '@pdp/partners';
+import { AdminGuard, ProblemException } from '@pdp/http';
 
 /** Operators maintain the partners and the adhesion directory (employer SIRET → SPSTI). */
 @Controller('v1')

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { HUB_RUNTIME, HubRuntime } from '../../../libs/runtime/src';
+import { HUB_RUNTIME, HubRuntime } from '@pdp/runtime';
 
 @Controller()
 export class HealthController {

@@ -1,7 +1,8 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, UseGuards } from '@nestjs/common';
-import { HUB_RUNTIME, HubRuntime } from '../../../libs/runtime/src';
-import { InboxStatus, Partner } from '../../../libs/pipeline/src';
-import { CurrentPartner, PartnerGuard, ProblemException } from '../../../libs/http/src';
+import { HUB_RUNTIME, HubRuntime } from '@pdp/runtime';
+import { InboxStatus } from '@pdp/inbox';
+import { Partner } from '@pdp/partners';
+import { CurrentPartner, PartnerGuard, ProblemException } from '@pdp/http';
 
 const STATUSES = ['pending', 'new', 'updated', 'acknowledged'];
 

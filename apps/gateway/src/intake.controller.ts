@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
-import { HUB_RUNTIME, HubRuntime } from '../../../libs/runtime/src';
-import { IntakeResult } from '../../../libs/pipeline/src';
-import { ProblemException } from '../../../libs/http/src';
+import { HUB_RUNTIME, HubRuntime } from '@pdp/runtime';
+import { IntakeResult } from '@pdp/sick-leave';
+import { ProblemException } from '@pdp/http';
 
 /** Partners without Kafka post the same contracts over HTTP. */
 @Controller('v1')

@@ -1,9 +1,9 @@
 import 'reflect-metadata';
-import { startTracing } from '../../../libs/telemetry/src';
+import { startTracing } from '@pdp/telemetry';
 import { Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { loadConfig } from '../../../libs/config/src';
-import { createRuntime, RuntimeModule } from '../../../libs/runtime/src';
+import { loadConfig } from '@pdp/config';
+import { createRuntime, RuntimeModule } from '@pdp/runtime';
 import { GatewayModule } from './gateway.module';
 import { configureHttp } from './http-app';
 

@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Param, UseGuards } from '@nestjs/common';
-import { HUB_RUNTIME, HubRuntime } from '../../../libs/runtime/src';
-import { AdminGuard, ProblemException } from '../../../libs/http/src';
+import { HUB_RUNTIME, HubRuntime } from '@pdp/runtime';
+import { AdminGuard, ProblemException } from '@pdp/http';
 
 /** Ops views: nothing accepted is lost, and everything can be found. */
 @Controller('v1')

@@ -1,8 +1,8 @@
 import 'reflect-metadata';
-import { startTracing } from '../../../libs/telemetry/src';
+import { startTracing } from '@pdp/telemetry';
 import { Logger } from '@nestjs/common';
-import { loadConfig } from '../../../libs/config/src';
-import { loadDemoData } from '../../../libs/demo/src';
+import { loadConfig } from '@pdp/config';
+import { loadDemoData } from '@pdp/demo';
 import { createHub } from './hub';
 
 /** Composition root of `npm start`: embedded PostgreSQL (PGlite), in-process bus, demo data. */

@@ -1,10 +1,10 @@
 import 'reflect-metadata';
-import { startTracing } from '../../../libs/telemetry/src';
+import { startTracing } from '@pdp/telemetry';
 import { Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { loadConfig } from '../../../libs/config/src';
-import { ConsumerGroups, METRICS_TRANSPORT } from '../../../libs/bus/src';
-import { connectWorker, createRuntime, RuntimeModule } from '../../../libs/runtime/src';
+import { loadConfig } from '@pdp/config';
+import { ConsumerGroups, METRICS_TRANSPORT } from '@pdp/bus';
+import { connectWorker, createRuntime, RuntimeModule } from '@pdp/runtime';
 import { configureHttp } from '../../gateway/src/http-app';
 import { MetricsModule } from './metrics.module';
 

@@ -1,9 +1,9 @@
 import { Controller, Get, HttpCode, Inject, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { Request, Response } from 'express';
-import { HUB_RUNTIME, HubRuntime } from '../../../libs/runtime/src';
-import { AdminGuard, ProblemException } from '../../../libs/http/src';
-import { followUpMetrics, MetricQueryError, MetricTable } from '../../../libs/metrics/src';
-import { publishStandardSnapshots } from '../../../libs/outcomes/src';
+import { HUB_RUNTIME, HubRuntime } from '@pdp/runtime';
+import { AdminGuard, ProblemException } from '@pdp/http';
+import { followUpMetrics, MetricQueryError, MetricTable } from '@pdp/metrics';
+import { publishStandardSnapshots } from '@pdp/outcomes';
 import { filterOf, flag, render, wantsCsv } from './params';
 import { MetricsReaderGuard } from './reader.guard';
 

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { AdminGuard, PartnerGuard, ProblemDetailsFilter } from '../../../libs/http/src';
+import { AdminGuard, PartnerGuard, ProblemDetailsFilter } from '@pdp/http';
 import { MetricsController } from './metrics.controller';
 import { OutcomesController } from './outcomes.controller';
 import { OutcomeConsumerController } from './outcome-consumer.controller';

@@ -1,8 +1,8 @@
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { Topics } from '../../../libs/contracts/src';
-import { BusMessage, METRICS_TRANSPORT } from '../../../libs/bus/src';
-import { HUB_RUNTIME, HubRuntime } from '../../../libs/runtime/src';
+import { Topics } from '@pdp/contracts';
+import { BusMessage, METRICS_TRANSPORT } from '@pdp/bus';
+import { HUB_RUNTIME, HubRuntime } from '@pdp/runtime';
 
 /** Outcome reports from the bus → metrics and follow-ups (libs/outcomes). */
 @Controller()

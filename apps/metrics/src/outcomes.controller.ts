@@ -1,8 +1,8 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Query, UseGuards } from '@nestjs/common';
-import { HUB_RUNTIME, HubRuntime } from '../../../libs/runtime/src';
-import { AdminGuard, CurrentPartner, PartnerGuard, ProblemException } from '../../../libs/http/src';
-import { Partner } from '../../../libs/pipeline/src';
-import { FollowUpStatus } from '../../../libs/outcomes/src';
+import { HUB_RUNTIME, HubRuntime } from '@pdp/runtime';
+import { AdminGuard, CurrentPartner, PartnerGuard, ProblemException } from '@pdp/http';
+import { Partner } from '@pdp/partners';
+import { FollowUpStatus } from '@pdp/outcomes';
 
 const STATUSES: FollowUpStatus[] = ['scheduled', 'due', 'overdue', 'done'];
 const DATE = /^\d{4}-\d{2}-\d{2}$/;

@@ -1,6 +1,6 @@
 import { Request } from 'express';
-import { MetricFilter, MetricTable, Period, PERIODS, toCsv } from '../../../libs/metrics/src';
-import { ProblemException } from '../../../libs/http/src';
+import { MetricFilter, MetricTable, Period, PERIODS, toCsv } from '@pdp/metrics';
+import { ProblemException } from '@pdp/http';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 

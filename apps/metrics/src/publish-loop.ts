@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { HUB_RUNTIME, HubRuntime } from '../../../libs/runtime/src';
-import { publishStandardSnapshots } from '../../../libs/outcomes/src';
+import { HUB_RUNTIME, HubRuntime } from '@pdp/runtime';
+import { publishStandardSnapshots } from '@pdp/outcomes';
 
 /** Every METRICS_PUBLISH_INTERVAL_MS: publish the standard snapshots and the follow-up changes. */
 @Injectable()

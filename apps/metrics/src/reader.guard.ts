@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
-import { HUB_RUNTIME, HubRuntime } from '../../../libs/runtime/src';
-import { AdminGuard, PartnerGuard } from '../../../libs/http/src';
+import { HUB_RUNTIME, HubRuntime } from '@pdp/runtime';
+import { AdminGuard, PartnerGuard } from '@pdp/http';
 
 /**
  * The metrics are masked aggregates with no person-level data: any authenticated partner, or an

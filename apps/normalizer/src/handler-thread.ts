@@ -1,8 +1,8 @@
 import 'reflect-metadata';
-import { serveHandlerThread } from '../../../libs/bus/src';
-import { loadConfig } from '../../../libs/config/src';
-import { createRuntime } from '../../../libs/runtime/src';
-import { startTracing } from '../../../libs/telemetry/src';
+import { serveHandlerThread } from '@pdp/bus';
+import { loadConfig } from '@pdp/config';
+import { createRuntime } from '@pdp/runtime';
+import { startTracing } from '@pdp/telemetry';
 
 /**
  * One of the normalizer's handler threads (main.ts starts them): the same runtime as the

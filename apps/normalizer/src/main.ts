@@ -1,10 +1,10 @@
 import 'reflect-metadata';
 import { join } from 'path';
-import { startTracing } from '../../../libs/telemetry/src';
+import { startTracing } from '@pdp/telemetry';
 import { Module } from '@nestjs/common';
-import { loadConfig } from '../../../libs/config/src';
-import { ConsumerGroups, HandlerThreads, NORMALIZER_TRANSPORT } from '../../../libs/bus/src';
-import { createRuntime, RuntimeModule, startWorker } from '../../../libs/runtime/src';
+import { loadConfig } from '@pdp/config';
+import { ConsumerGroups, HandlerThreads, NORMALIZER_TRANSPORT } from '@pdp/bus';
+import { createRuntime, RuntimeModule, startWorker } from '@pdp/runtime';
 import { NormalizerModule } from './normalizer.module';
 
 /** Composition root of the normalizer service (Kafka + PostgreSQL). */

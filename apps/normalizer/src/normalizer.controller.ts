@@ -1,8 +1,8 @@
 import { Controller, Inject, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { Topics } from '../../../libs/contracts/src';
-import { BatchHandler, BusMessage, NORMALIZER_TRANSPORT } from '../../../libs/bus/src';
-import { HUB_RUNTIME, HubRuntime } from '../../../libs/runtime/src';
+import { Topics } from '@pdp/contracts';
+import { BatchHandler, BusMessage, NORMALIZER_TRANSPORT } from '@pdp/bus';
+import { HUB_RUNTIME, HubRuntime } from '@pdp/runtime';
 
 /** Where the leave batches go when not to this thread's normalizer (the service's handler threads). */
 export const LEAVE_BATCHES = Symbol('LEAVE_BATCHES');

@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { BatchHandler } from '../../../libs/bus/src';
+import { BatchHandler } from '@pdp/bus';
 import { LEAVE_BATCHES, NormalizerController } from './normalizer.controller';
 
 @Module({ controllers: [NormalizerController] })

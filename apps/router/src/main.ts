@@ -1,9 +1,9 @@
 import 'reflect-metadata';
-import { startTracing } from '../../../libs/telemetry/src';
+import { startTracing } from '@pdp/telemetry';
 import { Module } from '@nestjs/common';
-import { loadConfig } from '../../../libs/config/src';
-import { ConsumerGroups, ROUTER_TRANSPORT } from '../../../libs/bus/src';
-import { createRuntime, RuntimeModule, startWorker } from '../../../libs/runtime/src';
+import { loadConfig } from '@pdp/config';
+import { ConsumerGroups, ROUTER_TRANSPORT } from '@pdp/bus';
+import { createRuntime, RuntimeModule, startWorker } from '@pdp/runtime';
 import { RouterModule } from './router.module';
 
 /** Composition root of the router service (Kafka + PostgreSQL). */

@@ -1,8 +1,8 @@
 import { Controller, Inject, OnApplicationBootstrap } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { Topics } from '../../../libs/contracts/src';
-import { BusMessage, ROUTER_TRANSPORT } from '../../../libs/bus/src';
-import { HUB_RUNTIME, HubRuntime } from '../../../libs/runtime/src';
+import { Topics } from '@pdp/contracts';
+import { BusMessage, ROUTER_TRANSPORT } from '@pdp/bus';
+import { HUB_RUNTIME, HubRuntime } from '@pdp/runtime';
 
 /** resolve SPSTI → deliver to its inbox, or park (libs/pipeline). */
 @Controller()

@@ -1,4 +1,4 @@
-import { migrate, PgliteDatabase } from '../../db/src';
+import { migrate, PgliteDatabase } from '@pdp/db';
 import { AuditTrail } from './audit';
 
 describe('audit trail (PGlite)', () => {

@@ -1,4 +1,4 @@
-import { copyChunks, Database, Sql } from '../../db/src';
+import { copyChunks, Database, Sql } from '@pdp/db';
 
 const COLUMNS = 'action, subject_type, subject_id, case_id, person_pseudonym, partner_id, category, legal_basis, consent_id, rule_id, rules_version, actor, detail';
 

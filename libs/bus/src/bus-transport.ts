@@ -1,7 +1,7 @@
 import { CustomTransportStrategy, Server } from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
 import { SpanKind } from '@opentelemetry/api';
-import { traced } from '../../telemetry/src/tracing';
+import { traced } from '@pdp/telemetry';
 import { BusMessage, MessageBus } from './bus';
 
 /**

@@ -2,11 +2,11 @@
 export const NORMALIZER_TRANSPORT = Symbol('normalizer');
 export const ROUTER_TRANSPORT = Symbol('router');
 export const METRICS_TRANSPORT = Symbol('metrics');
-export const COORDINATOR_TRANSPORT = Symbol('coordinator');
+export const SIGNALEMENTS_TRANSPORT = Symbol('signalements');
 
 export const ConsumerGroups = {
   normalizer: 'pdp-normalizer',
   router: 'pdp-router',
   metrics: 'pdp-metrics',
-  coordinator: 'pdp-coordinator',
+  signalements: 'pdp-signalements',
 } as const;

@@ -1,5 +1,5 @@
-import { Consent, FhirSystems } from '../../fhir/src';
-import { withNirKey } from '../../domain/src';
+import { Consent, FhirSystems } from '@pdp/fhir';
+import { withNirKey } from '@pdp/domain';
 import { ConsentRecord, decideConsent } from './decision';
 import { consentRecordsFromFhir } from './fhir-consent';
 

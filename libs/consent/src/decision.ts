@@ -1,4 +1,4 @@
-import { ConsentStatement } from '../../contracts/src/coordination';
+import { ConsentStatement } from '@pdp/contracts';
 
 export type ConsentPurpose = ConsentStatement['purpose'];
 export type ConsentStatus = ConsentStatement['status'];

@@ -1,5 +1,5 @@
-import { isValidNir } from '../../domain/src';
-import { Consent, FhirSystems, InsOids } from '../../fhir/src';
+import { isValidNir } from '@pdp/domain';
+import { Consent, FhirSystems, InsOids } from '@pdp/fhir';
 import { ConsentPurpose, ConsentStatus } from './decision';
 import { NewConsentRecord } from './registry';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'crypto';
-import { Database, Sql } from '../../db/src';
+import { Database, Sql } from '@pdp/db';
 import { ConsentPurpose, ConsentRecord, ConsentStatus } from './decision';
 
 export type NewConsentRecord = Omit<ConsentRecord, 'consentId' | 'recordedAt'>;

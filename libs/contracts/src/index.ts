@@ -12,3 +12,4 @@ export * from './generated/metrics-snapshot.v1';
 export * from './topics';
 export * from './validators';
 export * from './enums';
+export * from './signalements';

@@ -1,7 +1,7 @@
 import { PgliteDatabase } from './pglite-database';
 import { migrate } from './migrate';
 import { migrateBefore, migrationsFrom } from '../../../test/support/migrations';
-import { caseEventOf, EPISODE_COLUMNS, EpisodeRow } from '../../pipeline/src/episode-rows';
+import { caseEventOf, EPISODE_COLUMNS, EpisodeRow } from '@pdp/sick-leave';
 
 /** A database at migration 009, whose episodes keep their case event whole, then upgraded. */
 describe('migration 010: an episode keeps its case event as columns', () => {

@@ -1,5 +1,5 @@
-import { HubRuntime } from '../../runtime/src';
-import { GeneratedMessage, Population } from '../../generator/src';
+import { HubRuntime } from '@pdp/runtime';
+import { GeneratedMessage, Population } from '@pdp/generator';
 
 export interface DemoResult {
   summary: string;

@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
 import type { FhirResource } from 'fhir-kit-client';
-import { ReferralDelivery } from '../../contracts/src/coordination';
+import { ReferralDelivery } from '@pdp/contracts';
 import { FhirClients } from './client';
 import { FhirSystems } from './systems';
 import { Bundle, Communication, Task } from './types';

@@ -1,6 +1,6 @@
-import { PartnerCategory } from '../../contracts/src';
-import { withLuhnDigit } from '../../domain/src';
-import { regionOf } from '../../metrics/src';
+import { PartnerCategory } from '@pdp/contracts';
+import { withLuhnDigit } from '@pdp/domain';
+import { regionOf } from '@pdp/metrics';
 import { Rng, WeightedTable } from './rng';
 import { DEPARTEMENT_POPULATION, spstiCount } from './geography';
 

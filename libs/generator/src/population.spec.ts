@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
-import { OutcomeReport } from '../../contracts/src';
-import { CellAccumulator, contributePerson, FOLLOW_UP_POINTS, isMaintien, measuresToBits, OUTCOMES, PartnerLookup, PartnerNames, toDay, departementIndex, CATEGORIES, columnsOf, CompactEvent, groupByPerson } from '../../metrics/src';
-import { isValidNir } from '../../domain/src';
+import { OutcomeReport } from '@pdp/contracts';
+import { CellAccumulator, contributePerson, FOLLOW_UP_POINTS, isMaintien, measuresToBits, OUTCOMES, PartnerLookup, PartnerNames, toDay, departementIndex, CATEGORIES, columnsOf, CompactEvent, groupByPerson } from '@pdp/metrics';
+import { isValidNir } from '@pdp/domain';
 import { Population } from './population';
 
 const OPTIONS = { seed: 42, persons: 3000, departements: ['69', '38', '01', '13'] };

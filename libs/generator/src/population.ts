@@ -9,8 +9,8 @@ import {
   SickLeaveNotification,
   Signalement,
   Topics,
-} from '../../contracts/src';
-import { withNirKey } from '../../domain/src';
+} from '@pdp/contracts';
+import { withNirKey } from '@pdp/domain';
 import { plusDays as addDays } from './days';
 import { buildEmployers, buildPartners, departementTable, GeneratedEmployer, GeneratedPartner } from './directory';
 import { DEPARTEMENT_POPULATION } from './geography';

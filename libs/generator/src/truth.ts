@@ -1,5 +1,5 @@
-import { FollowUpPoint, OutcomeKind, PartnerCategory } from '../../contracts/src';
-import { FOLLOW_UP_POINTS, isMaintien, OUTCOMES } from '../../metrics/src';
+import { FollowUpPoint, OutcomeKind, PartnerCategory } from '@pdp/contracts';
+import { FOLLOW_UP_POINTS, isMaintien, OUTCOMES } from '@pdp/metrics';
 
 export type MessageType = 'sick-leave' | 'employer-declaration' | 'signalement' | 'outcome';
 

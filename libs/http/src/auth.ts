@@ -1,8 +1,8 @@
 import { CanActivate, createParamDecorator, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { timingSafeEqual } from 'crypto';
 import { Request } from 'express';
-import { HUB_RUNTIME, HubRuntime } from '../../runtime/src';
-import { Partner } from '../../pipeline/src';
+import { HUB_RUNTIME, HubRuntime } from '@pdp/runtime';
+import { Partner } from '@pdp/partners';
 import { ProblemException } from './problem';
 
 function presentedKey(req: Request): string | undefined {

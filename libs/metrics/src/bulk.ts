@@ -1,4 +1,4 @@
-import { Database, Sql } from '../../db/src';
+import { Database, Sql } from '@pdp/db';
 import { CellAccumulator, PartnerNames } from './accumulator';
 import { allocateColumns, EventColumns, isShared } from './events';
 import { departementIndex, DEPARTEMENTS } from './territory';

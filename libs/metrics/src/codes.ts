@@ -1,5 +1,5 @@
 /* Codes follow the schema enums' order: values are appended to the schemas, never inserted. */
-import { commonEnum, FollowUpPoint, Measure, OutcomeKind, PARTNER_CATEGORIES, PartnerCategory, PreRepriseRequester, PyramideLevel } from '../../contracts/src';
+import { commonEnum, FollowUpPoint, Measure, OutcomeKind, PARTNER_CATEGORIES, PartnerCategory, PreRepriseRequester, PyramideLevel } from '@pdp/contracts';
 
 /**
  * Small-integer codes of the enums of outcome-report/1, as stored in the compact outcome log

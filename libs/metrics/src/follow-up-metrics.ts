@@ -1,4 +1,4 @@
-import { Sql } from '../../db/src';
+import { Sql } from '@pdp/db';
 import { MetricQueryError } from './queries';
 import { checkDims, finishTable, MetricFilter, MetricTable, periodSql, regionSql, whereClauses } from './table';
 

@@ -1,5 +1,5 @@
-import { Measure, PartnerCategory, PyramideLevel, Signalement } from '../../contracts/src';
-import { Sql } from '../../db/src';
+import { Measure, PartnerCategory, PyramideLevel, Signalement } from '@pdp/contracts';
+import { Sql } from '@pdp/db';
 import { TableRow } from './masking';
 import { MetricQueryError } from './queries';
 import { checkDims, finishTable, MetricFilter, MetricTable, periodSql, regionSql, whereClauses } from './table';

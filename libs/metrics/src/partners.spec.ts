@@ -1,4 +1,4 @@
-import { Sql } from '../../db/src';
+import { Sql } from '@pdp/db';
 import { PartnerDictionary } from './partners';
 
 /** A database that answers the dictionary's SELECT with these rows (a snapshot), and ignores inserts. */

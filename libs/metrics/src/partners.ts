@@ -1,4 +1,4 @@
-import { Sql } from '../../db/src';
+import { Sql } from '@pdp/db';
 import { CATEGORIES } from './codes';
 import { PartnerNames } from './accumulator';
 import { PartnerLookup } from './dedup';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'crypto';
-import { MetricsSnapshot, Topics } from '../../contracts/src';
-import { jsonMessage, MessageBus } from '../../bus/src';
+import { MetricsSnapshot, Topics } from '@pdp/contracts';
+import { jsonMessage, MessageBus } from '@pdp/bus';
 import { MetricTable } from './table';
 
 /**

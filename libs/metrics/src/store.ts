@@ -1,5 +1,5 @@
-import { Database, Sql } from '../../db/src';
-import { FollowUpPoint, Measure, OutcomeKind, PreRepriseRequester, PyramideLevel } from '../../contracts/src';
+import { Database, Sql } from '@pdp/db';
+import { FollowUpPoint, Measure, OutcomeKind, PreRepriseRequester, PyramideLevel } from '@pdp/contracts';
 import { CellAccumulator, MeasureCellRow, OutcomeCellRow, OverlapCellRow } from './accumulator';
 import { FOLLOW_UP_POINTS, measuresToBits, OUTCOMES, PYRAMIDE, REQUESTERS, toDay } from './codes';
 import { contributePerson, contributeRun, DedupOptions, PartnerLookup } from './dedup';

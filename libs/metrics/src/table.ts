@@ -1,4 +1,4 @@
-import { MetricsSnapshot } from '../../contracts/src';
+import { MetricsSnapshot } from '@pdp/contracts';
 import { isSmall, MaskedRow, suppress, sum, TableRow } from './masking';
 import { departementsOf, regionOf, regions } from './territory';
 

@@ -1,5 +1,5 @@
-import * as territory from '../../domain/src/territory';
-import { allDepartements } from '../../domain/src/territory';
+import * as territory from '@pdp/domain';
+import { allDepartements } from '@pdp/domain';
 
 /*
  * Départements and their régions (the map is libs/domain's). The aggregates are kept per

@@ -1,5 +1,5 @@
-import { OutcomeReport, Violation } from '../../contracts/src';
-import { isValidNir, isValidSiret, parseIsoDate } from '../../domain/src';
+import { OutcomeReport, Violation } from '@pdp/contracts';
+import { isValidNir, isValidSiret, parseIsoDate } from '@pdp/domain';
 
 const EARLIEST = parseIsoDate('2000-01-01');
 const DAY_MS = 86_400_000;

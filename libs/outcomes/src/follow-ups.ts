@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'crypto';
-import { FollowUp, Topics } from '../../contracts/src';
-import { jsonMessage, MessageBus } from '../../bus/src';
-import { Database, Sql } from '../../db/src';
-import { followUpStatusSql, RecordedOutcome } from '../../metrics/src';
+import { FollowUp, Topics } from '@pdp/contracts';
+import { jsonMessage, MessageBus } from '@pdp/bus';
+import { Database, Sql } from '@pdp/db';
+import { followUpStatusSql, RecordedOutcome } from '@pdp/metrics';
 
 export type FollowUpStatus = FollowUp['status'];
 

@@ -1,5 +1,5 @@
-import { ContractIds, ContractRegistry, OutcomeReport, Topics, Violation } from '../../contracts/src';
-import { MessageBus } from '../../bus/src';
+import { ContractIds, ContractRegistry, OutcomeReport, Topics, Violation } from '@pdp/contracts';
+import { MessageBus } from '@pdp/bus';
 import { checkOutcome } from './checks';
 
 export type OutcomeIntakeResult =

@@ -1,9 +1,9 @@
-import { ContractIds, ContractRegistry, OutcomeReport, Violation } from '../../contracts/src';
-import { BusMessage } from '../../bus/src';
-import { Sql } from '../../db/src';
-import { Pseudonymizer } from '../../domain/src';
-import { DeadLetterSink, parseJson, readMessageId, Rejection } from '../../pipeline/src';
-import { OutcomeMetricsStore, RecordedOutcome } from '../../metrics/src';
+import { ContractIds, ContractRegistry, OutcomeReport, Violation } from '@pdp/contracts';
+import { BusMessage } from '@pdp/bus';
+import { Sql } from '@pdp/db';
+import { Pseudonymizer } from '@pdp/domain';
+import { DeadLetterSink, parseJson, readMessageId, Rejection } from '@pdp/dead-letters';
+import { OutcomeMetricsStore, RecordedOutcome } from '@pdp/metrics';
 import { checkOutcome } from './checks';
 import { FollowUpService } from './follow-ups';
 

@@ -1,9 +1,9 @@
-import { ContractRegistry } from '../../contracts/src';
-import { MessageBus } from '../../bus/src';
-import { Database } from '../../db/src';
-import { Pseudonymizer } from '../../domain/src';
-import { DeadLetterSink } from '../../pipeline/src';
-import { MetricsConfig, MetricsPublisher, OrientationMetricQueries, OutcomeMetricQueries, OutcomeMetricsStore } from '../../metrics/src';
+import { ContractRegistry } from '@pdp/contracts';
+import { MessageBus } from '@pdp/bus';
+import { Database } from '@pdp/db';
+import { Pseudonymizer } from '@pdp/domain';
+import { DeadLetterSink } from '@pdp/dead-letters';
+import { MetricsConfig, MetricsPublisher, OrientationMetricQueries, OutcomeMetricQueries, OutcomeMetricsStore } from '@pdp/metrics';
 import { FollowUpService } from './follow-ups';
 import { OutcomeIntake } from './intake';
 import { OutcomeProcessor } from './processor';

@@ -1,5 +1,5 @@
-import { MetricsSnapshot } from '../../contracts/src';
-import { MetricTable } from '../../metrics/src';
+import { MetricsSnapshot } from '@pdp/contracts';
+import { MetricTable } from '@pdp/metrics';
 import { OutcomeServices } from './services';
 
 /**

@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Logger } from '@nestjs/common';
-import { ContractRegistry } from '../../contracts/src';
-import { RoutingRules } from '../../contracts/src/coordination';
+import { ContractRegistry } from '@pdp/contracts';
+import { RoutingRules } from '@pdp/contracts';
 import { evaluate, irdpAllowed, loadRulesFile, RoutingDecision, RuleFacts } from './rules';
 
 /** deploy/routing-rules.json from sources or from dist/. */

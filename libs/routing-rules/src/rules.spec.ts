@@ -1,5 +1,5 @@
-import { ContractRegistry } from '../../contracts/src';
-import { RoutingRules } from '../../contracts/src/coordination';
+import { ContractRegistry } from '@pdp/contracts';
+import { RoutingRules } from '@pdp/contracts';
 import { evaluate, InvalidRulesError, irdpAllowed, validateRules } from './rules';
 import { defaultRulesFile, RuleSet } from './rule-set';
 

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
-import { ContractRegistry, PartnerCategory, Violation } from '../../contracts/src';
-import { CoordinationContractIds, RoutingRule, RoutingRules, RuleCondition } from '../../contracts/src/coordination';
+import { ContractRegistry, PartnerCategory, Violation } from '@pdp/contracts';
+import { SignalementContractIds, RoutingRule, RoutingRules, RuleCondition } from '@pdp/contracts';
 
 /** The facts of a case the rules look at (pseudonymised: no person identifier). */
 export interface RuleFacts {
@@ -29,7 +29,7 @@ export class InvalidRulesError extends Error {
 
 /** Schema validation (ajv, routing-rules/1) plus what a schema cannot say. */
 export function validateRules(input: unknown, contracts: ContractRegistry, source: string): RoutingRules {
-  const r = contracts.contract<RoutingRules>(CoordinationContractIds.routingRules).validate(input);
+  const r = contracts.contract<RoutingRules>(SignalementContractIds.routingRules).validate(input);
   if (!r.ok) throw new InvalidRulesError(source, r.violations);
   const seen = new Set<string>();
   const problems: Violation[] = [];

@@ -1,23 +1,16 @@
 import { Logger } from '@nestjs/common';
-import { ContractRegistry } from '../../contracts/src';
-import { InMemoryBus, KafkaBus, MessageBus } from '../../bus/src';
-import { Database, migrate, PgDatabase, PgliteDatabase } from '../../db/src';
-import { Pseudonymizer } from '../../domain/src';
-import { HubConfig } from '../../config/src';
-import {
-  AdhesionDirectory,
-  CaseRouter,
-  DeadLetterSink,
-  hubTopics,
-  InboxService,
-  LeaveIntake,
-  LeaveNormalizer,
-  MessageTracker,
-  PartnerRegistry,
-} from '../../pipeline/src';
-import { loadMetricsConfig, MetricsConfig } from '../../metrics/src';
-import { createOutcomeServices, OutcomeServices } from '../../outcomes/src';
-import { Coordination, coordinationFiles } from '../../referrals/src';
+import { ContractRegistry } from '@pdp/contracts';
+import { InMemoryBus, KafkaBus, MessageBus } from '@pdp/bus';
+import { Database, migrate, PgDatabase, PgliteDatabase } from '@pdp/db';
+import { Pseudonymizer } from '@pdp/domain';
+import { HubConfig } from '@pdp/config';
+import { AdhesionDirectory, PartnerRegistry } from '@pdp/partners';
+import { CaseRouter, hubTopics, LeaveIntake, LeaveNormalizer, MessageTracker } from '@pdp/sick-leave';
+import { DeadLetterSink } from '@pdp/dead-letters';
+import { InboxService } from '@pdp/inbox';
+import { loadMetricsConfig, MetricsConfig } from '@pdp/metrics';
+import { createOutcomeServices, OutcomeServices } from '@pdp/outcomes';
+import { Signalements, signalementFiles } from '@pdp/signalements';
 
 /** Everything an app of the hub is made of; only the adapters (bus, db) differ between modes. */
 export interface HubRuntime {
@@ -36,7 +29,7 @@ export interface HubRuntime {
   /** Outcome reports, follow-ups and the harmonised metrics (issue 4). */
   outcomes: OutcomeServices;
   /** Signalements, consent, chef de file, audit, return flow (issue 3). */
-  coordination: Coordination;
+  signalements: Signalements;
   close(): Promise<void>;
 }
 
@@ -65,8 +58,8 @@ export async function createRuntime(config: HubConfig, adapters: RuntimeAdapters
   const directory = new AdhesionDirectory(db, bus);
   const pseudonymizer = new Pseudonymizer(config.pseudonymKey);
   const partners = new PartnerRegistry(db);
-  const coordination = await Coordination.create({ db, bus, contracts, pseudonymizer, deadLetters, partners, directory, partitions: config.kafka.partitions, clock, ...coordinationFiles(process.env) });
-  const router = new CaseRouter({ db, bus, contracts, directory, deadLetters, partitions: config.kafka.partitions, clock, onDelivered: (d, tx) => coordination.sickLeaveAudit.recordSickLeaveDeliveries(d, tx) });
+  const signalements = await Signalements.create({ db, bus, contracts, pseudonymizer, deadLetters, partners, directory, partitions: config.kafka.partitions, clock, ...signalementFiles(process.env) });
+  const router = new CaseRouter({ db, bus, contracts, directory, deadLetters, partitions: config.kafka.partitions, clock, onDelivered: (d, tx) => signalements.sickLeaveAudit.recordSickLeaveDeliveries(d, tx) });
   return {
     config,
     db,
@@ -79,7 +72,7 @@ export async function createRuntime(config: HubConfig, adapters: RuntimeAdapters
     tracker: new MessageTracker(db),
     intake: new LeaveIntake(bus, contracts, clock),
     normalizer: new LeaveNormalizer({ db, bus, contracts, pseudonymizer, deadLetters, router, transitionalPhase: config.transitionalPhase, clock }),
-    coordination,
+    signalements,
     router,
     outcomes: createOutcomeServices({ db, bus, contracts, pseudonymizer, deadLetters, clock, config: loadMetricsConfig(process.env, adapters.metrics) }),
     async close() {

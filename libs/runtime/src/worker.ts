@@ -1,6 +1,6 @@
 import { INestApplication, INestMicroservice, Logger, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { BusTransport } from '../../bus/src';
+import { BusTransport } from '@pdp/bus';
 import { HubRuntime } from './runtime';
 
 /** Attaches a worker's consumer group to an app (hybrid HTTP + bus, as in the embedded hub). */

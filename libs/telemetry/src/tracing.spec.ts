@@ -1,8 +1,8 @@
 import { trace } from '@opentelemetry/api';
 import { tracing } from '@opentelemetry/sdk-node';
-import { InMemoryBus } from '../../bus/src/memory-bus';
-import { BusTransport } from '../../bus/src/bus-transport';
-import { withNirKey } from '../../domain/src';
+import { InMemoryBus } from '@pdp/bus';
+import { BusTransport } from '@pdp/bus';
+import { withNirKey } from '@pdp/domain';
 
 describe('tracing of consumed batches', () => {
   const exporter = new tracing.InMemorySpanExporter();

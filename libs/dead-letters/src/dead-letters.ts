@@ -1,0 +1,90 @@
+import { createHash, randomUUID } from 'crypto';
+import { Logger } from '@nestjs/common';
+import { DeadLetter, Topics, Violation } from '@pdp/contracts';
+import { jsonMessage, MessageBus } from '@pdp/bus';
+import { Sql } from '@pdp/db';
+
+export type Stage = DeadLetter['stage'];
+
+export interface Rejection {
+  stage: Stage;
+  sourceTopic: string;
+  sourcePartition?: number;
+  sourceOffset?: string;
+  messageId?: string;
+  reason: string;
+  errors: Violation[];
+  original: Buffer;
+}
+
+/**
+ * Dead-letter sink: every rejected message is kept (table) and published (topic) with its
+ * reason, stage and original bytes. Keyed by the dead-letter id, never by a person identifier.
+ * The bytes may hold a NIR: the table and topic are restricted to ops.
+ */
+export class DeadLetterSink {
+  private readonly logger = new Logger('DeadLetters');
+
+  constructor(
+    private readonly db: Sql,
+    private readonly bus: MessageBus,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  async reject(rejections: Rejection[]): Promise<DeadLetter[]> {
+    if (rejections.length === 0) return [];
+    const records: DeadLetter[] = rejections.map((r) => ({
+      schemaVersion: 'dead-letter/1',
+      deadLetterId: deadLetterId(r),
+      stage: r.stage,
+      sourceTopic: r.sourceTopic,
+      ...(r.sourcePartition !== undefined ? { sourcePartition: r.sourcePartition } : {}),
+      ...(r.sourceOffset !== undefined ? { sourceOffset: r.sourceOffset } : {}),
+      ...(r.messageId ? { messageId: r.messageId } : {}),
+      reason: r.reason,
+      errors: r.errors,
+      originalBytesBase64: r.original.toString('base64'),
+      rejectedAt: this.clock().toISOString(),
+    }));
+    await this.db.query(
+      `INSERT INTO dead_letters (dead_letter_id, stage, source_topic, message_id, reason, errors, original_bytes, rejected_at)
+       SELECT "deadLetterId", stage, "sourceTopic", "messageId", reason, errors, decode("originalBytesBase64", 'base64'), "rejectedAt"
+         FROM jsonb_to_recordset($1::jsonb) AS x("deadLetterId" text, stage text, "sourceTopic" text, "messageId" text, reason text,
+                                                  errors jsonb, "originalBytesBase64" text, "rejectedAt" timestamptz)
+       ON CONFLICT (dead_letter_id) DO NOTHING`,
+      [JSON.stringify(records)],
+    );
+    await this.bus.publish(Topics.deadLetter, records.map((d) => jsonMessage(d.deadLetterId, d)));
+    // One line per batch with the reasons and where, never the payload.
+    const reasons = [...new Set(records.map((d) => d.reason))].join('; ');
+    this.logger.warn(`dead-lettered ${records.length} message(s) from ${records[0].sourceTopic} at ${records[0].stage}: ${reasons}`);
+    return records;
+  }
+}
+
+/**
+ * A message consumed from the bus keeps one dead-letter id however often its batch is
+ * redelivered (topic, partition, offset); an HTTP rejection gets a random one.
+ */
+function deadLetterId(r: Rejection): string {
+  if (r.sourcePartition === undefined || r.sourceOffset === undefined) return randomUUID();
+  // The bytes are part of the id: an in-process bus restarted over a kept database reuses offsets.
+  return 'dl_' + createHash('sha256').update(`${r.stage}|${r.sourceTopic}|${r.sourcePartition}|${r.sourceOffset}|`).update(r.original).digest('base64url').slice(0, 24);
+}
+
+/** Best-effort read of the sender's messageId from bytes that failed validation. */
+export function readMessageId(parsed: unknown): string | undefined {
+  if (parsed && typeof parsed === 'object' && typeof (parsed as { messageId?: unknown }).messageId === 'string') {
+    const id = (parsed as { messageId: string }).messageId;
+    return /^[A-Za-z0-9._:-]{1,64}$/.test(id) ? id : undefined;
+  }
+  return undefined;
+}
+
+export function parseJson(bytes: Buffer): { ok: true; value: unknown } | { ok: false; error: string } {
+  try {
+    return { ok: true, value: JSON.parse(bytes.toString('utf8')) };
+  } catch (e) {
+    return { ok: false, error: (e as Error).message };
+  }
+}

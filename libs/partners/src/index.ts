@@ -1,0 +1,4 @@
+export * from './partners';
+export * from './directory';
+export * from './partners-file';
+export * from './territory';

@@ -1,6 +1,0 @@
-import { PgliteDatabase } from '../../db/src';
-import { normalizerScenario } from '../../../test/normalizer.scenario';
-
-describe('LeaveNormalizer (episode merge, on PGlite)', () => {
-  normalizerScenario(async () => ({ db: new PgliteDatabase() }));
-});

@@ -1,0 +1,6 @@
+export * from './normalizer';
+export * from './router';
+export * from './tracking';
+export * from './intake';
+export * from './topology';
+export * from './episode-rows';

@@ -1,0 +1,303 @@
+import {
+  CaseEvent,
+  ContractIds,
+  ContractRegistry,
+  EmployerLeaveDeclaration,
+  SickLeaveNotification,
+  Topics,
+  Violation,
+} from '@pdp/contracts';
+import { BusMessage, MessageBus } from '@pdp/bus';
+import { asRecordset, copyChunks, Database, Sql } from '@pdp/db';
+import { BatchPseudonyms, checkLeave, decideEligibility, EpisodeNotification, Pseudonymizer, summarizeEpisode } from '@pdp/domain';
+import { DeadLetterSink, parseJson, readMessageId, Rejection } from '@pdp/dead-letters';
+import { asEpisodeNotification, assembleCaseEvent, StoredNotification, writeEpisodes } from './episode-rows';
+
+export interface NormalizerDeps {
+  db: Database;
+  bus: MessageBus;
+  contracts: ContractRegistry;
+  pseudonymizer: Pseudonymizer;
+  deadLetters: DeadLetterSink;
+  /** The next stage (libs/pipeline CaseRouter), called in-process: no Kafka hop between the two. */
+  router: { route(events: CaseEvent[], tx: Sql, newEpisodes?: ReadonlySet<string>): Promise<void> };
+  transitionalPhase: boolean;
+  clock?: () => Date;
+}
+
+/**
+ * An inbound leave after validation, reduced to what the hub keeps (no NIR, no names). Lives as
+ * long as its batch (seconds, with six batches sharing the thread), so every object it holds is
+ * copied twice by the young-generation collector: its notification is kept in the shape its
+ * episode's history stores, and goes into the history as is (issue 5).
+ */
+interface AcceptedLeave {
+  source: CaseEvent['source'];
+  /** k: the pseudonymised notification key, m: the message id. */
+  stored: StoredNotification;
+  episodeId: string;
+  personPseudonym: string;
+  employerSiret: string;
+  nature: CaseEvent['nature'];
+  issuingCpam?: string;
+  workerDepartement?: string;
+}
+
+/**
+ * validate → check identifiers and dates → pseudonymise → merge into the episode → decide
+ * eligibility → publish the canonical case event. Bad messages are dead-lettered.
+ */
+export class LeaveNormalizer {
+  private readonly sickLeave;
+  private readonly employerLeave;
+  private readonly clock: () => Date;
+
+  constructor(private readonly deps: NormalizerDeps) {
+    this.sickLeave = deps.contracts.contract<SickLeaveNotification>(ContractIds.sickLeaveNotification);
+    this.employerLeave = deps.contracts.contract<EmployerLeaveDeclaration>(ContractIds.employerLeaveDeclaration);
+    this.clock = deps.clock ?? (() => new Date());
+  }
+
+  handleBatch(messages: BusMessage[]): Promise<void> {
+    // Not async: once read, the messages (and the batch's pseudonym memo) are no longer held
+    // by this call while the batch waits on the database, so they die young (issue 5).
+    let read: { accepted: AcceptedLeave[]; rejections: Rejection[] };
+    try {
+      read = this.acceptAll(messages);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.mergeAndReject(read.accepted, read.rejections);
+  }
+
+  private acceptAll(messages: BusMessage[]): { accepted: AcceptedLeave[]; rejections: Rejection[] } {
+    const rejections: Rejection[] = [];
+    const accepted: AcceptedLeave[] = [];
+    const today = this.clock().toISOString().slice(0, 10);
+    const pseudonyms = new BatchPseudonyms(this.deps.pseudonymizer);
+    for (const m of messages) {
+      const a = this.accept(m, today, pseudonyms);
+      if ('reason' in a) rejections.push(a);
+      else accepted.push(a);
+    }
+    return { accepted, rejections };
+  }
+
+  private async mergeAndReject(accepted: AcceptedLeave[], rejections: Rejection[]): Promise<void> {
+    if (accepted.length) await this.mergeAndRoute(accepted);
+    await this.deps.deadLetters.reject(rejections);
+  }
+
+  private accept(m: BusMessage, today: string, p: BatchPseudonyms): AcceptedLeave | Rejection {
+    const reject = (reason: string, errors: Violation[], messageId?: string) => rejection(m, reason, errors, messageId);
+    const parsed = parseJson(m.value);
+    if (!parsed.ok) return reject('message is not JSON', [{ path: '/', message: parsed.error }]);
+    const messageId = readMessageId(parsed.value);
+    if (m.topic === Topics.sickLeaveInbound) {
+      const r = this.sickLeave.validate(parsed.value);
+      if (!r.ok) return reject('does not match sick-leave-notification/1', r.violations, messageId);
+      const domain = checkLeave(r.value, today);
+      if (domain.length) return reject('identifiers or dates are invalid', domain, messageId);
+      return this.fromSickLeave(r.value, p);
+    }
+    if (m.topic === Topics.employerLeaveInbound) {
+      const r = this.employerLeave.validate(parsed.value);
+      if (!r.ok) return reject('does not match employer-leave-declaration/1', r.violations, messageId);
+      const domain = checkLeave(r.value, today);
+      if (domain.length) return reject('identifiers or dates are invalid', domain, messageId);
+      return this.fromEmployer(r.value, p);
+    }
+    return reject(`no contract for topic ${m.topic}`, [], messageId);
+  }
+
+  private fromSickLeave(n: SickLeaveNotification, p: BatchPseudonyms): AcceptedLeave {
+    const matricule = n.worker.nir ?? n.worker.ins!.value;
+    return {
+      source: 'assurance-maladie',
+      // Each leave id is met once per batch but for re-sent copies: computed, not memoised.
+      stored: storedNotification(this.deps.pseudonymizer.id('leave', n.leaveId), n.messageId, n.kind, n.startDate, n.expectedEndDate, n.pdpRisk, n.consent?.granted),
+      episodeId: p.id('episode', n.initialLeaveId ?? n.leaveId),
+      personPseudonym: p.person(matricule),
+      employerSiret: n.employer.siret,
+      nature: n.nature,
+      issuingCpam: n.issuingCpam.code,
+      workerDepartement: n.worker.departement,
+    };
+  }
+
+  private fromEmployer(d: EmployerLeaveDeclaration, p: BatchPseudonyms): AcceptedLeave {
+    const person = p.person(d.worker.nir ?? d.worker.ins!.value);
+    return {
+      source: 'employer',
+      stored: storedNotification(this.deps.pseudonymizer.id('employer-declaration', d.messageId), d.messageId, 'employer-declaration', d.startDate, d.expectedEndDate, false),
+      // The employer has no leave id: one episode per person, establishment and start date.
+      episodeId: p.id('employer-episode', `${person}|${d.employer.siret}|${d.startDate}`),
+      personPseudonym: person,
+      employerSiret: d.employer.siret,
+      nature: d.nature ?? 'maladie',
+      workerDepartement: d.worker.departement,
+    };
+  }
+
+  /**
+   * Records the batch's notifications (each once per episode), recomputes their episodes and
+   * routes them, in one transaction and a fixed number of statements whatever the batch size.
+   * An episode's notifications are kept in its row (migration 007): the row is rewritten anyway,
+   * and a separate log cost each notification three random-key index entries. Routing is
+   * in-process: a Kafka hop per case would double the broker's and the apps' work (issue 5).
+   * Replays give the same events, and routing them again changes nothing.
+   *
+   * Rows known to be new are inserted without `ON CONFLICT`, which costs each row an index probe
+   * before its insert: under the episode locks, a notification absent from its episode's history
+   * has no message row, and an episode not found has no row (nor inbox item: the router inserts
+   * those of new episodes the same way). Should a row exist all the same (data older than the
+   * history, an episode erased but not its item), the batch runs again with every insert probing.
+   */
+  private async mergeAndRoute(batch: AcceptedLeave[]): Promise<void> {
+    try {
+      await this.merge(batch, false);
+    } catch (e) {
+      if ((e as { code?: string }).code !== UNIQUE_VIOLATION) throw e;
+      await this.merge(batch, true);
+    }
+  }
+
+  private merge(batch: AcceptedLeave[], probeAll: boolean): Promise<void> {
+    return this.deps.db.transaction(async (tx) => {
+      const episodeIds = [...new Set(batch.map((a) => a.episodeId))];
+      // Serialise with other batches touching the same episodes (they may come from other
+      // partitions); locks taken in a fixed order so two batches cannot deadlock.
+      await tx.query('SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtext(e) AS h FROM unnest($1::text[]) e ORDER BY 1) l', [episodeIds]);
+      const { histories, found } = await loadHistories(tx, episodeIds);
+      const { fresh, copies } = recordNotifications(batch, histories);
+      await insertFresh(tx, fresh, probeAll);
+      await insertMessages(tx, copies, true);
+      // The last message of the batch for an episode gives its descriptive fields.
+      const latest = new Map(batch.map((a) => [a.episodeId, a]));
+      const now = this.clock().toISOString();
+      const episodes = episodeIds.map((id) => {
+        const history = histories.get(id)!;
+        const event = this.toEvent(latest.get(id)!, history.map(asEpisodeNotification), now);
+        return { event, history, known: found.has(id) };
+      });
+      await writeEpisodes(tx, episodes.filter((e) => !e.known), false);
+      await writeEpisodes(tx, episodes.filter((e) => e.known), true);
+      // Episodes the database did not have cannot have an inbox item yet: the router inserts
+      // theirs without probing (unless this is the run after a unique violation).
+      const newEpisodes = probeAll ? undefined : new Set(episodes.filter((e) => !e.known).map((e) => e.event.episodeId));
+      await this.deps.router.route(episodes.map((e) => e.event), tx, newEpisodes);
+    });
+  }
+
+  private toEvent(a: AcceptedLeave, notifications: EpisodeNotification[], now: string): CaseEvent {
+    const summary = summarizeEpisode(notifications);
+    const eligibility = decideEligibility(summary, a.source, this.deps.transitionalPhase);
+    return assembleCaseEvent(
+      {
+        episodeId: a.episodeId,
+        personPseudonym: a.personPseudonym,
+        source: a.source,
+        sourceMessageId: a.stored.m,
+        issuingCpam: a.issuingCpam,
+        employerSiret: a.employerSiret,
+        workerDepartement: a.workerDepartement,
+        nature: a.nature,
+        eligible: eligibility.eligible,
+        eligibilityReason: eligibility.reason,
+        legalBasis: eligibility.legalBasis,
+        normalizedAt: now,
+      },
+      summary,
+    );
+  }
+}
+
+function rejection(m: BusMessage, reason: string, errors: Violation[], messageId?: string): Rejection {
+  return { stage: 'normalizer', sourceTopic: m.topic, sourcePartition: m.partition, sourceOffset: m.offset, messageId, reason, errors, original: m.value };
+}
+
+/** One row of leave_messages: every accepted message, found by its id. */
+interface MessageRow {
+  m: string;
+  k: string;
+  e: string;
+  /** The message that counted, when this one is a re-sent copy. */
+  x: string | null;
+}
+
+/**
+ * The stored notifications of the batch's episodes (an empty history for a new one). `OFFSET 0`
+ * keeps each look-up a primary-key probe whatever the statistics say: with `= ANY(array)` or a
+ * plain join, a young table's planner chose a sequential scan, and a large one's a hash join over
+ * the whole table (a batch's cost then grew with the table).
+ */
+async function loadHistories(tx: Sql, episodeIds: string[]): Promise<{ histories: Map<string, StoredNotification[]>; found: Set<string> }> {
+  const { rows } = await tx.query<{ episode_id: string; notifications: StoredNotification[] }>(
+    `SELECT q.id AS episode_id, e.notifications
+       FROM unnest($1::text[]) AS q(id)
+       CROSS JOIN LATERAL (SELECT notifications FROM episodes WHERE episode_id = q.id OFFSET 0) e`,
+    [episodeIds],
+  );
+  const histories = new Map<string, StoredNotification[]>(episodeIds.map((id) => [id, []]));
+  for (const r of rows) histories.set(r.episode_id, r.notifications);
+  return { histories, found: new Set(rows.map((r) => r.episode_id)) };
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+/**
+ * Message rows through one JSON parameter (re-sent copies, and every row where the database has
+ * no COPY); `probe` for rows that may exist already (ON CONFLICT probes the index first).
+ */
+async function insertMessages(tx: Sql, rows: MessageRow[], probe: boolean): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.query(
+    `INSERT INTO leave_messages (message_id, notification_key, episode_id, duplicate_of)
+     SELECT m, k, e, x FROM jsonb_to_recordset($1::jsonb) AS r(m text, k text, e text, x text)
+     ${probe ? 'ON CONFLICT DO NOTHING' : ''}`,
+    [asRecordset(rows)],
+  );
+}
+
+/**
+ * Adds the batch's new notifications to their episodes' histories, in arrival order, and returns
+ * what to write: `fresh`, the leaves whose notification is new (their message rows cannot
+ * exist), and `copies`, the rows of re-sent copies of a notification already counted (in an
+ * earlier batch or earlier in this one), which name the message that counted and may have been
+ * seen before. A message that is itself the one counted (a redelivered batch) has its row already.
+ */
+function recordNotifications(batch: AcceptedLeave[], histories: Map<string, StoredNotification[]>): { fresh: AcceptedLeave[]; copies: MessageRow[] } {
+  const fresh: AcceptedLeave[] = [];
+  const copies: MessageRow[] = [];
+  for (const a of batch) {
+    const history = histories.get(a.episodeId)!;
+    const counted = history.find((n) => n.k === a.stored.k);
+    if (!counted) {
+      history.push(a.stored);
+      fresh.push(a);
+    } else if (counted.m !== a.stored.m) {
+      copies.push({ m: a.stored.m, k: a.stored.k, e: a.episodeId, x: counted.m });
+    }
+  }
+  return { fresh, copies };
+}
+
+/**
+ * The message rows of notifications new to their episodes. Rows known to be new go in with COPY
+ * where the database has it (PostgreSQL's server), written from the accepted leaves themselves:
+ * no row object per message held across the COPY's writes.
+ */
+async function insertFresh(tx: Sql, fresh: AcceptedLeave[], probe: boolean): Promise<void> {
+  if (fresh.length === 0) return;
+  if (!probe && tx.copyIn) {
+    await tx.copyIn('COPY leave_messages (message_id, notification_key, episode_id, duplicate_of) FROM STDIN', copyChunks(fresh, (a) => [a.stored.m, a.stored.k, a.episodeId, null]));
+    return;
+  }
+  await insertMessages(tx, fresh.map((a) => ({ m: a.stored.m, k: a.stored.k, e: a.episodeId, x: null })), probe);
+}
+
+function storedNotification(k: string, m: string, t: StoredNotification['t'], s: string, d: string, r: boolean, c?: boolean): StoredNotification {
+  // `c` only when the notification says something of consent (the history's JSON omits it otherwise).
+  return c === undefined ? { k, m, t, s, d, r } : { k, m, t, s, d, r, c };
+}
+

@@ -1,0 +1,192 @@
+import { ContractRegistry, Violation } from '@pdp/contracts';
+import { ConsentStatement, SignalementContractIds, ReferralDelivery } from '@pdp/contracts';
+import { Database } from '@pdp/db';
+import { isValidNir, Pseudonymizer } from '@pdp/domain';
+import { AuditEntry, AuditTrail } from '@pdp/audit';
+import { ConsentRecord, ConsentRegistry, consentRecordsFromFhir, NewConsentRecord } from '@pdp/consent';
+import { Consent } from '@pdp/fhir';
+import { PartnerRegistry } from '@pdp/partners';
+import { pullBackSickLeaveItems, releaseConsentParked, SICK_LEAVE_CONSENT } from '@pdp/consent';
+import { MessageBus } from '@pdp/bus';
+import { SignalementCoordinator } from './coordinator';
+import { CanonicalSignalement } from './intake';
+import { idempotencyKey } from './plan';
+import { DeliveryWriter, Outgoing } from './writer';
+
+export interface ConsentServiceDeps {
+  db: Database;
+  bus: MessageBus;
+  contracts: ContractRegistry;
+  pseudonymizer: Pseudonymizer;
+  consent: ConsentRegistry;
+  audit: AuditTrail;
+  writer: DeliveryWriter;
+  partners: PartnerRegistry;
+  coordinator: SignalementCoordinator;
+  clock: () => Date;
+}
+
+export interface ConsentChange {
+  recorded: ConsentRecord[];
+  pulledBack: { deliveryId: string; partnerId: string }[];
+  retracted: { deliveryId: string; partnerId: string }[];
+  released: { deliveryId: string; partnerId: string }[];
+}
+
+/**
+ * Consent decisions from partners (API), FHIR Consent imports and their effects: a withdrawal
+ * pulls back every not-yet-acknowledged item of that purpose and category (an acknowledged one
+ * gets a retraction notice), and a grant releases the items withheld for want of it.
+ */
+export class ConsentService {
+  constructor(private readonly deps: ConsentServiceDeps) {}
+
+  validate(body: unknown): { ok: true; value: ConsentStatement } | { ok: false; violations: Violation[] } {
+    const r = this.deps.contracts.contract<ConsentStatement>(SignalementContractIds.consentStatement).validate(body);
+    if (!r.ok) return r;
+    const w = r.value.worker;
+    const v: Violation[] = [];
+    if (w.nir && !isValidNir(w.nir)) v.push({ path: '/worker/nir', message: 'NIR key does not match' });
+    if (w.ins && !isValidNir(w.ins.value)) v.push({ path: '/worker/ins/value', message: 'INS matricule key does not match' });
+    return v.length ? { ok: false, violations: v } : r;
+  }
+
+  async recordStatement(s: ConsentStatement, actor: string): Promise<ConsentChange> {
+    return this.apply(
+      [{ personPseudonym: this.deps.pseudonymizer.person(s.worker.nir ?? s.worker.ins!.value), purpose: s.purpose, recipientCategory: s.recipientCategory, status: s.status, effectiveAt: new Date(s.effectiveAt).toISOString(), source: `api:${actor}`, collectedBy: s.collectedBy ?? null, evidenceRef: s.evidenceRef ?? null }],
+      actor,
+    );
+  }
+
+  /** FHIR Consent resources (a body, or a search on a FHIR server); a version already imported is skipped. */
+  async importFhir(resources: Consent[], actor: string): Promise<ConsentChange & { skipped: { consent: string; reason: string }[] }> {
+    const mapped = consentRecordsFromFhir(resources, (nir) => this.deps.pseudonymizer.person(nir));
+    const known = await this.deps.consent.knownFhirIds(mapped.records.map((r) => r.fhirConsentId!));
+    const fresh = mapped.records.filter((r) => !known.has(r.fhirConsentId!));
+    return { ...(await this.apply(fresh, actor)), skipped: mapped.skipped };
+  }
+
+  private async apply(records: NewConsentRecord[], actor: string): Promise<ConsentChange> {
+    const change: ConsentChange = { recorded: [], pulledBack: [], retracted: [], released: [] };
+    if (records.length === 0) return change;
+    const outgoing: Outgoing = { deliveries: [], retractions: [] };
+    await this.deps.db.transaction(async (tx) => {
+      change.recorded = await this.deps.consent.record(records, tx);
+      const audit: AuditEntry[] = change.recorded.map((c) => ({ action: 'consent-recorded', subjectType: 'consent', subjectId: c.consentId, personPseudonym: c.personPseudonym, category: c.recipientCategory, consentId: c.consentId, actor, detail: { purpose: c.purpose, status: c.status, source: c.source, effectiveAt: c.effectiveAt } }));
+      await this.deps.audit.append(audit, tx);
+    });
+    const now = this.deps.clock().getTime();
+    for (const c of change.recorded) {
+      if (Date.parse(c.effectiveAt) > now) continue; // takes effect later; decisions read the registry then
+      if (c.purpose === SICK_LEAVE_CONSENT.purpose && c.recipientCategory === SICK_LEAVE_CONSENT.category) {
+        await this.applySickLeaveConsent(c, actor, change);
+        continue;
+      }
+      if (c.status !== 'granted' && (c.purpose === 'orientation' || c.purpose === 'irdp-sharing')) {
+        const r = await this.pullBack(c, actor);
+        change.pulledBack.push(...r.pulledBack);
+        change.retracted.push(...r.retracted);
+        outgoing.retractions.push(...r.out.retractions);
+        outgoing.deliveries.push(...r.out.deliveries);
+      }
+    }
+    // A grant (or an IRDP withdrawal, which re-delivers without the IRDP) re-decides withheld items.
+    const persons = [...new Set(change.recorded.filter((c) => Date.parse(c.effectiveAt) <= now).map((c) => c.personPseudonym))];
+    for (const person of persons) {
+      const o = await this.redecide(person, actor);
+      outgoing.deliveries.push(...o.deliveries);
+      change.released.push(...o.deliveries.map((d) => ({ deliveryId: d.delivery.deliveryId, partnerId: d.delivery.partnerId })));
+    }
+    await this.deps.writer.publish(outgoing);
+    return change;
+  }
+
+  /**
+   * Transitional-phase sick leaves: a refusal or withdrawal pulls the person's unacknowledged
+   * items back out of the SPSTI inboxes (parked with the reason); a grant releases them.
+   */
+  private async applySickLeaveConsent(c: ConsentRecord, actor: string, change: ConsentChange): Promise<void> {
+    if (c.status === 'granted') {
+      await releaseConsentParked(this.deps.db, this.deps.bus, c.personPseudonym);
+      return;
+    }
+    const reason = `sick-leave transmission consent ${c.status} (${c.consentId})`;
+    await this.deps.db.transaction(async (tx) => {
+      const gone = await pullBackSickLeaveItems(tx, c.personPseudonym, { reasonCode: c.status === 'refused' ? 'consent-refused' : 'consent-withdrawn', reason });
+      change.pulledBack.push(...gone.map((g) => ({ deliveryId: g.itemId, partnerId: g.partnerId })));
+      await this.deps.audit.append(
+        gone.map((g) => ({ action: 'pulled-back', subjectType: 'sick-leave', subjectId: g.episodeId, personPseudonym: c.personPseudonym, partnerId: g.partnerId, category: c.recipientCategory, consentId: c.consentId, actor, detail: { itemId: g.itemId, reason } })),
+        tx,
+      );
+    });
+  }
+
+  /** Undelivered items of that purpose and category leave the inbox; the FHIR Task is cancelled. */
+  private async pullBack(c: ConsentRecord, actor: string): Promise<{ pulledBack: ConsentChange['pulledBack']; retracted: ConsentChange['retracted']; out: Outgoing }> {
+    const reason = `${c.purpose} consent for ${c.recipientCategory} ${c.status} (${c.consentId})`;
+    const out: Outgoing = { deliveries: [], retractions: [] };
+    const pulledBack: ConsentChange['pulledBack'] = [];
+    const retracted: ConsentChange['retracted'] = [];
+    await this.deps.db.transaction(async (tx) => {
+      const irdpOnly = c.purpose === 'irdp-sharing';
+      const { rows } = await tx.query<{ delivery_id: string; partner_id: string; case_id: string; subject_id: string; subject_type: 'signalement'; inbox_status: string | null; fhir_endpoint: string | null }>(
+        `SELECT d.delivery_id, d.partner_id, d.case_id, d.subject_id, d.subject_type, i.status AS inbox_status, p.fhir_endpoint
+           FROM coordination_deliveries d LEFT JOIN inbox_items i ON i.item_id = d.inbox_item_id JOIN partners p ON p.partner_id = d.partner_id
+          WHERE d.person_pseudonym = $1 AND d.category = $2 AND d.status = 'delivered' AND d.legal_basis = 'consent' AND ($3::boolean = false OR d.irdp_shared)
+          FOR UPDATE OF d`,
+        [c.personPseudonym, c.recipientCategory, irdpOnly],
+      );
+      const audit: AuditEntry[] = [];
+      const pending = rows.filter((r) => r.inbox_status !== 'acknowledged');
+      if (pending.length) {
+        const ids = pending.map((r) => r.delivery_id);
+        await tx.query('DELETE FROM inbox_items WHERE item_id = ANY($1::text[])', [ids]);
+        // An IRDP withdrawal marks them withheld so that the re-decision delivers them without it.
+        await tx.query(
+          `UPDATE coordination_deliveries SET status = $2, reason_code = 'consent-withdrawn', reason = $3, inbox_item_id = NULL, updated_at = now() WHERE delivery_id = ANY($1::text[])`,
+          [ids, irdpOnly ? 'withheld' : 'pulled-back', reason],
+        );
+      }
+      for (const r of rows) {
+        const unread = r.inbox_status !== 'acknowledged';
+        (unread ? pulledBack : retracted).push({ deliveryId: r.delivery_id, partnerId: r.partner_id });
+        audit.push({ action: unread ? 'pulled-back' : 'retraction-sent', subjectType: r.subject_type, subjectId: r.subject_id, caseId: r.case_id, personPseudonym: c.personPseudonym, partnerId: r.partner_id, category: c.recipientCategory, consentId: c.consentId, actor, detail: { deliveryId: r.delivery_id, reason } });
+        const retraction = { deliveryId: r.delivery_id, reason };
+        const delivery: ReferralDelivery = {
+          schemaVersion: 'referral-delivery/1',
+          deliveryId: `${r.delivery_id}:retraction`,
+          idempotencyKey: idempotencyKey(`${r.delivery_id}:retraction`, retraction),
+          partnerId: r.partner_id,
+          itemType: 'retraction',
+          caseId: r.case_id,
+          personPseudonym: c.personPseudonym,
+          legalBasis: 'consent',
+          consentId: c.consentId,
+          retraction,
+          rulesVersion: '-',
+          deliveredAt: this.deps.clock().toISOString(),
+        };
+        out.retractions.push({ delivery, fhirEndpoint: r.fhir_endpoint, retractedId: r.delivery_id, reason });
+      }
+      await this.deps.audit.append(audit, tx);
+    });
+    return { pulledBack, retracted, out };
+  }
+
+  /** Re-decides the withheld referrals of a person (consent may now allow them). */
+  async redecide(person: string, actor: string): Promise<Outgoing> {
+    const { rows } = await this.deps.db.query<{ canonical: CanonicalSignalement }>(
+      `SELECT DISTINCT r.referral_id, r.canonical FROM referrals r JOIN coordination_deliveries d ON d.subject_id = r.referral_id
+        WHERE d.person_pseudonym = $1 AND d.status = 'withheld' AND d.reason_code <> 'no-recipient'`,
+      [person],
+    );
+    const out: Outgoing = { deliveries: [], retractions: [] };
+    if (rows.length === 0) return out;
+    const partners = await this.deps.partners.list();
+    for (const r of rows) {
+      const o = await this.deps.coordinator.route(r.canonical, partners, { recordConsent: false, actor });
+      out.deliveries.push(...o.deliveries);
+    }
+    return out;
+  }
+}

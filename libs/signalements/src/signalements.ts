@@ -1,0 +1,139 @@
+import { ContractRegistry, Violation } from '@pdp/contracts';
+import { SignalementTopics } from '@pdp/contracts';
+import { MessageBus } from '@pdp/bus';
+import { Database } from '@pdp/db';
+import { Pseudonymizer } from '@pdp/domain';
+import { AuditEntry, AuditTrail } from '@pdp/audit';
+import { ConsentRegistry } from '@pdp/consent';
+import { FhirClients, FhirDeliveryChannel, FhirOrganizationDirectory } from '@pdp/fhir';
+import { defaultRulesFile, RuleSet } from '@pdp/routing-rules';
+import { AdhesionDirectory, PartnerCategories, PartnerRegistry } from '@pdp/partners';
+import { DeadLetterSink } from '@pdp/dead-letters';
+import { PartnerCategory } from '@pdp/contracts';
+import { ConsentService } from './consent-service';
+import { SignalementCoordinator } from './coordinator';
+import { validateReport, validateSignalement } from './intake';
+import { loadPartnersFile } from '@pdp/partners';
+import { SignalementQueries } from './queries';
+import { ReturnFlow } from './return-flow';
+import { SickLeaveAudit } from './sick-leave-audit';
+import { DeliveryWriter } from './writer';
+
+export interface SignalementsDeps {
+  db: Database;
+  bus: MessageBus;
+  contracts: ContractRegistry;
+  pseudonymizer: Pseudonymizer;
+  deadLetters: DeadLetterSink;
+  partners: PartnerRegistry;
+  directory: AdhesionDirectory;
+  partitions: number;
+  clock?: () => Date;
+  /** deploy/routing-rules.json by default. */
+  rulesFile?: string;
+  /** Optional partner directory file (partner-directory/1), loaded at start-up. */
+  partnersFile?: string;
+}
+
+export type IntakeOutcome = { accepted: true; messageId: string; id: string } | { accepted: false; status: 400 | 403; title: string; violations: Violation[] };
+
+/** The coordination flows of issue 3, composed once per app (see libs/runtime). */
+export class Signalements {
+  readonly rules: RuleSet;
+  readonly audit: AuditTrail;
+  readonly consentRegistry: ConsentRegistry;
+  readonly writer: DeliveryWriter;
+  readonly coordinator: SignalementCoordinator;
+  readonly returnFlow: ReturnFlow;
+  readonly consent: ConsentService;
+  readonly queries: SignalementQueries;
+  readonly sickLeaveAudit: SickLeaveAudit;
+  readonly fhirDirectory: FhirOrganizationDirectory;
+  private readonly clock: () => Date;
+
+  private constructor(private readonly deps: SignalementsDeps) {
+    this.clock = deps.clock ?? (() => new Date());
+    const clients = new FhirClients();
+    this.rules = new RuleSet(deps.rulesFile ?? defaultRulesFile(), deps.contracts);
+    this.audit = new AuditTrail(deps.db);
+    this.consentRegistry = new ConsentRegistry(deps.db);
+    this.writer = new DeliveryWriter({ db: deps.db, bus: deps.bus, audit: this.audit, fhir: new FhirDeliveryChannel(clients), partitions: deps.partitions });
+    const common = { db: deps.db, contracts: deps.contracts, deadLetters: deps.deadLetters, partners: deps.partners, rules: this.rules, writer: this.writer, clock: this.clock };
+    this.coordinator = new SignalementCoordinator({ ...common, pseudonymizer: deps.pseudonymizer, directory: deps.directory, consent: this.consentRegistry, audit: this.audit });
+    this.returnFlow = new ReturnFlow(common);
+    this.consent = new ConsentService({ ...common, bus: deps.bus, pseudonymizer: deps.pseudonymizer, consent: this.consentRegistry, audit: this.audit, coordinator: this.coordinator });
+    this.queries = new SignalementQueries(deps.db);
+    this.sickLeaveAudit = new SickLeaveAudit(deps.db, this.audit, this.rules);
+    this.fhirDirectory = new FhirOrganizationDirectory(clients);
+  }
+
+  /** Validates the rules (and the partner file) now: a bad file stops the app at start-up. */
+  static async create(deps: SignalementsDeps): Promise<Signalements> {
+    const c = new Signalements(deps);
+    await deps.bus.ensureTopics(Object.values(SignalementTopics).map((topic) => ({ topic, partitions: deps.partitions })));
+    if (deps.partnersFile) await loadPartnersFile(deps.partnersFile, deps.contracts, deps.partners);
+    return c;
+  }
+
+  /** HTTP entry: the same checks as the consumer, then the inbound topic (keyed by the sender's id, never the NIR). */
+  async acceptSignalement(body: unknown, senderId: string): Promise<IntakeOutcome> {
+    const r = validateSignalement(body, this.deps.contracts, this.today());
+    if (!r.ok) return { accepted: false, status: 400, title: `The signalement ${r.reason}`, violations: r.violations };
+    if (r.value.sender.partnerId !== senderId) return { accepted: false, status: 403, title: 'A partner sends only its own signalements', violations: [{ path: '/sender/partnerId', message: `is not ${senderId}` }] };
+    await this.deps.bus.publish(SignalementTopics.signalementInbound, [{ key: `${senderId}:${r.value.signalementId}`, value: JSON.stringify(r.value) }]);
+    return { accepted: true, messageId: r.value.messageId, id: r.value.signalementId };
+  }
+
+  async acceptReport(body: unknown, senderId: string): Promise<IntakeOutcome> {
+    const r = validateReport(body, this.deps.contracts, this.today());
+    if (!r.ok) return { accepted: false, status: 400, title: `The accompaniment report ${r.reason}`, violations: r.violations };
+    if (r.value.sender.partnerId !== senderId) return { accepted: false, status: 403, title: 'A partner sends only its own reports', violations: [{ path: '/sender/partnerId', message: `is not ${senderId}` }] };
+    await this.deps.bus.publish(SignalementTopics.accompanimentReportInbound, [{ key: `${senderId}:${r.value.reportId}`, value: JSON.stringify(r.value) }]);
+    return { accepted: true, messageId: r.value.messageId, id: r.value.reportId };
+  }
+
+  /** Re-assigns a case's chef de file by hand (IGAS recommendation 2), with its reason. */
+  async reassignLead(caseId: string, partnerId: string, reason: string, actor: string) {
+    const partner = await this.deps.partners.get(partnerId);
+    if (!partner) return { ok: false as const, status: 400, message: `${partnerId} is not a registered partner` };
+    const lead = await this.deps.db.query<{ person_pseudonym: string }>('SELECT person_pseudonym FROM case_leads WHERE case_id = $1', [caseId]);
+    if (!lead.rows[0]) return { ok: false as const, status: 404, message: `no case ${caseId}` };
+    const audit: AuditEntry[] = [];
+    await this.deps.db.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [caseId]);
+      await this.coordinator.assignLead(tx, caseId, lead.rows[0].person_pseudonym, { partnerId, category: partner.category, assignedBy: 'manual', ruleId: null, reason }, this.rules.version, audit, actor, true);
+      await this.audit.append(audit, tx);
+    });
+    return { ok: true as const, chefDeFile: await this.queries.lead(caseId) };
+  }
+
+  pseudonymize(nir: string): string {
+    return this.deps.pseudonymizer.person(nir);
+  }
+
+  reloadRules(actor: string) {
+    const r = this.rules.reload();
+    void this.audit.append([{ action: 'rules-reloaded', subjectType: 'rules', subjectId: r.rulesVersion, rulesVersion: r.rulesVersion, actor, detail: r }]);
+    return r;
+  }
+
+  /** Registers (or updates) the partners a FHIR directory lists for a category and territory. */
+  async importPartnersFromFhir(baseUrl: string, query: { category?: string; departement?: string }) {
+    const found = await this.fhirDirectory.search(baseUrl, query);
+    const valid = found.filter((o) => PartnerCategories.includes(o.category as PartnerCategory));
+    for (const o of valid) {
+      const known = await this.deps.partners.get(o.partnerId);
+      await this.deps.partners.register({ partnerId: o.partnerId, category: o.category as PartnerCategory, name: o.name, region: known?.region ?? null, departements: o.departements, fhirEndpoint: o.fhirEndpoint });
+    }
+    return { imported: valid.map((o) => ({ partnerId: o.partnerId, category: o.category, departements: o.departements, fhirEndpoint: o.fhirEndpoint, organization: o.organizationReference })), ignored: found.length - valid.length };
+  }
+
+  private today(): string {
+    return this.clock().toISOString().slice(0, 10);
+  }
+}
+
+/** ROUTING_RULES_FILE (default deploy/routing-rules.json) and PARTNERS_FILE (optional). */
+export function signalementFiles(env: NodeJS.ProcessEnv): Pick<SignalementsDeps, 'rulesFile' | 'partnersFile'> {
+  return { ...(env.ROUTING_RULES_FILE ? { rulesFile: env.ROUTING_RULES_FILE } : {}), ...(env.PARTNERS_FILE ? { partnersFile: env.PARTNERS_FILE } : {}) };
+}
