@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'crypto';
 import { Logger } from '@nestjs/common';
 import { DeadLetter, Topics, Violation } from '@pdp/contracts';
-import { jsonMessage, MessageBus } from '@pdp/bus';
+import { BusMessage, jsonMessage, MessageBus } from '@pdp/bus';
 import { Sql } from '@pdp/db';
 
 export type Stage = DeadLetter['stage'];
@@ -87,4 +87,9 @@ export function parseJson(bytes: Buffer): { ok: true; value: unknown } | { ok: f
   } catch (e) {
     return { ok: false, error: (e as Error).message };
   }
+}
+
+/** A message consumed from the bus turned into a rejection at a stage: where it came from, why, and its bytes. */
+export function rejectionOf(m: BusMessage, stage: Stage, reason: string, errors: Violation[], messageId?: string): Rejection {
+  return { stage, sourceTopic: m.topic, sourcePartition: m.partition, sourceOffset: m.offset, messageId, reason, errors, original: m.value };
 }

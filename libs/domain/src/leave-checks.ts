@@ -1,6 +1,5 @@
 import { daysInclusive, parseIsoDate } from './dates';
-import { isValidNir } from './nir';
-import { isValidSiret } from './siret';
+import { checkIdentity } from './identity';
 
 export interface DomainViolation {
   path: string;
@@ -20,13 +19,7 @@ export interface LeaveShape {
 
 /** Checks what JSON Schema cannot: identifier keys and plausible dates. */
 export function checkLeave(leave: LeaveShape, today: string): DomainViolation[] {
-  const v: DomainViolation[] = [];
-  if (leave.worker.nir && !isValidNir(leave.worker.nir)) v.push({ path: '/worker/nir', message: 'NIR key does not match' });
-  if (leave.worker.ins && !isValidNir(leave.worker.ins.value)) v.push({ path: '/worker/ins/value', message: 'INS matricule key does not match' });
-  if (leave.worker.nir && leave.worker.ins && leave.worker.nir.slice(0, 13) !== leave.worker.ins.value.slice(0, 13)) {
-    v.push({ path: '/worker/ins/value', message: 'INS and NIR designate different people' });
-  }
-  if (!isValidSiret(leave.employer.siret)) v.push({ path: '/employer/siret', message: 'SIRET fails the Luhn check' });
+  const v = checkIdentity(leave.worker, leave.employer);
   const start = parseIsoDate(leave.startDate);
   const end = parseIsoDate(leave.expectedEndDate);
   if (Number.isNaN(start)) v.push({ path: '/startDate', message: 'is not a calendar date' });

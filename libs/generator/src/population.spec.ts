@@ -1,6 +1,7 @@
 import { createHash } from 'crypto';
 import { OutcomeReport } from '@pdp/contracts';
-import { CellAccumulator, contributePerson, FOLLOW_UP_POINTS, isMaintien, measuresToBits, OUTCOMES, PartnerLookup, PartnerNames, toDay, departementIndex, CATEGORIES, columnsOf, CompactEvent, groupByPerson } from '@pdp/metrics';
+import { CellAccumulator, contributePerson, measuresToBits, PartnerLookup, PartnerNames, toDay, departementIndex, CATEGORIES, columnsOf, CompactEvent, groupByPerson } from '@pdp/metrics';
+import { FOLLOW_UP_POINTS, isMaintien, OUTCOMES } from '@pdp/domain';
 import { isValidNir } from '@pdp/domain';
 import { Population } from './population';
 

@@ -1,5 +1,5 @@
 import { FollowUpPoint, OutcomeKind, PartnerCategory } from '@pdp/contracts';
-import { FOLLOW_UP_POINTS, isMaintien, OUTCOMES } from '@pdp/metrics';
+import { FOLLOW_UP_POINTS, isMaintien, OUTCOMES } from '@pdp/domain';
 
 export type MessageType = 'sick-leave' | 'employer-declaration' | 'signalement' | 'outcome';
 

@@ -1,4 +1,5 @@
-import { CATEGORIES, MEASURES, monthStart, OUTCOMES, PYRAMIDE, REQUESTERS } from './codes';
+import { CATEGORIES, monthStart, PYRAMIDE, REQUESTERS } from './codes';
+import { MEASURES, OUTCOMES } from '@pdp/domain';
 import { CaseSink } from './dedup';
 import { DEPARTEMENTS } from './territory';
 

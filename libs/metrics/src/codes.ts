@@ -1,14 +1,8 @@
 /* Codes follow the schema enums' order: values are appended to the schemas, never inserted. */
-import { commonEnum, FollowUpPoint, Measure, OutcomeKind, PARTNER_CATEGORIES, PartnerCategory, PreRepriseRequester, PyramideLevel } from '@pdp/contracts';
+import { commonEnum, Measure, PARTNER_CATEGORIES, PartnerCategory, PreRepriseRequester, PyramideLevel } from '@pdp/contracts';
+import { MAINTIEN_OUTCOMES, MEASURES, OUTCOMES } from '@pdp/domain';
 
-/**
- * Small-integer codes of the enums of outcome-report/1, as stored in the compact outcome log
- * (outcome_events). Append-only: a code never changes meaning, new values go at the end.
- */
-export const OUTCOMES: readonly OutcomeKind[] = commonEnum<OutcomeKind>('OutcomeKind');
-
-/** The outcomes that are a maintien en emploi: the job is kept, at the same post or not, in the same firm or another one. */
-export const MAINTIEN_OUTCOMES: readonly OutcomeKind[] = ['kept-at-post', 'post-adapted', 'redeployed-internal', 'redeployed-external'];
+/** Small-integer codes of the outcome vocabulary (@pdp/domain), as stored in the compact outcome log (outcome_events). */
 // A table rather than a Set: the rebuild asks for every case.
 const MAINTIEN_CODES = new Uint8Array(OUTCOMES.length);
 for (const o of MAINTIEN_OUTCOMES) MAINTIEN_CODES[OUTCOMES.indexOf(o)] = 1;
@@ -17,14 +11,6 @@ export function isMaintienCode(code: number): boolean {
   return MAINTIEN_CODES[code] === 1;
 }
 
-export function isMaintien(outcome: string): boolean {
-  return (MAINTIEN_OUTCOMES as readonly string[]).includes(outcome);
-}
-
-/** Ordered: a later follow-up point has a higher code (and wins when reports disagree). */
-export const FOLLOW_UP_POINTS: readonly FollowUpPoint[] = commonEnum<FollowUpPoint>('FollowUpPoint');
-
-export const MEASURES: readonly Measure[] = commonEnum<Measure>('Measure');
 export const PRE_REPRISE_BIT = MEASURES.indexOf('visite-pre-reprise');
 
 /** Code 0 means "not known". */

@@ -1,5 +1,6 @@
 import { CellAccumulator, PartnerNames } from './accumulator';
-import { FOLLOW_UP_POINTS, measuresToBits, OUTCOMES, toDay } from './codes';
+import { measuresToBits, toDay } from './codes';
+import { FOLLOW_UP_POINTS, OUTCOMES } from '@pdp/domain';
 import { casesOf, contributePerson, PartnerLookup } from './dedup';
 import { CompactEvent, columnsOf } from './events';
 import { departementIndex } from './territory';

@@ -1,5 +1,5 @@
 import { Sql } from '@pdp/db';
-import { MAINTIEN_OUTCOMES } from './codes';
+import { MAINTIEN_OUTCOMES } from '@pdp/domain';
 import { TableRow } from './masking';
 import { checkDims, finishTable, MetricFilter, MetricTable, periodSql, regionSql, whereClauses } from './table';
 

@@ -1,7 +1,8 @@
 import { Database, Sql } from '@pdp/db';
 import { FollowUpPoint, Measure, OutcomeKind, PreRepriseRequester, PyramideLevel } from '@pdp/contracts';
 import { CellAccumulator, MeasureCellRow, OutcomeCellRow, OverlapCellRow } from './accumulator';
-import { FOLLOW_UP_POINTS, measuresToBits, OUTCOMES, PYRAMIDE, REQUESTERS, toDay } from './codes';
+import { measuresToBits, PYRAMIDE, REQUESTERS, toDay } from './codes';
+import { FOLLOW_UP_POINTS, OUTCOMES } from '@pdp/domain';
 import { contributePerson, contributeRun, DedupOptions, PartnerLookup } from './dedup';
 import { copyCells, ParallelLogReader } from './bulk';
 import { allocateColumns, EventColumns, groupByPerson, isShared, pushEvent, sortByPerson } from './events';

@@ -1,18 +1,12 @@
 import { OutcomeReport, Violation } from '@pdp/contracts';
-import { isValidNir, isValidSiret, parseIsoDate } from '@pdp/domain';
+import { checkIdentity, parseIsoDate } from '@pdp/domain';
 
 const EARLIEST = parseIsoDate('2000-01-01');
 const DAY_MS = 86_400_000;
 
 /** What JSON Schema cannot check in an outcome report: identifier keys and coherent dates. */
 export function checkOutcome(r: OutcomeReport, today: string): Violation[] {
-  const v: Violation[] = [];
-  if (r.worker.nir && !isValidNir(r.worker.nir)) v.push({ path: '/worker/nir', message: 'NIR key does not match' });
-  if (r.worker.ins && !isValidNir(r.worker.ins.value)) v.push({ path: '/worker/ins/value', message: 'INS matricule key does not match' });
-  if (r.worker.nir && r.worker.ins && r.worker.nir.slice(0, 13) !== r.worker.ins.value.slice(0, 13)) {
-    v.push({ path: '/worker/ins/value', message: 'INS and NIR designate different people' });
-  }
-  if (r.employer && !isValidSiret(r.employer.siret)) v.push({ path: '/employer/siret', message: 'SIRET fails the Luhn check' });
+  const v: Violation[] = checkIdentity(r.worker, r.employer);
   const start = parseIsoDate(r.accompaniment.startDate);
   const end = r.accompaniment.endDate ? parseIsoDate(r.accompaniment.endDate) : undefined;
   const outcome = parseIsoDate(r.outcomeDate);

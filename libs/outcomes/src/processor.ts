@@ -2,7 +2,7 @@ import { ContractIds, ContractRegistry, OutcomeReport, Violation } from '@pdp/co
 import { BusMessage } from '@pdp/bus';
 import { Sql } from '@pdp/db';
 import { Pseudonymizer } from '@pdp/domain';
-import { DeadLetterSink, parseJson, readMessageId, Rejection } from '@pdp/dead-letters';
+import { DeadLetterSink, parseJson, readMessageId, Rejection, rejectionOf } from '@pdp/dead-letters';
 import { OutcomeMetricsStore, RecordedOutcome } from '@pdp/metrics';
 import { checkOutcome } from './checks';
 import { FollowUpService } from './follow-ups';
@@ -43,7 +43,7 @@ export class OutcomeProcessor {
     const today = this.clock().toISOString().slice(0, 10);
     for (const m of messages) {
       const reject = (reason: string, errors: Violation[], messageId?: string) =>
-        rejections.push({ stage: 'metrics', sourceTopic: m.topic, sourcePartition: m.partition, sourceOffset: m.offset, messageId, reason, errors, original: m.value });
+        rejections.push(rejectionOf(m, 'metrics', reason, errors, messageId));
       const parsed = parseJson(m.value);
       if (!parsed.ok) {
         reject('message is not JSON', [{ path: '/', message: parsed.error }]);
@@ -66,10 +66,8 @@ export class OutcomeProcessor {
     for (const { m, report } of valid) {
       const reporter = reporters.get(report.reporter.partnerId);
       if (!reporter) {
-        rejections.push({
-          stage: 'metrics', sourceTopic: m.topic, sourcePartition: m.partition, sourceOffset: m.offset, messageId: report.messageId,
-          reason: 'unknown reporting partner', errors: [{ path: '/reporter/partnerId', message: `${report.reporter.partnerId} is not a registered partner` }], original: m.value,
-        });
+        const errors = [{ path: '/reporter/partnerId', message: `${report.reporter.partnerId} is not a registered partner` }];
+        rejections.push(rejectionOf(m, 'metrics', 'unknown reporting partner', errors, report.messageId));
         continue;
       }
       recorded.push(this.record(report, reporter));

@@ -10,7 +10,7 @@ import {
 import { BusMessage, MessageBus } from '@pdp/bus';
 import { asRecordset, copyChunks, Database, Sql } from '@pdp/db';
 import { BatchPseudonyms, checkLeave, decideEligibility, EpisodeNotification, Pseudonymizer, summarizeEpisode } from '@pdp/domain';
-import { DeadLetterSink, parseJson, readMessageId, Rejection } from '@pdp/dead-letters';
+import { DeadLetterSink, parseJson, readMessageId, Rejection, rejectionOf } from '@pdp/dead-letters';
 import { asEpisodeNotification, assembleCaseEvent, StoredNotification, writeEpisodes } from './episode-rows';
 
 export interface NormalizerDeps {
@@ -89,7 +89,7 @@ export class LeaveNormalizer {
   }
 
   private accept(m: BusMessage, today: string, p: BatchPseudonyms): AcceptedLeave | Rejection {
-    const reject = (reason: string, errors: Violation[], messageId?: string) => rejection(m, reason, errors, messageId);
+    const reject = (reason: string, errors: Violation[], messageId?: string) => rejectionOf(m, 'normalizer', reason, errors, messageId);
     const parsed = parseJson(m.value);
     if (!parsed.ok) return reject('message is not JSON', [{ path: '/', message: parsed.error }]);
     const messageId = readMessageId(parsed.value);
@@ -210,10 +210,6 @@ export class LeaveNormalizer {
       summary,
     );
   }
-}
-
-function rejection(m: BusMessage, reason: string, errors: Violation[], messageId?: string): Rejection {
-  return { stage: 'normalizer', sourceTopic: m.topic, sourcePartition: m.partition, sourceOffset: m.offset, messageId, reason, errors, original: m.value };
 }
 
 /** One row of leave_messages: every accepted message, found by its id. */

@@ -2,7 +2,7 @@ import { shortDigest } from '@pdp/domain';
 import { CaseEvent, ContractIds, ContractRegistry, InboxDelivery, inboxTopic, ParkedCase, Topics } from '@pdp/contracts';
 import { BusMessage, jsonMessage, MessageBus, OutgoingMessage } from '@pdp/bus';
 import { asRecordset, copyChunks, Database, jsonArray, Sql } from '@pdp/db';
-import { DeadLetterSink, parseJson, Rejection } from '@pdp/dead-letters';
+import { DeadLetterSink, parseJson, Rejection, rejectionOf } from '@pdp/dead-letters';
 import { AdhesionDirectory } from '@pdp/partners';
 import { ConsentWithholding, sickLeaveConsentWithholdings } from '@pdp/consent';
 
@@ -48,7 +48,7 @@ export class CaseRouter {
       const parsed = parseJson(m.value);
       const r = parsed.ok ? this.caseEvent.validate(parsed.value) : { ok: false as const, violations: [{ path: '/', message: 'not JSON' }] };
       if (!r.ok) {
-        rejections.push({ stage: 'router', sourceTopic: m.topic, sourcePartition: m.partition, sourceOffset: m.offset, reason: 'does not match case-event/1', errors: r.violations, original: m.value });
+        rejections.push(rejectionOf(m, 'router', 'does not match case-event/1', r.violations));
         continue;
       }
       events.push(r.value);

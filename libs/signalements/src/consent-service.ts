@@ -1,7 +1,7 @@
 import { ContractRegistry, Violation } from '@pdp/contracts';
 import { ConsentStatement, SignalementContractIds, ReferralDelivery } from '@pdp/contracts';
 import { Database } from '@pdp/db';
-import { isValidNir, Pseudonymizer } from '@pdp/domain';
+import { checkIdentity, Pseudonymizer } from '@pdp/domain';
 import { AuditEntry, AuditTrail } from '@pdp/audit';
 import { ConsentRecord, ConsentRegistry, consentRecordsFromFhir, NewConsentRecord } from '@pdp/consent';
 import { Consent } from '@pdp/fhir';
@@ -45,9 +45,7 @@ export class ConsentService {
     const r = this.deps.contracts.contract<ConsentStatement>(SignalementContractIds.consentStatement).validate(body);
     if (!r.ok) return r;
     const w = r.value.worker;
-    const v: Violation[] = [];
-    if (w.nir && !isValidNir(w.nir)) v.push({ path: '/worker/nir', message: 'NIR key does not match' });
-    if (w.ins && !isValidNir(w.ins.value)) v.push({ path: '/worker/ins/value', message: 'INS matricule key does not match' });
+    const v: Violation[] = checkIdentity(w);
     return v.length ? { ok: false, violations: v } : r;
   }
 

@@ -8,7 +8,7 @@ import { ConsentRegistry, decideConsent } from '@pdp/consent';
 import { RuleSet } from '@pdp/routing-rules';
 import { OrientationFact, recordOrientation } from '@pdp/metrics';
 import { AdhesionDirectory, Partner, PartnerRegistry } from '@pdp/partners';
-import { DeadLetterSink, parseJson, readMessageId, Rejection } from '@pdp/dead-letters';
+import { DeadLetterSink, parseJson, readMessageId, Rejection, rejectionOf } from '@pdp/dead-letters';
 import { canonicalSignalement, CanonicalSignalement, validateSignalement } from './intake';
 import { decisionIdOf } from './ids';
 import { CaseLead, chefDeFileOf, consentFromSignalement, Decision, decideLead, idempotencyKey, referralContent } from './plan';
@@ -47,7 +47,7 @@ export class SignalementCoordinator {
     const accepted: CanonicalSignalement[] = [];
     for (const m of messages) {
       const reject = (reason: string, errors: Rejection['errors'], messageId?: string) =>
-        rejections.push({ stage: 'coordinator', sourceTopic: m.topic, sourcePartition: m.partition, sourceOffset: m.offset, messageId, reason, errors, original: m.value });
+        rejections.push(rejectionOf(m, 'coordinator', reason, errors, messageId));
       const parsed = parseJson(m.value);
       if (!parsed.ok) {
         reject('message is not JSON', [{ path: '/', message: parsed.error }]);

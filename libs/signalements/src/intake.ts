@@ -1,6 +1,6 @@
 import { ContractRegistry, Violation } from '@pdp/contracts';
 import { AccompanimentReport, SignalementContractIds, Signalement } from '@pdp/contracts';
-import { isValidNir, isValidSiret, parseIsoDate, Pseudonymizer } from '@pdp/domain';
+import { checkIdentity, parseIsoDate, Pseudonymizer } from '@pdp/domain';
 import { caseIdOf, referralIdOf } from './ids';
 
 /** A signalement after validation, reduced to what the hub keeps: no NIR, no names. */
@@ -32,11 +32,7 @@ export type Checked<T> = { ok: true; value: T } | { ok: false; reason: string; v
 
 /** What JSON Schema cannot check on a signalement: identifier keys and plausible dates. */
 export function checkSignalement(s: Signalement, today: string): Violation[] {
-  const v: Violation[] = [];
-  if (s.worker.nir && !isValidNir(s.worker.nir)) v.push({ path: '/worker/nir', message: 'NIR key does not match' });
-  if (s.worker.ins && !isValidNir(s.worker.ins.value)) v.push({ path: '/worker/ins/value', message: 'INS matricule key does not match' });
-  if (s.worker.nir && s.worker.ins && s.worker.nir.slice(0, 13) !== s.worker.ins.value.slice(0, 13)) v.push({ path: '/worker/ins/value', message: 'INS and NIR designate different people' });
-  if (s.employer && !isValidSiret(s.employer.siret)) v.push({ path: '/employer/siret', message: 'SIRET fails the Luhn check' });
+  const v: Violation[] = checkIdentity(s.worker, s.employer);
   const date = parseIsoDate(s.date);
   if (Number.isNaN(date)) v.push({ path: '/date', message: 'is not a calendar date' });
   else if (date > parseIsoDate(today) + 86_400_000) v.push({ path: '/date', message: 'is in the future' });

@@ -3,7 +3,7 @@ import { AccompanimentReport, ReferralDelivery, ReportContent } from '@pdp/contr
 import { BusMessage } from '@pdp/bus';
 import { Database } from '@pdp/db';
 import { RuleSet } from '@pdp/routing-rules';
-import { DeadLetterSink, parseJson, readMessageId, Rejection } from '@pdp/dead-letters';
+import { DeadLetterSink, parseJson, readMessageId, Rejection, rejectionOf } from '@pdp/dead-letters';
 import { Partner, PartnerRegistry } from '@pdp/partners';
 import { caseIdOf, decisionIdOf, reportKeyOf } from './ids';
 import { validateReport } from './intake';
@@ -37,7 +37,7 @@ export class ReturnFlow {
     const today = this.deps.clock().toISOString().slice(0, 10);
     for (const m of messages) {
       const reject = (stage: Rejection['stage'], reason: string, errors: Rejection['errors'], messageId?: string) =>
-        rejections.push({ stage, sourceTopic: m.topic, sourcePartition: m.partition, sourceOffset: m.offset, messageId, reason, errors, original: m.value });
+        rejections.push(rejectionOf(m, stage, reason, errors, messageId));
       const parsed = parseJson(m.value);
       if (!parsed.ok) {
         reject('normalizer', 'message is not JSON', [{ path: '/', message: parsed.error }]);
