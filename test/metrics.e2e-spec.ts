@@ -27,19 +27,19 @@ describe('harmonised outcome metrics (Kafka + PostgreSQL)', () => {
 
   beforeAll(async () => {
     stack = await startMetricsStack({ maskThreshold: 10, dedupGapDays: 60 });
-    for (const p of population.partners) await stack.runtime.partners.register(p);
+    for (const p of population.partners) await stack.partners.register(p);
     // Signalements are recorded as orientation facts the way the coordination flow (issue 3) will.
     const pseudonyms = new Pseudonymizer(METRICS_PSEUDONYM_KEY);
     const facts = messages
       .filter((m) => m.type === 'signalement' && !m.malformed)
       .map((m) => JSON.parse(m.value) as Signalement)
       .map((s) => orientationFromSignalement(s, pseudonyms.person(s.worker.nir!), partner(s.sender.partnerId).category, { partnerId: s.recipient.partnerId, category: s.recipient.category! }));
-    await recordOrientation(stack.runtime.db, facts);
+    await recordOrientation(stack.db, facts);
     await stack.send(Topics.sickLeaveInbound, messages.filter((m) => m.type === 'sick-leave').map((m) => ({ key: m.key, value: m.value })));
     await stack.send(Topics.outcomeInbound, messages.filter((m) => m.type === 'outcome').map((m) => ({ key: m.key, value: m.value })));
     const episodes = new Set(messages.filter((m) => m.type === 'sick-leave' && !m.malformed).map((m) => m.key)).size;
     await eventually(async () => {
-      const { rows } = await stack.runtime.db.query<{ events: number; dead: number; episodes: number }>(
+      const { rows } = await stack.db.query<{ events: number; dead: number; episodes: number }>(
         `SELECT (SELECT count(*)::int FROM outcome_events) AS events, (SELECT count(*)::int FROM dead_letters WHERE stage = 'metrics') AS dead,
                 (SELECT count(*)::int FROM episodes) AS episodes`,
       );
@@ -58,20 +58,20 @@ describe('harmonised outcome metrics (Kafka + PostgreSQL)', () => {
     expect(t.total.values).toEqual({ raw: truth.maintiens.raw, deduplicated: truth.maintiens.distinct, duplicates: truth.maintiens.raw - truth.maintiens.distinct });
     for (const r of t.rows) if (r.values) expect(r.values.raw).toBe(r.values.deduplicated + r.values.duplicates);
     // The breakdown of duplicates (small numbers, so read here without masking).
-    const detail = await new OutcomeMetricQueries(stack.runtime.db, 1).maintiens({ period: 'year', by: [], detail: true });
+    const detail = await new OutcomeMetricQueries(stack.db, 1).maintiens({ period: 'year', by: [], detail: true });
     expect(detail.total.values).toMatchObject({ overruled: truth.maintiens.overruled });
     const outcomes = await table('/v1/metrics/outcomes?period=year&by=');
     expect(outcomes.total.values).toMatchObject({ deduplicated: truth.cases });
   });
 
   it('dead-letters the malformed outcome reports with their reasons', async () => {
-    const { rows } = await stack.runtime.db.query<{ reason: string }>(`SELECT reason FROM dead_letters WHERE stage = 'metrics'`);
+    const { rows } = await stack.db.query<{ reason: string }>(`SELECT reason FROM dead_letters WHERE stage = 'metrics'`);
     expect(rows).toHaveLength(truth.malformed.outcome);
     expect(rows.every((r) => /outcome-report\/1|identifiers or dates/.test(r.reason))).toBe(true);
   });
 
   it('shows the overlap of every pair and triple of partner categories and partners', async () => {
-    const cells = await stack.runtime.outcomes.store.cells();
+    const cells = await stack.outcomes.store.cells();
     const sum = (scope: string, level: string) => {
       const m: Record<string, number> = {};
       for (const o of cells.overlaps) if (o.scope === scope && o.level === level) m[o.members] = (m[o.members] ?? 0) + o.n;
@@ -90,7 +90,7 @@ describe('harmonised outcome metrics (Kafka + PostgreSQL)', () => {
   it('masks small cells, with secondary suppression, and never publishes a small value', async () => {
     const path = '/v1/metrics/maintiens?period=quarter&by=departement,category';
     const masked = await table(path);
-    const exact = await new OutcomeMetricQueries(stack.runtime.db, 1).maintiens({ period: 'quarter', by: ['departement', 'category'] });
+    const exact = await new OutcomeMetricQueries(stack.db, 1).maintiens({ period: 'quarter', by: ['departement', 'category'] });
     expect(masked.rows.map((r) => [r.period, r.dimensions])).toEqual(exact.rows.map((r) => [r.period, r.dimensions]));
     expect(masked.rows.some((r) => r.masked === 'primary')).toBe(true);
     for (const r of masked.rows) {
@@ -181,16 +181,16 @@ describe('harmonised outcome metrics (Kafka + PostgreSQL)', () => {
   });
 
   it('gives the same numbers after a full rebuild from the outcome log', async () => {
-    const cells = await stack.runtime.outcomes.store.cells();
+    const cells = await stack.outcomes.store.cells();
     const api = await table('/v1/metrics/maintiens?period=quarter&by=region,category');
     const rebuilt = await asAdmin(http().post('/v1/metrics/rebuild')).expect(200);
     expect(rebuilt.body.events).toBe(validOutcomes.length + 2);
-    expect(await stack.runtime.outcomes.store.cells()).toEqual(cells);
+    expect(await stack.outcomes.store.cells()).toEqual(cells);
     expect(await table('/v1/metrics/maintiens?period=quarter&by=region,category')).toEqual(api);
   });
 
   it("lists each partner's due and overdue follow-ups, and publishes them as events without any NIR", async () => {
-    const { rows } = await stack.runtime.db.query<{ partner: string; n: number }>(
+    const { rows } = await stack.db.query<{ partner: string; n: number }>(
       `SELECT responsible_partner_id AS partner, count(*)::int AS n FROM follow_ups WHERE done_date IS NULL GROUP BY 1 ORDER BY 2 DESC LIMIT 1`,
     );
     const owner = partner(rows[0].partner);
@@ -199,14 +199,14 @@ describe('harmonised outcome metrics (Kafka + PostgreSQL)', () => {
     expect(overdue.every((f) => f.responsiblePartnerId === owner.partnerId && f.dueDate < '2026-10-25')).toBe(true);
     const other = population.partners.find((p) => p.category === 'cpam')!;
     expect((await as(other, http().get('/v1/follow-ups?status=overdue&asOf=2026-11-24')).expect(200)).body.items).toEqual([]);
-    const done = await stack.runtime.db.query<{ n: number }>('SELECT count(*)::int AS n FROM follow_ups WHERE done_date IS NOT NULL');
+    const done = await stack.db.query<{ n: number }>('SELECT count(*)::int AS n FROM follow_ups WHERE done_date IS NOT NULL');
     expect(done.rows[0].n).toBeGreaterThan(0);
 
     // A chef de file named for the case takes its open follow-up over.
-    const moved = (await stack.runtime.db.query<{ person_pseudonym: string; follow_up_id: string }>(
+    const moved = (await stack.db.query<{ person_pseudonym: string; follow_up_id: string }>(
       `SELECT person_pseudonym, follow_up_id FROM follow_ups WHERE done_date IS NULL AND responsible_partner_id = $1 LIMIT 1`, [owner.partnerId])).rows[0];
     const carsat = population.partners.find((p) => p.category === 'service-social-carsat' && p.partnerId !== owner.partnerId)!;
-    await stack.runtime.outcomes.followUps.recordChefDeFile(moved.person_pseudonym, carsat.partnerId, 'T4: service social leads');
+    await stack.outcomes.followUps.recordChefDeFile(moved.person_pseudonym, carsat.partnerId, 'T4: service social leads');
     const carsatItems = (await as(carsat, http().get('/v1/follow-ups?status=overdue&asOf=2026-11-24')).expect(200)).body.items as { followUpId: string; responsibleReason: string }[];
     expect(carsatItems).toEqual(expect.arrayContaining([expect.objectContaining({ followUpId: moved.follow_up_id, responsibleReason: 'chef-de-file' })]));
 
@@ -228,7 +228,7 @@ describe('harmonised outcome metrics (Kafka + PostgreSQL)', () => {
       const r = await stack.readTopic(Topics.metrics);
       return r.length >= res.body.published ? r : undefined;
     }, 'metrics snapshots');
-    const { rows } = await stack.runtime.db.query<{ person_pseudonym: string }>('SELECT person_pseudonym FROM metric_persons');
+    const { rows } = await stack.db.query<{ person_pseudonym: string }>('SELECT person_pseudonym FROM metric_persons');
     const text = records.map((r) => r.value).join('\n');
     expect(rows.some((r) => text.includes(r.person_pseudonym))).toBe(false);
     const national = records.map((r) => JSON.parse(r.value)).find((s) => s.metric === 'maintiens' && s.by.length === 0);

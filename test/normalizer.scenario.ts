@@ -3,7 +3,8 @@ import { BusMessage, InMemoryBus } from '@pdp/bus';
 import { Database, migrate, Sql } from '@pdp/db';
 import { addDays, Pseudonymizer } from '@pdp/domain';
 import { sickLeave } from './support/fixtures';
-import { caseEventOf, EPISODE_COLUMNS, EpisodeRow, hubTopics, LeaveNormalizer } from '@pdp/sick-leave';
+import { caseEventOf, EPISODE_COLUMNS, EpisodeRow, LeaveNormalizer } from '@pdp/sick-leave';
+import { hubTopics } from '@pdp/bus';
 import { DeadLetterSink } from '@pdp/dead-letters';
 
 /** The next stage, faked: what the normalizer hands to routing, batch by batch. */

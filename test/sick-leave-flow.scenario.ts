@@ -98,8 +98,8 @@ export function sickLeaveFlowScenario(start: () => Promise<HubUnderTest>): void 
     await hub.publish(Topics.sickLeaveInbound, leave.leaveId, JSON.stringify(leave));
     const item = await itemFor(A, leave.messageId);
     // As older data or a partial erasure could leave it: the item without its episode.
-    await hub.runtime.db.query(`DELETE FROM leave_messages WHERE episode_id = $1`, [item.delivery.caseEvent.episodeId]);
-    await hub.runtime.db.query(`DELETE FROM episodes WHERE episode_id = $1`, [item.delivery.caseEvent.episodeId]);
+    await hub.db.query(`DELETE FROM leave_messages WHERE episode_id = $1`, [item.delivery.caseEvent.episodeId]);
+    await hub.db.query(`DELETE FROM episodes WHERE episode_id = $1`, [item.delivery.caseEvent.episodeId]);
     const again = { ...leave, messageId: `${leave.messageId}-after-loss` };
     await hub.publish(Topics.sickLeaveInbound, again.leaveId, JSON.stringify(again));
     const trace = await eventually(async () => {

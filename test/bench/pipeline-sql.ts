@@ -7,15 +7,15 @@
  * `npm run build:bench && node dist/test/bench/pipeline-sql.js [messages] [batch]`
  */
 import { performance } from 'perf_hooks';
-import { ContractRegistry } from '@pdp/contracts';
-import { BusMessage, InMemoryBus } from '@pdp/bus';
-import { Database, migrate, PgDatabase, Sql } from '@pdp/db';
-import { Pseudonymizer } from '@pdp/domain';
-import { AdhesionDirectory, PartnerRegistry } from '@pdp/partners';
-import { CaseRouter, hubTopics, LeaveNormalizer } from '@pdp/sick-leave';
-import { DeadLetterSink } from '@pdp/dead-letters';
-import { Signalements, signalementFiles } from '@pdp/signalements';
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
 import { inboxTopic } from '@pdp/contracts';
+import { loadConfig } from '@pdp/config';
+import { BusMessage, hubTopics, InMemoryBus } from '@pdp/bus';
+import { Database, migrate, PgDatabase, Sql } from '@pdp/db';
+import { AdhesionDirectory, PartnerRegistry } from '@pdp/partners';
+import { LeaveNormalizer } from '@pdp/sick-leave';
+import { NormalizerThreadModule } from '../../apps/normalizer/src/normalizer.module';
 import { createTestDatabase } from '../support/postgres';
 import { benchDatabaseServer } from './database-server';
 import { populationFor, populationMix } from './mix';
@@ -63,15 +63,11 @@ async function main() {
   for (const p of population.partners) await new PartnerRegistry(pg).register(p);
   await new AdhesionDirectory(pg, bus).import(population.adhesions(), 'bench');
   const db: Database = { ...timed(pg), transaction: (fn) => pg.transaction((tx) => fn(timed(tx))), close: () => pg.close() };
-  const contracts = new ContractRegistry();
-  const deadLetters = new DeadLetterSink(db, bus);
-  const directory = new AdhesionDirectory(db, bus);
-  const pseudonymizer = new Pseudonymizer('bench-pseudonym-key-0123456789abcdef');
-  const partners = new PartnerRegistry(db);
-  // As the apps wire it (libs/runtime): deliveries go to the audit trail and set the case's lead.
-  const coordination = await Signalements.create({ db, bus, contracts, pseudonymizer, deadLetters, partners, directory, partitions: 1, ...signalementFiles(process.env) });
-  const router = new CaseRouter({ db, bus, contracts, directory, deadLetters, partitions: 1, onDelivered: (d, tx) => coordination.sickLeaveAudit.recordSickLeaveDeliveries(d, tx) });
-  const normalizer = new LeaveNormalizer({ db, bus, contracts, pseudonymizer, deadLetters, router, transitionalPhase: process.env.TRANSITIONAL_PHASE === 'true' });
+  // The normalizer's handler-thread wiring, on the timed database: the router in the same
+  // transaction, deliveries to the audit trail setting the case's lead, as deployed.
+  const config = loadConfig({ ...process.env, PSEUDONYM_KEY: 'bench-pseudonym-key-0123456789abcdef', TOPIC_PARTITIONS: '1' }, { mode: 'embedded', demoData: false });
+  const app = await NestFactory.createApplicationContext(NormalizerThreadModule.forRoot(config, { db, bus }), { logger: ['error', 'warn'] });
+  const normalizer = app.get(LeaveNormalizer);
   // Generated up front: the CPU figure is the pipeline's alone.
   const batches: BusMessage[][] = [[]];
   let offset = 0;

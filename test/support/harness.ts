@@ -1,18 +1,17 @@
 import 'reflect-metadata';
-import { INestApplication, INestMicroservice, Module } from '@nestjs/common';
+import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Kafka, logLevel } from 'kafkajs';
 import { randomBytes } from 'crypto';
-import { HubConfig, loadConfig } from '@pdp/config';
-import { ConsumerGroups, SIGNALEMENTS_TRANSPORT, InMemoryBus, NORMALIZER_TRANSPORT, ROUTER_TRANSPORT } from '@pdp/bus';
-import { PgliteDatabase } from '@pdp/db';
-import { createRuntime, HubRuntime, RuntimeModule, startWorker } from '@pdp/runtime';
-import { createHub } from '../../apps/hub/src/hub';
+import { ConfigOverrides, HubConfig, loadConfig } from '@pdp/config';
+import { ConsumerGroups, InMemoryBus, NORMALIZER_TRANSPORT, ROUTER_TRANSPORT, SIGNALEMENTS_TRANSPORT, startWorker } from '@pdp/bus';
+import { Database, DATABASE, PgliteDatabase } from '@pdp/db';
+import { configureHttp } from '@pdp/http';
+import { createHub } from '../../apps/hub/src/hub.module';
 import { GatewayModule } from '../../apps/gateway/src/gateway.module';
-import { configureHttp } from '../../apps/gateway/src/http-app';
-import { NormalizerModule } from '../../apps/normalizer/src/normalizer.module';
-import { RouterModule } from '../../apps/router/src/router.module';
-import { SignalementsWorkerModule } from '../../apps/signalements/src/coordinator.module';
+import { NormalizerAppModule } from '../../apps/normalizer/src/normalizer.module';
+import { RouterAppModule } from '../../apps/router/src/router.module';
+import { SignalementsAppModule } from '../../apps/signalements/src/signalements.module';
 import { createTestDatabase } from './postgres';
 
 export interface TopicRecord {
@@ -26,8 +25,8 @@ export interface HubUnderTest {
   mode: 'embedded' | 'distributed';
   http: INestApplication;
   adminKey: string;
-  /** The runtime behind the HTTP API (database access for assertions). */
-  runtime: HubRuntime;
+  /** The database behind the HTTP API (for assertions). */
+  db: Database;
   publish(topic: string, key: string, value: Buffer | string): Promise<void>;
   readTopic(topic: string): Promise<TopicRecord[]>;
   listTopics(): Promise<string[]>;
@@ -38,16 +37,16 @@ const ADMIN_KEY = 'e2e-admin-key-0123456789';
 const PSEUDONYM_KEY = 'e2e-pseudonym-key-0123456789abcdef';
 
 /** `npm start`'s mode: one process, PGlite, in-process bus. */
-export async function startEmbeddedHub(overrides: Partial<HubConfig> = {}): Promise<HubUnderTest> {
+export async function startEmbeddedHub(overrides: ConfigOverrides = {}): Promise<HubUnderTest> {
   const config = loadConfig({ ADMIN_API_KEY: ADMIN_KEY, PSEUDONYM_KEY, DEMO_DATA: 'false' }, overrides);
   const bus = new InMemoryBus();
-  const { app, runtime } = await createHub(config, { bus, db: new PgliteDatabase() });
+  const app = await createHub(config, { bus, db: new PgliteDatabase() });
   await app.init();
   return {
     mode: 'embedded',
     http: app,
     adminKey: ADMIN_KEY,
-    runtime,
+    db: app.get(DATABASE),
     publish: (topic, key, value) => bus.publish(topic, [{ key, value }]),
     readTopic: async (topic) => bus.messages(topic).map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
     listTopics: async () => bus.topics(),
@@ -56,37 +55,26 @@ export async function startEmbeddedHub(overrides: Partial<HubConfig> = {}): Prom
 }
 
 /**
- * Production topology: gateway, normalizer and router as three Nest apps with their own Kafka
- * clients and PostgreSQL pools, on the real broker (KAFKA_BROKERS) and a fresh database.
+ * Production topology: gateway, normalizer, router and signalements as four Nest apps with
+ * their own Kafka clients and PostgreSQL pools, on the real broker (KAFKA_BROKERS) and a fresh
+ * database.
  */
-export async function startDistributedHub(overrides: Partial<HubConfig> = {}): Promise<HubUnderTest> {
+export async function startDistributedHub(overrides: ConfigOverrides = {}): Promise<HubUnderTest> {
   const brokers = process.env.KAFKA_BROKERS;
   if (!brokers) throw new Error('KAFKA_BROKERS is not set: the e2e global setup starts a broker');
   const database = await createTestDatabase();
   const namespace = `e2e-${randomBytes(4).toString('hex')}.`;
   const env = { KAFKA_BROKERS: brokers, DATABASE_URL: database.url, ADMIN_API_KEY: ADMIN_KEY, PSEUDONYM_KEY, TOPIC_NAMESPACE: namespace, TOPIC_PARTITIONS: '3' };
-  const config = (app: string) => loadConfig({ ...env, KAFKA_CLIENT_ID: `pdp-${app}` }, { mode: 'distributed', ...overrides });
+  const config = (app: string): HubConfig => loadConfig({ ...env, KAFKA_CLIENT_ID: `pdp-${app}` }, { mode: 'distributed', ...overrides });
 
-  const gatewayRuntime = await createRuntime(config('gateway'));
-  @Module({ imports: [RuntimeModule.forRoot(gatewayRuntime), GatewayModule] })
-  class GatewayAppModule {}
-  const gateway = await NestFactory.create(GatewayAppModule, { bodyParser: false });
+  const gateway = await NestFactory.create(GatewayModule.forRoot(config('gateway')), { bodyParser: false });
   configureHttp(gateway);
   await gateway.init();
 
-  const normalizerRuntime = await createRuntime(config('normalizer'));
-  @Module({ imports: [RuntimeModule.forRoot(normalizerRuntime), NormalizerModule] })
-  class NormalizerAppModule {}
-  const routerRuntime = await createRuntime(config('router'));
-  @Module({ imports: [RuntimeModule.forRoot(routerRuntime), RouterModule] })
-  class RouterAppModule {}
-  const signalementsRuntime = await createRuntime(config('coordinator'));
-  @Module({ imports: [RuntimeModule.forRoot(signalementsRuntime), SignalementsWorkerModule] })
-  class SignalementsAppModule {}
-  const workers: INestMicroservice[] = [
-    await startWorker(NormalizerAppModule, normalizerRuntime, ConsumerGroups.normalizer, NORMALIZER_TRANSPORT),
-    await startWorker(RouterAppModule, routerRuntime, ConsumerGroups.router, ROUTER_TRANSPORT),
-    await startWorker(SignalementsAppModule, signalementsRuntime, ConsumerGroups.signalements, SIGNALEMENTS_TRANSPORT),
+  const workers: INestApplication[] = [
+    await startWorker(NormalizerAppModule.forRoot(config('normalizer')), ConsumerGroups.normalizer, NORMALIZER_TRANSPORT),
+    await startWorker(RouterAppModule.forRoot(config('router')), ConsumerGroups.router, ROUTER_TRANSPORT),
+    await startWorker(SignalementsAppModule.forRoot(config('signalements')), ConsumerGroups.signalements, SIGNALEMENTS_TRANSPORT),
   ];
 
   const kafka = new Kafka({ clientId: 'e2e-probe', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
@@ -96,7 +84,7 @@ export async function startDistributedHub(overrides: Partial<HubConfig> = {}): P
     mode: 'distributed',
     http: gateway,
     adminKey: ADMIN_KEY,
-    runtime: gatewayRuntime,
+    db: gateway.get(DATABASE),
     publish: async (topic, key, value) => {
       await producer.send({ topic: namespace + topic, messages: [{ key, value }] });
     },

@@ -1,15 +1,16 @@
 import 'reflect-metadata';
-import { INestApplication, INestMicroservice, Module } from '@nestjs/common';
+import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Kafka, logLevel, Producer } from 'kafkajs';
 import { randomBytes } from 'crypto';
-import { loadConfig } from '@pdp/config';
-import { ConsumerGroups, METRICS_TRANSPORT, NORMALIZER_TRANSPORT } from '@pdp/bus';
-import { connectWorker, createRuntime, HubRuntime, RuntimeModule, startWorker } from '@pdp/runtime';
-import { MetricsConfig } from '@pdp/metrics';
-import { configureHttp } from '../../apps/gateway/src/http-app';
-import { NormalizerModule } from '../../apps/normalizer/src/normalizer.module';
-import { MetricsModule } from '../../apps/metrics/src/metrics.module';
+import { loadConfig, MetricsConfig } from '@pdp/config';
+import { ConsumerGroups, connectWorker, METRICS_TRANSPORT, NORMALIZER_TRANSPORT, startWorker } from '@pdp/bus';
+import { Database, DATABASE } from '@pdp/db';
+import { configureHttp } from '@pdp/http';
+import { PartnerRegistry } from '@pdp/partners';
+import { OUTCOME_SERVICES, OutcomeServices } from '@pdp/outcomes';
+import { NormalizerAppModule } from '../../apps/normalizer/src/normalizer.module';
+import { MetricsAppModule } from '../../apps/metrics/src/metrics.module';
 import { createTestDatabase } from './postgres';
 import { readWholeTopic } from './harness';
 
@@ -19,7 +20,10 @@ export const METRICS_PSEUDONYM_KEY = 'e2e-pseudonym-key-0123456789abcdef';
 /** The metrics app (HTTP + outcome consumer) and the normalizer, on the real Kafka and a fresh PostgreSQL database. */
 export interface MetricsUnderTest {
   http: INestApplication;
-  runtime: HubRuntime;
+  /** The metrics app's database, partner registry and outcome services (for assertions). */
+  db: Database;
+  partners: PartnerRegistry;
+  outcomes: OutcomeServices;
   /** Sends messages to a topic of this run (namespaced), in batches. */
   send(topic: string, messages: { key: string; value: string }[]): Promise<void>;
   /** Every record of a topic of this run, from the beginning to its current end. */
@@ -33,28 +37,24 @@ export async function startMetricsStack(metrics: Partial<MetricsConfig> = {}): P
   const database = await createTestDatabase();
   const namespace = `e2e-${randomBytes(4).toString('hex')}.`;
   const env = { KAFKA_BROKERS: brokers, DATABASE_URL: database.url, ADMIN_API_KEY: METRICS_ADMIN_KEY, PSEUDONYM_KEY: METRICS_PSEUDONYM_KEY, TOPIC_NAMESPACE: namespace, TOPIC_PARTITIONS: '3' };
-  const config = (app: string) => loadConfig({ ...env, KAFKA_CLIENT_ID: `pdp-${app}` }, { mode: 'distributed' });
+  const config = (app: string, m: Partial<MetricsConfig> = {}) => loadConfig({ ...env, KAFKA_CLIENT_ID: `pdp-${app}` }, { mode: 'distributed', metrics: m });
 
-  const metricsRuntime = await createRuntime(config('metrics'), { metrics: { publishIntervalMs: 0, ...metrics } });
-  @Module({ imports: [RuntimeModule.forRoot(metricsRuntime), MetricsModule] })
-  class MetricsAppModule {}
-  const app = await NestFactory.create(MetricsAppModule, { bodyParser: false, logger: ['error', 'warn'] });
+  const app = await NestFactory.create(MetricsAppModule.forRoot(config('metrics', { publishIntervalMs: 0, ...metrics })), { bodyParser: false, logger: ['error', 'warn'] });
   configureHttp(app);
-  connectWorker(app, metricsRuntime, ConsumerGroups.metrics, METRICS_TRANSPORT);
+  connectWorker(app, ConsumerGroups.metrics, METRICS_TRANSPORT);
   await app.startAllMicroservices();
   await app.init();
 
-  const normalizerRuntime = await createRuntime(config('normalizer'));
-  @Module({ imports: [RuntimeModule.forRoot(normalizerRuntime), NormalizerModule] })
-  class NormalizerAppModule {}
-  const normalizer: INestMicroservice = await startWorker(NormalizerAppModule, normalizerRuntime, ConsumerGroups.normalizer, NORMALIZER_TRANSPORT);
+  const normalizer = await startWorker(NormalizerAppModule.forRoot(config('normalizer')), ConsumerGroups.normalizer, NORMALIZER_TRANSPORT);
 
   const kafka = new Kafka({ clientId: 'e2e-metrics-probe', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
   const producer: Producer = kafka.producer();
   await producer.connect();
   return {
     http: app,
-    runtime: metricsRuntime,
+    db: app.get(DATABASE),
+    partners: app.get(PartnerRegistry),
+    outcomes: app.get(OUTCOME_SERVICES),
     readTopic: (topic) => readTopic(kafka, namespace + topic),
     send: async (topic, messages) => {
       for (let i = 0; i < messages.length; i += 2000) await producer.send({ topic: namespace + topic, messages: messages.slice(i, i + 2000) });

@@ -1,17 +1,33 @@
-import { Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
-import { AdminGuard, PartnerGuard, ProblemDetailsFilter } from '@pdp/http';
-import { IntakeController } from './intake.controller';
-import { InboxController } from './inbox.controller';
-import { DirectoryController } from './directory.controller';
-import { OpsController } from './ops.controller';
-import { HealthController } from './health.controller';
-import { SignalementsHttpModule } from '../../signalements/src/http/coordination-http.module';
+import { DynamicModule, Module } from '@nestjs/common';
+import { HubConfig } from '@pdp/config';
+import { PlatformAdapters, PlatformModule } from '@pdp/platform';
+import { HttpModule } from '@pdp/http';
+import { AuditModule } from '@pdp/audit';
+import { RoutingRulesModule } from '@pdp/routing-rules';
+import { DeadLettersModule } from '@pdp/dead-letters';
+import { PartnersHttpModule, PartnersModule } from '@pdp/partners';
+import { InboxHttpModule } from '@pdp/inbox';
+import { SickLeaveHttpModule } from '@pdp/sick-leave';
+import { SignalementsHttpModule } from '@pdp/signalements';
 
-/** HTTP face of the hub: intake, partner inboxes, directory, ops. Needs RuntimeModule. */
-@Module({
-  imports: [SignalementsHttpModule],
-  controllers: [IntakeController, InboxController, DirectoryController, OpsController, HealthController],
-  providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }, PartnerGuard, AdminGuard],
-})
-export class GatewayModule {}
+/** The gateway service: the HTTP API of intake, inboxes, partners and directory, signalements, ops. */
+@Module({})
+export class GatewayModule {
+  static forRoot(config: HubConfig, adapters: PlatformAdapters = {}): DynamicModule {
+    return {
+      module: GatewayModule,
+      imports: [
+        PlatformModule.forRoot(config, adapters),
+        HttpModule,
+        AuditModule,
+        RoutingRulesModule,
+        DeadLettersModule,
+        PartnersModule,
+        PartnersHttpModule,
+        InboxHttpModule,
+        SickLeaveHttpModule,
+        SignalementsHttpModule,
+      ],
+    };
+  }
+}

@@ -1,26 +1,22 @@
 import 'reflect-metadata';
-import { startTracing } from '@pdp/telemetry';
-import { Logger, Module } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { startTracing } from '@pdp/telemetry';
 import { loadConfig } from '@pdp/config';
-import { ConsumerGroups, METRICS_TRANSPORT } from '@pdp/bus';
-import { connectWorker, createRuntime, RuntimeModule } from '@pdp/runtime';
-import { configureHttp } from '../../gateway/src/http-app';
-import { MetricsModule } from './metrics.module';
+import { ConsumerGroups, connectWorker, METRICS_TRANSPORT } from '@pdp/bus';
+import { configureHttp } from '@pdp/http';
+import { MetricsAppModule } from './metrics.module';
 
 /**
  * Composition root of the metrics service (distributed mode: Kafka + PostgreSQL): consumes the
  * outcome topic and serves the metrics, outcome and follow-up HTTP API.
  */
 async function bootstrap() {
-  startTracing('pdp-metrics');
   const config = loadConfig(process.env, { mode: 'distributed' });
-  const runtime = await createRuntime(config);
-  @Module({ imports: [RuntimeModule.forRoot(runtime), MetricsModule] })
-  class MetricsAppModule {}
-  const app = await NestFactory.create(MetricsAppModule, { bodyParser: false });
+  startTracing('pdp-metrics', config.telemetry);
+  const app = await NestFactory.create(MetricsAppModule.forRoot(config), { bodyParser: false });
   configureHttp(app);
-  connectWorker(app, runtime, ConsumerGroups.metrics, METRICS_TRANSPORT);
+  connectWorker(app, ConsumerGroups.metrics, METRICS_TRANSPORT);
   await app.startAllMicroservices();
   await app.listen(config.http.port, config.http.host);
   new Logger('metrics').log(`listening on http://${config.http.host}:${config.http.port}`);

@@ -1,15 +1,15 @@
-import { Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
-import { AdminGuard, PartnerGuard, ProblemDetailsFilter } from '@pdp/http';
-import { MetricsController } from './metrics.controller';
-import { OutcomesController } from './outcomes.controller';
-import { OutcomeConsumerController } from './outcome-consumer.controller';
-import { MetricsReaderGuard } from './reader.guard';
-import { MetricsPublishLoop } from './publish-loop';
+import { DynamicModule, Module } from '@nestjs/common';
+import { HubConfig } from '@pdp/config';
+import { PlatformAdapters, PlatformModule } from '@pdp/platform';
+import { HttpModule } from '@pdp/http';
+import { DeadLettersModule } from '@pdp/dead-letters';
+import { PartnersModule } from '@pdp/partners';
+import { OutcomesConsumerModule, OutcomesHttpModule } from '@pdp/outcomes';
 
-/** Outcomes in (HTTP and bus), metrics and follow-ups out (HTTP and bus). Needs RuntimeModule. */
-@Module({
-  controllers: [MetricsController, OutcomesController, OutcomeConsumerController],
-  providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }, PartnerGuard, AdminGuard, MetricsReaderGuard, MetricsPublishLoop],
-})
-export class MetricsModule {}
+/** The metrics service: outcome reports in (HTTP and bus), metrics and follow-ups out (HTTP and bus). */
+@Module({})
+export class MetricsAppModule {
+  static forRoot(config: HubConfig, adapters: PlatformAdapters = {}): DynamicModule {
+    return { module: MetricsAppModule, imports: [PlatformModule.forRoot(config, adapters), HttpModule, DeadLettersModule, PartnersModule, OutcomesHttpModule, OutcomesConsumerModule] };
+  }
+}

@@ -1,5 +1,16 @@
-import { Module } from '@nestjs/common';
-import { RouterController } from './router.controller';
+import { DynamicModule, Module } from '@nestjs/common';
+import { HubConfig } from '@pdp/config';
+import { PlatformAdapters, PlatformModule } from '@pdp/platform';
+import { AuditModule } from '@pdp/audit';
+import { RoutingRulesModule } from '@pdp/routing-rules';
+import { DeadLettersModule } from '@pdp/dead-letters';
+import { PartnersModule } from '@pdp/partners';
+import { SickLeaveRouterModule } from '@pdp/sick-leave';
 
-@Module({ controllers: [RouterController] })
-export class RouterModule {}
+/** The router service: routes the case events released from parking (pdp.case.normalized.v1). */
+@Module({})
+export class RouterAppModule {
+  static forRoot(config: HubConfig, adapters: PlatformAdapters = {}): DynamicModule {
+    return { module: RouterAppModule, imports: [PlatformModule.forRoot(config, adapters), AuditModule, RoutingRulesModule, DeadLettersModule, PartnersModule, SickLeaveRouterModule] };
+  }
+}

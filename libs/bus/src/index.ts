@@ -8,3 +8,6 @@ export * from './handler-threads';
 export * from './handler-thread';
 export { packBatch, unpackBatch } from './thread-protocol';
 export type { PackedBatch } from './thread-protocol';
+export * from './topology';
+export * from './bus.module';
+export * from './worker';

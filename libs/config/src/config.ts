@@ -1,5 +1,25 @@
 import Ajv from 'ajv';
+import { readFileSync } from 'fs';
 import { availableParallelism } from 'os';
+
+/** Settings of the outcome metrics (defaults in DEFAULT_METRICS_CONFIG). */
+export interface MetricsConfig {
+  /** Cells with a counter between 1 and threshold - 1 are masked [10]. */
+  maskThreshold: number;
+  /** Reports of one person whose windows are at most this many days apart are one case [60]. */
+  dedupGapDays: number;
+  /** A follow-up is "due" from its due date for this many days, then "overdue" [30]. */
+  followUpGraceDays: number;
+  /** How often the metrics app publishes snapshots and sweeps follow-ups; 0 = only on demand [60000]. */
+  publishIntervalMs: number;
+}
+
+export const DEFAULT_METRICS_CONFIG: MetricsConfig = {
+  maskThreshold: 10,
+  dedupGapDays: 60,
+  followUpGraceDays: 30,
+  publishIntervalMs: 60_000,
+};
 
 /** Typed configuration of every app, read from the environment and validated at start-up. */
 export interface HubConfig {
@@ -20,6 +40,16 @@ export interface HubConfig {
    * consuming thread. Distributed mode only: the embedded hub's database lives in its process.
    */
   normalizerThreads: number;
+  metrics: MetricsConfig;
+  /** The routing rules (routing-rules/1); deploy/routing-rules.json when absent. */
+  routingRulesFile?: string;
+  /**
+   * The partner directory loaded at start-up (partner-directory/1), if any, with the API keys its
+   * entries name by environment variable (apiKeyEnv), read here like every other setting.
+   */
+  partnersFile?: { path: string; apiKeys: Record<string, string> };
+  /** OpenTelemetry: the traces exporter when one is configured the standard way (OTEL_*), else none. */
+  telemetry: { tracesExporter?: string };
 }
 
 const schema = {
@@ -47,6 +77,17 @@ const schema = {
     pseudonymKey: { type: 'string', minLength: 16 },
     adminApiKey: { type: 'string', minLength: 12 },
     normalizerThreads: { type: 'integer', minimum: 0, maximum: 16 },
+    metrics: {
+      type: 'object',
+      required: ['maskThreshold', 'dedupGapDays', 'followUpGraceDays', 'publishIntervalMs'],
+      properties: {
+        maskThreshold: { type: 'integer', minimum: 1 },
+        dedupGapDays: { type: 'integer', minimum: 0 },
+        followUpGraceDays: { type: 'integer', minimum: 0 },
+        publishIntervalMs: { type: 'integer', minimum: 0 },
+      },
+    },
+    routingRulesFile: { type: 'string', minLength: 1 },
   },
 };
 
@@ -54,7 +95,10 @@ const schema = {
 const DEMO_PSEUDONYM_KEY = 'embedded-demo-pseudonym-key-not-for-production';
 const DEMO_ADMIN_KEY = 'demo-admin-key';
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<HubConfig> = {}): HubConfig {
+/** What a composition root or a test may set over the environment (the metrics settings one by one). */
+export type ConfigOverrides = Partial<Omit<HubConfig, 'metrics'>> & { metrics?: Partial<MetricsConfig> };
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, { metrics: metricsOverrides, ...overrides }: ConfigOverrides = {}): HubConfig {
   const distributed = Boolean(env.KAFKA_BROKERS && env.DATABASE_URL);
   const mode = overrides.mode ?? (distributed ? 'distributed' : 'embedded');
   const config: HubConfig = {
@@ -97,6 +141,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     // round 12). Each thread holds its own heap and database pool (~40 MB and up to 10
     // connections).
     normalizerThreads: Number(env.NORMALIZER_THREADS ?? (mode === 'embedded' ? 0 : Math.min(4, availableParallelism()))),
+    metrics: {
+      maskThreshold: Number(env.METRICS_MASK_THRESHOLD || DEFAULT_METRICS_CONFIG.maskThreshold),
+      dedupGapDays: Number(env.METRICS_DEDUP_GAP_DAYS || DEFAULT_METRICS_CONFIG.dedupGapDays),
+      followUpGraceDays: Number(env.FOLLOW_UP_GRACE_DAYS || DEFAULT_METRICS_CONFIG.followUpGraceDays),
+      publishIntervalMs: Number(env.METRICS_PUBLISH_INTERVAL_MS || DEFAULT_METRICS_CONFIG.publishIntervalMs),
+      ...metricsOverrides,
+    },
+    ...(env.ROUTING_RULES_FILE ? { routingRulesFile: env.ROUTING_RULES_FILE } : {}),
+    ...(env.PARTNERS_FILE ? { partnersFile: { path: env.PARTNERS_FILE, apiKeys: partnerApiKeys(env.PARTNERS_FILE, env) } } : {}),
+    telemetry: { tracesExporter: tracesExporter(env) },
     ...overrides,
   };
   const validate = new Ajv({ allErrors: true }).compile(schema);
@@ -106,4 +160,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (config.mode === 'embedded' && config.normalizerThreads > 0) problems.push('NORMALIZER_THREADS needs the distributed mode (the embedded database lives in one thread)');
   if (problems.length) throw new Error(`Invalid configuration: ${problems.join('; ')}`);
   return config;
+}
+
+/**
+ * The API keys a partner directory file names (apiKeyEnv): the file never holds them. The file
+ * itself is validated against partner-directory/1 when it is loaded; a missing variable is
+ * reported there, with the partner it belongs to.
+ */
+function partnerApiKeys(file: string, env: NodeJS.ProcessEnv): Record<string, string> {
+  let parsed: { partners?: { apiKeyEnv?: unknown }[] };
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new Error(`Invalid configuration: PARTNERS_FILE ${file} cannot be read: ${(e as Error).message}`);
+  }
+  const keys: Record<string, string> = {};
+  for (const p of Array.isArray(parsed?.partners) ? parsed.partners : []) {
+    const name = p?.apiKeyEnv;
+    if (typeof name === 'string' && env[name]) keys[name] = env[name]!;
+  }
+  return keys;
+}
+
+/** The standard OpenTelemetry variables: OTEL_TRACES_EXPORTER, or OTLP when an endpoint is given. */
+function tracesExporter(env: NodeJS.ProcessEnv): string | undefined {
+  const exporter = env.OTEL_TRACES_EXPORTER ?? (env.OTEL_EXPORTER_OTLP_ENDPOINT ? 'otlp' : undefined);
+  return exporter && exporter !== 'none' ? exporter : undefined;
 }

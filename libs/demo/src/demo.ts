@@ -1,4 +1,5 @@
-import { HubRuntime } from '@pdp/runtime';
+import { MessageBus } from '@pdp/bus';
+import { AdhesionDirectory, PartnerRegistry } from '@pdp/partners';
 import { GeneratedMessage, Population } from '@pdp/generator';
 
 export interface DemoResult {
@@ -15,12 +16,19 @@ const DEMO = { seed: 7, persons: 2500, departements: ['69', '38'] };
  * show), sick leaves with prolongations, signalements between partners, outcome reports of
  * several partners for the same cases, and a few malformed messages for the dead letters.
  */
-export async function loadDemoData(rt: HubRuntime): Promise<DemoResult> {
+/** Where the demo goes in: the app's partner registry, adhesion directory and bus. */
+export interface DemoTarget {
+  partners: PartnerRegistry;
+  directory: AdhesionDirectory;
+  bus: MessageBus;
+}
+
+export async function loadDemoData(rt: DemoTarget): Promise<DemoResult> {
   const population = new Population(DEMO);
   for (const p of population.partners) await rt.partners.register(p);
   await rt.directory.import(population.adhesions(), 'demo');
   // Every flow gets its messages on its own inbound topic: signalements go through consent and
-  // routing (issue 3), which records the orientations the metrics count.
+  // routing, which records the orientations the metrics count.
   const byTopic = new Map<string, GeneratedMessage[]>();
   for (const m of population.messages()) {
     const list = byTopic.get(m.topic) ?? [];

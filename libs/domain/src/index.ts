@@ -9,3 +9,4 @@ export * from './eligibility';
 export * from './territory';
 export * from './digest';
 export * from './outcome';
+export * from './case';

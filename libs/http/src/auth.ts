@@ -1,9 +1,21 @@
 import { CanActivate, createParamDecorator, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { timingSafeEqual } from 'crypto';
 import { Request } from 'express';
-import { HUB_RUNTIME, HubRuntime } from '@pdp/runtime';
-import { Partner } from '@pdp/partners';
+import { HUB_CONFIG, HubConfig } from '@pdp/config';
 import { ProblemException } from './problem';
+
+/** Who a partner key belongs to, as the guards need it (the partner registry has the rest). */
+export interface AuthenticatedPartner {
+  partnerId: string;
+  category: string;
+}
+
+/** Finds the partner a key belongs to: provided by the partner registry (PartnersModule). */
+export interface PartnerAuthenticator {
+  authenticate(apiKey: string): Promise<AuthenticatedPartner | null>;
+}
+
+export const PARTNER_AUTHENTICATOR = Symbol('PartnerAuthenticator');
 
 function presentedKey(req: Request): string | undefined {
   const auth = req.headers.authorization;
@@ -15,13 +27,13 @@ function presentedKey(req: Request): string | undefined {
 /** Authenticates a partner by its API key; the partner is then the only inbox it can read. */
 @Injectable()
 export class PartnerGuard implements CanActivate {
-  constructor(@Inject(HUB_RUNTIME) private readonly rt: HubRuntime) {}
+  constructor(@Inject(PARTNER_AUTHENTICATOR) private readonly partners: PartnerAuthenticator) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
-    const req = ctx.switchToHttp().getRequest<Request & { partner?: Partner }>();
+    const req = ctx.switchToHttp().getRequest<Request & { partner?: AuthenticatedPartner }>();
     const key = presentedKey(req);
     if (!key) throw new ProblemException(401, 'Unauthorized', 'Send the partner API key as "Authorization: Bearer <key>" or "X-Api-Key".');
-    const partner = await this.rt.partners.authenticate(key);
+    const partner = await this.partners.authenticate(key);
     if (!partner) throw new ProblemException(401, 'Unauthorized', 'Unknown API key.');
     req.partner = partner;
     return true;
@@ -31,11 +43,11 @@ export class PartnerGuard implements CanActivate {
 /** Hub operators (directory, partners, ops views). */
 @Injectable()
 export class AdminGuard implements CanActivate {
-  constructor(@Inject(HUB_RUNTIME) private readonly rt: HubRuntime) {}
+  constructor(@Inject(HUB_CONFIG) private readonly config: HubConfig) {}
 
   canActivate(ctx: ExecutionContext): boolean {
     const key = presentedKey(ctx.switchToHttp().getRequest<Request>());
-    const expected = Buffer.from(this.rt.config.adminApiKey);
+    const expected = Buffer.from(this.config.adminApiKey);
     if (!key || key.length !== expected.length || !timingSafeEqual(Buffer.from(key), expected)) {
       throw new ProblemException(401, 'Unauthorized', 'An admin API key is required.');
     }
@@ -43,6 +55,7 @@ export class AdminGuard implements CanActivate {
   }
 }
 
-export const CurrentPartner = createParamDecorator((_: unknown, ctx: ExecutionContext): Partner => {
-  return ctx.switchToHttp().getRequest<Request & { partner: Partner }>().partner;
+/** The partner the PartnerGuard authenticated (declare the parameter with the registry's Partner type). */
+export const CurrentPartner = createParamDecorator((_: unknown, ctx: ExecutionContext): AuthenticatedPartner => {
+  return ctx.switchToHttp().getRequest<Request & { partner: AuthenticatedPartner }>().partner;
 });

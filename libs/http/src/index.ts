@@ -1,2 +1,4 @@
 export * from './problem';
 export * from './auth';
+export * from './http-app';
+export * from './http.module';

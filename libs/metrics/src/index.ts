@@ -10,5 +10,4 @@ export * from './table';
 export * from './queries';
 export * from './orientations';
 export * from './snapshots';
-export * from './config';
 export * from './follow-up-metrics';

@@ -4,3 +4,4 @@ export * from './follow-ups';
 export * from './processor';
 export * from './services';
 export * from './snapshots';
+export * from './outcomes.module';

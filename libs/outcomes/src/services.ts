@@ -3,7 +3,8 @@ import { MessageBus } from '@pdp/bus';
 import { Database } from '@pdp/db';
 import { Pseudonymizer } from '@pdp/domain';
 import { DeadLetterSink } from '@pdp/dead-letters';
-import { MetricsConfig, MetricsPublisher, OrientationMetricQueries, OutcomeMetricQueries, OutcomeMetricsStore } from '@pdp/metrics';
+import { MetricsConfig } from '@pdp/config';
+import { MetricsPublisher, OrientationMetricQueries, OutcomeMetricQueries, OutcomeMetricsStore } from '@pdp/metrics';
 import { FollowUpService } from './follow-ups';
 import { OutcomeIntake } from './intake';
 import { OutcomeProcessor } from './processor';
@@ -44,3 +45,6 @@ export function createOutcomeServices(d: OutcomeServiceDeps): OutcomeServices {
     publisher: new MetricsPublisher(d.bus, d.clock),
   };
 }
+
+/** The token of the flow's services as one bundle (the snapshot publisher and the rebuild use several). */
+export const OUTCOME_SERVICES = Symbol('OutcomeServices');

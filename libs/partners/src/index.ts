@@ -2,3 +2,5 @@ export * from './partners';
 export * from './directory';
 export * from './partners-file';
 export * from './territory';
+export * from './partners.module';
+export * from './http/partners-http.module';

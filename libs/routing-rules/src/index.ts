@@ -1,2 +1,3 @@
 export * from './rules';
 export * from './rule-set';
+export * from './routing-rules.module';

@@ -2,5 +2,6 @@ export * from './normalizer';
 export * from './router';
 export * from './tracking';
 export * from './intake';
-export * from './topology';
 export * from './episode-rows';
+export * from './sick-leave-audit';
+export * from './sick-leave.module';

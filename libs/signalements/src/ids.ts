@@ -2,14 +2,6 @@ import { shortDigest } from '@pdp/domain';
 
 const h = (s: string, n = 24) => shortDigest(s, n);
 
-/**
- * A person's PDP case. Derived from the (already keyed) person pseudonym, so a sick leave and
- * the referrals about the same worker meet in one case, whoever sent them.
- */
-export function caseIdOf(personPseudonym: string): string {
-  return `case_${h(`case|${personPseudonym}`)}`;
-}
-
 /** A referral is the sender's signalement: a re-sent one (same id) is the same referral. */
 export function referralIdOf(senderId: string, signalementId: string): string {
   return `ref_${h(`${senderId}|${signalementId}`)}`;

@@ -6,5 +6,5 @@ export * from './coordinator';
 export * from './consent-service';
 export * from './return-flow';
 export * from './queries';
-export * from './sick-leave-audit';
 export * from './signalements';
+export * from './signalements.module';

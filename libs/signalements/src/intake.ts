@@ -1,7 +1,8 @@
 import { ContractRegistry, Violation } from '@pdp/contracts';
 import { AccompanimentReport, SignalementContractIds, Signalement } from '@pdp/contracts';
 import { checkIdentity, parseIsoDate, Pseudonymizer } from '@pdp/domain';
-import { caseIdOf, referralIdOf } from './ids';
+import { caseIdOf } from '@pdp/domain';
+import { referralIdOf } from './ids';
 
 /** A signalement after validation, reduced to what the hub keeps: no NIR, no names. */
 export interface CanonicalSignalement {

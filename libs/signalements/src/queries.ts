@@ -1,5 +1,5 @@
 import { Database } from '@pdp/db';
-import { caseIdOf } from './ids';
+import { caseIdOf } from '@pdp/domain';
 import { caseEventOf, EPISODE_COLUMNS, EpisodeRow } from '@pdp/sick-leave';
 
 export interface RecipientStatus {

@@ -6,17 +6,15 @@ import { Pseudonymizer } from '@pdp/domain';
 import { AuditEntry, AuditTrail } from '@pdp/audit';
 import { ConsentRegistry } from '@pdp/consent';
 import { FhirClients, FhirDeliveryChannel, FhirOrganizationDirectory } from '@pdp/fhir';
-import { defaultRulesFile, RuleSet } from '@pdp/routing-rules';
+import { RuleSet } from '@pdp/routing-rules';
 import { AdhesionDirectory, PartnerCategories, PartnerRegistry } from '@pdp/partners';
 import { DeadLetterSink } from '@pdp/dead-letters';
 import { PartnerCategory } from '@pdp/contracts';
 import { ConsentService } from './consent-service';
 import { SignalementCoordinator } from './coordinator';
 import { validateReport, validateSignalement } from './intake';
-import { loadPartnersFile } from '@pdp/partners';
 import { SignalementQueries } from './queries';
 import { ReturnFlow } from './return-flow';
-import { SickLeaveAudit } from './sick-leave-audit';
 import { DeliveryWriter } from './writer';
 
 export interface SignalementsDeps {
@@ -29,15 +27,17 @@ export interface SignalementsDeps {
   directory: AdhesionDirectory;
   partitions: number;
   clock?: () => Date;
-  /** deploy/routing-rules.json by default. */
-  rulesFile?: string;
-  /** Optional partner directory file (partner-directory/1), loaded at start-up. */
-  partnersFile?: string;
+  /** The routing rules, shared with the sick-leave flow's audit (one reload serves both). */
+  rules: RuleSet;
+  audit: AuditTrail;
 }
 
 export type IntakeOutcome = { accepted: true; messageId: string; id: string } | { accepted: false; status: 400 | 403; title: string; violations: Violation[] };
 
-/** The coordination flows of issue 3, composed once per app (see libs/runtime). */
+/**
+ * The signalement flow (referrals between partners, consent, chef de file) and the SPSTI's
+ * return flow, composed once per app by SignalementsModule.
+ */
 export class Signalements {
   readonly rules: RuleSet;
   readonly audit: AuditTrail;
@@ -47,15 +47,14 @@ export class Signalements {
   readonly returnFlow: ReturnFlow;
   readonly consent: ConsentService;
   readonly queries: SignalementQueries;
-  readonly sickLeaveAudit: SickLeaveAudit;
   readonly fhirDirectory: FhirOrganizationDirectory;
   private readonly clock: () => Date;
 
   private constructor(private readonly deps: SignalementsDeps) {
     this.clock = deps.clock ?? (() => new Date());
     const clients = new FhirClients();
-    this.rules = new RuleSet(deps.rulesFile ?? defaultRulesFile(), deps.contracts);
-    this.audit = new AuditTrail(deps.db);
+    this.rules = deps.rules;
+    this.audit = deps.audit;
     this.consentRegistry = new ConsentRegistry(deps.db);
     this.writer = new DeliveryWriter({ db: deps.db, bus: deps.bus, audit: this.audit, fhir: new FhirDeliveryChannel(clients), partitions: deps.partitions });
     const common = { db: deps.db, contracts: deps.contracts, deadLetters: deps.deadLetters, partners: deps.partners, rules: this.rules, writer: this.writer, clock: this.clock };
@@ -63,15 +62,13 @@ export class Signalements {
     this.returnFlow = new ReturnFlow(common);
     this.consent = new ConsentService({ ...common, bus: deps.bus, pseudonymizer: deps.pseudonymizer, consent: this.consentRegistry, audit: this.audit, coordinator: this.coordinator });
     this.queries = new SignalementQueries(deps.db);
-    this.sickLeaveAudit = new SickLeaveAudit(deps.db, this.audit, this.rules);
     this.fhirDirectory = new FhirOrganizationDirectory(clients);
   }
 
-  /** Validates the rules (and the partner file) now: a bad file stops the app at start-up. */
+  /** Creates the flow's topics before anything is published to them. */
   static async create(deps: SignalementsDeps): Promise<Signalements> {
     const c = new Signalements(deps);
     await deps.bus.ensureTopics(Object.values(SignalementTopics).map((topic) => ({ topic, partitions: deps.partitions })));
-    if (deps.partnersFile) await loadPartnersFile(deps.partnersFile, deps.contracts, deps.partners);
     return c;
   }
 
@@ -131,9 +128,4 @@ export class Signalements {
   private today(): string {
     return this.clock().toISOString().slice(0, 10);
   }
-}
-
-/** ROUTING_RULES_FILE (default deploy/routing-rules.json) and PARTNERS_FILE (optional). */
-export function signalementFiles(env: NodeJS.ProcessEnv): Pick<SignalementsDeps, 'rulesFile' | 'partnersFile'> {
-  return { ...(env.ROUTING_RULES_FILE ? { rulesFile: env.ROUTING_RULES_FILE } : {}), ...(env.PARTNERS_FILE ? { partnersFile: env.PARTNERS_FILE } : {}) };
 }

@@ -4,13 +4,12 @@ const tracer = () => trace.getTracer('pdp-hub');
 
 /**
  * Starts OpenTelemetry tracing for a service when an exporter is configured the standard way
- * (OTEL_TRACES_EXPORTER, OTEL_EXPORTER_OTLP_ENDPOINT…); otherwise spans are no-ops.
- * Spans carry topics, counts and stages only: never a NIR/INS, a pseudonym or a payload.
+ * (OTEL_TRACES_EXPORTER, OTEL_EXPORTER_OTLP_ENDPOINT…, read by the configuration); otherwise
+ * spans are no-ops. Spans carry topics, counts and stages only: never a NIR/INS, a pseudonym
+ * or a payload.
  */
-export function startTracing(serviceName: string, env: NodeJS.ProcessEnv = process.env): { shutdown(): Promise<void> } | null {
-  const exporter = env.OTEL_TRACES_EXPORTER ?? (env.OTEL_EXPORTER_OTLP_ENDPOINT ? 'otlp' : undefined);
-  if (!exporter || exporter === 'none') return null;
-  process.env.OTEL_SERVICE_NAME ??= serviceName;
+export function startTracing(serviceName: string, settings: { tracesExporter?: string }): { shutdown(): Promise<void> } | null {
+  if (!settings.tracesExporter) return null;
   // Loaded only when tracing is on: the SDK and its exporters weigh tens of MB per process.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { NodeSDK } = require('@opentelemetry/sdk-node') as typeof import('@opentelemetry/sdk-node');

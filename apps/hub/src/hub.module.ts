@@ -1,0 +1,56 @@
+import { DynamicModule, INestApplication, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { HubConfig } from '@pdp/config';
+import { PlatformAdapters, PlatformModule } from '@pdp/platform';
+import { ConsumerGroups, connectWorker, METRICS_TRANSPORT, NORMALIZER_TRANSPORT, ROUTER_TRANSPORT, SIGNALEMENTS_TRANSPORT } from '@pdp/bus';
+import { configureHttp, HttpModule } from '@pdp/http';
+import { AuditModule } from '@pdp/audit';
+import { RoutingRulesModule } from '@pdp/routing-rules';
+import { DeadLettersModule } from '@pdp/dead-letters';
+import { PartnersHttpModule, PartnersModule } from '@pdp/partners';
+import { InboxHttpModule } from '@pdp/inbox';
+import { SickLeaveHttpModule, SickLeaveNormalizerModule, SickLeaveRouterModule } from '@pdp/sick-leave';
+import { SignalementsConsumerModule, SignalementsHttpModule } from '@pdp/signalements';
+import { OutcomesConsumerModule, OutcomesHttpModule } from '@pdp/outcomes';
+
+/** The whole hub in one app: every flow's HTTP face and every consumer group. */
+@Module({})
+export class HubModule {
+  static forRoot(config: HubConfig, adapters: PlatformAdapters = {}): DynamicModule {
+    return {
+      module: HubModule,
+      imports: [
+        PlatformModule.forRoot(config, adapters),
+        HttpModule,
+        AuditModule,
+        RoutingRulesModule,
+        DeadLettersModule,
+        PartnersModule,
+        PartnersHttpModule,
+        InboxHttpModule,
+        SickLeaveHttpModule,
+        SickLeaveNormalizerModule,
+        SickLeaveRouterModule,
+        SignalementsHttpModule,
+        SignalementsConsumerModule,
+        OutcomesHttpModule,
+        OutcomesConsumerModule,
+      ],
+    };
+  }
+}
+
+/**
+ * The whole hub in one Nest application, on whatever bus and database the configuration (or a
+ * test's adapters) gives: the HTTP API plus the four consumer groups.
+ */
+export async function createHub(config: HubConfig, adapters: PlatformAdapters = {}): Promise<INestApplication> {
+  const app = await NestFactory.create(HubModule.forRoot(config, adapters), { bodyParser: false, logger: ['error', 'warn', 'log'] });
+  configureHttp(app);
+  connectWorker(app, ConsumerGroups.normalizer, NORMALIZER_TRANSPORT);
+  connectWorker(app, ConsumerGroups.router, ROUTER_TRANSPORT);
+  connectWorker(app, ConsumerGroups.metrics, METRICS_TRANSPORT);
+  connectWorker(app, ConsumerGroups.signalements, SIGNALEMENTS_TRANSPORT);
+  await app.startAllMicroservices();
+  return app;
+}

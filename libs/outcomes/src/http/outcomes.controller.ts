@@ -1,0 +1,45 @@
+import { Body, Controller, Get, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
+import { AdminGuard, CurrentPartner, PartnerGuard, ProblemException } from '@pdp/http';
+import { Partner } from '@pdp/partners';
+import { FollowUpService, FollowUpStatus } from '../follow-ups';
+import { OutcomeIntake } from '../intake';
+
+const STATUSES: FollowUpStatus[] = ['scheduled', 'due', 'overdue', 'done'];
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Outcome reports over HTTP, and each partner's own follow-ups. */
+@Controller('v1')
+export class OutcomesController {
+  constructor(
+    private readonly intake: OutcomeIntake,
+    private readonly followUpService: FollowUpService,
+  ) {}
+
+  @Post('outcomes')
+  @HttpCode(202)
+  @UseGuards(PartnerGuard)
+  async submit(@Body() body: unknown, @CurrentPartner() partner: Partner) {
+    const r = await this.intake.submit(body, partner.partnerId);
+    if (!r.accepted) throw new ProblemException(r.status, r.title, `${r.violations.length} violation(s)`, r.violations);
+    return { messageId: r.messageId, status: 'accepted' };
+  }
+
+  /** The authenticated partner's follow-ups in a status (due by default), as of today or ?asOf. */
+  @Get('follow-ups')
+  @UseGuards(PartnerGuard)
+  async followUps(@CurrentPartner() partner: Partner, @Query('status') status = 'due', @Query('asOf') asOf?: string) {
+    if (!STATUSES.includes(status as FollowUpStatus)) throw new ProblemException(400, 'Invalid query parameters', `status must be one of ${STATUSES.join(', ')}`);
+    if (asOf !== undefined && !DATE.test(asOf)) throw new ProblemException(400, 'Invalid query parameters', 'asOf must be a YYYY-MM-DD date');
+    const items = await this.followUpService.list(partner.partnerId, status as FollowUpStatus, asOf);
+    return { partnerId: partner.partnerId, status, items };
+  }
+
+  /** Publishes the follow-ups whose status changed (also done periodically by the metrics app). */
+  @Post('follow-ups/sweep')
+  @HttpCode(200)
+  @UseGuards(AdminGuard)
+  sweep(@Query('asOf') asOf?: string) {
+    if (asOf !== undefined && !DATE.test(asOf)) throw new ProblemException(400, 'Invalid query parameters', 'asOf must be a YYYY-MM-DD date');
+    return this.followUpService.sweep(asOf);
+  }
+}

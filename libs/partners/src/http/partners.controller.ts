@@ -1,0 +1,61 @@
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, UseGuards } from '@nestjs/common';
+import { inboxTopic } from '@pdp/contracts';
+import { HUB_CONFIG, HubConfig } from '@pdp/config';
+import { MESSAGE_BUS, MessageBus } from '@pdp/bus';
+import { AdminGuard, ProblemException } from '@pdp/http';
+import { Adhesion, AdhesionDirectory, ImportResult } from '../directory';
+import { PartnerCategories, PartnerRegistration, PartnerRegistry } from '../partners';
+
+/** Operators maintain the partners and the adhesion directory (employer SIRET → SPSTI). */
+@Controller('v1')
+@UseGuards(AdminGuard)
+export class PartnersController {
+  constructor(
+    private readonly partners: PartnerRegistry,
+    private readonly directory: AdhesionDirectory,
+    @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
+    @Inject(HUB_CONFIG) private readonly config: HubConfig,
+  ) {}
+
+  @Post('partners')
+  @HttpCode(201)
+  async registerPartner(@Body() body: PartnerRegistration) {
+    const errors = [];
+    if (!body || typeof body.partnerId !== 'string' || !/^[a-z0-9][a-z0-9-]{1,62}$/.test(body.partnerId)) errors.push({ path: '/partnerId', message: 'must be a lowercase slug' });
+    if (!PartnerCategories.includes(body?.category)) errors.push({ path: '/category', message: `must be one of ${PartnerCategories.join(', ')}` });
+    if (typeof body?.name !== 'string' || body.name.length === 0) errors.push({ path: '/name', message: 'is required' });
+    if (errors.length) throw new ProblemException(400, 'Invalid partner', `${errors.length} violation(s)`, errors);
+    await this.partners.register({ ...body, departements: body.departements ?? [] });
+    // Its inbox topic exists from registration on, so no delivery waits for its creation.
+    await this.bus.ensureTopics([{ topic: inboxTopic(body.partnerId), partitions: this.config.kafka.partitions }]);
+    return this.partners.get(body.partnerId);
+  }
+
+  @Get('partners')
+  listPartners() {
+    return this.partners.list();
+  }
+
+  /** JSON array of adhesions, or CSV (Content-Type: text/csv) with a header line. */
+  @Post('directory/adhesions')
+  async importAdhesions(@Body() body: unknown, @Headers('content-type') contentType = '') {
+    let result: ImportResult;
+    if (contentType.startsWith('text/csv')) {
+      if (typeof body !== 'string') throw new ProblemException(400, 'Empty CSV body');
+      result = await this.directory.importCsv(body, 'csv-import');
+    } else {
+      const rows = Array.isArray(body) ? body : (body as { adhesions?: unknown })?.adhesions;
+      if (!Array.isArray(rows)) throw new ProblemException(400, 'Invalid adhesions', 'Send a JSON array of {siret, spstiId, validFrom, validTo?} or a CSV file.');
+      result = await this.directory.import(rows as Adhesion[], 'api');
+    }
+    if (result.errors.length) {
+      throw new ProblemException(400, 'Invalid adhesions', `${result.errors.length} line(s) rejected; nothing imported`, result.errors.map((e) => ({ path: `line ${e.line}`, message: e.message })));
+    }
+    return result;
+  }
+
+  @Get('directory/adhesions/:siret')
+  async adhesions(@Param('siret') siret: string) {
+    return { siret, adhesions: await this.directory.list(siret) };
+  }
+}

@@ -1,3 +1,0 @@
-export * from './runtime';
-export * from './runtime.module';
-export * from './worker';

@@ -1,0 +1,81 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { Signalements } from '../signalements';
+import { InvalidRulesError } from '@pdp/routing-rules';
+import { isValidNir } from '@pdp/domain';
+import { AdminGuard, ProblemException } from '@pdp/http';
+import { reassign } from './cases.controller';
+
+/** Operators: audit trail, withheld items, rules reload, chef de file, FHIR directory import. */
+@Controller('v1')
+@UseGuards(AdminGuard)
+export class SignalementsAdminController {
+  constructor(private readonly signalements: Signalements) {}
+
+  @Get('audit/cases/:caseId')
+  byCase(@Param('caseId') caseId: string) {
+    return this.signalements.audit.byCase(caseId);
+  }
+
+  @Get('audit/partners/:partnerId')
+  byPartner(@Param('partnerId') partnerId: string, @Query('limit') limit?: string) {
+    return this.signalements.audit.byPartner(partnerId, limit ? Number(limit) || 1000 : 1000);
+  }
+
+  /**
+   * "Who received what about this person, and why". POST so that the NIR (a person's access
+   * request comes with it) never lands in a URL or an access log; a pseudonym works too.
+   */
+  @Post('audit/disclosures')
+  @HttpCode(200)
+  async disclosures(@Body() body: { nir?: unknown; personPseudonym?: unknown }) {
+    let person: string;
+    if (typeof body?.nir === 'string') {
+      if (!isValidNir(body.nir)) throw new ProblemException(400, 'Invalid NIR', 'The NIR key does not match.', [{ path: '/nir', message: 'NIR key does not match' }]);
+      person = this.signalements.pseudonymize(body.nir);
+    } else if (typeof body?.personPseudonym === 'string') person = body.personPseudonym;
+    else throw new ProblemException(400, 'Invalid request', 'Send {"nir": …} or {"personPseudonym": …}.', [{ path: '/nir', message: 'is required' }]);
+    return { personPseudonym: person, disclosures: await this.signalements.audit.disclosures(person) };
+  }
+
+  @Get('ops/withheld')
+  withheld() {
+    return this.signalements.queries.withheld();
+  }
+
+  /** Pushes again the FHIR copies of deliveries whose partner endpoint failed. */
+  @Post('ops/fhir/retry')
+  @HttpCode(200)
+  retryFhir() {
+    return this.signalements.writer.retryFhir();
+  }
+
+  @Post('ops/routing-rules/reload')
+  @HttpCode(200)
+  reload() {
+    try {
+      return this.signalements.reloadRules('admin');
+    } catch (e) {
+      if (e instanceof InvalidRulesError) throw new ProblemException(400, 'Invalid routing rules; the rules in force are unchanged', e.message, e.violations);
+      throw e;
+    }
+  }
+
+  @Get('ops/routing-rules')
+  rules() {
+    return this.signalements.rules.rules;
+  }
+
+  @Post('cases/:caseId/chef-de-file/admin')
+  @HttpCode(200)
+  reassign(@Param('caseId') caseId: string, @Body() body: { partnerId?: unknown; reason?: unknown }) {
+    return reassign(this.signalements, caseId, body, 'admin');
+  }
+
+  /** Registers the partners a FHIR directory (e.g. the Annuaire Santé) lists. */
+  @Post('partners/import-fhir')
+  @HttpCode(201)
+  importFhir(@Body() body: { baseUrl?: string; category?: string; departement?: string }) {
+    if (typeof body?.baseUrl !== 'string' || !/^https?:\/\//.test(body.baseUrl)) throw new ProblemException(400, 'Invalid import', 'baseUrl must be the http(s) base URL of a FHIR R4 directory', [{ path: '/baseUrl', message: 'is required' }]);
+    return this.signalements.importPartnersFromFhir(body.baseUrl, { category: body.category, departement: body.departement });
+  }
+}

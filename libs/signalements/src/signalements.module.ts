@@ -1,0 +1,43 @@
+import { Module } from '@nestjs/common';
+import { ContractRegistry } from '@pdp/contracts';
+import { HUB_CONFIG, HubConfig } from '@pdp/config';
+import { Database, DATABASE } from '@pdp/db';
+import { MESSAGE_BUS, MessageBus } from '@pdp/bus';
+import { Pseudonymizer } from '@pdp/domain';
+import { Clock, CLOCK } from '@pdp/platform';
+import { AuditTrail } from '@pdp/audit';
+import { RuleSet } from '@pdp/routing-rules';
+import { DeadLetterSink } from '@pdp/dead-letters';
+import { AdhesionDirectory, PartnerRegistry } from '@pdp/partners';
+import { Signalements } from './signalements';
+import { SignalementsController } from './http/signalements.controller';
+import { ConsentController } from './http/consent.controller';
+import { CasesController } from './http/cases.controller';
+import { SignalementsAdminController } from './http/signalements-admin.controller';
+import { SignalementsConsumerController } from './consumers/signalements.controller';
+
+/**
+ * The signalement flow (validate → consent → route by the rules → chef de file → deliver) and
+ * the SPSTI's return flow. Needs PlatformModule, PartnersModule, DeadLettersModule, AuditModule
+ * and RoutingRulesModule.
+ */
+@Module({
+  providers: [
+    {
+      provide: Signalements,
+      inject: [DATABASE, MESSAGE_BUS, ContractRegistry, Pseudonymizer, DeadLetterSink, PartnerRegistry, AdhesionDirectory, RuleSet, AuditTrail, HUB_CONFIG, CLOCK],
+      useFactory: (db: Database, bus: MessageBus, contracts: ContractRegistry, pseudonymizer: Pseudonymizer, deadLetters: DeadLetterSink, partners: PartnerRegistry, directory: AdhesionDirectory, rules: RuleSet, audit: AuditTrail, config: HubConfig, clock: Clock) =>
+        Signalements.create({ db, bus, contracts, pseudonymizer, deadLetters, partners, directory, rules, audit, partitions: config.kafka.partitions, clock }),
+    },
+  ],
+  exports: [Signalements],
+})
+export class SignalementsModule {}
+
+/** The flow's HTTP face: signalements and reports in, status, consent, case timelines, operators' views. */
+@Module({ imports: [SignalementsModule], controllers: [SignalementsController, ConsentController, CasesController, SignalementsAdminController] })
+export class SignalementsHttpModule {}
+
+/** The signalements consumer group (pdp-signalements): signalements and accompaniment reports off the bus. */
+@Module({ imports: [SignalementsModule], controllers: [SignalementsConsumerController] })
+export class SignalementsConsumerModule {}
