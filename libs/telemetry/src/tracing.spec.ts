@@ -1,12 +1,12 @@
 import { trace } from '@opentelemetry/api';
-import { tracing } from '@opentelemetry/sdk-node';
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { InMemoryBus } from '../../bus/src/memory-bus';
 import { BusTransport } from '../../bus/src/bus-transport';
 import { withNirKey } from '../../domain/src';
 
 describe('tracing of consumed batches', () => {
-  const exporter = new tracing.InMemorySpanExporter();
-  const provider = new tracing.BasicTracerProvider({ spanProcessors: [new tracing.SimpleSpanProcessor(exporter)] });
+  const exporter = new InMemorySpanExporter();
+  const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
   beforeAll(() => trace.setGlobalTracerProvider(provider));
   afterAll(() => provider.shutdown());
 
