@@ -1,12 +1,11 @@
 import { trace } from '@opentelemetry/api';
-import { tracing } from '@opentelemetry/sdk-node';
-import { InMemoryBus } from '@pdp/bus';
-import { BusTransport } from '@pdp/bus';
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { BusTransport, InMemoryBus } from '@pdp/bus';
 import { withNirKey } from '@pdp/domain';
 
 describe('tracing of consumed batches', () => {
-  const exporter = new tracing.InMemorySpanExporter();
-  const provider = new tracing.BasicTracerProvider({ spanProcessors: [new tracing.SimpleSpanProcessor(exporter)] });
+  const exporter = new InMemorySpanExporter();
+  const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
   beforeAll(() => trace.setGlobalTracerProvider(provider));
   afterAll(() => provider.shutdown());
 
