@@ -37,7 +37,7 @@ KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms1g -Xmx1g}"
 # 8 MB regions: G1 treats an allocation of half a region or more as "humongous" and starts a
 # concurrent mark cycle for it. With the 1 MB regions of a small heap, every produce request of
 # ~1 MB did so: 356 mark cycles while the hub drained 1 M messages, 2.4x the broker's CPU
-# (issue 5, README "Performance").
+# (docs/operations.md, "The broker").
 KAFKA_JVM_OPTS="${KAFKA_JVM_OPTS:--XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:G1HeapRegionSize=8m}"
 KAFKA_START_TIMEOUT="${KAFKA_START_TIMEOUT:-60}"
 KAFKA_READY_CHECK="${KAFKA_READY_CHECK:-admin}"
@@ -112,7 +112,7 @@ log.segment.bytes=67108864
 # fault in one maps a read-ahead window of it, and the holes in that window are zero-filled:
 # with the default 10 MB and an 8 MB read-ahead (read_ahead_kb 8192 on these VMs), zeroing
 # under those faults took 15 % of the machine's CPU while the hub delivered to ~380 one-partition
-# inbox topics, and the broker's CPU halved with 1 MB (issue 5, README "Performance"). A 64 MB
+# inbox topics, and the broker's CPU halved with 1 MB (docs/operations.md, "The broker"). A 64 MB
 # segment with an index entry per 4 KB needs 128 KB of offset index and 192 KB of time index.
 log.index.size.max.bytes=1048576
 ${KAFKA_EXTRA_PROPS:-}

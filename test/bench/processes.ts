@@ -13,16 +13,16 @@ export interface AppProcess {
 }
 
 /**
- * The node flags the apps run with in production (README, "Running with an external Kafka and
- * PostgreSQL"), so the bench measures them as deployed: V8's background threads (parallel
+ * The node flags the apps run with in production (docs/operations.md, "Running distributed"),
+ * so the bench measures them as deployed: V8's background threads (parallel
  * scavenging, concurrent marking and compilation) two rather than Node's default four, which
- * on two cores competed with the handler threads, PostgreSQL and the broker (round 13).
+ * on two cores competed with the handler threads, PostgreSQL and the broker.
  */
 export const DEPLOYED_NODE_FLAGS = ['--v8-pool-size=2'];
 
 /** Starts a compiled app (dist/apps/<app>/src/main.js) as its own process. */
 export function startApp(app: string, name: string, env: Record<string, string>): AppProcess {
-  // BENCH_PROFILE=1: a V8 CPU profile per app in bench-results/profiles (open in Chrome DevTools).
+  // BENCH_PROFILE=1: a V8 CPU profile per app in bench-results/profiles (open in Chrome DevTools; not committed).
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.join(ROOT, 'bench-results', 'profiles')}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
   // BENCH_APP_NODE_FLAGS: node/V8 flags for the apps only (some V8 flags are refused in NODE_OPTIONS).
   const flags = (process.env.BENCH_APP_NODE_FLAGS ?? '').split(' ').filter(Boolean);

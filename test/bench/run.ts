@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: the hub on the real Kafka broker and PostgreSQL, against the machine's own
- * reference (a bare kafkajs pass-through). Prints every figure and writes bench-results/*.json.
+ * reference (a bare kafkajs pass-through). Prints every figure and writes them to
+ * bench-results/runs/latest.json (BENCH_OUT); bench-results/README.md says how runs are kept.
  * Sizes: BENCH_MESSAGES (default 1,000,000), BENCH_LATENCY_SECONDS (20), BENCH_SCALE_MESSAGES (200,000).
  */
 import * as fs from 'fs';
@@ -366,9 +367,10 @@ async function main() {
     await kafkaHandle.stop();
   }
   results.totalSeconds = Math.round((Date.now() - started) / 1000);
-  const dir = path.resolve(__dirname, '..', '..', '..', 'bench-results');
+  const dir = path.resolve(__dirname, '..', '..', '..', 'bench-results', 'runs');
   fs.mkdirSync(dir, { recursive: true });
-  // BENCH_OUT: a name in bench-results/, or any absolute path.
+  // BENCH_OUT: a name in bench-results/runs/ (recorded runs are named YYYY-MM-DD-roundNN-full-N.json),
+  // or any absolute path.
   const file = path.resolve(dir, process.env.BENCH_OUT ?? 'latest.json');
   fs.writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
   console.log(`\nresults written to ${file}`);

@@ -2,7 +2,7 @@ import { isMaintienCode, PRE_REPRISE_BIT } from './codes';
 import { EventColumns } from './events';
 
 /**
- * The deduplication rule (README "Deduplication"):
+ * The deduplication rule (docs/architecture.md, "Deduplication rule"):
  *
  * 1. Same case. Reports about the same person pseudonym belong to the same case when their
  *    accompaniment windows [start, end] overlap or are separated by at most `gapDays` days,
