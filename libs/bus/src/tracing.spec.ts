@@ -1,7 +1,7 @@
 import { trace } from '@opentelemetry/api';
 import { tracing } from '@opentelemetry/sdk-node';
-import { InMemoryBus } from '@pdp/bus';
-import { BusTransport } from '@pdp/bus';
+import { InMemoryBus } from './memory-bus';
+import { BusTransport } from './bus-transport';
 import { withNirKey } from '@pdp/domain';
 
 describe('tracing of consumed batches', () => {
