@@ -6,6 +6,7 @@ import { InboxController } from './inbox.controller';
 import { DirectoryController } from './directory.controller';
 import { OpsController } from './ops.controller';
 import { HealthController } from './health.controller';
+// eslint-disable-next-line boundaries/dependencies -- an app never imports another app; this goes when the module lives in a lib.
 import { SignalementsHttpModule } from '../../signalements/src/http/coordination-http.module';
 
 /** HTTP face of the hub: intake, partner inboxes, directory, ops. Needs RuntimeModule. */

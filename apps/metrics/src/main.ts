@@ -5,6 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import { loadConfig } from '@pdp/config';
 import { ConsumerGroups, METRICS_TRANSPORT } from '@pdp/bus';
 import { connectWorker, createRuntime, RuntimeModule } from '@pdp/runtime';
+// eslint-disable-next-line boundaries/dependencies -- an app never imports another app; this goes when configureHttp lives in a lib.
 import { configureHttp } from '../../gateway/src/http-app';
 import { MetricsModule } from './metrics.module';
 

@@ -1,6 +1,7 @@
 import { CanActivate, createParamDecorator, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { timingSafeEqual } from 'crypto';
 import { Request } from 'express';
+// eslint-disable-next-line boundaries/dependencies -- http sits below runtime: the guards must get the partners and the admin key another way.
 import { HUB_RUNTIME, HubRuntime } from '@pdp/runtime';
 import { Partner } from '@pdp/partners';
 import { ProblemException } from './problem';
