@@ -48,7 +48,9 @@ const M = (m: (typeof MEASURES)[number]) => 1 << MEASURES.indexOf(m);
 const P = (p: (typeof PYRAMIDE)[number]) => PYRAMIDE.indexOf(p);
 
 // The generator's distributions (libs/generator/src/population.ts), as codes.
+// prettier-ignore
 const PYRAMIDE_W: [number, number][] = [[P('T1'), 5], [P('T2'), 35], [P('T3a'), 25], [P('T3b'), 20], [P('T4'), 15]];
+// prettier-ignore
 const TRUE_OUTCOMES: Record<number, [number, number][]> = {
   [P('T1')]: [[O('kept-at-post'), 80], [O('post-adapted'), 15], [O('lost-to-follow-up'), 5]],
   [P('T2')]: [[O('kept-at-post'), 55], [O('post-adapted'), 25], [O('redeployed-internal'), 5], [O('unfit-dismissed'), 8], [O('lost-to-follow-up'), 7]],
@@ -56,6 +58,7 @@ const TRUE_OUTCOMES: Record<number, [number, number][]> = {
   [P('T3b')]: [[O('redeployed-external'), 30], [O('training-retraining'), 25], [O('unfit-dismissed'), 35], [O('retirement'), 5], [O('lost-to-follow-up'), 5]],
   [P('T4')]: [[O('invalidity'), 30], [O('unfit-dismissed'), 40], [O('post-adapted'), 10], [O('redeployed-external'), 5], [O('retirement'), 10], [O('lost-to-follow-up'), 5]],
 };
+// prettier-ignore
 const MEASURES_BY_CATEGORY: Record<string, [number, number][]> = {
   spsti: [[M('visite-pre-reprise'), 0.5], [M('visite-reprise'), 0.6], [M('rendez-vous-liaison'), 0.3], [M('amenagement-poste'), 0.4], [M('essai-encadre'), 0.15], [M('temps-partiel-therapeutique'), 0.3]],
   'service-social-carsat': [[M('essai-encadre'), 0.3], [M('crpe'), 0.1], [M('bilan-competences'), 0.2], [M('cep'), 0.2], [M('ptp-transition-pro'), 0.1], [M('formation-reconversion'), 0.15]],

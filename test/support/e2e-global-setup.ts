@@ -7,7 +7,6 @@
 import { ensureKafka, type KafkaHandle } from './kafka-broker';
 
 declare global {
-  // eslint-disable-next-line no-var
   var __PDP_HUB_KAFKA__: KafkaHandle | undefined;
 }
 
@@ -17,7 +16,6 @@ export default async function setup(): Promise<void> {
   globalThis.__PDP_HUB_KAFKA__ = kafka;
   process.env.KAFKA_BROKERS = kafka.brokers.join(',');
   if (process.env.KAFKA_E2E_VERBOSE) {
-    // eslint-disable-next-line no-console
     console.log(`\n[e2e] Kafka ready at ${process.env.KAFKA_BROKERS} in ${Date.now() - started} ms`);
   }
 }

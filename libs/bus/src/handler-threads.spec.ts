@@ -18,7 +18,7 @@ function channelThread(build: (bus: MessageBus) => Promise<BatchHandler>): Threa
   };
   return {
     postMessage: (v, transfer) => port1.postMessage(v, transfer),
-    on: (event: string, listener: (...a: any[]) => void) => (event === 'message' ? port1.on('message', listener) : events.on(event, listener)),
+    on: (event: string, listener: (...a: unknown[]) => void) => (event === 'message' ? port1.on('message', listener) : events.on(event, listener)),
     terminate: async () => {
       exit(1);
       return 1;

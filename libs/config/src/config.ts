@@ -172,7 +172,7 @@ function partnerApiKeys(file: string, env: NodeJS.ProcessEnv): Record<string, st
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new Error(`Invalid configuration: PARTNERS_FILE ${file} cannot be read: ${(e as Error).message}`);
+    throw new Error(`Invalid configuration: PARTNERS_FILE ${file} cannot be read: ${(e as Error).message}`, { cause: e });
   }
   const keys: Record<string, string> = {};
   for (const p of Array.isArray(parsed?.partners) ? parsed.partners : []) {

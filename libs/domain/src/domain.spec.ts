@@ -1,4 +1,5 @@
 import { addDays, checkLeave, daysInclusive, decideEligibility, isValidNir, isValidSiret, nirKey, Pseudonymizer, summarizeEpisode, withLuhnDigit, withNirKey } from './index';
+import { parseIsoDate } from './dates';
 
 describe('NIR', () => {
   it('checks the key, 97 − n mod 97', () => {
@@ -72,7 +73,6 @@ describe('episodes and eligibility', () => {
 
 describe('dates', () => {
   it('parses real calendar dates only, leap years included', () => {
-    const { parseIsoDate } = require('./dates');
     expect(parseIsoDate('2024-02-29')).toBe(Date.UTC(2024, 1, 29));
     expect(parseIsoDate('2025-02-29')).toBeNaN();
     expect(parseIsoDate('1900-02-29')).toBeNaN();

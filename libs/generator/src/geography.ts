@@ -2,6 +2,7 @@
  * Départements with their population in thousands (INSEE, rounded): people are drawn in
  * proportion, partners are placed per département (SPSTI, Cap emploi, CPAM) or per région.
  */
+// prettier-ignore
 export const DEPARTEMENT_POPULATION: Record<string, number> = {
   '01': 650, '02': 530, '03': 335, '04': 165, '05': 141, '06': 1090, '07': 328, '08': 270, '09': 153, '10': 310,
   '11': 372, '12': 279, '13': 2040, '14': 694, '15': 144, '16': 352, '17': 651, '18': 302, '19': 240, '21': 534,

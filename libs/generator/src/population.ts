@@ -60,7 +60,9 @@ const TOPIC: Record<MessageType, string> = {
   outcome: Topics.outcomeInbound,
 };
 
+// prettier-ignore
 const PYRAMIDE: readonly (readonly [PyramideLevel, number])[] = [['T1', 5], ['T2', 35], ['T3a', 25], ['T3b', 20], ['T4', 15]];
+// prettier-ignore
 const TRUE_OUTCOMES: Record<string, readonly (readonly [OutcomeKind, number])[]> = {
   T1: [['kept-at-post', 80], ['post-adapted', 15], ['lost-to-follow-up', 5]],
   T2: [['kept-at-post', 55], ['post-adapted', 25], ['redeployed-internal', 5], ['unfit-dismissed', 8], ['lost-to-follow-up', 7]],
@@ -69,12 +71,14 @@ const TRUE_OUTCOMES: Record<string, readonly (readonly [OutcomeKind, number])[]>
   T4: [['invalidity', 30], ['unfit-dismissed', 40], ['post-adapted', 10], ['redeployed-external', 5], ['retirement', 10], ['lost-to-follow-up', 5]],
 };
 const ALL_OUTCOMES: OutcomeKind[] = ['kept-at-post', 'post-adapted', 'redeployed-internal', 'redeployed-external', 'training-retraining', 'unfit-dismissed', 'invalidity', 'retirement', 'lost-to-follow-up'];
+// prettier-ignore
 const MEASURES_BY_CATEGORY: Partial<Record<PartnerCategory, readonly (readonly [Measure, number])[]>> = {
   spsti: [['visite-pre-reprise', 0.5], ['visite-reprise', 0.6], ['rendez-vous-liaison', 0.3], ['amenagement-poste', 0.4], ['essai-encadre', 0.15], ['temps-partiel-therapeutique', 0.3]],
   'service-social-carsat': [['essai-encadre', 0.3], ['crpe', 0.1], ['bilan-competences', 0.2], ['cep', 0.2], ['ptp-transition-pro', 0.1], ['formation-reconversion', 0.15]],
   'cap-emploi': [['aide-agefiph', 0.6], ['amenagement-poste', 0.5], ['dossier-mdph-rqth', 0.4]],
   'france-travail': [['formation-reconversion', 0.4], ['cep', 0.3]],
 };
+// prettier-ignore
 const REQUESTERS: readonly (readonly [PreRepriseRequester, number])[] = [['worker', 20], ['medecin-traitant', 30], ['medecin-conseil', 30], ['medecin-du-travail', 20]];
 
 interface Involved {

@@ -12,7 +12,7 @@ export async function loadPartnersFile(file: string, contracts: ContractRegistry
   try {
     parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new Error(`partner directory ${file} cannot be read: ${(e as Error).message}`);
+    throw new Error(`partner directory ${file} cannot be read: ${(e as Error).message}`, { cause: e });
   }
   const r = contracts.contract<PartnerDirectory>(SignalementContractIds.partnerDirectory).validate(parsed);
   if (!r.ok) throw new Error(`partner directory ${file} is invalid: ${r.violations.map((v) => `${v.path} ${v.message}`).join('; ')}`);

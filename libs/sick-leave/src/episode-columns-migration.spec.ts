@@ -1,7 +1,6 @@
-import { PgliteDatabase } from './pglite-database';
-import { migrate } from './migrate';
+import { migrate, PgliteDatabase } from '@pdp/db';
 import { migrateBefore, migrationsFrom } from '../../../test/support/migrations';
-import { caseEventOf, EPISODE_COLUMNS, EpisodeRow } from '@pdp/sick-leave';
+import { caseEventOf, EPISODE_COLUMNS, EpisodeRow } from './episode-rows';
 
 /** A database at migration 009, whose episodes keep their case event whole, then upgraded. */
 describe('migration 010: an episode keeps its case event as columns', () => {

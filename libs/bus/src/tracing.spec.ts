@@ -1,6 +1,7 @@
 import { trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
-import { BusTransport, InMemoryBus } from '@pdp/bus';
+import { InMemoryBus } from './memory-bus';
+import { BusTransport } from './bus-transport';
 import { withNirKey } from '@pdp/domain';
 
 describe('tracing of consumed batches', () => {
