@@ -9,7 +9,10 @@ const schemaDir = path.join(__dirname, '..', 'contracts', 'schemas');
 const outDir = path.join(__dirname, '..', 'libs', 'contracts', 'src', 'generated');
 
 async function generate() {
-  const files = fs.readdirSync(schemaDir).filter((f) => f.endsWith('.schema.json')).sort();
+  const files = fs
+    .readdirSync(schemaDir)
+    .filter((f) => f.endsWith('.schema.json'))
+    .sort();
   const out = {};
   for (const file of files) {
     const options = {
@@ -109,4 +112,8 @@ async function main() {
 }
 
 module.exports = { generate };
-if (require.main === module) main().catch((e) => { console.error(e); process.exit(1); });
+if (require.main === module)
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });

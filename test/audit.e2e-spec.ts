@@ -26,7 +26,20 @@ describe('audit trail on PostgreSQL', () => {
     await db.transaction((tx) =>
       audit.append(
         [
-          { action: 'delivered', subjectType: 'sick-leave', subjectId: 'ep_9', caseId: 'case_9', personPseudonym: person, partnerId: 'spsti-a', category: 'spsti', legalBasis: 'legal-obligation-L4622-2-1', ruleId: 'eligible-sick-leave-to-spsti', rulesVersion: '2026.1', actor: 'hub', detail: { reason, fields: ['caseEvent'], irdpShared: false } },
+          {
+            action: 'delivered',
+            subjectType: 'sick-leave',
+            subjectId: 'ep_9',
+            caseId: 'case_9',
+            personPseudonym: person,
+            partnerId: 'spsti-a',
+            category: 'spsti',
+            legalBasis: 'legal-obligation-L4622-2-1',
+            ruleId: 'eligible-sick-leave-to-spsti',
+            rulesVersion: '2026.1',
+            actor: 'hub',
+            detail: { reason, fields: ['caseEvent'], irdpShared: false },
+          },
           { action: 'pulled-back', subjectType: 'sick-leave', subjectId: 'ep_9', caseId: 'case_9', personPseudonym: person, partnerId: 'spsti-a', actor: 'admin' },
         ],
         tx,
@@ -34,7 +47,15 @@ describe('audit trail on PostgreSQL', () => {
     );
     const records = await audit.byCase('case_9');
     expect(records).toEqual([
-      expect.objectContaining({ action: 'delivered', subjectId: 'ep_9', partnerId: 'spsti-a', legalBasis: 'legal-obligation-L4622-2-1', consentId: null, rulesVersion: '2026.1', detail: { reason, fields: ['caseEvent'], irdpShared: false } }),
+      expect.objectContaining({
+        action: 'delivered',
+        subjectId: 'ep_9',
+        partnerId: 'spsti-a',
+        legalBasis: 'legal-obligation-L4622-2-1',
+        consentId: null,
+        rulesVersion: '2026.1',
+        detail: { reason, fields: ['caseEvent'], irdpShared: false },
+      }),
       expect.objectContaining({ action: 'pulled-back', category: null, legalBasis: null, ruleId: null, actor: 'admin', detail: {} }),
     ]);
     expect((await audit.disclosures(person)).map((d) => d.pulledBack)).toEqual([true]);

@@ -39,7 +39,16 @@ describe('the benchmark, at toy sizes', () => {
 
   it('run.js measures every phase (pass-through, hub, full mix, latency, two instances) and writes them down', async () => {
     const out = path.join(os.tmpdir(), `pdp-bench-smoke-${process.pid}.json`);
-    const sizes = { BENCH_MESSAGES: '3000', BENCH_SCALE_MESSAGES: '2000', BENCH_LATENCY_SECONDS: '3', BENCH_LATENCY_WARMUP_SECONDS: '1', BENCH_LATENCY_RATE: '200', BENCH_WARMUP_MESSAGES: '1000', BENCH_APP_WARMUP_MESSAGES: '500', BENCH_OUT: out };
+    const sizes = {
+      BENCH_MESSAGES: '3000',
+      BENCH_SCALE_MESSAGES: '2000',
+      BENCH_LATENCY_SECONDS: '3',
+      BENCH_LATENCY_WARMUP_SECONDS: '1',
+      BENCH_LATENCY_RATE: '200',
+      BENCH_WARMUP_MESSAGES: '1000',
+      BENCH_APP_WARMUP_MESSAGES: '500',
+      BENCH_OUT: out,
+    };
     try {
       await run('node', ['dist/test/bench/run.js'], { ...env, ...sizes }, 500_000);
       const r = JSON.parse(fs.readFileSync(out, 'utf8'));

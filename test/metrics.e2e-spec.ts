@@ -35,16 +35,26 @@ describe('harmonised outcome metrics (Kafka + PostgreSQL)', () => {
       .map((m) => JSON.parse(m.value) as Signalement)
       .map((s) => orientationFromSignalement(s, pseudonyms.person(s.worker.nir!), partner(s.sender.partnerId).category, { partnerId: s.recipient.partnerId, category: s.recipient.category! }));
     await recordOrientation(stack.db, facts);
-    await stack.send(Topics.sickLeaveInbound, messages.filter((m) => m.type === 'sick-leave').map((m) => ({ key: m.key, value: m.value })));
-    await stack.send(Topics.outcomeInbound, messages.filter((m) => m.type === 'outcome').map((m) => ({ key: m.key, value: m.value })));
+    await stack.send(
+      Topics.sickLeaveInbound,
+      messages.filter((m) => m.type === 'sick-leave').map((m) => ({ key: m.key, value: m.value })),
+    );
+    await stack.send(
+      Topics.outcomeInbound,
+      messages.filter((m) => m.type === 'outcome').map((m) => ({ key: m.key, value: m.value })),
+    );
     const episodes = new Set(messages.filter((m) => m.type === 'sick-leave' && !m.malformed).map((m) => m.key)).size;
-    await eventually(async () => {
-      const { rows } = await stack.db.query<{ events: number; dead: number; episodes: number }>(
-        `SELECT (SELECT count(*)::int FROM outcome_events) AS events, (SELECT count(*)::int FROM dead_letters WHERE stage = 'metrics') AS dead,
+    await eventually(
+      async () => {
+        const { rows } = await stack.db.query<{ events: number; dead: number; episodes: number }>(
+          `SELECT (SELECT count(*)::int FROM outcome_events) AS events, (SELECT count(*)::int FROM dead_letters WHERE stage = 'metrics') AS dead,
                 (SELECT count(*)::int FROM episodes) AS episodes`,
-      );
-      return rows[0].events === validOutcomes.length && rows[0].dead === truth.malformed.outcome && rows[0].episodes === episodes;
-    }, 'every outcome and sick leave consumed', 90_000);
+        );
+        return rows[0].events === validOutcomes.length && rows[0].dead === truth.malformed.outcome && rows[0].episodes === episodes;
+      },
+      'every outcome and sick leave consumed',
+      90_000,
+    );
   }, 180_000);
 
   afterAll(async () => {
@@ -103,7 +113,8 @@ describe('harmonised outcome metrics (Kafka + PostgreSQL)', () => {
     const lines = new Map<string, number[]>();
     masked.rows.forEach((r, i) => {
       const { departement: d, category: p } = r.dimensions;
-      for (const k of [`r|${r.period}|${regionOf(d)}|${p}`, `n|${r.period}|${p}`, `p|${r.period}|${d}`, `y|${r.period.slice(0, 4)}|${d}|${p}`, `a|${d}|${p}`]) lines.set(k, [...(lines.get(k) ?? []), i]);
+      for (const k of [`r|${r.period}|${regionOf(d)}|${p}`, `n|${r.period}|${p}`, `p|${r.period}|${d}`, `y|${r.period.slice(0, 4)}|${d}|${p}`, `a|${d}|${p}`])
+        lines.set(k, [...(lines.get(k) ?? []), i]);
     });
     let checked = 0;
     for (const line of lines.values()) {
@@ -141,7 +152,7 @@ describe('harmonised outcome metrics (Kafka + PostgreSQL)', () => {
     expect(Math.min(...median('cap-emploi'))).toBeGreaterThan(Math.max(...median('spsti')));
   });
 
-  it('accepts an outcome over HTTP (202), rejects a bad one (RFC 7807 400) and one in another partner\'s name (403)', async () => {
+  it("accepts an outcome over HTTP (202), rejects a bad one (RFC 7807 400) and one in another partner's name (403)", async () => {
     const sample = JSON.parse(validOutcomes[0].value) as OutcomeReport;
     const bad = { ...sample, messageId: 'bad-http-1', outcome: 'happy' };
     const res = await as(spsti(), http().post('/v1/outcomes')).send(bad).expect(400);
@@ -203,8 +214,12 @@ describe('harmonised outcome metrics (Kafka + PostgreSQL)', () => {
     expect(done.rows[0].n).toBeGreaterThan(0);
 
     // A chef de file named for the case takes its open follow-up over.
-    const moved = (await stack.db.query<{ person_pseudonym: string; follow_up_id: string }>(
-      `SELECT person_pseudonym, follow_up_id FROM follow_ups WHERE done_date IS NULL AND responsible_partner_id = $1 LIMIT 1`, [owner.partnerId])).rows[0];
+    const moved = (
+      await stack.db.query<{ person_pseudonym: string; follow_up_id: string }>(
+        `SELECT person_pseudonym, follow_up_id FROM follow_ups WHERE done_date IS NULL AND responsible_partner_id = $1 LIMIT 1`,
+        [owner.partnerId],
+      )
+    ).rows[0];
     const carsat = population.partners.find((p) => p.category === 'service-social-carsat' && p.partnerId !== owner.partnerId)!;
     await stack.outcomes.followUps.recordChefDeFile(moved.person_pseudonym, carsat.partnerId, 'T4: service social leads');
     const carsatItems = (await as(carsat, http().get('/v1/follow-ups?status=overdue&asOf=2026-11-24')).expect(200)).body.items as { followUpId: string; responsibleReason: string }[];

@@ -14,9 +14,7 @@ const ROOT = path.resolve(__dirname, '..');
 const N = 3000;
 
 function build(): Promise<void> {
-  return new Promise((resolve, reject) =>
-    execFile('npm', ['run', 'build:bench'], { cwd: ROOT, timeout: 240_000 }, (e, _out, err) => (e ? reject(new Error(`${e.message}\n${err}`)) : resolve())),
-  );
+  return new Promise((resolve, reject) => execFile('npm', ['run', 'build:bench'], { cwd: ROOT, timeout: 240_000 }, (e, _out, err) => (e ? reject(new Error(`${e.message}\n${err}`)) : resolve())));
 }
 
 interface Outcome {
@@ -52,7 +50,11 @@ describe('the normalizer service with its batches on handler threads', () => {
       await migrate(db);
       for (const p of population.partners) await new PartnerRegistry(db).register(p);
       await new AdhesionDirectory(db, new InMemoryBus()).import(population.adhesions(), 'e2e');
-      await createTopics(kafka, Object.values(Topics).map((t) => namespace + t), 3);
+      await createTopics(
+        kafka,
+        Object.values(Topics).map((t) => namespace + t),
+        3,
+      );
       app = spawn(process.execPath, [path.join(ROOT, 'dist', 'apps', 'normalizer', 'src', 'main.js')], {
         env: {
           ...process.env,
@@ -72,7 +74,12 @@ describe('the normalizer service with its batches on handler threads', () => {
       app.stderr!.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
       const producer = kafka.producer();
       await producer.connect();
-      for (const topic of new Set(messages.map((m) => m.topic))) await produceAll(producer, namespace + topic, messages.filter((m) => m.topic === topic));
+      for (const topic of new Set(messages.map((m) => m.topic)))
+        await produceAll(
+          producer,
+          namespace + topic,
+          messages.filter((m) => m.topic === topic),
+        );
       await producer.disconnect();
       await waitForZeroLag(kafka, [{ groupId: namespace + ConsumerGroups.normalizer, topics: [namespace + Topics.sickLeaveInbound, namespace + Topics.employerLeaveInbound] }], 90_000).catch((e) => {
         throw new Error(`${(e as Error).message}\n${stderr}`);

@@ -20,7 +20,14 @@ class RoutedEvents {
 }
 
 let offset = 0;
-const asMessage = (n: SickLeaveNotification): BusMessage => ({ topic: Topics.sickLeaveInbound, partition: 0, offset: String(offset++), key: n.leaveId, value: Buffer.from(JSON.stringify(n)), headers: {} });
+const asMessage = (n: SickLeaveNotification): BusMessage => ({
+  topic: Topics.sickLeaveInbound,
+  partition: 0,
+  offset: String(offset++),
+  key: n.leaveId,
+  value: Buffer.from(JSON.stringify(n)),
+  headers: {},
+});
 
 /**
  * The normalizer's episode merge and message traces, run on PGlite (the embedded database, its
@@ -95,11 +102,13 @@ export function normalizerScenario(open: () => Promise<{ db: Database; drop?: ()
     await expectStored(event);
     // Every message can be traced; the re-sent copy points at the one that counted.
     const messages = await db.query<{ message_id: string; duplicate_of: string | null }>('SELECT message_id, duplicate_of FROM leave_messages ORDER BY message_id');
-    expect(messages.rows).toEqual([
-      { message_id: initial.messageId, duplicate_of: null },
-      { message_id: 'msg-resent', duplicate_of: initial.messageId },
-      { message_id: prolongation.messageId, duplicate_of: null },
-    ].sort((a, b) => (a.message_id < b.message_id ? -1 : 1)));
+    expect(messages.rows).toEqual(
+      [
+        { message_id: initial.messageId, duplicate_of: null },
+        { message_id: 'msg-resent', duplicate_of: initial.messageId },
+        { message_id: prolongation.messageId, duplicate_of: null },
+      ].sort((a, b) => (a.message_id < b.message_id ? -1 : 1)),
+    );
   });
 
   it('gives the same event when the leave comes again under a new message id', async () => {

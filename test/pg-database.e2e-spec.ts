@@ -23,9 +23,7 @@ describe('PgDatabase on PostgreSQL', () => {
 
   /** Ends every session of the pool from outside, as a server restart or an administrator would. */
   async function terminatePoolSessions(): Promise<number> {
-    const { rows } = await admin.query<{ n: number }>(
-      'SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
-    );
+    const { rows } = await admin.query<{ n: number }>('SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
     return rows[0].n;
   }
 
@@ -41,7 +39,16 @@ describe('PgDatabase on PostgreSQL', () => {
     const text = 'tab\there, newline\nthere, backslash \\N and \\ alone\r';
     const rows = await db.transaction(async (tx) => {
       await tx.query('CREATE TEMP TABLE copied (k text, n int, b boolean, j jsonb, t text) ON COMMIT DROP');
-      const copied = await tx.copyIn!('COPY copied (k, n, b, j, t) FROM STDIN', copyChunks([['one', 1, true, json, text], ['two', null, false, '[]', null]], (r) => r));
+      const copied = await tx.copyIn!(
+        'COPY copied (k, n, b, j, t) FROM STDIN',
+        copyChunks(
+          [
+            ['one', 1, true, json, text],
+            ['two', null, false, '[]', null],
+          ],
+          (r) => r,
+        ),
+      );
       expect(copied).toBe(2);
       return (await tx.query<{ k: string; n: number | null; b: boolean; j: unknown; t: string | null }>('SELECT k, n, b, j, t FROM copied ORDER BY k')).rows;
     });
@@ -55,7 +62,10 @@ describe('PgDatabase on PostgreSQL', () => {
     const items = Array.from({ length: 20_000 }, (_, i) => [`row-${i}`, i, 'x'.repeat(i % 50)] as const);
     const result = await db.transaction(async (tx) => {
       await tx.query('CREATE TEMP TABLE many (k text, n int, pad text) ON COMMIT DROP');
-      const copied = await tx.copyIn!('COPY many (k, n, pad) FROM STDIN', copyChunks(items, (r) => r, 1_000));
+      const copied = await tx.copyIn!(
+        'COPY many (k, n, pad) FROM STDIN',
+        copyChunks(items, (r) => r, 1_000),
+      );
       const { rows } = await tx.query<{ c: number; s: string; last: string; pad: number }>(
         `SELECT count(*)::int AS c, sum(n)::text AS s, max(k) FILTER (WHERE n = 19999) AS last, sum(length(pad))::int AS pad FROM many`,
       );

@@ -18,13 +18,25 @@ function transitionalConsentScenario(start: () => Promise<HubUnderTest>): void {
     http()
       .post('/v1/consents')
       .set('X-Api-Key', A.apiKey)
-      .send({ schemaVersion: 'consent-statement/1', worker: { nir: nirOf(41) }, purpose: 'sick-leave-transmission', recipientCategory: 'spsti', status, effectiveAt: new Date().toISOString(), evidenceRef: `test-${status}` })
+      .send({
+        schemaVersion: 'consent-statement/1',
+        worker: { nir: nirOf(41) },
+        purpose: 'sick-leave-transmission',
+        recipientCategory: 'spsti',
+        status,
+        effectiveAt: new Date().toISOString(),
+        evidenceRef: `test-${status}`,
+      })
       .expect(201);
 
   beforeAll(async () => {
     hub = await start();
-    await admin(http().post('/v1/partners')).send({ ...A, category: 'spsti', name: 'SPSTI T', departements: ['69'] }).expect(201);
-    await admin(http().post('/v1/directory/adhesions')).send([{ siret: siretOf(1), spstiId: A.partnerId, validFrom: '2020-01-01' }]).expect(201);
+    await admin(http().post('/v1/partners'))
+      .send({ ...A, category: 'spsti', name: 'SPSTI T', departements: ['69'] })
+      .expect(201);
+    await admin(http().post('/v1/directory/adhesions'))
+      .send([{ siret: siretOf(1), spstiId: A.partnerId, validFrom: '2020-01-01' }])
+      .expect(201);
   });
   afterAll(() => hub?.close());
 
@@ -42,7 +54,16 @@ function transitionalConsentScenario(start: () => Promise<HubUnderTest>): void {
     expect((await admin(http().get(`/v1/messages/${leave.messageId}`))).body).toMatchObject({ status: 'parked', reason: expect.stringContaining('withdrawn') });
 
     // The notification still says "consent granted", but the registry's withdrawal prevails.
-    const prolongation = sickLeave({ n: 41, leaveId: 'aat-t-41-p1', kind: 'prolongation', initialLeaveId: 'aat-t-41', pdpRisk: true, startDate: '2026-10-16', expectedEndDate: '2026-11-15', consent: { granted: true, collectedAt: '2026-09-01T08:00:00Z' } });
+    const prolongation = sickLeave({
+      n: 41,
+      leaveId: 'aat-t-41-p1',
+      kind: 'prolongation',
+      initialLeaveId: 'aat-t-41',
+      pdpRisk: true,
+      startDate: '2026-10-16',
+      expectedEndDate: '2026-11-15',
+      consent: { granted: true, collectedAt: '2026-09-01T08:00:00Z' },
+    });
     await http().post('/v1/sick-leaves').send(prolongation).expect(202);
     await eventually(async () => (await admin(http().get(`/v1/messages/${prolongation.messageId}`))).body.status === 'parked', 'prolongation held');
     expect((await items()).length).toBe(0);

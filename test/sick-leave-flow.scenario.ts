@@ -26,13 +26,22 @@ export function sickLeaveFlowScenario(start: () => Promise<HubUnderTest>): void 
       delivery: InboxDelivery;
     }[];
   const itemFor = (p: { apiKey: string }, messageId: string, minVersion = 1) =>
-    eventually(async () => (await inbox(p, 'pending')).find((i) => i.delivery.caseEvent.sourceMessageId === messageId && i.version >= minVersion) ?? (await inbox(p, 'acknowledged')).find((i) => i.delivery.caseEvent.sourceMessageId === messageId && i.version >= minVersion), `inbox item for ${messageId}`);
+    eventually(
+      async () =>
+        (await inbox(p, 'pending')).find((i) => i.delivery.caseEvent.sourceMessageId === messageId && i.version >= minVersion) ??
+        (await inbox(p, 'acknowledged')).find((i) => i.delivery.caseEvent.sourceMessageId === messageId && i.version >= minVersion),
+      `inbox item for ${messageId}`,
+    );
 
   beforeAll(async () => {
     logs = new LogCapture().install();
     hub = await start();
-    await admin(http().post('/v1/partners')).send({ ...A, category: 'spsti', name: 'SPSTI A', departements: ['69'] }).expect(201);
-    await admin(http().post('/v1/partners')).send({ ...B, category: 'spsti', name: 'SPSTI B', departements: ['38'] }).expect(201);
+    await admin(http().post('/v1/partners'))
+      .send({ ...A, category: 'spsti', name: 'SPSTI A', departements: ['69'] })
+      .expect(201);
+    await admin(http().post('/v1/partners'))
+      .send({ ...B, category: 'spsti', name: 'SPSTI B', departements: ['38'] })
+      .expect(201);
     const csv = `siret;spsti_id;valid_from;valid_to\n${siretOf(1)};spsti-a;2020-01-01;\n${siretOf(2)};spsti-b;2020-01-01;\n`;
     const imported = await admin(http().post('/v1/directory/adhesions')).set('Content-Type', 'text/csv').send(csv).expect(201);
     expect(imported.body).toMatchObject({ imported: 2, released: 0 });
@@ -60,12 +69,28 @@ export function sickLeaveFlowScenario(start: () => Promise<HubUnderTest>): void 
     // 20 days and no risk: not transmitted yet.
     await eventually(async () => (await admin(http().get(`/v1/messages/${initial.messageId}`))).body.status === 'not-eligible', 'initial leave traced as not eligible');
 
-    const prolongation = sickLeave({ n: 2, leaveId: 'aat-http-2-p1', kind: 'prolongation', initialLeaveId: 'aat-http-2', employer: { siret: siretOf(2) }, startDate: '2026-09-21', expectedEndDate: '2026-10-20' });
+    const prolongation = sickLeave({
+      n: 2,
+      leaveId: 'aat-http-2-p1',
+      kind: 'prolongation',
+      initialLeaveId: 'aat-http-2',
+      employer: { siret: siretOf(2) },
+      startDate: '2026-09-21',
+      expectedEndDate: '2026-10-20',
+    });
     await http().post('/v1/sick-leaves').send(prolongation).expect(202);
     const item = await itemFor(B, prolongation.messageId, 2);
     expect(item.delivery.caseEvent).toMatchObject({ startDate: '2026-09-01', expectedEndDate: '2026-10-20', cumulatedDays: 50, prolongationCount: 1, episodeVersion: 2 });
 
-    const second = sickLeave({ n: 2, leaveId: 'aat-http-2-p2', kind: 'prolongation', initialLeaveId: 'aat-http-2', employer: { siret: siretOf(2) }, startDate: '2026-10-21', expectedEndDate: '2026-11-10' });
+    const second = sickLeave({
+      n: 2,
+      leaveId: 'aat-http-2-p2',
+      kind: 'prolongation',
+      initialLeaveId: 'aat-http-2',
+      employer: { siret: siretOf(2) },
+      startDate: '2026-10-21',
+      expectedEndDate: '2026-11-10',
+    });
     await http().post('/v1/sick-leaves').send(second).expect(202);
     const updated = await itemFor(B, second.messageId, 3);
     expect(updated.itemId).toBe(item.itemId);
@@ -123,7 +148,9 @@ export function sickLeaveFlowScenario(start: () => Promise<HubUnderTest>): void 
     expect(parked.map((p) => p.employerSiret)).toContain(siretOf(99));
     expect((await hub.readTopic(Topics.caseParked)).length).toBeGreaterThanOrEqual(1);
 
-    const r = await admin(http().post('/v1/directory/adhesions')).send([{ siret: siretOf(99), spstiId: 'spsti-b', validFrom: '2021-03-01' }]).expect(201);
+    const r = await admin(http().post('/v1/directory/adhesions'))
+      .send([{ siret: siretOf(99), spstiId: 'spsti-b', validFrom: '2021-03-01' }])
+      .expect(201);
     expect(r.body.released).toBe(1);
     const item = await itemFor(B, leave.messageId);
     expect(item.delivery.caseEvent.employerSiret).toBe(siretOf(99));
@@ -136,7 +163,13 @@ export function sickLeaveFlowScenario(start: () => Promise<HubUnderTest>): void 
     const schemaViolation = JSON.stringify({ ...sickLeave({ n: 6 }), messageId: 'bad-schema-0001', nature: 'grippe', startDate: 'hier' });
     const badKey = JSON.stringify({ ...sickLeave({ n: 6 }), messageId: 'bad-nir-key-0001', worker: { nir: nirs[5].slice(0, 13) + '00' } });
     const badDates = JSON.stringify({ ...sickLeave({ n: 6 }), messageId: 'bad-dates-0001', startDate: '2026-10-01', expectedEndDate: '2026-09-01' });
-    for (const [k, v] of [['x1', notJson], ['x2', schemaViolation], ['x3', badKey], ['x4', badDates]] as const) await hub.publish(Topics.sickLeaveInbound, k, v);
+    for (const [k, v] of [
+      ['x1', notJson],
+      ['x2', schemaViolation],
+      ['x3', badKey],
+      ['x4', badDates],
+    ] as const)
+      await hub.publish(Topics.sickLeaveInbound, k, v);
 
     const letters = await eventually(async () => {
       const all = (await hub.readTopic(Topics.deadLetter)).map((r) => ({ key: r.key, dl: JSON.parse(r.value.toString()) as DeadLetter }));
@@ -150,11 +183,17 @@ export function sickLeaveFlowScenario(start: () => Promise<HubUnderTest>): void 
     for (const l of letters) expect(l.key).toBe(l.dl.deadLetterId);
     expect((await admin(http().get('/v1/messages/bad-nir-key-0001'))).body.status).toBe('dead-lettered');
 
-    const res = await http().post('/v1/sick-leaves').send({ ...sickLeave({ n: 6 }), employer: { siret: '12345678901234' }, pdpRisk: 'yes' }).expect(400);
+    const res = await http()
+      .post('/v1/sick-leaves')
+      .send({ ...sickLeave({ n: 6 }), employer: { siret: '12345678901234' }, pdpRisk: 'yes' })
+      .expect(400);
     expect(res.headers['content-type']).toContain('application/problem+json');
     expect(res.body).toMatchObject({ status: 400, instance: '/v1/sick-leaves' });
     expect(res.body.errors).toEqual(expect.arrayContaining([{ path: '/pdpRisk', message: 'must be boolean' }]));
-    const badSiret = await http().post('/v1/sick-leaves').send({ ...sickLeave({ n: 6 }), employer: { siret: '12345678901234' } }).expect(400);
+    const badSiret = await http()
+      .post('/v1/sick-leaves')
+      .send({ ...sickLeave({ n: 6 }), employer: { siret: '12345678901234' } })
+      .expect(400);
     expect(badSiret.body.errors).toEqual([{ path: '/employer/siret', message: 'SIRET fails the Luhn check' }]);
     const malformed = await http().post('/v1/sick-leaves').set('Content-Type', 'application/json').send('{oops').expect(400);
     expect(malformed.headers['content-type']).toContain('application/problem+json');

@@ -51,7 +51,8 @@ export function signalementsScenario(start: () => Promise<HubUnderTest>, fhir: (
   const http = () => request(hub.http.getHttpServer());
   const admin = (req: request.Test) => req.set('X-Api-Key', hub.adminKey);
   const as = (who: Who, req: request.Test) => req.set('Authorization', `Bearer ${who.apiKey}`);
-  const inbox = async (who: Who, status = 'pending') => (await as(who, http().get(`/v1/inbox?status=${status}`)).expect(200)).body.items as { itemId: string; status: string; itemType: string; delivery: ReferralDelivery }[];
+  const inbox = async (who: Who, status = 'pending') =>
+    (await as(who, http().get(`/v1/inbox?status=${status}`)).expect(200)).body.items as { itemId: string; status: string; itemType: string; delivery: ReferralDelivery }[];
   const referralItem = (who: Who, signalementId: string) =>
     eventually(async () => (await inbox(who)).find((i) => i.delivery.referral?.signalementId === signalementId), `${who.partnerId} inbox item for ${signalementId}`);
   const status = (signalementId: string, settled: (s: Json) => boolean, who: Who = P.spsti) =>
@@ -61,7 +62,8 @@ export function signalementsScenario(start: () => Promise<HubUnderTest>, fhir: (
     }, `status of ${signalementId}`);
   const send = async (s: Signalement, who: Who = P.spsti) => (await as(who, http().post('/v1/signalements')).send(s).expect(202)).body;
   const topicDeliveries = async (who: Who) => (await hub.readTopic(inboxTopic(who.partnerId))).map((r) => ({ key: r.key, d: JSON.parse(r.value.toString()) as Json }));
-  const tasks = async (deliveryId: string) => ((await fhir().client.search({ resourceType: 'Task', searchParams: { identifier: `${FhirSystems.deliveryId}|${deliveryId}` } })) as Json).entry?.map((e: Json) => e.resource) ?? [];
+  const tasks = async (deliveryId: string) =>
+    ((await fhir().client.search({ resourceType: 'Task', searchParams: { identifier: `${FhirSystems.deliveryId}|${deliveryId}` } })) as Json).entry?.map((e: Json) => e.resource) ?? [];
 
   const first = signalement(1, { pyramide: 'T4', irdp: 2, consent: { granted: true, collectedAt: '2026-09-10T09:00:00Z', irdpSharing: true, evidenceRef: 'fiche-1' } });
   let firstItem: { itemId: string; delivery: ReferralDelivery };
@@ -70,9 +72,13 @@ export function signalementsScenario(start: () => Promise<HubUnderTest>, fhir: (
     logs = new LogCapture().install();
     hub = await start();
     for (const p of Object.values(P)) {
-      await admin(http().post('/v1/partners')).send({ ...p, ...(p === P.social ? { fhirEndpoint: fhir().baseUrl } : {}) }).expect(201);
+      await admin(http().post('/v1/partners'))
+        .send({ ...p, ...(p === P.social ? { fhirEndpoint: fhir().baseUrl } : {}) })
+        .expect(201);
     }
-    await admin(http().post('/v1/directory/adhesions')).send([{ siret: siretOf(1), spstiId: P.spsti.partnerId, validFrom: '2020-01-01' }]).expect(201);
+    await admin(http().post('/v1/directory/adhesions'))
+      .send([{ siret: siretOf(1), spstiId: P.spsti.partnerId, validFrom: '2020-01-01' }])
+      .expect(201);
   });
 
   afterAll(async () => {
@@ -96,7 +102,13 @@ export function signalementsScenario(start: () => Promise<HubUnderTest>, fhir: (
     expect(onTopic.key).toBe(d.personPseudonym);
 
     const [task] = await eventually(async () => ((await tasks(firstItem.itemId)).length ? tasks(firstItem.itemId) : undefined), 'FHIR Task on the partner endpoint');
-    expect(task).toMatchObject({ resourceType: 'Task', status: 'requested', intent: 'order', owner: { identifier: { system: FhirSystems.partnerId, value: P.social.partnerId } }, for: { identifier: { value: d.personPseudonym } } });
+    expect(task).toMatchObject({
+      resourceType: 'Task',
+      status: 'requested',
+      intent: 'order',
+      owner: { identifier: { system: FhirSystems.partnerId, value: P.social.partnerId } },
+      for: { identifier: { value: d.personPseudonym } },
+    });
     const comms = (await fhir().client.search({ resourceType: 'Communication', searchParams: { identifier: `${FhirSystems.deliveryId}|${firstItem.itemId}` } })) as Json;
     expect(comms.entry).toHaveLength(1);
     const payload = JSON.parse(Buffer.from(comms.entry[0].resource.payload[1].contentAttachment.data, 'base64').toString());
@@ -132,7 +144,15 @@ export function signalementsScenario(start: () => Promise<HubUnderTest>, fhir: (
 
     // The worker changes their mind: the withheld item is released, never lost.
     const granted = await as(P.spsti, http().post('/v1/consents'))
-      .send({ schemaVersion: 'consent-statement/1', worker: { nir: nirOf(3) }, purpose: 'orientation', recipientCategory: 'service-social-carsat', status: 'granted', effectiveAt: new Date().toISOString(), evidenceRef: 'appel-2026-09-12' })
+      .send({
+        schemaVersion: 'consent-statement/1',
+        worker: { nir: nirOf(3) },
+        purpose: 'orientation',
+        recipientCategory: 'service-social-carsat',
+        status: 'granted',
+        effectiveAt: new Date().toISOString(),
+        evidenceRef: 'appel-2026-09-12',
+      })
       .expect(201);
     expect(granted.body.released).toHaveLength(1);
     await referralItem(P.social, s.signalementId);
@@ -141,12 +161,23 @@ export function signalementsScenario(start: () => Promise<HubUnderTest>, fhir: (
 
   it('pulls back undelivered items when consent is withdrawn, and withholds later referrals', async () => {
     const withdrawal = await as(P.spsti, http().post('/v1/consents'))
-      .send({ schemaVersion: 'consent-statement/1', worker: { nir: nirOf(1) }, purpose: 'orientation', recipientCategory: 'service-social-carsat', status: 'withdrawn', effectiveAt: new Date().toISOString(), evidenceRef: 'courrier-retrait' })
+      .send({
+        schemaVersion: 'consent-statement/1',
+        worker: { nir: nirOf(1) },
+        purpose: 'orientation',
+        recipientCategory: 'service-social-carsat',
+        status: 'withdrawn',
+        effectiveAt: new Date().toISOString(),
+        evidenceRef: 'courrier-retrait',
+      })
       .expect(201);
     expect(withdrawal.body.pulledBack).toEqual([{ deliveryId: firstItem.itemId, partnerId: P.social.partnerId }]);
     expect((await inbox(P.social)).some((i) => i.itemId === firstItem.itemId)).toBe(false);
     await as(P.social, http().get(`/v1/inbox/${firstItem.itemId}`)).expect(404);
-    const retraction = await eventually(async () => (await topicDeliveries(P.social)).find((m) => m.d.itemType === 'retraction' && m.d.retraction.deliveryId === firstItem.itemId), 'retraction on the Kafka topic');
+    const retraction = await eventually(
+      async () => (await topicDeliveries(P.social)).find((m) => m.d.itemType === 'retraction' && m.d.retraction.deliveryId === firstItem.itemId),
+      'retraction on the Kafka topic',
+    );
     expect(retraction.d.retraction.reason).toContain('withdrawn');
     const [task] = await eventually(async () => ((await tasks(firstItem.itemId))[0]?.status === 'cancelled' ? tasks(firstItem.itemId) : undefined), 'FHIR Task cancelled');
     expect(task.statusReason.text).toContain('withdrawn');
@@ -190,7 +221,10 @@ export function signalementsScenario(start: () => Promise<HubUnderTest>, fhir: (
   it("routes the SPSTI's accompaniment report on a transmitted leave back to the CPAM and the service médical", async () => {
     const leave = sickLeave({ n: 6, leaveId: 'aat-ret-6', employer: { siret: siretOf(1) } });
     await http().post('/v1/sick-leaves').send(leave).expect(202);
-    const leaveItem = await eventually(async () => (await as(P.spsti, http().get('/v1/inbox')).expect(200)).body.items.find((i: Json) => i.delivery.caseEvent?.sourceMessageId === leave.messageId), 'sick leave in the SPSTI inbox');
+    const leaveItem = await eventually(
+      async () => (await as(P.spsti, http().get('/v1/inbox')).expect(200)).body.items.find((i: Json) => i.delivery.caseEvent?.sourceMessageId === leave.messageId),
+      'sick leave in the SPSTI inbox',
+    );
     const episodeId = leaveItem.delivery.caseEvent.episodeId as string;
     const report = {
       schemaVersion: 'accompaniment-report/1',
@@ -200,7 +234,10 @@ export function signalementsScenario(start: () => Promise<HubUnderTest>, fhir: (
       episodeId,
       reportDate: '2026-10-01',
       accompaniment: 'en-cours',
-      measures: [{ measure: 'visite-pre-reprise', status: 'realisee', date: '2026-09-25' }, { measure: 'essai-encadre', status: 'envisagee' }],
+      measures: [
+        { measure: 'visite-pre-reprise', status: 'realisee', date: '2026-09-25' },
+        { measure: 'essai-encadre', status: 'envisagee' },
+      ],
       pyramide: 'T3a',
       sentAt: '2026-10-01T12:00:00Z',
     };
@@ -210,7 +247,9 @@ export function signalementsScenario(start: () => Promise<HubUnderTest>, fhir: (
       expect(item.delivery).toMatchObject({ itemType: 'accompaniment-report', legalBasis: 'legal-obligation-L4622-2-1', report: { episodeId, issuingCpam: '691', accompaniment: 'en-cours' } });
     }
     // Another SPSTI cannot report on a leave it never received.
-    await as(P.other, http().post('/v1/accompaniment-reports')).send({ ...report, sender: { partnerId: P.other.partnerId }, messageId: `rep-msg-x-${Date.now()}` }).expect(202);
+    await as(P.other, http().post('/v1/accompaniment-reports'))
+      .send({ ...report, sender: { partnerId: P.other.partnerId }, messageId: `rep-msg-x-${Date.now()}` })
+      .expect(202);
     await eventually(async () => (await admin(http().get('/v1/ops/dead-letters'))).body.some((d: Json) => d.reason === 'unknown leave for this sender'), 'foreign report dead-lettered');
     // The SPSTI that received the leave reads the case timeline through the person pseudonym.
     const timeline = (await as(P.spsti, http().get(`/v1/cases/${leaveItem.delivery.caseEvent.personPseudonym}/timeline`)).expect(200)).body;
@@ -219,7 +258,16 @@ export function signalementsScenario(start: () => Promise<HubUnderTest>, fhir: (
 
   it('imports a partner from a FHIR directory and a consent from a FHIR Consent, then delivers on that consent to its FHIR endpoint', async () => {
     const { client, baseUrl } = fhir();
-    const endpoint = (await client.create({ resourceType: 'Endpoint', body: { resourceType: 'Endpoint', status: 'active', connectionType: { system: 'http://terminology.hl7.org/CodeSystem/endpoint-connection-type', code: 'hl7-fhir-rest' }, payloadType: [{ text: 'FHIR' }], address: baseUrl } })) as Json;
+    const endpoint = (await client.create({
+      resourceType: 'Endpoint',
+      body: {
+        resourceType: 'Endpoint',
+        status: 'active',
+        connectionType: { system: 'http://terminology.hl7.org/CodeSystem/endpoint-connection-type', code: 'hl7-fhir-rest' },
+        payloadType: [{ text: 'FHIR' }],
+        address: baseUrl,
+      },
+    })) as Json;
     await client.create({
       resourceType: 'Organization',
       body: {
@@ -262,47 +310,89 @@ export function signalementsScenario(start: () => Promise<HubUnderTest>, fhir: (
     const st = await status(s.signalementId, (x) => x.recipients.some((r: Json) => r.category === 'mdph' && r.fhir === 'delivered'));
     const mdph = st.recipients.find((r: Json) => r.category === 'mdph');
     expect(mdph).toMatchObject({ partnerId: 'mdph-69', status: 'delivered', legalBasis: 'consent' });
-    const disclosure = (await admin(http().post('/v1/audit/disclosures')).send({ nir: nirOf(8) }).expect(200)).body.disclosures.find((d: Json) => d.partnerId === 'mdph-69');
+    const disclosure = (
+      await admin(http().post('/v1/audit/disclosures'))
+        .send({ nir: nirOf(8) })
+        .expect(200)
+    ).body.disclosures.find((d: Json) => d.partnerId === 'mdph-69');
     // (The server may hold the same Consent from an earlier run: any of the imported records.)
     expect(consents.recorded.filter((r: Json) => r.recipientCategory === 'mdph').map((r: Json) => r.consentId)).toContain(disclosure.why.consentId);
   });
 
   it('keeps a failed FHIR delivery visible and pushes it again once the endpoint answers', async () => {
     const down = 'http://127.0.0.1:9/fhir';
-    await admin(http().post('/v1/partners')).send({ ...P.medical, fhirEndpoint: down }).expect(201);
+    await admin(http().post('/v1/partners'))
+      .send({ ...P.medical, fhirEndpoint: down })
+      .expect(201);
     const s = signalement(9, { recipient: { category: 'service-medical' } });
     await send(s);
     const failed = await status(s.signalementId, (x) => x.recipients[0]?.fhir === 'failed');
     expect(failed.recipients[0].status).toBe('delivered');
-    await admin(http().post('/v1/partners')).send({ ...P.medical, fhirEndpoint: fhir().baseUrl }).expect(201);
+    await admin(http().post('/v1/partners'))
+      .send({ ...P.medical, fhirEndpoint: fhir().baseUrl })
+      .expect(201);
     const retried = (await admin(http().post('/v1/ops/fhir/retry')).expect(200)).body;
     expect(retried.delivered).toBeGreaterThanOrEqual(1);
     expect((await status(s.signalementId, (x) => x.recipients[0]?.fhir === 'delivered')).recipients[0].partnerId).toBe(P.medical.partnerId);
-    await admin(http().post('/v1/partners')).send({ ...P.medical }).expect(201);
+    await admin(http().post('/v1/partners'))
+      .send({ ...P.medical })
+      .expect(201);
   });
 
   it('answers "who received what about this person, and why" from the audit trail', async () => {
-    const r1 = (await admin(http().post('/v1/audit/disclosures')).send({ nir: nirOf(1) }).expect(200)).body;
+    const r1 = (
+      await admin(http().post('/v1/audit/disclosures'))
+        .send({ nir: nirOf(1) })
+        .expect(200)
+    ).body;
     expect(r1.disclosures).toContainEqual(
       expect.objectContaining({
         partnerId: P.social.partnerId,
         what: expect.objectContaining({ type: 'signalement', irdpShared: false, fields: expect.arrayContaining(['reason', 'pyramide']) }),
-        why: expect.objectContaining({ legalBasis: 'consent', consentId: expect.stringMatching(/^cst_/), ruleIds: ['intended-recipient', 'degraded-situation-service-social-leads'], rulesVersion: '2026.1' }),
+        why: expect.objectContaining({
+          legalBasis: 'consent',
+          consentId: expect.stringMatching(/^cst_/),
+          ruleIds: ['intended-recipient', 'degraded-situation-service-social-leads'],
+          rulesVersion: '2026.1',
+        }),
         pulledBack: true,
       }),
     );
-    const r4 = (await admin(http().post('/v1/audit/disclosures')).send({ nir: nirOf(4) }).expect(200)).body;
+    const r4 = (
+      await admin(http().post('/v1/audit/disclosures'))
+        .send({ nir: nirOf(4) })
+        .expect(200)
+    ).body;
     const byPartner = Object.fromEntries(r4.disclosures.map((d: Json) => [d.partnerId, d]));
     expect(byPartner[P.medical.partnerId].what.irdpShared).toBe(true);
     expect(byPartner[P.ft.partnerId]).toMatchObject({ what: { irdpShared: false }, why: { ruleIds: ['dismissal-for-unfitness'] } });
-    const r6 = (await admin(http().post('/v1/audit/disclosures')).send({ nir: nirOf(6) }).expect(200)).body;
-    expect(r6.disclosures).toContainEqual(expect.objectContaining({ partnerId: P.spsti.partnerId, what: expect.objectContaining({ type: 'sick-leave' }), why: expect.objectContaining({ legalBasis: 'legal-obligation-L4622-2-1', ruleId: 'eligible-sick-leave-to-spsti' }) }));
-    expect(r6.disclosures).toContainEqual(expect.objectContaining({ partnerId: P.cpam.partnerId, what: expect.objectContaining({ type: 'accompaniment-report' }), why: expect.objectContaining({ legalBasis: 'legal-obligation-L4622-2-1' }) }));
+    const r6 = (
+      await admin(http().post('/v1/audit/disclosures'))
+        .send({ nir: nirOf(6) })
+        .expect(200)
+    ).body;
+    expect(r6.disclosures).toContainEqual(
+      expect.objectContaining({
+        partnerId: P.spsti.partnerId,
+        what: expect.objectContaining({ type: 'sick-leave' }),
+        why: expect.objectContaining({ legalBasis: 'legal-obligation-L4622-2-1', ruleId: 'eligible-sick-leave-to-spsti' }),
+      }),
+    );
+    expect(r6.disclosures).toContainEqual(
+      expect.objectContaining({
+        partnerId: P.cpam.partnerId,
+        what: expect.objectContaining({ type: 'accompaniment-report' }),
+        why: expect.objectContaining({ legalBasis: 'legal-obligation-L4622-2-1' }),
+      }),
+    );
     const byCpam = (await admin(http().get(`/v1/audit/partners/${P.cpam.partnerId}`)).expect(200)).body as Json[];
     expect(byCpam.every((e) => e.partnerId === P.cpam.partnerId)).toBe(true);
     const caseTrail = (await admin(http().get(`/v1/audit/cases/${r1.disclosures[0] && firstItem.delivery.caseId}`)).expect(200)).body as Json[];
     expect(caseTrail.map((e) => e.action)).toEqual(expect.arrayContaining(['consent-recorded', 'chef-de-file-assigned', 'delivered', 'fhir-delivered', 'pulled-back']));
-    await http().post('/v1/audit/disclosures').send({ nir: nirOf(1) }).expect(401);
+    await http()
+      .post('/v1/audit/disclosures')
+      .send({ nir: nirOf(1) })
+      .expect(401);
   });
 
   it('lets a partner read only the timelines of cases delivered to it, and the chef de file hand over with a reason', async () => {
@@ -312,30 +402,46 @@ export function signalementsScenario(start: () => Promise<HubUnderTest>, fhir: (
     expect(t.events.map((e: Json) => e.type)).toEqual(expect.arrayContaining(['referral', 'measures-requested', 'delivery-delivered', 'chef-de-file-assigned']));
     expect(JSON.stringify(t)).not.toContain('irdp');
     await as(P.other, http().get(`/v1/cases/${caseId}/timeline`)).expect(404);
-    await as(P.cap, http().post(`/v1/cases/${caseId}/chef-de-file`)).send({ partnerId: P.cap.partnerId, reason: 'je prends la main' }).expect(403);
-    await as(P.spsti, http().post(`/v1/cases/${caseId}/chef-de-file`)).send({ partnerId: P.cap.partnerId }).expect(400);
-    const moved = (await as(P.spsti, http().post(`/v1/cases/${caseId}/chef-de-file`)).send({ partnerId: P.cap.partnerId, reason: 'RQTH obtenue, maintien porté par Cap emploi' }).expect(201)).body;
+    await as(P.cap, http().post(`/v1/cases/${caseId}/chef-de-file`))
+      .send({ partnerId: P.cap.partnerId, reason: 'je prends la main' })
+      .expect(403);
+    await as(P.spsti, http().post(`/v1/cases/${caseId}/chef-de-file`))
+      .send({ partnerId: P.cap.partnerId })
+      .expect(400);
+    const moved = (
+      await as(P.spsti, http().post(`/v1/cases/${caseId}/chef-de-file`))
+        .send({ partnerId: P.cap.partnerId, reason: 'RQTH obtenue, maintien porté par Cap emploi' })
+        .expect(201)
+    ).body;
     expect(moved.chefDeFile).toMatchObject({ partnerId: P.cap.partnerId, category: 'cap-emploi', assignedBy: 'manual', reason: 'RQTH obtenue, maintien porté par Cap emploi' });
     const trail = (await admin(http().get(`/v1/audit/cases/${caseId}`)).expect(200)).body as Json[];
     expect(trail.at(-1)).toMatchObject({ action: 'chef-de-file-reassigned', partnerId: P.cap.partnerId, actor: P.spsti.partnerId });
   });
 
   it('rejects invalid signalements (400 RFC 7807, dead letters) and never lets a NIR reach a log, a key or a delivery', async () => {
-    const bad = await as(P.spsti, http().post('/v1/signalements')).send({ ...signalement(7), worker: { nir: nirOf(7).slice(0, 13) + '00' }, pyramide: 'T9' }).expect(400);
+    const bad = await as(P.spsti, http().post('/v1/signalements'))
+      .send({ ...signalement(7), worker: { nir: nirOf(7).slice(0, 13) + '00' }, pyramide: 'T9' })
+      .expect(400);
     expect(bad.headers['content-type']).toContain('application/problem+json');
     expect(bad.body.errors).toEqual(expect.arrayContaining([{ path: '/pyramide', message: 'must be equal to one of the allowed values' }]));
-    await as(P.spsti, http().post('/v1/signalements')).send(signalement(7, { sender: { partnerId: P.cap.partnerId } })).expect(403);
+    await as(P.spsti, http().post('/v1/signalements'))
+      .send(signalement(7, { sender: { partnerId: P.cap.partnerId } }))
+      .expect(403);
     await http().post('/v1/signalements').send(signalement(7)).expect(401);
     await hub.publish(SignalementTopics.signalementInbound, 'k-bad', JSON.stringify({ ...signalement(7), worker: { nir: nirOf(7).slice(0, 13) + '00' } }));
-    await eventually(async () => (await admin(http().get('/v1/ops/dead-letters'))).body.some((d: Json) => d.sourceTopic === SignalementTopics.signalementInbound && d.reason === 'identifiers or dates are invalid'), 'bad signalement dead-lettered');
+    await eventually(
+      async () => (await admin(http().get('/v1/ops/dead-letters'))).body.some((d: Json) => d.sourceTopic === SignalementTopics.signalementInbound && d.reason === 'identifiers or dates are invalid'),
+      'bad signalement dead-lettered',
+    );
 
     const identifiers = [1, 2, 3, 4, 5, 6, 7, 8].flatMap((n) => [nirOf(n), nirOf(n).slice(0, 13)]);
     const topics = await hub.listTopics();
     for (const who of Object.values(P).filter((p) => topics.includes(inboxTopic(p.partnerId)))) {
-      for (const r of await hub.readTopic(inboxTopic(who.partnerId))) for (const id of identifiers) {
-        expect(r.key ?? '').not.toContain(id);
-        expect(r.value.toString()).not.toContain(id);
-      }
+      for (const r of await hub.readTopic(inboxTopic(who.partnerId)))
+        for (const id of identifiers) {
+          expect(r.key ?? '').not.toContain(id);
+          expect(r.value.toString()).not.toContain(id);
+        }
     }
     for (const r of await hub.readTopic(SignalementTopics.signalementInbound)) for (const id of identifiers) expect(r.key ?? '').not.toContain(id);
     for (const line of logs.lines) for (const id of identifiers) expect(line).not.toContain(id);

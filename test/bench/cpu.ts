@@ -41,14 +41,26 @@ export function cpuDelta(before: Map<number, ProcessUsage>, after: Map<number, P
 }
 
 /** The same groups' kernel CPU seconds and minor page faults (where a VM's costs hide). */
-export function kernelDelta(before: Map<number, ProcessUsage>, after: Map<number, ProcessUsage>, apps: Map<number, string>, hubBackends?: Set<number>): { kernelSeconds: Record<string, number>; minorFaults: Record<string, number> } {
+export function kernelDelta(
+  before: Map<number, ProcessUsage>,
+  after: Map<number, ProcessUsage>,
+  apps: Map<number, string>,
+  hubBackends?: Set<number>,
+): { kernelSeconds: Record<string, number>; minorFaults: Record<string, number> } {
   return {
     kernelSeconds: usageDelta(before, after, apps, hubBackends, (u) => u.kernelSeconds, 10),
     minorFaults: usageDelta(before, after, apps, hubBackends, (u) => u.minorFaults, 1),
   };
 }
 
-function usageDelta(before: Map<number, ProcessUsage>, after: Map<number, ProcessUsage>, apps: Map<number, string>, hubBackends: Set<number> | undefined, measure: (u: ProcessUsage) => number, precision: number): Record<string, number> {
+function usageDelta(
+  before: Map<number, ProcessUsage>,
+  after: Map<number, ProcessUsage>,
+  apps: Map<number, string>,
+  hubBackends: Set<number> | undefined,
+  measure: (u: ProcessUsage) => number,
+  precision: number,
+): Record<string, number> {
   const out: Record<string, number> = {};
   const postgres = (pid: number) => {
     if (!hubBackends) return 'postgresql';

@@ -65,7 +65,12 @@ const MEASURES_BY_CATEGORY: Record<string, [number, number][]> = {
   'cap-emploi': [[M('aide-agefiph'), 0.6], [M('amenagement-poste'), 0.5], [M('dossier-mdph-rqth'), 0.4]],
   'france-travail': [[M('formation-reconversion'), 0.4], [M('cep'), 0.3]],
 };
-const REQUESTER_W: [number, number][] = [[REQUESTERS.indexOf('worker'), 20], [REQUESTERS.indexOf('medecin-traitant'), 30], [REQUESTERS.indexOf('medecin-conseil'), 30], [REQUESTERS.indexOf('medecin-du-travail'), 20]];
+const REQUESTER_W: [number, number][] = [
+  [REQUESTERS.indexOf('worker'), 20],
+  [REQUESTERS.indexOf('medecin-traitant'), 30],
+  [REQUESTERS.indexOf('medecin-conseil'), 30],
+  [REQUESTERS.indexOf('medecin-du-travail'), 20],
+];
 const PRE_REPRISE = M('visite-pre-reprise');
 const UNFIT = O('unfit-dismissed');
 const FOLLOW = { end: 0, '3m': 1, '6m': 2, '12m': 3 };
@@ -214,7 +219,7 @@ export async function loadOutcomeLog(url: string, events: number, seed = 2025050
     // visible-to-all (no hint-bit rewrite on the first read); indexes are built once, after.
     await client.query('TRUNCATE outcome_events, metric_persons, metric_partners');
     await client.query("SET LOCAL session_replication_role = 'replica'"); // the log is consistent by construction
-    await client.query('SET LOCAL maintenance_work_mem = \'512MB\'');
+    await client.query("SET LOCAL maintenance_work_mem = '512MB'");
     await client.query('ALTER TABLE outcome_events DROP CONSTRAINT outcome_events_pkey, DROP CONSTRAINT outcome_events_partner_no_report_id_key');
     await client.query('DROP INDEX outcome_events_person');
     await client.query('INSERT INTO metric_partners (partner_no, partner_id, category) SELECT * FROM unnest($1::int[], $2::text[], $3::text[])', [
@@ -232,7 +237,7 @@ export async function loadOutcomeLog(url: string, events: number, seed = 2025050
     await copyIn(client, 'COPY metric_persons (person_no, person_pseudonym) FROM STDIN WITH (FREEZE)', () => {
       if (p >= writer.persons) return null;
       const lines: string[] = [];
-      for (const end = Math.min(writer.persons, p + 50_000); p < end; ) lines.push(`${++p}\tps-${p.toString(36)}\n`);
+      for (const end = Math.min(writer.persons, p + 50_000); p < end;) lines.push(`${++p}\tps-${p.toString(36)}\n`);
       return lines.join('');
     });
     await client.query("SELECT setval('metric_persons_person_no_seq', $1), setval('outcome_events_event_no_seq', $2)", [Math.max(1, writer.persons), Math.max(1, writer.events)]);

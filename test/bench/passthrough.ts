@@ -7,7 +7,12 @@ import { cpuByPid, cpuDelta, kernelDelta } from './cpu';
  * The machine's reference: a bare kafkajs consume → produce pass-through on the same broker,
  * same partition count and same message sizes as the hub's run. Returns messages/s.
  */
-export async function measurePassThrough(kafka: Kafka, prefix: string, partitions: number, messages: Iterable<{ key: string; value: string }>): Promise<{ messagesPerSecond: number; seconds: number; messages: number; cpuSeconds: Record<string, number>; kernelSeconds: Record<string, number>; minorFaults: Record<string, number> }> {
+export async function measurePassThrough(
+  kafka: Kafka,
+  prefix: string,
+  partitions: number,
+  messages: Iterable<{ key: string; value: string }>,
+): Promise<{ messagesPerSecond: number; seconds: number; messages: number; cpuSeconds: Record<string, number>; kernelSeconds: Record<string, number>; minorFaults: Record<string, number> }> {
   const input = `${prefix}passthrough.in`;
   const output = `${prefix}passthrough.out`;
   await createTopics(kafka, [input, output], partitions);

@@ -53,7 +53,9 @@ async function main() {
   // EXPLAIN=<ms>: auto_explain logs the plans of statements slower than that (server log).
   if (process.env.EXPLAIN) {
     (pg as unknown as { pool: import('pg').Pool }).pool.on('connect', (c) => {
-      void c.query(`LOAD 'auto_explain'; SET auto_explain.log_min_duration = ${Number(process.env.EXPLAIN)}; SET auto_explain.log_analyze = on; SET auto_explain.log_buffers = on; SET auto_explain.log_wal = on; SET auto_explain.log_nested_statements = on`);
+      void c.query(
+        `LOAD 'auto_explain'; SET auto_explain.log_min_duration = ${Number(process.env.EXPLAIN)}; SET auto_explain.log_analyze = on; SET auto_explain.log_buffers = on; SET auto_explain.log_wal = on; SET auto_explain.log_nested_statements = on`,
+      );
     });
   }
   await migrate(pg);
@@ -90,7 +92,9 @@ async function main() {
   const pgCpu = backends.reduce((a, b) => a + (pg1.get(b.pid)?.seconds ?? 0) - (pg0.get(b.pid)?.seconds ?? 0), 0);
   // CPU seconds hold under a shared machine's load; the wall clock does not.
   const nodeCpu = (cpu.user + cpu.system) / 1e6;
-  console.log(`CPU: node ${nodeCpu.toFixed(2)} s = ${((nodeCpu * 1e6) / handled).toFixed(1)} µs/message, PostgreSQL sessions ${pgCpu.toFixed(2)} s = ${((pgCpu * 1e6) / handled).toFixed(1)} µs/message`);
+  console.log(
+    `CPU: node ${nodeCpu.toFixed(2)} s = ${((nodeCpu * 1e6) / handled).toFixed(1)} µs/message, PostgreSQL sessions ${pgCpu.toFixed(2)} s = ${((pgCpu * 1e6) / handled).toFixed(1)} µs/message`,
+  );
   const total = [...stats.values()].reduce((a, s) => a + s.ms, 0);
   console.log(`${handled} messages in ${seconds.toFixed(1)} s (${Math.round(handled / seconds)} msg/s), SQL ${(total / 1000).toFixed(1)} s`);
   for (const [k, s] of [...stats].sort((a, b) => b[1].ms - a[1].ms)) console.log(`${(s.ms / 1000).toFixed(2).padStart(7)} s ${String(s.n).padStart(6)}× ${k}`);

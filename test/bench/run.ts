@@ -70,10 +70,21 @@ async function prepareHub({ kafka, brokers, pgAdminUrl }: Servers, population: P
   const partners = new PartnerRegistry(db);
   for (const p of population.partners) await partners.register(p);
   await new AdhesionDirectory(db, new InMemoryBus()).import(population.adhesions(), 'bench');
-  await createTopics(kafka, [...Object.values(Topics), ...Object.values(SignalementTopics)].map((t) => namespace + t), PARTITIONS);
+  await createTopics(
+    kafka,
+    [...Object.values(Topics), ...Object.values(SignalementTopics)].map((t) => namespace + t),
+    PARTITIONS,
+  );
   // A partner's inbox needs no parallelism: one partition each (hundreds of partners nationally).
-  await createTopics(kafka, population.partners.map((p) => `${namespace}pdp.inbox.${p.partnerId}.v1`), 1);
-  await touchTopics(kafka, population.partners.map((p) => `${namespace}pdp.inbox.${p.partnerId}.v1`));
+  await createTopics(
+    kafka,
+    population.partners.map((p) => `${namespace}pdp.inbox.${p.partnerId}.v1`),
+    1,
+  );
+  await touchTopics(
+    kafka,
+    population.partners.map((p) => `${namespace}pdp.inbox.${p.partnerId}.v1`),
+  );
   const env = {
     KAFKA_BROKERS: brokers.join(','),
     DATABASE_URL: database.url,
@@ -171,14 +182,13 @@ async function throughput(servers: Servers, n: number, instances: number, seed: 
   const measured = produced - Math.min(appWarmup, produced);
   // The stored message traces in time order stand for the drain's progress (dead letters are
   // spread through it): the warm-up ends where its share of them does.
-  const warmEnd = appWarmup > 0
-    ? (await h.db.query<{ at: Date }>('SELECT received_at AS at FROM leave_messages ORDER BY received_at OFFSET $1 LIMIT 1', [Math.floor((r.stored * (produced - measured)) / produced)])).rows[0].at
-    : r.first;
+  const warmEnd =
+    appWarmup > 0
+      ? (await h.db.query<{ at: Date }>('SELECT received_at AS at FROM leave_messages ORDER BY received_at OFFSET $1 LIMIT 1', [Math.floor((r.stored * (produced - measured)) / produced)])).rows[0].at
+      : r.first;
   const seconds = (new Date(r.last).getTime() - new Date(warmEnd).getTime()) / 1000;
   const wholeDrainSeconds = (new Date(r.last).getTime() - new Date(r.first).getTime()) / 1000;
-  const { rows: perSecond } = await h.db.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM leave_messages GROUP BY date_trunc('second', received_at) ORDER BY date_trunc('second', received_at)`,
-  );
+  const { rows: perSecond } = await h.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM leave_messages GROUP BY date_trunc('second', received_at) ORDER BY date_trunc('second', received_at)`);
   const rss = Object.fromEntries(apps.map((a) => [a.name, a.peakRssMb()]));
   await Promise.all(apps.map((a) => a.stop()));
   await h.db.close();
@@ -222,7 +232,11 @@ async function latency(servers: Servers) {
   const h = await prepareHub(servers, population);
   const apps = startPipeline(h, 1, 'sick-leave');
   // Offer load only once the consumer groups have joined and own their partitions.
-  await waitForStableGroups(kafka, groups(h.namespace, 'sick-leave').map((g) => g.groupId), 120_000);
+  await waitForStableGroups(
+    kafka,
+    groups(h.namespace, 'sick-leave').map((g) => g.groupId),
+    120_000,
+  );
   const producer = kafka.producer();
   await producer.connect();
   const sentAt = new Map<string, number>();

@@ -147,8 +147,6 @@ describe('FHIR test server (HAPI FHIR R4)', () => {
   });
 
   it('rejects a resource that is not valid FHIR (HAPI parser)', async () => {
-    await expect(
-      client.create({ resourceType: 'Task', body: { resourceType: 'Task', status: 'not-a-status', intent: 'order' } }),
-    ).rejects.toMatchObject({ response: { status: 400 } });
+    await expect(client.create({ resourceType: 'Task', body: { resourceType: 'Task', status: 'not-a-status', intent: 'order' } })).rejects.toMatchObject({ response: { status: 400 } });
   });
 });

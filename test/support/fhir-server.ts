@@ -29,12 +29,7 @@ const FHIR_SH = resolve(ROOT, 'deploy', 'fhir', 'fhir.sh');
 /** Build (first run only) + JVM start; generous because the first build downloads ~300 MB of jars. */
 export const FHIR_SETUP_TIMEOUT_MS = 15 * 60_000;
 
-
-
-export async function createFhirClient(
-  baseUrl: string,
-  config: Omit<ClientConfig, 'baseUrl'> = {},
-): Promise<FhirKitClient> {
+export async function createFhirClient(baseUrl: string, config: Omit<ClientConfig, 'baseUrl'> = {}): Promise<FhirKitClient> {
   const { Client } = await loadFhirKit();
   return new Client({ ...config, baseUrl: baseUrl.replace(/\/+$/, '') });
 }

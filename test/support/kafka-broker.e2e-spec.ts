@@ -17,9 +17,7 @@ describe('Kafka broker (e2e support smoke test)', () => {
     try {
       await admin.connect();
       // auto.create.topics.enable=false on the test broker: topics must be created explicitly.
-      await expect(
-        admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1, replicationFactor: 1 }] }),
-      ).resolves.toBe(true);
+      await expect(admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1, replicationFactor: 1 }] })).resolves.toBe(true);
 
       await producer.connect();
       await producer.send({

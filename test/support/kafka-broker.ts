@@ -26,8 +26,6 @@ const KAFKA_SH = resolve(KAFKA_DIR, 'kafka.sh');
 const FETCH_SH = resolve(KAFKA_DIR, 'fetch.sh');
 const BROKER_JAR = resolve(KAFKA_DIR, 'lib', 'kafka_2.13-3.9.2.jar');
 
-
-
 /** Client-side readiness: the broker must answer metadata and group-coordinator requests through kafkajs. */
 async function waitForMetadata(brokers: string[], timeoutMs: number): Promise<void> {
   const kafka = new Kafka({
@@ -65,7 +63,10 @@ export async function ensureKafka(): Promise<KafkaHandle> {
   const external = process.env.KAFKA_BROKERS?.trim();
   if (external) {
     return {
-      brokers: external.split(',').map((b) => b.trim()).filter(Boolean),
+      brokers: external
+        .split(',')
+        .map((b) => b.trim())
+        .filter(Boolean),
       stop: async () => undefined,
     };
   }

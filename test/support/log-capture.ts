@@ -23,11 +23,21 @@ export class LogCapture implements LoggerService {
     Logger.overrideLogger(['error', 'warn']);
   }
 
-  log(message: unknown, ...rest: unknown[]) { this.push('log', message, rest); }
-  error(message: unknown, ...rest: unknown[]) { this.push('error', message, rest); }
-  warn(message: unknown, ...rest: unknown[]) { this.push('warn', message, rest); }
-  debug(message: unknown, ...rest: unknown[]) { this.push('debug', message, rest); }
-  verbose(message: unknown, ...rest: unknown[]) { this.push('verbose', message, rest); }
+  log(message: unknown, ...rest: unknown[]) {
+    this.push('log', message, rest);
+  }
+  error(message: unknown, ...rest: unknown[]) {
+    this.push('error', message, rest);
+  }
+  warn(message: unknown, ...rest: unknown[]) {
+    this.push('warn', message, rest);
+  }
+  debug(message: unknown, ...rest: unknown[]) {
+    this.push('debug', message, rest);
+  }
+  verbose(message: unknown, ...rest: unknown[]) {
+    this.push('verbose', message, rest);
+  }
 
   private push(level: string, message: unknown, rest: unknown[]) {
     this.lines.push(`${level} ${typeof message === 'string' ? message : JSON.stringify(message)} ${rest.map((r) => (typeof r === 'string' ? r : JSON.stringify(r))).join(' ')}`);

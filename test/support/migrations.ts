@@ -7,7 +7,10 @@ const MIGRATIONS = path.join(__dirname, '..', '..', 'libs', 'db', 'migrations');
 
 /** The migrations from `first` on, as migrate() reports applying them. */
 export function migrationsFrom(first: string): string[] {
-  return fs.readdirSync(MIGRATIONS).filter((f) => f >= first).sort();
+  return fs
+    .readdirSync(MIGRATIONS)
+    .filter((f) => f >= first)
+    .sort();
 }
 
 /** Brings db to the schema just before migration `next` (e.g. '009'), as an older release left it. */

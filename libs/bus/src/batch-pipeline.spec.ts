@@ -145,7 +145,16 @@ describe('BatchPipeline', () => {
 
   it('commits after every handled batch when the interval is 0', async () => {
     const commits: CommitOffset[][] = [];
-    const pipeline = new BatchPipeline<number>({ running: 1, buffered: 2, handle: async () => undefined, commit: async (o) => void commits.push(o), seek: () => undefined, commitIntervalMs: 0, retryDelayMs: 1, onError: () => undefined });
+    const pipeline = new BatchPipeline<number>({
+      running: 1,
+      buffered: 2,
+      handle: async () => undefined,
+      commit: async (o) => void commits.push(o),
+      seek: () => undefined,
+      commitIntervalMs: 0,
+      retryDelayMs: 1,
+      onError: () => undefined,
+    });
     await pipeline.accept(batch(0, 0));
     while (commits.length === 0) await tick();
     expect(commits).toEqual([[{ topic: 't', partition: 0, offset: '10' }]]);

@@ -75,26 +75,37 @@ describe('HandlerThreads', () => {
   it("publishes a thread's deliveries through the consuming thread's bus before the batch settles", async () => {
     const bus = new InMemoryBus();
     await bus.ensureTopics([{ topic: 'pdp.inbox.spsti-1.v1', partitions: 1 }]);
-    const { pool } = await start(1, async (threadBus) => async (messages) => {
-      await threadBus.ensureTopics([{ topic: 'pdp.inbox.spsti-2.v1', partitions: 1 }]);
-      await threadBus.publishMany([
-        { topic: 'pdp.inbox.spsti-1.v1', messages: messages.map((m) => ({ key: 'p1', value: m.value.toString(), headers: { 'idempotency-key': m.offset } })) },
-        { topic: 'pdp.inbox.spsti-2.v1', messages: [{ key: 'p2', value: Buffer.from('bytes') }] },
-        { topic: 'pdp.inbox.spsti-3.v1', messages: [] },
-      ]);
-    }, bus);
+    const { pool } = await start(
+      1,
+      async (threadBus) => async (messages) => {
+        await threadBus.ensureTopics([{ topic: 'pdp.inbox.spsti-2.v1', partitions: 1 }]);
+        await threadBus.publishMany([
+          { topic: 'pdp.inbox.spsti-1.v1', messages: messages.map((m) => ({ key: 'p1', value: m.value.toString(), headers: { 'idempotency-key': m.offset } })) },
+          { topic: 'pdp.inbox.spsti-2.v1', messages: [{ key: 'p2', value: Buffer.from('bytes') }] },
+          { topic: 'pdp.inbox.spsti-3.v1', messages: [] },
+        ]);
+      },
+      bus,
+    );
     await pool.handle([message(1, 'one'), message(2, 'two')]);
-    expect(bus.messages('pdp.inbox.spsti-1.v1').map((m) => [m.value.toString(), m.headers['idempotency-key']])).toEqual([['one', '1'], ['two', '2']]);
+    expect(bus.messages('pdp.inbox.spsti-1.v1').map((m) => [m.value.toString(), m.headers['idempotency-key']])).toEqual([
+      ['one', '1'],
+      ['two', '2'],
+    ]);
     const [bytes] = bus.messages('pdp.inbox.spsti-2.v1');
     expect(Buffer.isBuffer(bytes.value) && bytes.value.toString()).toBe('bytes');
   });
 
   it("fails the batch when its handler fails, or when the consuming thread's publish does", async () => {
     const failing: MessageBus = Object.assign(new InMemoryBus(), { publishMany: () => Promise.reject(new Error('broker unavailable')) });
-    const { pool } = await start(1, async (bus) => async (messages) => {
-      if (messages[0].value.toString() === 'bad') throw new Error('database unavailable');
-      await bus.publish('pdp.inbox.spsti-1.v1', [{ key: 'k', value: 'v' }]);
-    }, failing);
+    const { pool } = await start(
+      1,
+      async (bus) => async (messages) => {
+        if (messages[0].value.toString() === 'bad') throw new Error('database unavailable');
+        await bus.publish('pdp.inbox.spsti-1.v1', [{ key: 'k', value: 'v' }]);
+      },
+      failing,
+    );
     await expect(pool.handle([message(1, 'bad')])).rejects.toThrow('database unavailable');
     await expect(pool.handle([message(2, 'good')])).rejects.toThrow('broker unavailable');
   });

@@ -62,7 +62,10 @@ describe('KafkaBus producer', () => {
     const first = bus.publish('a', [msg('1')]);
     await flushed();
     const second = bus.publish('a', [msg('2')]);
-    const third = bus.publishMany([{ topic: 'b', messages: [msg('3')] }, { topic: 'a', messages: [msg('4')] }]);
+    const third = bus.publishMany([
+      { topic: 'b', messages: [msg('3')] },
+      { topic: 'a', messages: [msg('4')] },
+    ]);
     await flushed();
     expect(producer.requests).toHaveLength(1);
     producer.release();
@@ -87,7 +90,14 @@ describe('KafkaBus producer', () => {
     producer.release();
     await Promise.all([first, ...sends]);
     const keys = producer.requests.map((r) => r.topicMessages!.map((t) => [t.topic, t.messages.map((m) => m.key)]));
-    expect(keys).toEqual([[['ns.a', ['1']]], [['ns.a', ['2']], ['ns.b', ['3']]], [['ns.a', ['4']]]]);
+    expect(keys).toEqual([
+      [['ns.a', ['1']]],
+      [
+        ['ns.a', ['2']],
+        ['ns.b', ['3']],
+      ],
+      [['ns.a', ['4']]],
+    ]);
   });
 
   it('replaces the producer after a fatal sequence error, and later sends use the new one', async () => {
@@ -117,8 +127,7 @@ describe('KafkaBus producer', () => {
 });
 
 describe('singlePartitionFirst', () => {
-  const partitions = (n: number): PartitionMetadata[] =>
-    Array.from({ length: n }, (_, i) => ({ partitionId: i, leader: 1, replicas: [1], isr: [1], partitionErrorCode: 0, offlineReplicas: [] }));
+  const partitions = (n: number): PartitionMetadata[] => Array.from({ length: n }, (_, i) => ({ partitionId: i, leader: 1, replicas: [1], isr: [1], partitionErrorCode: 0, offlineReplicas: [] }));
 
   it("sends to a one-partition topic's partition without hashing, and keys elsewhere as the default partitioner does", () => {
     const ours = singlePartitionFirst();
@@ -152,7 +161,10 @@ describe('requestChunks', () => {
   it('never sends a later message of a topic in an earlier request', () => {
     const messages = [m('a', '1', 600), m('a', '2', 600), m('b', '3', 600), m('c', '4', 600), m('a', '5', 100)];
     const chunks = keysOf(requestChunks(messages, 1000, 1300));
-    expect(chunks).toEqual([['a:1', 'b:3'], ['a:2', 'c:4', 'a:5']]);
+    expect(chunks).toEqual([
+      ['a:1', 'b:3'],
+      ['a:2', 'c:4', 'a:5'],
+    ]);
   });
 
   it('keeps each request under the total limit, and sends a message over a limit alone', () => {

@@ -164,7 +164,10 @@ export class KafkaBus implements MessageBus {
         }
       }
       // Another app may have created them a moment ago: wait until their leaders are known.
-      await this.waitForLeaders(admin, missing.map((s) => s.topic)).catch((e) => {
+      await this.waitForLeaders(
+        admin,
+        missing.map((s) => s.topic),
+      ).catch((e) => {
         throw createError ?? e;
       });
       missing.forEach((s) => this.knownTopics.add(s.topic));
@@ -229,8 +232,7 @@ export class KafkaBus implements MessageBus {
       let bytes = 0;
       const topicBytes = new Map<string, number>();
       let n = 0;
-      const fits = (q: { bytes: number; byTopic: Map<string, number> }) =>
-        bytes + q.bytes <= MAX_REQUEST_BYTES && [...q.byTopic].every(([t, b]) => (topicBytes.get(t) ?? 0) + b <= MAX_TOPIC_BYTES);
+      const fits = (q: { bytes: number; byTopic: Map<string, number> }) => bytes + q.bytes <= MAX_REQUEST_BYTES && [...q.byTopic].every(([t, b]) => (topicBytes.get(t) ?? 0) + b <= MAX_TOPIC_BYTES);
       while (n < this.queue.length && (n === 0 || fits(this.queue[n]))) {
         const q = this.queue[n++];
         bytes += q.bytes;
@@ -301,7 +303,13 @@ export class KafkaBus implements MessageBus {
           value: m.value ?? Buffer.alloc(0),
           headers: headersOf(m.headers),
         }));
-        const accepted = await pipeline.accept({ topic: batch.topic, partition: batch.partition, firstOffset: batch.messages[0].offset, lastOffset: batch.messages[batch.messages.length - 1].offset, messages });
+        const accepted = await pipeline.accept({
+          topic: batch.topic,
+          partition: batch.partition,
+          firstOffset: batch.messages[0].offset,
+          lastOffset: batch.messages[batch.messages.length - 1].offset,
+          messages,
+        });
         if (!accepted) return;
         // Read on from the next offset; the committed one moves only once the batch is handled.
         resolveOffset(batch.messages[batch.messages.length - 1].offset);

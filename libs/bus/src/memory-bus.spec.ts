@@ -18,7 +18,10 @@ describe('InMemoryBus', () => {
         seen.push(...batch.map((m) => m.value.toString()));
       },
     });
-    await bus.publish('t', [{ key: 'a', value: '1' }, { key: 'b', value: '2' }]);
+    await bus.publish('t', [
+      { key: 'a', value: '1' },
+      { key: 'b', value: '2' },
+    ]);
     await bus.idle();
     expect(seen).toEqual(['1', '2']);
     expect(bus.messages('t').map((m) => m.key)).toEqual(['a', 'b']);

@@ -17,20 +17,12 @@ export interface PackedBatch {
   ends: Uint32Array;
 }
 
-export type ToThread =
-  | { kind: 'batch'; id: number; batch: PackedBatch }
-  | { kind: 'reply'; id: number; error?: string };
+export type ToThread = { kind: 'batch'; id: number; batch: PackedBatch } | { kind: 'reply'; id: number; error?: string };
 
 /** A handler thread's use of the bus (publishing, topics), done by the consuming thread. */
-export type BusCall =
-  | { method: 'publishMany'; batches: { topic: string; messages: OutgoingMessage[] }[] }
-  | { method: 'ensureTopics'; specs: TopicSpec[] };
+export type BusCall = { method: 'publishMany'; batches: { topic: string; messages: OutgoingMessage[] }[] } | { method: 'ensureTopics'; specs: TopicSpec[] };
 
-export type FromThread =
-  | { kind: 'ready' }
-  | { kind: 'failed'; error: string }
-  | { kind: 'done'; id: number; error?: string }
-  | ({ kind: 'call'; id: number } & BusCall);
+export type FromThread = { kind: 'ready' } | { kind: 'failed'; error: string } | { kind: 'done'; id: number; error?: string } | ({ kind: 'call'; id: number } & BusCall);
 
 /** Packs a batch for a handler thread; the returned buffer is to be transferred, not cloned. */
 export function packBatch(messages: readonly BusMessage[]): PackedBatch {

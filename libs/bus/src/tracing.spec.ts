@@ -18,7 +18,10 @@ describe('tracing of consumed batches', () => {
     const transport = new BusTransport(bus, 'g', Symbol('t'));
     transport.addHandler('pdp.sick-leave.inbound.v1', async (batch: unknown[]) => void seen.push(batch.length), true);
     await new Promise<void>((resolve, reject) => transport.listen((e?: unknown) => (e ? reject(e) : resolve())));
-    await bus.publish('pdp.sick-leave.inbound.v1', [{ key: 'aat-1', value: JSON.stringify({ worker: { nir } }) }, { key: 'aat-2', value: '{}' }]);
+    await bus.publish('pdp.sick-leave.inbound.v1', [
+      { key: 'aat-1', value: JSON.stringify({ worker: { nir } }) },
+      { key: 'aat-2', value: '{}' },
+    ]);
     await bus.idle();
     expect(seen).toEqual([2]);
     const spans = exporter.getFinishedSpans();

@@ -19,8 +19,7 @@ export interface ConsentRecord {
 }
 
 export type ConsentDecision =
-  | { allowed: true; code: 'granted'; consentId: string; reason: string }
-  | { allowed: false; code: 'no-consent' | 'consent-refused' | 'consent-withdrawn'; consentId?: string; reason: string };
+  { allowed: true; code: 'granted'; consentId: string; reason: string } | { allowed: false; code: 'no-consent' | 'consent-refused' | 'consent-withdrawn'; consentId?: string; reason: string };
 
 /**
  * The consent in force at `at` for one person, purpose and recipient category: the latest

@@ -68,7 +68,10 @@ export async function releaseConsentParked(db: Database, bus: MessageBus, person
     [personPseudonym],
   );
   if (rows.length === 0) return 0;
-  await bus.publish(Topics.caseNormalized, rows.map((r) => jsonMessage(r.case_event.personPseudonym, r.case_event, { 'x-released-from': 'parked' })));
+  await bus.publish(
+    Topics.caseNormalized,
+    rows.map((r) => jsonMessage(r.case_event.personPseudonym, r.case_event, { 'x-released-from': 'parked' })),
+  );
   await db.query('UPDATE parked_cases SET released_at = now() WHERE parked_id = ANY($1::text[])', [rows.map((r) => r.parked_id)]);
   return rows.length;
 }

@@ -30,10 +30,7 @@ describe('migration 011: every text column compares bytewise', () => {
 
     // Every migration, this one's successors included: a new text column must say COLLATE "C".
     expect((await db.query(DEFAULT_COLLATED)).rows).toEqual([]);
-    const { rows } = await db.query<{ item_id: string; name: string }>(
-      `SELECT i.item_id, p.name FROM inbox_items i JOIN partners p USING (partner_id) WHERE i.episode_id = $1`,
-      ['ep-1'],
-    );
+    const { rows } = await db.query<{ item_id: string; name: string }>(`SELECT i.item_id, p.name FROM inbox_items i JOIN partners p USING (partner_id) WHERE i.episode_id = $1`, ['ep-1']);
     expect(rows).toEqual([{ item_id: 'itm_1', name: 'SPSTI Île-de-France' }]);
     await expect(
       db.query(`INSERT INTO inbox_items (item_id, partner_id, episode_id, item_type, version, idempotency_key, legal_basis, payload, status)

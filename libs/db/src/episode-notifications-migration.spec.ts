@@ -34,9 +34,7 @@ describe('migration 007: an episode keeps its notifications, every message stays
         { message_id: 'msg-1-again', episode_id: 'ep-1', duplicate_of: 'msg-1' },
         { message_id: 'msg-2', episode_id: 'ep-1', duplicate_of: null },
       ]);
-      const { rows: gone } = await db.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name IN ('leave_notifications', 'duplicate_notifications')`,
-      );
+      const { rows: gone } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name IN ('leave_notifications', 'duplicate_notifications')`);
       expect(gone[0].n).toBe(0);
     } finally {
       await db.close();

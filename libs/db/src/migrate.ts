@@ -18,7 +18,10 @@ function migrationsDir(): string {
  * An advisory lock keeps two apps starting together from applying the same migration.
  */
 export async function migrate(db: Database, dir = migrationsDir()): Promise<string[]> {
-  const files = fs.readdirSync(dir).filter((f) => /^\d{3}_.+\.sql$/.test(f)).sort();
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => /^\d{3}_.+\.sql$/.test(f))
+    .sort();
   return db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock(4242001)');
     await tx.query('CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');

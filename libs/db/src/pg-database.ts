@@ -47,7 +47,10 @@ export class PgDatabase implements Database {
       return result;
     } catch (e) {
       // A connection that cannot even roll back is broken: destroyed, not returned to the pool.
-      const broken = await client.query('ROLLBACK').then(() => undefined, (rollbackError: Error) => rollbackError);
+      const broken = await client.query('ROLLBACK').then(
+        () => undefined,
+        (rollbackError: Error) => rollbackError,
+      );
       client.off('error', lost);
       client.release(broken);
       throw e;

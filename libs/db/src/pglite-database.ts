@@ -16,9 +16,7 @@ export class PgliteDatabase implements Database {
   }
 
   transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
-    return this.serialise(() =>
-      this.db.transaction(async (t) => fn({ query: <R>(text: string, params?: unknown[]) => this.run<R>(t, text, params) })),
-    );
+    return this.serialise(() => this.db.transaction(async (t) => fn({ query: <R>(text: string, params?: unknown[]) => this.run<R>(t, text, params) })));
   }
 
   async close(): Promise<void> {
@@ -26,11 +24,7 @@ export class PgliteDatabase implements Database {
     await this.db.close();
   }
 
-  private async run<R>(
-    target: { query: PGlite['query'] },
-    text: string,
-    params?: unknown[],
-  ): Promise<{ rows: R[]; rowCount: number }> {
+  private async run<R>(target: { query: PGlite['query'] }, text: string, params?: unknown[]): Promise<{ rows: R[]; rowCount: number }> {
     const r = await target.query<R>(text, params as unknown[]);
     return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
   }

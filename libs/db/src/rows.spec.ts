@@ -21,7 +21,12 @@ describe('batch parameters', () => {
 
 describe('COPY text rows', () => {
   it('separates fields by tabs and rows by newlines, with \\N for NULL', () => {
-    expect(copyRows([['a', 1, true, null], ['b', 2.5, false, undefined]])).toBe('a\t1\ttrue\t\\N\nb\t2.5\tfalse\t\\N\n');
+    expect(
+      copyRows([
+        ['a', 1, true, null],
+        ['b', 2.5, false, undefined],
+      ]),
+    ).toBe('a\t1\ttrue\t\\N\nb\t2.5\tfalse\t\\N\n');
   });
   it('escapes backslashes, tabs, newlines and carriage returns', () => {
     expect(copyRows([['{"s":"x\\"y"}', 'a\tb', 'l1\nl2\r']])).toBe('{"s":"x\\\\"y"}\ta\\tb\tl1\\nl2\\r\n');

@@ -35,7 +35,11 @@ export async function loadDemoData(rt: DemoTarget): Promise<DemoResult> {
     list.push(m);
     byTopic.set(m.topic, list);
   }
-  for (const [topic, messages] of byTopic) await rt.bus.publish(topic, messages.map((m) => ({ key: m.key, value: m.value })));
+  for (const [topic, messages] of byTopic)
+    await rt.bus.publish(
+      topic,
+      messages.map((m) => ({ key: m.key, value: m.value })),
+    );
   const t = population.truth;
   return {
     summary:

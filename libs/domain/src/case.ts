@@ -7,4 +7,3 @@ import { shortDigest } from './digest';
 export function caseIdOf(personPseudonym: string): string {
   return `case_${shortDigest(`case|${personPseudonym}`, 24)}`;
 }
-

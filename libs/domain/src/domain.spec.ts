@@ -11,7 +11,13 @@ describe('NIR', () => {
     const corsican = withNirKey('269022A004012');
     expect(Number(corsican.slice(13))).toBe(97 - Number(2690219004012n % 97n));
     expect(isValidNir(corsican)).toBe(true);
-    expect(isValidNir(withNirKey('2690218004012').replace('269021', '2690' + '2A').slice(0, 15))).toBe(false);
+    expect(
+      isValidNir(
+        withNirKey('2690218004012')
+          .replace('269021', '2690' + '2A')
+          .slice(0, 15),
+      ),
+    ).toBe(false);
   });
   it('rejects malformed NIRs', () => {
     expect(isValidNir('abc')).toBe(false);

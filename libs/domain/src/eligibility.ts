@@ -16,11 +16,7 @@ export interface Eligibility {
  * Transitional phase (until the 2027 platform): the insurer only sends leaves with a detected
  * risk AND the person's consent, so consent becomes the basis and is required.
  */
-export function decideEligibility(
-  e: Pick<EpisodeSummary, 'cumulatedDays' | 'pdpRisk' | 'consentGranted'>,
-  source: 'assurance-maladie' | 'employer',
-  transitionalPhase: boolean,
-): Eligibility {
+export function decideEligibility(e: Pick<EpisodeSummary, 'cumulatedDays' | 'pdpRisk' | 'consentGranted'>, source: 'assurance-maladie' | 'employer', transitionalPhase: boolean): Eligibility {
   if (source === 'employer') {
     return e.cumulatedDays >= QUALIFYING_DAYS
       ? { eligible: true, reason: `employer declaration of ${e.cumulatedDays} days`, legalBasis: 'employer-declaration' }

@@ -40,10 +40,7 @@ export function deliveryBundle(d: ReferralDelivery): Bundle {
     subject: person,
     sent: d.deliveredAt,
     recipient: [owner],
-    payload: [
-      { contentString: describe(d) },
-      { contentAttachment: { contentType: 'application/json', title: d.schemaVersion, data: Buffer.from(JSON.stringify(d)).toString('base64') } },
-    ],
+    payload: [{ contentString: describe(d) }, { contentAttachment: { contentType: 'application/json', title: d.schemaVersion, data: Buffer.from(JSON.stringify(d)).toString('base64') } }],
   };
   return {
     resourceType: 'Bundle',

@@ -2,12 +2,35 @@
  * The small part of FHIR R4 the hub reads and writes (Task, Communication, Consent,
  * Organization, Endpoint, Bundle). Not a contract of the hub: the FHIR specification is.
  */
-export interface Identifier { system?: string; value?: string }
-export interface Coding { system?: string; code?: string; display?: string }
-export interface CodeableConcept { coding?: Coding[]; text?: string }
-export interface Reference { reference?: string; type?: string; identifier?: Identifier; display?: string }
-export interface Period { start?: string; end?: string }
-export interface Attachment { contentType?: string; data?: string; url?: string; title?: string }
+export interface Identifier {
+  system?: string;
+  value?: string;
+}
+export interface Coding {
+  system?: string;
+  code?: string;
+  display?: string;
+}
+export interface CodeableConcept {
+  coding?: Coding[];
+  text?: string;
+}
+export interface Reference {
+  reference?: string;
+  type?: string;
+  identifier?: Identifier;
+  display?: string;
+}
+export interface Period {
+  start?: string;
+  end?: string;
+}
+export interface Attachment {
+  contentType?: string;
+  data?: string;
+  url?: string;
+  title?: string;
+}
 
 export interface Resource {
   resourceType: string;
@@ -45,7 +68,10 @@ export interface Communication extends Resource {
   payload?: { contentString?: string; contentAttachment?: Attachment }[];
 }
 
-export interface ConsentProvisionActor { role: CodeableConcept; reference: Reference }
+export interface ConsentProvisionActor {
+  role: CodeableConcept;
+  reference: Reference;
+}
 
 export interface Consent extends Resource {
   resourceType: 'Consent';

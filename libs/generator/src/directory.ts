@@ -53,7 +53,12 @@ export function buildEmployers(rng: Rng, departements: string[], persons: number
     const list: GeneratedEmployer[] = [];
     for (let i = 0; i < count; i++, n++) {
       const siren = `2${String(n).padStart(8, '0')}`;
-      list.push({ siret: withLuhnDigit(`${siren}${String(1 + (n % 9)).padStart(4, '0')}`), departement: d, spstiId: `spsti-${d.toLowerCase()}-${1 + (i % spstiCount(d))}`, known: !rng.bool(unknownShare) });
+      list.push({
+        siret: withLuhnDigit(`${siren}${String(1 + (n % 9)).padStart(4, '0')}`),
+        departement: d,
+        spstiId: `spsti-${d.toLowerCase()}-${1 + (i % spstiCount(d))}`,
+        known: !rng.bool(unknownShare),
+      });
     }
     byDep.set(d, list);
   }
@@ -61,5 +66,8 @@ export function buildEmployers(rng: Rng, departements: string[], persons: number
 }
 
 export function departementTable(departements: string[]): WeightedTable<string> {
-  return new WeightedTable(departements, departements.map((d) => DEPARTEMENT_POPULATION[d] ?? 100));
+  return new WeightedTable(
+    departements,
+    departements.map((d) => DEPARTEMENT_POPULATION[d] ?? 100),
+  );
 }

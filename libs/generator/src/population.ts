@@ -1,15 +1,4 @@
-import {
-  EmployerLeaveDeclaration,
-  Measure,
-  OutcomeKind,
-  OutcomeReport,
-  PartnerCategory,
-  PreRepriseRequester,
-  PyramideLevel,
-  SickLeaveNotification,
-  Signalement,
-  Topics,
-} from '@pdp/contracts';
+import { EmployerLeaveDeclaration, Measure, OutcomeKind, OutcomeReport, PartnerCategory, PreRepriseRequester, PyramideLevel, SickLeaveNotification, Signalement, Topics } from '@pdp/contracts';
 import { withNirKey } from '@pdp/domain';
 import { plusDays as addDays } from './days';
 import { buildEmployers, buildPartners, departementTable, GeneratedEmployer, GeneratedPartner } from './directory';
@@ -70,7 +59,17 @@ const TRUE_OUTCOMES: Record<string, readonly (readonly [OutcomeKind, number])[]>
   T3b: [['redeployed-external', 30], ['training-retraining', 25], ['unfit-dismissed', 35], ['retirement', 5], ['lost-to-follow-up', 5]],
   T4: [['invalidity', 30], ['unfit-dismissed', 40], ['post-adapted', 10], ['redeployed-external', 5], ['retirement', 10], ['lost-to-follow-up', 5]],
 };
-const ALL_OUTCOMES: OutcomeKind[] = ['kept-at-post', 'post-adapted', 'redeployed-internal', 'redeployed-external', 'training-retraining', 'unfit-dismissed', 'invalidity', 'retirement', 'lost-to-follow-up'];
+const ALL_OUTCOMES: OutcomeKind[] = [
+  'kept-at-post',
+  'post-adapted',
+  'redeployed-internal',
+  'redeployed-external',
+  'training-retraining',
+  'unfit-dismissed',
+  'invalidity',
+  'retirement',
+  'lost-to-follow-up',
+];
 // prettier-ignore
 const MEASURES_BY_CATEGORY: Partial<Record<PartnerCategory, readonly (readonly [Measure, number])[]>> = {
   spsti: [['visite-pre-reprise', 0.5], ['visite-reprise', 0.6], ['rendez-vous-liaison', 0.3], ['amenagement-poste', 0.4], ['essai-encadre', 0.15], ['temps-partiel-therapeutique', 0.3]],
@@ -209,10 +208,15 @@ export class Population {
     const chef = heavy ? region : spsti;
 
     const involved: Involved[] = [{ partner: spsti, sender: medical, referral: addDays(start, rng.int(10, 60)), reason: days >= 90 ? 'arret-long' : 'maladie-chronique' }];
-    if (heavy || rng.bool(pyramide === 'T3a' ? 0.6 : 0.25)) involved.push({ partner: region, sender: rng.bool(0.6) ? spsti : medical, referral: addDays(start, rng.int(30, 120)), reason: 'difficulte-au-poste' });
+    if (heavy || rng.bool(pyramide === 'T3a' ? 0.6 : 0.25))
+      involved.push({ partner: region, sender: rng.bool(0.6) ? spsti : medical, referral: addDays(start, rng.int(30, 120)), reason: 'difficulte-au-poste' });
     // Cap emploi is often reached late (DOMAIN.md): months after the leave started.
-    if (rqth ? rng.bool(0.8) : rng.bool(0.05)) involved.push({ partner: cap, sender: involved.length > 1 && rng.bool(0.4) ? region : spsti, referral: addDays(start, rng.int(90, 400)), reason: 'handicap-rqth' });
-    const lastReferral = involved.map((v) => v.referral).sort().at(-1)!;
+    if (rqth ? rng.bool(0.8) : rng.bool(0.05))
+      involved.push({ partner: cap, sender: involved.length > 1 && rng.bool(0.4) ? region : spsti, referral: addDays(start, rng.int(90, 400)), reason: 'handicap-rqth' });
+    const lastReferral = involved
+      .map((v) => v.referral)
+      .sort()
+      .at(-1)!;
     const caseEnd = addDays(lastReferral, rng.int(45, 180));
     if (truth === 'unfit-dismissed' && rng.bool(0.5)) involved.push({ partner: travail, sender: spsti, referral: addDays(caseEnd, -rng.int(0, 30)), reason: 'licenciement-inaptitude' });
 
@@ -241,7 +245,11 @@ export class Population {
       const measures = measuresFor(rng, v.partner.category);
       const report = (point: OutcomeReport['followUpPoint'], date: string, outcome: OutcomeKind, n: number) => {
         reports.push({ partnerId: v.partner.partnerId, category: v.partner.category, point, date, outcome });
-        messages.push({ type: 'outcome', key: `${v.partner.partnerId}:${id}-r${k}-${n}`, value: outcomeReport(`${id}-r${k}-${n}`, v.partner, worker, window, point, date, outcome, measures, pyramide) });
+        messages.push({
+          type: 'outcome',
+          key: `${v.partner.partnerId}:${id}-r${k}-${n}`,
+          value: outcomeReport(`${id}-r${k}-${n}`, v.partner, worker, window, point, date, outcome, measures, pyramide),
+        });
       };
       if (isChef) {
         report('end', windowEnd, with6m ? opinion() : truth, 0);
@@ -297,7 +305,11 @@ function notifications(rng: Rng, id: string, worker: { nir: string; departement:
       employer: { siret },
       startDate: from,
       expectedEndDate: addDays(from, length - 1),
-      nature: rng.weighted([['maladie', 85], ['accident-du-travail', 10], ['maladie-professionnelle', 5]] as const),
+      nature: rng.weighted([
+        ['maladie', 85],
+        ['accident-du-travail', 10],
+        ['maladie-professionnelle', 5],
+      ] as const),
       pdpRisk,
       issuingCpam: { code: cpam },
       ...(consent ? { consent } : {}),
@@ -324,7 +336,11 @@ function signalement(rng: Rng, id: string, v: Involved, worker: { nir: string; d
     ...(rng.bool(0.4) ? { irdp: rng.int(0, 3) } : {}),
     requestedMeasures: measures,
     rqth,
-    urgency: rng.weighted([['normale', 80], ['prioritaire', 15], ['urgente', 5]] as const),
+    urgency: rng.weighted([
+      ['normale', 80],
+      ['prioritaire', 15],
+      ['urgente', 5],
+    ] as const),
     consent: { granted: !rng.bool(consentMissing), collectedAt: `${v.referral}T09:00:00Z`, collectedBy: v.sender.category },
     sentAt: `${v.referral}T12:00:00Z`,
   };

@@ -76,7 +76,10 @@ export function addCase(t: GroundTruth, reports: CaseReport[], truth: OutcomeKin
 function addOverlaps(target: Record<'partner' | 'category', Record<string, number>>, claims: CaseReport[]): void {
   const partners = claims.map((c) => c.partnerId).sort();
   const categories = [...new Set(claims.map((c) => c.category))].sort();
-  for (const [level, xs] of [['partner', partners], ['category', categories]] as const) {
+  for (const [level, xs] of [
+    ['partner', partners],
+    ['category', categories],
+  ] as const) {
     for (let a = 0; a < xs.length; a++)
       for (let b = a + 1; b < xs.length; b++) {
         bump(target[level], `${xs[a]}+${xs[b]}`);

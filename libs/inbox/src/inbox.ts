@@ -56,10 +56,7 @@ export class InboxService {
     const filter = status === 'pending' ? "status <> 'acknowledged'" : 'status = $3';
     const params: unknown[] = [partnerId, limit];
     if (status !== 'pending') params.push(status);
-    const { rows } = await this.db.query<ItemRow>(
-      `SELECT ${COLUMNS} FROM inbox_items WHERE partner_id = $1 AND ${filter} ORDER BY updated_at, item_id LIMIT $2`,
-      params,
-    );
+    const { rows } = await this.db.query<ItemRow>(`SELECT ${COLUMNS} FROM inbox_items WHERE partner_id = $1 AND ${filter} ORDER BY updated_at, item_id LIMIT $2`, params);
     return rows.map(toItem);
   }
 

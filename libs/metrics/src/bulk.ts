@@ -88,9 +88,7 @@ export class ParallelLogReader {
       this.close();
       return copyLog(tx, shared);
     }
-    const { rows } = await tx.query<{ snapshot: string; pages: string }>(
-      "SELECT pg_export_snapshot() AS snapshot, pg_relation_size('outcome_events') / current_setting('block_size')::int AS pages",
-    );
+    const { rows } = await tx.query<{ snapshot: string; pages: string }>("SELECT pg_export_snapshot() AS snapshot, pg_relation_size('outcome_events') / current_setting('block_size')::int AS pages");
     const half = Math.ceil(Number(rows[0].pages) / 2);
     const snapshot = rows[0].snapshot;
     const columns = new LogColumns(await estimatedEvents(tx), shared);

@@ -15,7 +15,10 @@ const partners: PartnerLookup & PartnerNames = {
   id: (p) => IDS[p],
   categoryName: (p) => CATS[p],
 };
-const SPSTI = 1, SPSTI2 = 2, CARSAT = 3, CAP = 4;
+const SPSTI = 1,
+  SPSTI2 = 2,
+  CARSAT = 3,
+  CAP = 4;
 
 function ev(partner: number, start: string, end: string, outcome: string, over: Partial<CompactEvent> & { point?: string; on?: string; measures?: string[] } = {}): CompactEvent {
   const { point = 'end', on = end, measures = [], ...rest } = over as { point?: string; on?: string; measures?: string[] } & Partial<CompactEvent>;
@@ -38,12 +41,24 @@ function ev(partner: number, start: string, end: string, outcome: string, over: 
 function run(events: CompactEvent[], gapDays = 30) {
   const c = columnsOf(events);
   const acc = new CellAccumulator();
-  contributePerson(c, events.map((_, i) => i), { gapDays }, partners, acc, 1);
+  contributePerson(
+    c,
+    events.map((_, i) => i),
+    { gapDays },
+    partners,
+    acc,
+    1,
+  );
   const rows = acc.outcomeRows(partners);
   const maintien = rows.filter((r) => ['kept-at-post', 'post-adapted', 'redeployed-internal', 'redeployed-external'].includes(r.outcome));
   const sum = (rs: typeof rows) => rs.reduce((s, r) => s + r.n, 0);
   return {
-    cases: casesOf(c, events.map((_, i) => i), { gapDays }, partners).length,
+    cases: casesOf(
+      c,
+      events.map((_, i) => i),
+      { gapDays },
+      partners,
+    ).length,
     raw: sum(maintien),
     dedup: sum(maintien.filter((r) => r.credited)),
     overruled: sum(maintien.filter((r) => !r.caseMaintien)),
@@ -75,7 +90,11 @@ describe('deduplication rule', () => {
 
   it('lets a report bridge two cases, whatever the order of arrival', () => {
     const events = [ev(SPSTI, '2025-01-01', '2025-01-31', 'kept-at-post'), ev(CAP, '2025-06-01', '2025-06-30', 'post-adapted'), ev(CARSAT, '2025-02-15', '2025-05-20', 'post-adapted')];
-    for (const order of [[0, 1, 2], [2, 1, 0], [1, 2, 0]]) {
+    for (const order of [
+      [0, 1, 2],
+      [2, 1, 0],
+      [1, 2, 0],
+    ]) {
       const r = run(order.map((i) => events[i]));
       expect(r).toMatchObject({ cases: 1, raw: 3, dedup: 1, disagreements: 1 });
     }
@@ -83,17 +102,17 @@ describe('deduplication rule', () => {
   });
 
   it('lets the latest follow-up point win, and counts the overruled claim and the disagreement', () => {
-    const r = run([
-      ev(SPSTI, '2025-01-10', '2025-04-30', 'kept-at-post'),
-      ev(CAP, '2025-02-01', '2025-05-15', 'unfit-dismissed', { point: '6m', on: '2025-11-15' } as never),
-    ]);
+    const r = run([ev(SPSTI, '2025-01-10', '2025-04-30', 'kept-at-post'), ev(CAP, '2025-02-01', '2025-05-15', 'unfit-dismissed', { point: '6m', on: '2025-11-15' } as never)]);
     expect(r).toMatchObject({ cases: 1, raw: 1, dedup: 0, overruled: 1, disagreements: 1 });
     const standing = r.rows.find((x) => x.credited)!;
     expect(standing).toMatchObject({ partnerId: 'cap-emploi-69', outcome: 'unfit-dismissed', month: '2025-05-01' });
   });
 
   it('at the same follow-up point, the latest outcome date wins; then the partner id', () => {
-    const later = run([ev(SPSTI, '2025-01-10', '2025-04-30', 'kept-at-post', { on: '2025-05-01' } as never), ev(CAP, '2025-02-01', '2025-05-15', 'redeployed-external', { on: '2025-05-20' } as never)]);
+    const later = run([
+      ev(SPSTI, '2025-01-10', '2025-04-30', 'kept-at-post', { on: '2025-05-01' } as never),
+      ev(CAP, '2025-02-01', '2025-05-15', 'redeployed-external', { on: '2025-05-20' } as never),
+    ]);
     expect(later.rows.find((x) => x.credited)!.outcome).toBe('redeployed-external');
     const tie = run([ev(SPSTI, '2025-01-10', '2025-04-30', 'kept-at-post', { on: '2025-05-01' } as never), ev(CAP, '2025-02-01', '2025-05-15', 'post-adapted', { on: '2025-05-01' } as never)]);
     expect(tie.rows.find((x) => x.credited)!.partnerId).toBe('cap-emploi-69');

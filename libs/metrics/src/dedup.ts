@@ -99,7 +99,10 @@ function splitCases(c: EventColumns, buf: Int32Array, n: number, opts: DedupOpti
 /** Rule 3 over buf[from..to), stable. */
 function sortByStanding(c: EventColumns, partners: PartnerLookup, buf: Int32Array, from: number, to: number): void {
   if (to - from > 32) {
-    buf.set(Array.from(buf.subarray(from, to)).sort((a, b) => standing(c, partners, a, b)), from);
+    buf.set(
+      Array.from(buf.subarray(from, to)).sort((a, b) => standing(c, partners, a, b)),
+      from,
+    );
     return;
   }
   for (let i = from + 1; i < to; i++) {

@@ -24,7 +24,7 @@ describe('masking of small cells', () => {
 
   it('leaves no line with exactly one masked cell, over random tables', () => {
     let seed = 7;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const deps = ['69', '38', '01', '13', '83', '75', '92'];
     const cats = ['spsti', 'cap-emploi', 'service-social-carsat'];
     for (let t = 0; t < 50; t++) {

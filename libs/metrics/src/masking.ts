@@ -36,7 +36,7 @@ export function suppress(rows: TableRow[], opts: MaskOptions): MaskedRow[] {
   if (!out.some((r) => r.masked !== 'no')) return out;
   const { lines: all, alone } = linesOf(out, opts);
   const lines = all.filter((line) => !isSmall(sum(line.map((i) => out[i].values)), opts.threshold));
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const line of lines) {
       const masked = line.filter((i) => out[i].masked !== 'no').length;

@@ -44,10 +44,10 @@ export class PartnerDictionary implements PartnerLookup, PartnerNames {
     const missing = partners.filter((p) => !this.byId.has(p.id));
     if (missing.length > 0) {
       const unique = [...new Map(missing.map((p) => [p.id, p])).values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)); // same order in concurrent batches
-      await db.query(
-        `INSERT INTO metric_partners (partner_id, category) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT (partner_id) DO NOTHING`,
-        [unique.map((p) => p.id), unique.map((p) => p.category)],
-      );
+      await db.query(`INSERT INTO metric_partners (partner_id, category) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT (partner_id) DO NOTHING`, [
+        unique.map((p) => p.id),
+        unique.map((p) => p.category),
+      ]);
       await this.load(db);
     }
     return new Map(partners.map((p) => [p.id, this.byId.get(p.id)!]));

@@ -25,7 +25,10 @@ export class MetricsPublisher {
       rows: t.rows,
       total: t.total,
     }));
-    await this.bus.publish(Topics.metrics, snapshots.map((s) => jsonMessage(`${s.metric}:${s.period}:${s.by.join(',')}`, s)));
+    await this.bus.publish(
+      Topics.metrics,
+      snapshots.map((s) => jsonMessage(`${s.metric}:${s.period}:${s.by.join(',')}`, s)),
+    );
     return snapshots;
   }
 }

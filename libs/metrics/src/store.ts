@@ -59,10 +59,16 @@ export class OutcomeMetricsStore {
     // their own (see PartnerDictionary.ensure).
     if (!this.loaded) await this.partners.load(this.db);
     this.loaded = true;
-    const partnerNos = await this.partners.ensure(this.db, latest.map((o) => ({ id: o.reporterId, category: o.reporterCategory })));
+    const partnerNos = await this.partners.ensure(
+      this.db,
+      latest.map((o) => ({ id: o.reporterId, category: o.reporterCategory })),
+    );
     await this.db.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock_shared($1)', [METRICS_LOCK]);
-      const personNos = await ensurePersons(tx, latest.map((o) => o.personPseudonym));
+      const personNos = await ensurePersons(
+        tx,
+        latest.map((o) => o.personPseudonym),
+      );
       const persons = [...new Set(personNos.values())].sort((a, b) => a - b);
       await tx.query('SELECT pg_advisory_xact_lock($1, p) FROM unnest($2::int[]) AS p', [PERSON_LOCK, persons]);
 
@@ -163,10 +169,7 @@ async function ensurePersons(tx: Sql, pseudonyms: string[]): Promise<Map<string,
      ON CONFLICT (person_pseudonym) DO NOTHING`,
     [unique],
   );
-  const { rows } = await tx.query<{ person_no: number; person_pseudonym: string }>(
-    'SELECT person_no, person_pseudonym FROM metric_persons WHERE person_pseudonym = ANY($1::text[])',
-    [unique],
-  );
+  const { rows } = await tx.query<{ person_no: number; person_pseudonym: string }>('SELECT person_no, person_pseudonym FROM metric_persons WHERE person_pseudonym = ANY($1::text[])', [unique]);
   return new Map(rows.map((r) => [r.person_pseudonym, r.person_no]));
 }
 
@@ -303,7 +306,18 @@ async function writeCells(tx: Sql, cells: CellAccumulator, partners: PartnerDict
       `INSERT INTO metric_outcome_cells (month, departement, partner_id, category, pyramide, outcome, credited, case_maintien, disagreement, n)
        SELECT * FROM unnest($1::date[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[], $8::boolean[], $9::boolean[], $10::bigint[])` +
         add('metric_outcome_cells', 'month, departement, partner_id, pyramide, outcome, credited, case_maintien, disagreement'),
-      [rows.map((r) => r.month), rows.map((r) => r.departement), rows.map((r) => r.partnerId), rows.map((r) => r.category), rows.map((r) => r.pyramide), rows.map((r) => r.outcome), rows.map((r) => r.credited), rows.map((r) => r.caseMaintien), rows.map((r) => r.disagreement), rows.map((r) => r.n)],
+      [
+        rows.map((r) => r.month),
+        rows.map((r) => r.departement),
+        rows.map((r) => r.partnerId),
+        rows.map((r) => r.category),
+        rows.map((r) => r.pyramide),
+        rows.map((r) => r.outcome),
+        rows.map((r) => r.credited),
+        rows.map((r) => r.caseMaintien),
+        rows.map((r) => r.disagreement),
+        rows.map((r) => r.n),
+      ],
     );
   }
   const measures = cells.measureRows(partners);
@@ -313,7 +327,17 @@ async function writeCells(tx: Sql, cells: CellAccumulator, partners: PartnerDict
       `INSERT INTO metric_measure_cells (month, departement, partner_id, category, measure, requester, credited, case_maintien, n)
        SELECT * FROM unnest($1::date[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[], $8::boolean[], $9::bigint[])` +
         add('metric_measure_cells', 'month, departement, partner_id, measure, requester, credited, case_maintien'),
-      [rows.map((r) => r.month), rows.map((r) => r.departement), rows.map((r) => r.partnerId), rows.map((r) => r.category), rows.map((r) => r.measure), rows.map((r) => r.requester), rows.map((r) => r.credited), rows.map((r) => r.caseMaintien), rows.map((r) => r.n)],
+      [
+        rows.map((r) => r.month),
+        rows.map((r) => r.departement),
+        rows.map((r) => r.partnerId),
+        rows.map((r) => r.category),
+        rows.map((r) => r.measure),
+        rows.map((r) => r.requester),
+        rows.map((r) => r.credited),
+        rows.map((r) => r.caseMaintien),
+        rows.map((r) => r.n),
+      ],
     );
   }
   const overlaps = cells.overlapRows(partners);
@@ -321,11 +345,8 @@ async function writeCells(tx: Sql, cells: CellAccumulator, partners: PartnerDict
     const rows = overlaps.slice(i, i + CHUNK);
     await tx.query(
       `INSERT INTO metric_overlap_cells (month, departement, scope, level, members, size, n)
-       SELECT * FROM unnest($1::date[], $2::text[], $3::text[], $4::text[], $5::text[], $6::smallint[], $7::bigint[])` +
-        add('metric_overlap_cells', 'month, departement, scope, level, members'),
+       SELECT * FROM unnest($1::date[], $2::text[], $3::text[], $4::text[], $5::text[], $6::smallint[], $7::bigint[])` + add('metric_overlap_cells', 'month, departement, scope, level, members'),
       [rows.map((r) => r.month), rows.map((r) => r.departement), rows.map((r) => r.scope), rows.map((r) => r.level), rows.map((r) => r.members), rows.map((r) => r.size), rows.map((r) => r.n)],
     );
   }
 }
-
-

@@ -76,7 +76,10 @@ export class FollowUpService {
   /** Schedules and closes follow-ups for recorded outcomes (after the metrics stored them). */
   async onOutcomes(outcomes: RecordedOutcome[], episodes: Map<string, string> = new Map()): Promise<void> {
     if (outcomes.length === 0) return;
-    const ends = mergeEnds(outcomes.filter((o) => o.followUpPoint === 'end'), this.options.gapDays);
+    const ends = mergeEnds(
+      outcomes.filter((o) => o.followUpPoint === 'end'),
+      this.options.gapDays,
+    );
     const persons = [...new Set(outcomes.map((o) => o.personPseudonym))];
     const gap = this.options.gapDays;
     await this.db.transaction(async (tx) => {
@@ -173,7 +176,10 @@ export class FollowUpService {
         if (rows.length === 0) return 0;
         const emittedAt = this.clock().toISOString();
         const events: FollowUp[] = rows.map((r) => toEvent(toView(r), emittedAt));
-        await this.bus.publish(Topics.followUp, events.map((e) => jsonMessage(e.personPseudonym, e)));
+        await this.bus.publish(
+          Topics.followUp,
+          events.map((e) => jsonMessage(e.personPseudonym, e)),
+        );
         await markEmitted(tx, rows);
         return rows.length;
       });
@@ -188,10 +194,10 @@ export class FollowUpService {
 }
 
 async function markEmitted(tx: Sql, rows: FollowUpRow[]): Promise<void> {
-  await tx.query(
-    `UPDATE follow_ups f SET emitted_status = v.s FROM unnest($1::text[], $2::text[]) AS v(id, s) WHERE f.follow_up_id = v.id`,
-    [rows.map((r) => r.follow_up_id), rows.map((r) => r.status)],
-  );
+  await tx.query(`UPDATE follow_ups f SET emitted_status = v.s FROM unnest($1::text[], $2::text[]) AS v(id, s) WHERE f.follow_up_id = v.id`, [
+    rows.map((r) => r.follow_up_id),
+    rows.map((r) => r.status),
+  ]);
 }
 
 /** Ends of one person within the gap of each other are one case: its latest end stands. */

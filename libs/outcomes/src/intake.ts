@@ -2,9 +2,7 @@ import { ContractIds, ContractRegistry, OutcomeReport, Topics, Violation } from 
 import { MessageBus } from '@pdp/bus';
 import { checkOutcome } from './checks';
 
-export type OutcomeIntakeResult =
-  | { accepted: true; messageId: string; topic: string }
-  | { accepted: false; status: 400 | 403; title: string; violations: Violation[] };
+export type OutcomeIntakeResult = { accepted: true; messageId: string; topic: string } | { accepted: false; status: 400 | 403; title: string; violations: Violation[] };
 
 /**
  * HTTP entry of outcome reports: the same checks as the consumer, so a sender learns at once
@@ -28,7 +26,12 @@ export class OutcomeIntake {
     const domain = checkOutcome(r.value, this.clock().toISOString().slice(0, 10));
     if (domain.length) return { accepted: false, status: 400, title: 'The outcome report has invalid identifiers or dates', violations: domain };
     if (r.value.reporter.partnerId !== partnerId) {
-      return { accepted: false, status: 403, title: 'A partner reports outcomes in its own name only', violations: [{ path: '/reporter/partnerId', message: `is not the authenticated partner ${partnerId}` }] };
+      return {
+        accepted: false,
+        status: 403,
+        title: 'A partner reports outcomes in its own name only',
+        violations: [{ path: '/reporter/partnerId', message: `is not the authenticated partner ${partnerId}` }],
+      };
     }
     // Keyed by the reporter's report id (inbound topics never carry a person identifier in keys).
     await this.bus.publish(Topics.outcomeInbound, [{ key: outcomeKey(r.value), value: JSON.stringify(r.value) }]);

@@ -57,9 +57,7 @@ export class AdhesionDirectory {
 
   /** Validates every line first: an import with errors changes nothing. */
   async import(adhesions: Adhesion[], source: string): Promise<ImportResult> {
-    const known = new Set(
-      (await this.db.query<{ partner_id: string }>("SELECT partner_id FROM partners WHERE category = 'spsti'")).rows.map((r) => r.partner_id),
-    );
+    const known = new Set((await this.db.query<{ partner_id: string }>("SELECT partner_id FROM partners WHERE category = 'spsti'")).rows.map((r) => r.partner_id));
     const errors = adhesions.flatMap((a, i) => validateAdhesion(a, known).map((message) => ({ line: i + 1, message })));
     if (errors.length) return { imported: 0, released: 0, errors };
     await this.db.query(
@@ -67,13 +65,7 @@ export class AdhesionDirectory {
        SELECT * FROM unnest($1::char(14)[], $2::text[], $3::date[], $4::date[], $5::text[])
        ON CONFLICT (siret, valid_from) DO UPDATE SET spsti_id = excluded.spsti_id, valid_to = excluded.valid_to,
          source = excluded.source, imported_at = now()`,
-      [
-        adhesions.map((a) => a.siret),
-        adhesions.map((a) => a.spstiId),
-        adhesions.map((a) => a.validFrom),
-        adhesions.map((a) => a.validTo ?? null),
-        adhesions.map(() => source),
-      ],
+      [adhesions.map((a) => a.siret), adhesions.map((a) => a.spstiId), adhesions.map((a) => a.validFrom), adhesions.map((a) => a.validTo ?? null), adhesions.map(() => source)],
     );
     const released = await this.releaseParked([...new Set(adhesions.map((a) => a.siret))]);
     this.logger.log(`imported ${adhesions.length} adhesions from ${source}, released ${released} parked cases`);
@@ -104,7 +96,10 @@ export class AdhesionDirectory {
     );
     if (rows.length === 0) return 0;
     // Publish first, then mark: a crash in between re-releases (harmless), never loses.
-    await this.bus.publish(Topics.caseNormalized, rows.map((r) => jsonMessage(r.case_event.personPseudonym, r.case_event, { 'x-released-from': 'parked' })));
+    await this.bus.publish(
+      Topics.caseNormalized,
+      rows.map((r) => jsonMessage(r.case_event.personPseudonym, r.case_event, { 'x-released-from': 'parked' })),
+    );
     await this.db.query('UPDATE parked_cases SET released_at = now() WHERE parked_id = ANY($1::text[])', [rows.map((r) => r.parked_id)]);
     return rows.length;
   }

@@ -34,7 +34,9 @@ describe('partner directory file', () => {
   });
 
   it('refuses an invalid file, a duplicated partner and a missing key variable', async () => {
-    await expect(loadPartnersFile(file({ schemaVersion: 'partner-directory/1', partners: [{ partnerId: 'x', category: 'employer', name: '' }] }), contracts, registry, {})).rejects.toThrow(/invalid: .*partnerId.*category|invalid/);
+    await expect(loadPartnersFile(file({ schemaVersion: 'partner-directory/1', partners: [{ partnerId: 'x', category: 'employer', name: '' }] }), contracts, registry, {})).rejects.toThrow(
+      /invalid: .*partnerId.*category|invalid/,
+    );
     const dup = { partnerId: 'cap-69', category: 'cap-emploi', name: 'Cap' };
     await expect(loadPartnersFile(file({ schemaVersion: 'partner-directory/1', partners: [dup, dup] }), contracts, registry, {})).rejects.toThrow(/duplicated/);
     await expect(loadPartnersFile(file({ schemaVersion: 'partner-directory/1', partners: [{ ...dup, apiKeyEnv: 'NOPE' }] }), contracts, registry, {})).rejects.toThrow(/NOPE/);

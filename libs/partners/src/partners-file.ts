@@ -22,7 +22,15 @@ export async function loadPartnersFile(file: string, contracts: ContractRegistry
     ids.add(p.partnerId);
     const apiKey = p.apiKeyEnv ? apiKeys[p.apiKeyEnv] : undefined;
     if (p.apiKeyEnv && !apiKey) throw new Error(`partner directory ${file}: environment variable ${p.apiKeyEnv} (API key of ${p.partnerId}) is not set`);
-    return { partnerId: p.partnerId, category: p.category, name: p.name, region: p.region ?? null, departements: p.departements ?? [], fhirEndpoint: p.fhirEndpoint ?? null, ...(apiKey ? { apiKey } : {}) };
+    return {
+      partnerId: p.partnerId,
+      category: p.category,
+      name: p.name,
+      region: p.region ?? null,
+      departements: p.departements ?? [],
+      fhirEndpoint: p.fhirEndpoint ?? null,
+      ...(apiKey ? { apiKey } : {}),
+    };
   });
   for (const p of registrations) await registry.register(p);
   return registrations.length;

@@ -22,7 +22,10 @@ export interface RoutingDecision {
 }
 
 export class InvalidRulesError extends Error {
-  constructor(readonly source: string, readonly violations: Violation[]) {
+  constructor(
+    readonly source: string,
+    readonly violations: Violation[],
+  ) {
     super(`routing rules ${source} are invalid: ${violations.map((v) => `${v.path} ${v.message}`).join('; ')}`);
   }
 }

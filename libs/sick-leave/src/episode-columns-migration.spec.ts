@@ -13,10 +13,27 @@ describe('migration 010: an episode keeps its case event as columns', () => {
         { k: 'k-2', m: 'msg-2', t: 'prolongation', s: '2026-09-21', d: '2026-10-10', r: true, c: true },
       ];
       const caseEvent = {
-        schemaVersion: 'case-event/1', eventId: 'kept-as-computed', episodeId: 'ep-1', episodeVersion: 2, personPseudonym: 'p-1', source: 'assurance-maladie',
-        sourceMessageId: 'msg-2', issuingCpam: '751', employerSiret: '12345678901234', workerDepartement: '75', nature: 'maladie',
-        startDate: '2026-09-01', expectedEndDate: '2026-10-10', cumulatedDays: 40, prolongationCount: 1, pdpRisk: true, consentGranted: true,
-        eligible: true, eligibilityReason: 'cumulated leave of 40 days', legalBasis: 'legal-obligation-L4622-2-1', normalizedAt: '2026-10-10T08:00:00.123Z',
+        schemaVersion: 'case-event/1',
+        eventId: 'kept-as-computed',
+        episodeId: 'ep-1',
+        episodeVersion: 2,
+        personPseudonym: 'p-1',
+        source: 'assurance-maladie',
+        sourceMessageId: 'msg-2',
+        issuingCpam: '751',
+        employerSiret: '12345678901234',
+        workerDepartement: '75',
+        nature: 'maladie',
+        startDate: '2026-09-01',
+        expectedEndDate: '2026-10-10',
+        cumulatedDays: 40,
+        prolongationCount: 1,
+        pdpRisk: true,
+        consentGranted: true,
+        eligible: true,
+        eligibilityReason: 'cumulated leave of 40 days',
+        legalBasis: 'legal-obligation-L4622-2-1',
+        normalizedAt: '2026-10-10T08:00:00.123Z',
       };
       await db.query(
         `INSERT INTO episodes (episode_id, person_pseudonym, source, employer_siret, version, eligible, case_event, notifications)

@@ -122,7 +122,8 @@ export interface EpisodeWrite {
   history: StoredNotification[];
 }
 
-const COLUMNS = 'episode_id, person_pseudonym, source, employer_siret, version, eligible, source_message_id, nature, issuing_cpam, worker_departement, start_date, eligibility_reason, legal_basis, updated_at, notifications';
+const COLUMNS =
+  'episode_id, person_pseudonym, source, employer_siret, version, eligible, source_message_id, nature, issuing_cpam, worker_departement, start_date, eligibility_reason, legal_basis, updated_at, notifications';
 
 /**
  * Writes episodes with their history: new ones inserted (with COPY where the database has it),
@@ -137,8 +138,21 @@ export async function writeEpisodes(tx: Sql, episodes: EpisodeWrite[], stored: b
     await tx.copyIn(
       `COPY episodes (${COLUMNS}) FROM STDIN`,
       copyChunks(episodes, ({ event: e, history }) => [
-        e.episodeId, e.personPseudonym, e.source, e.employerSiret, e.episodeVersion, e.eligible, e.sourceMessageId, e.nature,
-        e.issuingCpam, e.workerDepartement, e.startDate, e.eligibilityReason, e.legalBasis, e.normalizedAt, JSON.stringify(history),
+        e.episodeId,
+        e.personPseudonym,
+        e.source,
+        e.employerSiret,
+        e.episodeVersion,
+        e.eligible,
+        e.sourceMessageId,
+        e.nature,
+        e.issuingCpam,
+        e.workerDepartement,
+        e.startDate,
+        e.eligibilityReason,
+        e.legalBasis,
+        e.normalizedAt,
+        JSON.stringify(history),
       ]),
     );
     return;
@@ -160,8 +174,21 @@ export async function writeEpisodes(tx: Sql, episodes: EpisodeWrite[], stored: b
       jsonArray(
         episodes.map(({ event: e, history }) =>
           JSON.stringify({
-            i: e.episodeId, p: e.personPseudonym, s: e.source, f: e.employerSiret, v: e.episodeVersion, g: e.eligible, m: e.sourceMessageId, n: e.nature,
-            c: e.issuingCpam ?? null, d: e.workerDepartement ?? null, b: e.startDate, r: e.eligibilityReason, l: e.legalBasis, t: e.normalizedAt, h: history,
+            i: e.episodeId,
+            p: e.personPseudonym,
+            s: e.source,
+            f: e.employerSiret,
+            v: e.episodeVersion,
+            g: e.eligible,
+            m: e.sourceMessageId,
+            n: e.nature,
+            c: e.issuingCpam ?? null,
+            d: e.workerDepartement ?? null,
+            b: e.startDate,
+            r: e.eligibilityReason,
+            l: e.legalBasis,
+            t: e.normalizedAt,
+            h: history,
           }),
         ),
       ),

@@ -1,12 +1,4 @@
-import {
-  CaseEvent,
-  ContractIds,
-  ContractRegistry,
-  EmployerLeaveDeclaration,
-  SickLeaveNotification,
-  Topics,
-  Violation,
-} from '@pdp/contracts';
+import { CaseEvent, ContractIds, ContractRegistry, EmployerLeaveDeclaration, SickLeaveNotification, Topics, Violation } from '@pdp/contracts';
 import { BusMessage, MessageBus } from '@pdp/bus';
 import { asRecordset, copyChunks, Database, Sql } from '@pdp/db';
 import { BatchPseudonyms, checkLeave, decideEligibility, EpisodeNotification, Pseudonymizer, summarizeEpisode } from '@pdp/domain';
@@ -180,12 +172,24 @@ export class LeaveNormalizer {
         const event = this.toEvent(latest.get(id)!, history.map(asEpisodeNotification), now);
         return { event, history, known: found.has(id) };
       });
-      await writeEpisodes(tx, episodes.filter((e) => !e.known), false);
-      await writeEpisodes(tx, episodes.filter((e) => e.known), true);
+      await writeEpisodes(
+        tx,
+        episodes.filter((e) => !e.known),
+        false,
+      );
+      await writeEpisodes(
+        tx,
+        episodes.filter((e) => e.known),
+        true,
+      );
       // Episodes the database did not have cannot have an inbox item yet: the router inserts
       // theirs without probing (unless this is the run after a unique violation).
       const newEpisodes = probeAll ? undefined : new Set(episodes.filter((e) => !e.known).map((e) => e.event.episodeId));
-      await this.deps.router.route(episodes.map((e) => e.event), tx, newEpisodes);
+      await this.deps.router.route(
+        episodes.map((e) => e.event),
+        tx,
+        newEpisodes,
+      );
     });
   }
 
@@ -286,14 +290,20 @@ function recordNotifications(batch: AcceptedLeave[], histories: Map<string, Stor
 async function insertFresh(tx: Sql, fresh: AcceptedLeave[], probe: boolean): Promise<void> {
   if (fresh.length === 0) return;
   if (!probe && tx.copyIn) {
-    await tx.copyIn('COPY leave_messages (message_id, notification_key, episode_id, duplicate_of) FROM STDIN', copyChunks(fresh, (a) => [a.stored.m, a.stored.k, a.episodeId, null]));
+    await tx.copyIn(
+      'COPY leave_messages (message_id, notification_key, episode_id, duplicate_of) FROM STDIN',
+      copyChunks(fresh, (a) => [a.stored.m, a.stored.k, a.episodeId, null]),
+    );
     return;
   }
-  await insertMessages(tx, fresh.map((a) => ({ m: a.stored.m, k: a.stored.k, e: a.episodeId, x: null })), probe);
+  await insertMessages(
+    tx,
+    fresh.map((a) => ({ m: a.stored.m, k: a.stored.k, e: a.episodeId, x: null })),
+    probe,
+  );
 }
 
 function storedNotification(k: string, m: string, t: StoredNotification['t'], s: string, d: string, r: boolean, c?: boolean): StoredNotification {
   // `c` only when the notification says something of consent (the history's JSON omits it otherwise).
   return c === undefined ? { k, m, t, s, d, r } : { k, m, t, s, d, r, c };
 }
-

@@ -37,7 +37,14 @@ const event = (version: number): CaseEvent => ({
   legalBasis: 'legal-obligation-L4622-2-1',
   normalizedAt: '2026-09-02T00:00:00Z',
 });
-const asMessage = (e: CaseEvent, offset: number): BusMessage => ({ topic: Topics.caseNormalized, partition: 0, offset: String(offset), key: e.personPseudonym, value: Buffer.from(JSON.stringify(e)), headers: {} });
+const asMessage = (e: CaseEvent, offset: number): BusMessage => ({
+  topic: Topics.caseNormalized,
+  partition: 0,
+  offset: String(offset),
+  key: e.personPseudonym,
+  value: Buffer.from(JSON.stringify(e)),
+  headers: {},
+});
 
 describe('CaseRouter', () => {
   let db: PgliteDatabase;
@@ -107,7 +114,15 @@ describe('DeadLetterSink', () => {
     const bus = new InMemoryBus();
     await bus.ensureTopics([{ topic: Topics.deadLetter, partitions: 1 }]);
     const sink = new DeadLetterSink(db, bus);
-    const rejection = { stage: 'normalizer' as const, sourceTopic: Topics.sickLeaveInbound, sourcePartition: 2, sourceOffset: '41', reason: 'message is not JSON', errors: [], original: Buffer.from('{oops') };
+    const rejection = {
+      stage: 'normalizer' as const,
+      sourceTopic: Topics.sickLeaveInbound,
+      sourcePartition: 2,
+      sourceOffset: '41',
+      reason: 'message is not JSON',
+      errors: [],
+      original: Buffer.from('{oops'),
+    };
     const [first] = await sink.reject([rejection]);
     const [again] = await sink.reject([rejection]);
     expect(again.deadLetterId).toBe(first.deadLetterId);

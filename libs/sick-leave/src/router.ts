@@ -79,7 +79,10 @@ export class CaseRouter {
   }
 
   private async routeIn(tx: Sql, events: CaseEvent[], newEpisodes?: ReadonlySet<string>): Promise<void> {
-    const spsti = await this.deps.directory.resolveMany(events.map((e) => ({ siret: e.employerSiret, onDate: e.startDate })), tx);
+    const spsti = await this.deps.directory.resolveMany(
+      events.map((e) => ({ siret: e.employerSiret, onDate: e.startDate })),
+      tx,
+    );
     const withheld = await sickLeaveConsentWithholdings(tx, events, this.clock());
     const spstiOf = (e: CaseEvent) => spsti.get(`${e.employerSiret}|${e.startDate}`);
     const toPark = events.filter((e) => !spstiOf(e) || withheld.has(e.episodeId));
@@ -91,7 +94,10 @@ export class CaseRouter {
     // from another partition delivering to the same person (their other episode, their
     // employer's declaration) waits on a new case's row until this transaction ends. Written
     // before the publish, ~0.8 of the six batches' sessions were waiting there in a drain (issue 5).
-    await this.deps.onDelivered?.(delivered.map(({ d }) => d), tx);
+    await this.deps.onDelivered?.(
+      delivered.map(({ d }) => d),
+      tx,
+    );
   }
 
   /** Parks what cannot be delivered now: unknown employer, or consent no longer in force. */
@@ -148,7 +154,18 @@ export class CaseRouter {
     if (fresh.length > 0) {
       await tx.copyIn!(
         'COPY inbox_items (item_id, partner_id, episode_id, item_type, version, idempotency_key, legal_basis, payload, status, published_version) FROM STDIN',
-        copyChunks(fresh, ({ d, json }) => [d.deliveryId, d.partnerId, d.caseEvent.episodeId, d.itemType, d.caseEvent.episodeVersion, d.idempotencyKey, d.legalBasis, json, 'new', d.caseEvent.episodeVersion]),
+        copyChunks(fresh, ({ d, json }) => [
+          d.deliveryId,
+          d.partnerId,
+          d.caseEvent.episodeId,
+          d.itemType,
+          d.caseEvent.episodeVersion,
+          d.idempotencyKey,
+          d.legalBasis,
+          json,
+          'new',
+          d.caseEvent.episodeVersion,
+        ]),
       );
     }
     const stored = fresh.length === all.length ? [] : all.filter(({ d }) => !isNew(d));
@@ -161,7 +178,10 @@ export class CaseRouter {
     const json = items.map((x) => x.json);
     // One json record per item, its columns beside the delivery: PostgreSQL reads the parameter
     // once and keeps the delivery's text as it is (the payload column is json, migration 009).
-    const records = deliveries.map((d, i) => `{"i":${JSON.stringify(d.deliveryId)},"p":${JSON.stringify(d.partnerId)},"e":${JSON.stringify(d.caseEvent.episodeId)},"t":${JSON.stringify(d.itemType)},"v":${d.caseEvent.episodeVersion},"k":${JSON.stringify(d.idempotencyKey)},"l":${JSON.stringify(d.legalBasis)},"d":${json[i]}}`);
+    const records = deliveries.map(
+      (d, i) =>
+        `{"i":${JSON.stringify(d.deliveryId)},"p":${JSON.stringify(d.partnerId)},"e":${JSON.stringify(d.caseEvent.episodeId)},"t":${JSON.stringify(d.itemType)},"v":${d.caseEvent.episodeVersion},"k":${JSON.stringify(d.idempotencyKey)},"l":${JSON.stringify(d.legalBasis)},"d":${json[i]}}`,
+    );
     const { rows } = await tx.query<{ item_id: string }>(
       `WITH up AS (
          INSERT INTO inbox_items (item_id, partner_id, episode_id, item_type, version, idempotency_key, legal_basis, payload, status, published_version)

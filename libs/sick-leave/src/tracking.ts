@@ -17,10 +17,7 @@ export class MessageTracker {
   constructor(private readonly db: Database) {}
 
   async trace(messageId: string): Promise<MessageTrace> {
-    const dead = await this.db.query<{ dead_letter_id: string; reason: string }>(
-      'SELECT dead_letter_id, reason FROM dead_letters WHERE message_id = $1 ORDER BY rejected_at',
-      [messageId],
-    );
+    const dead = await this.db.query<{ dead_letter_id: string; reason: string }>('SELECT dead_letter_id, reason FROM dead_letters WHERE message_id = $1 ORDER BY rejected_at', [messageId]);
     // The message, and the one that counted when it is a re-sent copy of a leave.
     const episode = await this.db.query<{ episode_id: string; eligible: boolean; reason: string; duplicate_of: string | null }>(
       `SELECT e.episode_id, e.eligible, e.eligibility_reason AS reason, m.duplicate_of
@@ -41,10 +38,9 @@ export class MessageTracker {
 
   private async traceEpisode(messageId: string, e: { episode_id: string; eligible: boolean; reason: string }): Promise<MessageTrace> {
     if (!e.eligible) return { messageId, status: 'not-eligible', reason: e.reason };
-    const items = await this.db.query<{ partner_id: string; item_id: string; version: number }>(
-      'SELECT partner_id, item_id, version FROM inbox_items WHERE episode_id = $1 ORDER BY partner_id',
-      [e.episode_id],
-    );
+    const items = await this.db.query<{ partner_id: string; item_id: string; version: number }>('SELECT partner_id, item_id, version FROM inbox_items WHERE episode_id = $1 ORDER BY partner_id', [
+      e.episode_id,
+    ]);
     if (items.rows.length) {
       return { messageId, status: 'delivered', deliveredTo: items.rows.map((r) => ({ partnerId: r.partner_id, itemId: r.item_id, version: r.version })) };
     }
@@ -59,7 +55,15 @@ export class MessageTracker {
       'SELECT dead_letter_id, stage, source_topic, message_id, reason, errors, rejected_at FROM dead_letters ORDER BY rejected_at DESC LIMIT $1',
       [limit],
     );
-    return rows.map((r) => ({ deadLetterId: r.dead_letter_id, stage: r.stage, sourceTopic: r.source_topic, messageId: r.message_id, reason: r.reason, errors: r.errors, rejectedAt: new Date(r.rejected_at).toISOString() }));
+    return rows.map((r) => ({
+      deadLetterId: r.dead_letter_id,
+      stage: r.stage,
+      sourceTopic: r.source_topic,
+      messageId: r.message_id,
+      reason: r.reason,
+      errors: r.errors,
+      rejectedAt: new Date(r.rejected_at).toISOString(),
+    }));
   }
 
   async parked(limit = 100): Promise<{ parkedId: string; reasonCode: string; reason: string; employerSiret: string; parkedAt: string }[]> {
@@ -70,4 +74,3 @@ export class MessageTracker {
     return rows.map((r) => ({ parkedId: r.parked_id, reasonCode: r.reason_code, reason: r.reason, employerSiret: r.employer_siret, parkedAt: new Date(r.parked_at).toISOString() }));
   }
 }
-

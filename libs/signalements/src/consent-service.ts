@@ -51,7 +51,18 @@ export class ConsentService {
 
   async recordStatement(s: ConsentStatement, actor: string): Promise<ConsentChange> {
     return this.apply(
-      [{ personPseudonym: this.deps.pseudonymizer.person(s.worker.nir ?? s.worker.ins!.value), purpose: s.purpose, recipientCategory: s.recipientCategory, status: s.status, effectiveAt: new Date(s.effectiveAt).toISOString(), source: `api:${actor}`, collectedBy: s.collectedBy ?? null, evidenceRef: s.evidenceRef ?? null }],
+      [
+        {
+          personPseudonym: this.deps.pseudonymizer.person(s.worker.nir ?? s.worker.ins!.value),
+          purpose: s.purpose,
+          recipientCategory: s.recipientCategory,
+          status: s.status,
+          effectiveAt: new Date(s.effectiveAt).toISOString(),
+          source: `api:${actor}`,
+          collectedBy: s.collectedBy ?? null,
+          evidenceRef: s.evidenceRef ?? null,
+        },
+      ],
       actor,
     );
   }
@@ -70,7 +81,16 @@ export class ConsentService {
     const outgoing: Outgoing = { deliveries: [], retractions: [] };
     await this.deps.db.transaction(async (tx) => {
       change.recorded = await this.deps.consent.record(records, tx);
-      const audit: AuditEntry[] = change.recorded.map((c) => ({ action: 'consent-recorded', subjectType: 'consent', subjectId: c.consentId, personPseudonym: c.personPseudonym, category: c.recipientCategory, consentId: c.consentId, actor, detail: { purpose: c.purpose, status: c.status, source: c.source, effectiveAt: c.effectiveAt } }));
+      const audit: AuditEntry[] = change.recorded.map((c) => ({
+        action: 'consent-recorded',
+        subjectType: 'consent',
+        subjectId: c.consentId,
+        personPseudonym: c.personPseudonym,
+        category: c.recipientCategory,
+        consentId: c.consentId,
+        actor,
+        detail: { purpose: c.purpose, status: c.status, source: c.source, effectiveAt: c.effectiveAt },
+      }));
       await this.deps.audit.append(audit, tx);
     });
     const now = this.deps.clock().getTime();
@@ -113,7 +133,17 @@ export class ConsentService {
       const gone = await pullBackSickLeaveItems(tx, c.personPseudonym, { reasonCode: c.status === 'refused' ? 'consent-refused' : 'consent-withdrawn', reason });
       change.pulledBack.push(...gone.map((g) => ({ deliveryId: g.itemId, partnerId: g.partnerId })));
       await this.deps.audit.append(
-        gone.map((g) => ({ action: 'pulled-back', subjectType: 'sick-leave', subjectId: g.episodeId, personPseudonym: c.personPseudonym, partnerId: g.partnerId, category: c.recipientCategory, consentId: c.consentId, actor, detail: { itemId: g.itemId, reason } })),
+        gone.map((g) => ({
+          action: 'pulled-back',
+          subjectType: 'sick-leave',
+          subjectId: g.episodeId,
+          personPseudonym: c.personPseudonym,
+          partnerId: g.partnerId,
+          category: c.recipientCategory,
+          consentId: c.consentId,
+          actor,
+          detail: { itemId: g.itemId, reason },
+        })),
         tx,
       );
     });
@@ -127,7 +157,15 @@ export class ConsentService {
     const retracted: ConsentChange['retracted'] = [];
     await this.deps.db.transaction(async (tx) => {
       const irdpOnly = c.purpose === 'irdp-sharing';
-      const { rows } = await tx.query<{ delivery_id: string; partner_id: string; case_id: string; subject_id: string; subject_type: 'signalement'; inbox_status: string | null; fhir_endpoint: string | null }>(
+      const { rows } = await tx.query<{
+        delivery_id: string;
+        partner_id: string;
+        case_id: string;
+        subject_id: string;
+        subject_type: 'signalement';
+        inbox_status: string | null;
+        fhir_endpoint: string | null;
+      }>(
         `SELECT d.delivery_id, d.partner_id, d.case_id, d.subject_id, d.subject_type, i.status AS inbox_status, p.fhir_endpoint
            FROM coordination_deliveries d LEFT JOIN inbox_items i ON i.item_id = d.inbox_item_id JOIN partners p ON p.partner_id = d.partner_id
           WHERE d.person_pseudonym = $1 AND d.category = $2 AND d.status = 'delivered' AND d.legal_basis = 'consent' AND ($3::boolean = false OR d.irdp_shared)
@@ -140,15 +178,27 @@ export class ConsentService {
         const ids = pending.map((r) => r.delivery_id);
         await tx.query('DELETE FROM inbox_items WHERE item_id = ANY($1::text[])', [ids]);
         // An IRDP withdrawal marks them withheld so that the re-decision delivers them without it.
-        await tx.query(
-          `UPDATE coordination_deliveries SET status = $2, reason_code = 'consent-withdrawn', reason = $3, inbox_item_id = NULL, updated_at = now() WHERE delivery_id = ANY($1::text[])`,
-          [ids, irdpOnly ? 'withheld' : 'pulled-back', reason],
-        );
+        await tx.query(`UPDATE coordination_deliveries SET status = $2, reason_code = 'consent-withdrawn', reason = $3, inbox_item_id = NULL, updated_at = now() WHERE delivery_id = ANY($1::text[])`, [
+          ids,
+          irdpOnly ? 'withheld' : 'pulled-back',
+          reason,
+        ]);
       }
       for (const r of rows) {
         const unread = r.inbox_status !== 'acknowledged';
         (unread ? pulledBack : retracted).push({ deliveryId: r.delivery_id, partnerId: r.partner_id });
-        audit.push({ action: unread ? 'pulled-back' : 'retraction-sent', subjectType: r.subject_type, subjectId: r.subject_id, caseId: r.case_id, personPseudonym: c.personPseudonym, partnerId: r.partner_id, category: c.recipientCategory, consentId: c.consentId, actor, detail: { deliveryId: r.delivery_id, reason } });
+        audit.push({
+          action: unread ? 'pulled-back' : 'retraction-sent',
+          subjectType: r.subject_type,
+          subjectId: r.subject_id,
+          caseId: r.case_id,
+          personPseudonym: c.personPseudonym,
+          partnerId: r.partner_id,
+          category: c.recipientCategory,
+          consentId: c.consentId,
+          actor,
+          detail: { deliveryId: r.delivery_id, reason },
+        });
         const retraction = { deliveryId: r.delivery_id, reason };
         const delivery: ReferralDelivery = {
           schemaVersion: 'referral-delivery/1',

@@ -46,8 +46,7 @@ export class SignalementCoordinator {
     const today = this.deps.clock().toISOString().slice(0, 10);
     const accepted: CanonicalSignalement[] = [];
     for (const m of messages) {
-      const reject = (reason: string, errors: Rejection['errors'], messageId?: string) =>
-        rejections.push(rejectionOf(m, 'coordinator', reason, errors, messageId));
+      const reject = (reason: string, errors: Rejection['errors'], messageId?: string) => rejections.push(rejectionOf(m, 'coordinator', reason, errors, messageId));
       const parsed = parseJson(m.value);
       if (!parsed.ok) {
         reject('message is not JSON', [{ path: '/', message: parsed.error }]);
@@ -108,7 +107,15 @@ export class SignalementCoordinator {
     const explicit = referral.recipient.partnerId ? partners.find((p) => p.partnerId === referral.recipient.partnerId) : undefined;
     const intended = explicit?.category ?? referral.recipient.category;
     const rules = this.deps.rules;
-    const decision = rules.evaluate({ flow: 'signalement', pyramide: referral.pyramide, reason: referral.reason, rqth: referral.rqth, irdp: referral.irdp, senderCategory: sender?.category, urgency: referral.urgency });
+    const decision = rules.evaluate({
+      flow: 'signalement',
+      pyramide: referral.pyramide,
+      reason: referral.reason,
+      rqth: referral.rqth,
+      irdp: referral.irdp,
+      senderCategory: sender?.category,
+      urgency: referral.urgency,
+    });
     const recipients = new Map<string, string[]>();
     if (intended) recipients.set(intended, ['intended-recipient']);
     for (const r of decision.recipients) recipients.set(r.category, [...(recipients.get(r.category) ?? []), ...r.ruleIds]);
@@ -121,7 +128,19 @@ export class SignalementCoordinator {
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
          ON CONFLICT (referral_id) DO UPDATE SET message_id = excluded.message_id, reason = excluded.reason, pyramide = excluded.pyramide,
            referral_date = excluded.referral_date, rules_version = excluded.rules_version, canonical = excluded.canonical, updated_at = now()`,
-        [referral.referralId, referral.senderId, referral.signalementId, referral.messageId, referral.caseId, referral.personPseudonym, referral.reason, referral.pyramide ?? null, referral.date, rules.version, JSON.stringify(referral)],
+        [
+          referral.referralId,
+          referral.senderId,
+          referral.signalementId,
+          referral.messageId,
+          referral.caseId,
+          referral.personPseudonym,
+          referral.reason,
+          referral.pyramide ?? null,
+          referral.date,
+          rules.version,
+          JSON.stringify(referral),
+        ],
       );
       const audit: AuditEntry[] = [];
       if (opts.recordConsent && intended) {
@@ -130,7 +149,18 @@ export class SignalementCoordinator {
         // A re-delivered or re-sent signalement does not state its consent twice.
         if (known.rows.length === 0) {
           const recorded = await this.deps.consent.record(consentFromSignalement(referral, intended), tx);
-          for (const c of recorded) audit.push({ action: 'consent-recorded', subjectType: 'consent', subjectId: c.consentId, caseId: referral.caseId, personPseudonym: c.personPseudonym, category: c.recipientCategory, consentId: c.consentId, actor: referral.senderId, detail: { purpose: c.purpose, status: c.status, source: c.source } });
+          for (const c of recorded)
+            audit.push({
+              action: 'consent-recorded',
+              subjectType: 'consent',
+              subjectId: c.consentId,
+              caseId: referral.caseId,
+              personPseudonym: c.personPseudonym,
+              category: c.recipientCategory,
+              consentId: c.consentId,
+              actor: referral.senderId,
+              detail: { purpose: c.purpose, status: c.status, source: c.source },
+            });
         }
       }
       const history = await this.deps.consent.history(referral.personPseudonym, tx);
@@ -156,9 +186,26 @@ export class SignalementCoordinator {
       for (const [category, ruleIds] of recipients) {
         const partner = await resolve(category);
         if (partner?.partnerId === referral.senderId) continue; // never back to the sender
-        const base = { decisionId: decisionIdOf(referral.referralId, category), subjectType: 'signalement' as const, subjectId: referral.referralId, caseId: referral.caseId, personPseudonym: referral.personPseudonym, category, partner, ruleIds, rulesVersion: rules.version, purpose: 'orientation' as const };
+        const base = {
+          decisionId: decisionIdOf(referral.referralId, category),
+          subjectType: 'signalement' as const,
+          subjectId: referral.referralId,
+          caseId: referral.caseId,
+          personPseudonym: referral.personPseudonym,
+          category,
+          partner,
+          ruleIds,
+          rulesVersion: rules.version,
+          purpose: 'orientation' as const,
+        };
         if (!partner) {
-          decisions.push({ ...base, status: 'withheld', reasonCode: 'no-recipient', reason: `no ${category} partner serves département ${referral.workerDepartement ?? '(unknown)'}`, irdpShared: false });
+          decisions.push({
+            ...base,
+            status: 'withheld',
+            reasonCode: 'no-recipient',
+            reason: `no ${category} partner serves département ${referral.workerDepartement ?? '(unknown)'}`,
+            irdpShared: false,
+          });
           continue;
         }
         const consent = decideConsent(history, 'orientation', category, now);
@@ -186,7 +233,11 @@ export class SignalementCoordinator {
         };
         decisions.push({ ...base, status: 'delivered', reasonCode: 'consent', reason: consent.reason, legalBasis: 'consent', consentId: consent.consentId, irdpShared: irdp, delivery });
       }
-      if (sender) await recordOrientation(tx, decisions.map((d) => orientationFact(referral, sender, d)));
+      if (sender)
+        await recordOrientation(
+          tx,
+          decisions.map((d) => orientationFact(referral, sender, d)),
+        );
       return this.deps.writer.commit(tx, decisions, opts.actor, audit);
     });
   }

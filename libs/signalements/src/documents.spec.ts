@@ -16,7 +16,19 @@ describe('coordination contracts documents', () => {
 
   it('the OpenAPI document describes every coordination endpoint, and every schema it names exists', () => {
     const doc = read('contracts/openapi/signalements.v1.yaml');
-    for (const p of ['/v1/signalements:', '/v1/signalements/{signalementId}/status:', '/v1/accompaniment-reports:', '/v1/consents:', '/v1/consents/fhir:', '/v1/cases/{caseRef}/timeline:', '/v1/cases/{caseId}/chef-de-file:', '/v1/audit/disclosures:', '/v1/ops/withheld:', '/v1/ops/routing-rules/reload:', '/v1/partners/import-fhir:']) {
+    for (const p of [
+      '/v1/signalements:',
+      '/v1/signalements/{signalementId}/status:',
+      '/v1/accompaniment-reports:',
+      '/v1/consents:',
+      '/v1/consents/fhir:',
+      '/v1/cases/{caseRef}/timeline:',
+      '/v1/cases/{caseId}/chef-de-file:',
+      '/v1/audit/disclosures:',
+      '/v1/ops/withheld:',
+      '/v1/ops/routing-rules/reload:',
+      '/v1/partners/import-fhir:',
+    ]) {
       expect(doc).toContain(`  ${p}`);
     }
     for (const id of Object.values(SignalementContractIds)) expect(fs.existsSync(path.join(root, 'contracts', 'schemas', id))).toBe(true);

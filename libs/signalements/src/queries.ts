@@ -69,11 +69,22 @@ export class SignalementQueries {
       `SELECT ${DECISION_COLUMNS} FROM coordination_deliveries d LEFT JOIN inbox_items i ON i.item_id = d.inbox_item_id WHERE d.subject_id = $1 ORDER BY d.category`,
       [r.referral_id],
     );
-    return { signalementId, referralId: r.referral_id, caseId: r.case_id, receivedAt: new Date(r.received_at).toISOString(), rulesVersion: r.rules_version, chefDeFile: await this.lead(r.case_id), recipients: decisions.rows.map(recipient) };
+    return {
+      signalementId,
+      referralId: r.referral_id,
+      caseId: r.case_id,
+      receivedAt: new Date(r.received_at).toISOString(),
+      rulesVersion: r.rules_version,
+      chefDeFile: await this.lead(r.case_id),
+      recipients: decisions.rows.map(recipient),
+    };
   }
 
   async lead(caseId: string): Promise<ReferralStatus['chefDeFile']> {
-    const { rows } = await this.db.query<{ partner_id: string | null; category: string; assigned_by: string; reason: string }>('SELECT partner_id, category, assigned_by, reason FROM case_leads WHERE case_id = $1', [caseId]);
+    const { rows } = await this.db.query<{ partner_id: string | null; category: string; assigned_by: string; reason: string }>(
+      'SELECT partner_id, category, assigned_by, reason FROM case_leads WHERE case_id = $1',
+      [caseId],
+    );
     return rows[0] ? { partnerId: rows[0].partner_id, category: rows[0].category, assignedBy: rows[0].assigned_by, reason: rows[0].reason } : null;
   }
 
@@ -115,16 +126,26 @@ export class SignalementQueries {
     const leaves = await this.db.query<EpisodeRow>(`SELECT ${EPISODE_COLUMNS} FROM episodes e WHERE e.person_pseudonym = $1`, [person]);
     for (const l of leaves.rows) {
       const e = caseEventOf(l);
-      events.push({ at: `${e.startDate}T00:00:00.000Z`, type: 'sick-leave', detail: { episodeId: l.episode_id, source: e.source, nature: e.nature, startDate: e.startDate, expectedEndDate: e.expectedEndDate, cumulatedDays: e.cumulatedDays, eligible: e.eligible } });
+      events.push({
+        at: `${e.startDate}T00:00:00.000Z`,
+        type: 'sick-leave',
+        detail: { episodeId: l.episode_id, source: e.source, nature: e.nature, startDate: e.startDate, expectedEndDate: e.expectedEndDate, cumulatedDays: e.cumulatedDays, eligible: e.eligible },
+      });
     }
-    const refs = await this.db.query<{ referral_id: string; sender_id: string; received_at: Date; canonical: { date: string; reason: string; pyramide?: string; requestedMeasures: string[]; urgency: string; recipient: unknown } }>(
-      'SELECT referral_id, sender_id, received_at, canonical FROM referrals WHERE person_pseudonym = $1',
-      [person],
-    );
+    const refs = await this.db.query<{
+      referral_id: string;
+      sender_id: string;
+      received_at: Date;
+      canonical: { date: string; reason: string; pyramide?: string; requestedMeasures: string[]; urgency: string; recipient: unknown };
+    }>('SELECT referral_id, sender_id, received_at, canonical FROM referrals WHERE person_pseudonym = $1', [person]);
     for (const r of refs.rows) {
       const c = r.canonical;
       // The IRDP stays out of the timeline: any partner of the case may read it.
-      events.push({ at: new Date(r.received_at).toISOString(), type: 'referral', detail: { referralId: r.referral_id, sender: r.sender_id, date: c.date, reason: c.reason, pyramide: c.pyramide ?? null, urgency: c.urgency, recipient: c.recipient } });
+      events.push({
+        at: new Date(r.received_at).toISOString(),
+        type: 'referral',
+        detail: { referralId: r.referral_id, sender: r.sender_id, date: c.date, reason: c.reason, pyramide: c.pyramide ?? null, urgency: c.urgency, recipient: c.recipient },
+      });
       if (c.requestedMeasures.length) events.push({ at: new Date(r.received_at).toISOString(), type: 'measures-requested', detail: { referralId: r.referral_id, measures: c.requestedMeasures } });
     }
     const decisions = await this.db.query<DecisionRow & { subject_type: string; subject_id: string; created_at: Date; acknowledged_at: Date | null }>(
@@ -133,7 +154,11 @@ export class SignalementQueries {
     );
     for (const d of decisions.rows) {
       const s = recipient(d);
-      events.push({ at: new Date(d.created_at).toISOString(), type: `delivery-${d.status}`, detail: { subjectType: d.subject_type, subjectId: d.subject_id, category: s.category, partnerId: s.partnerId, reasonCode: s.reasonCode, legalBasis: s.legalBasis } });
+      events.push({
+        at: new Date(d.created_at).toISOString(),
+        type: `delivery-${d.status}`,
+        detail: { subjectType: d.subject_type, subjectId: d.subject_id, category: s.category, partnerId: s.partnerId, reasonCode: s.reasonCode, legalBasis: s.legalBasis },
+      });
       if (d.acknowledged_at) events.push({ at: new Date(d.acknowledged_at).toISOString(), type: 'acknowledged', detail: { subjectId: d.subject_id, partnerId: s.partnerId } });
     }
     const leaveItems = await this.db.query<{ partner_id: string; episode_id: string; created_at: Date; acknowledged_at: Date | null; legal_basis: string }>(
@@ -141,14 +166,23 @@ export class SignalementQueries {
       [person],
     );
     for (const i of leaveItems.rows) {
-      events.push({ at: new Date(i.created_at).toISOString(), type: 'delivery-delivered', detail: { subjectType: 'sick-leave', subjectId: i.episode_id, category: 'spsti', partnerId: i.partner_id, legalBasis: i.legal_basis } });
+      events.push({
+        at: new Date(i.created_at).toISOString(),
+        type: 'delivery-delivered',
+        detail: { subjectType: 'sick-leave', subjectId: i.episode_id, category: 'spsti', partnerId: i.partner_id, legalBasis: i.legal_basis },
+      });
       if (i.acknowledged_at) events.push({ at: new Date(i.acknowledged_at).toISOString(), type: 'acknowledged', detail: { subjectId: i.episode_id, partnerId: i.partner_id } });
     }
     const reports = await this.db.query<{ sender_id: string; received_at: Date; content: { reportId: string; accompaniment: string; measures?: unknown[]; pyramide?: string } }>(
       'SELECT sender_id, received_at, content FROM accompaniment_reports WHERE person_pseudonym = $1',
       [person],
     );
-    for (const r of reports.rows) events.push({ at: new Date(r.received_at).toISOString(), type: 'accompaniment-report', detail: { sender: r.sender_id, reportId: r.content.reportId, accompaniment: r.content.accompaniment, measures: r.content.measures ?? [], pyramide: r.content.pyramide ?? null } });
+    for (const r of reports.rows)
+      events.push({
+        at: new Date(r.received_at).toISOString(),
+        type: 'accompaniment-report',
+        detail: { sender: r.sender_id, reportId: r.content.reportId, accompaniment: r.content.accompaniment, measures: r.content.measures ?? [], pyramide: r.content.pyramide ?? null },
+      });
     const leads = await this.db.query<{ at: Date; action: string; partner_id: string | null; category: string; detail: { reason?: string } }>(
       `SELECT at, action, partner_id, category, detail FROM audit_log WHERE case_id = $1 AND action IN ('chef-de-file-assigned', 'chef-de-file-reassigned') ORDER BY audit_id`,
       [caseId],

@@ -26,8 +26,19 @@ import { SignalementsConsumerController } from './consumers/signalements.control
     {
       provide: Signalements,
       inject: [DATABASE, MESSAGE_BUS, ContractRegistry, Pseudonymizer, DeadLetterSink, PartnerRegistry, AdhesionDirectory, RuleSet, AuditTrail, HUB_CONFIG, CLOCK],
-      useFactory: (db: Database, bus: MessageBus, contracts: ContractRegistry, pseudonymizer: Pseudonymizer, deadLetters: DeadLetterSink, partners: PartnerRegistry, directory: AdhesionDirectory, rules: RuleSet, audit: AuditTrail, config: HubConfig, clock: Clock) =>
-        Signalements.create({ db, bus, contracts, pseudonymizer, deadLetters, partners, directory, rules, audit, partitions: config.kafka.partitions, clock }),
+      useFactory: (
+        db: Database,
+        bus: MessageBus,
+        contracts: ContractRegistry,
+        pseudonymizer: Pseudonymizer,
+        deadLetters: DeadLetterSink,
+        partners: PartnerRegistry,
+        directory: AdhesionDirectory,
+        rules: RuleSet,
+        audit: AuditTrail,
+        config: HubConfig,
+        clock: Clock,
+      ) => Signalements.create({ db, bus, contracts, pseudonymizer, deadLetters, partners, directory, rules, audit, partitions: config.kafka.partitions, clock }),
     },
   ],
   exports: [Signalements],

@@ -76,7 +76,8 @@ export class Signalements {
   async acceptSignalement(body: unknown, senderId: string): Promise<IntakeOutcome> {
     const r = validateSignalement(body, this.deps.contracts, this.today());
     if (!r.ok) return { accepted: false, status: 400, title: `The signalement ${r.reason}`, violations: r.violations };
-    if (r.value.sender.partnerId !== senderId) return { accepted: false, status: 403, title: 'A partner sends only its own signalements', violations: [{ path: '/sender/partnerId', message: `is not ${senderId}` }] };
+    if (r.value.sender.partnerId !== senderId)
+      return { accepted: false, status: 403, title: 'A partner sends only its own signalements', violations: [{ path: '/sender/partnerId', message: `is not ${senderId}` }] };
     await this.deps.bus.publish(SignalementTopics.signalementInbound, [{ key: `${senderId}:${r.value.signalementId}`, value: JSON.stringify(r.value) }]);
     return { accepted: true, messageId: r.value.messageId, id: r.value.signalementId };
   }
@@ -84,7 +85,8 @@ export class Signalements {
   async acceptReport(body: unknown, senderId: string): Promise<IntakeOutcome> {
     const r = validateReport(body, this.deps.contracts, this.today());
     if (!r.ok) return { accepted: false, status: 400, title: `The accompaniment report ${r.reason}`, violations: r.violations };
-    if (r.value.sender.partnerId !== senderId) return { accepted: false, status: 403, title: 'A partner sends only its own reports', violations: [{ path: '/sender/partnerId', message: `is not ${senderId}` }] };
+    if (r.value.sender.partnerId !== senderId)
+      return { accepted: false, status: 403, title: 'A partner sends only its own reports', violations: [{ path: '/sender/partnerId', message: `is not ${senderId}` }] };
     await this.deps.bus.publish(SignalementTopics.accompanimentReportInbound, [{ key: `${senderId}:${r.value.reportId}`, value: JSON.stringify(r.value) }]);
     return { accepted: true, messageId: r.value.messageId, id: r.value.reportId };
   }
@@ -98,7 +100,16 @@ export class Signalements {
     const audit: AuditEntry[] = [];
     await this.deps.db.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [caseId]);
-      await this.coordinator.assignLead(tx, caseId, lead.rows[0].person_pseudonym, { partnerId, category: partner.category, assignedBy: 'manual', ruleId: null, reason }, this.rules.version, audit, actor, true);
+      await this.coordinator.assignLead(
+        tx,
+        caseId,
+        lead.rows[0].person_pseudonym,
+        { partnerId, category: partner.category, assignedBy: 'manual', ruleId: null, reason },
+        this.rules.version,
+        audit,
+        actor,
+        true,
+      );
       await this.audit.append(audit, tx);
     });
     return { ok: true as const, chefDeFile: await this.queries.lead(caseId) };
@@ -120,9 +131,19 @@ export class Signalements {
     const valid = found.filter((o) => PartnerCategories.includes(o.category as PartnerCategory));
     for (const o of valid) {
       const known = await this.deps.partners.get(o.partnerId);
-      await this.deps.partners.register({ partnerId: o.partnerId, category: o.category as PartnerCategory, name: o.name, region: known?.region ?? null, departements: o.departements, fhirEndpoint: o.fhirEndpoint });
+      await this.deps.partners.register({
+        partnerId: o.partnerId,
+        category: o.category as PartnerCategory,
+        name: o.name,
+        region: known?.region ?? null,
+        departements: o.departements,
+        fhirEndpoint: o.fhirEndpoint,
+      });
     }
-    return { imported: valid.map((o) => ({ partnerId: o.partnerId, category: o.category, departements: o.departements, fhirEndpoint: o.fhirEndpoint, organization: o.organizationReference })), ignored: found.length - valid.length };
+    return {
+      imported: valid.map((o) => ({ partnerId: o.partnerId, category: o.category, departements: o.departements, fhirEndpoint: o.fhirEndpoint, organization: o.organizationReference })),
+      ignored: found.length - valid.length,
+    };
   }
 
   private today(): string {

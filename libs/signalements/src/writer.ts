@@ -35,7 +35,9 @@ export class DeliveryWriter {
     const out: Outgoing = { deliveries: [], retractions: [] };
     const ids = decisions.map((d) => d.decisionId);
     const existing = new Map(
-      (await tx.query<{ delivery_id: string; status: string; reason_code: string }>('SELECT delivery_id, status, reason_code FROM coordination_deliveries WHERE delivery_id = ANY($1::text[])', [ids])).rows.map((r) => [r.delivery_id, r]),
+      (
+        await tx.query<{ delivery_id: string; status: string; reason_code: string }>('SELECT delivery_id, status, reason_code FROM coordination_deliveries WHERE delivery_id = ANY($1::text[])', [ids])
+      ).rows.map((r) => [r.delivery_id, r]),
     );
     const changed = decisions.filter((d) => {
       const prev = existing.get(d.decisionId);
@@ -55,10 +57,24 @@ export class DeliveryWriter {
            irdp_shared = excluded.irdp_shared, inbox_item_id = excluded.inbox_item_id, fhir_status = excluded.fhir_status, updated_at = now()
          WHERE coordination_deliveries.status = 'withheld'`,
         [
-          c((d) => d.decisionId), c((d) => d.subjectType), c((d) => d.subjectId), c((d) => d.caseId), c((d) => d.personPseudonym), c((d) => d.category),
-          c((d) => d.partner?.partnerId ?? null), c((d) => d.status), c((d) => d.reasonCode), c((d) => d.reason), c((d) => d.purpose ?? null),
-          c((d) => d.legalBasis ?? null), c((d) => d.consentId ?? null), c((d) => d.ruleIds.join(',')), c((d) => d.rulesVersion), c((d) => d.irdpShared),
-          c((d) => (d.status === 'delivered' ? d.decisionId : null)), c((d) => (d.status === 'delivered' && d.partner?.fhirEndpoint ? 'pending' : null)),
+          c((d) => d.decisionId),
+          c((d) => d.subjectType),
+          c((d) => d.subjectId),
+          c((d) => d.caseId),
+          c((d) => d.personPseudonym),
+          c((d) => d.category),
+          c((d) => d.partner?.partnerId ?? null),
+          c((d) => d.status),
+          c((d) => d.reasonCode),
+          c((d) => d.reason),
+          c((d) => d.purpose ?? null),
+          c((d) => d.legalBasis ?? null),
+          c((d) => d.consentId ?? null),
+          c((d) => d.ruleIds.join(',')),
+          c((d) => d.rulesVersion),
+          c((d) => d.irdpShared),
+          c((d) => (d.status === 'delivered' ? d.decisionId : null)),
+          c((d) => (d.status === 'delivered' && d.partner?.fhirEndpoint ? 'pending' : null)),
         ],
       );
     }
@@ -69,7 +85,15 @@ export class DeliveryWriter {
         `INSERT INTO inbox_items (item_id, partner_id, episode_id, item_type, version, idempotency_key, legal_basis, payload, status)
          SELECT t.a, t.b, t.c, t.d, 1, t.e, t.f, t.g, 'new' FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[]) AS t(a, b, c, d, e, f, g)
          ON CONFLICT DO NOTHING`,
-        [c((d) => d.decisionId), c((d) => d.partner!.partnerId), c((d) => d.subjectId), c((d) => d.subjectType), c((d) => d.delivery!.idempotencyKey), c((d) => d.legalBasis!), c((d) => JSON.stringify(d.delivery))],
+        [
+          c((d) => d.decisionId),
+          c((d) => d.partner!.partnerId),
+          c((d) => d.subjectId),
+          c((d) => d.subjectType),
+          c((d) => d.delivery!.idempotencyKey),
+          c((d) => d.legalBasis!),
+          c((d) => JSON.stringify(d.delivery)),
+        ],
       );
     }
     for (const d of changed) {
@@ -122,7 +146,15 @@ export class DeliveryWriter {
 
   /** Ops: pushes again the FHIR copies still pending or failed (endpoint down, since fixed). */
   async retryFhir(limit = 500): Promise<{ retried: number; delivered: number }> {
-    const { rows } = await this.deps.db.query<{ payload: ReferralDelivery; fhir_endpoint: string | null; subject_type: Decision['subjectType']; subject_id: string; case_id: string; person_pseudonym: string; category: string }>(
+    const { rows } = await this.deps.db.query<{
+      payload: ReferralDelivery;
+      fhir_endpoint: string | null;
+      subject_type: Decision['subjectType'];
+      subject_id: string;
+      case_id: string;
+      person_pseudonym: string;
+      category: string;
+    }>(
       `SELECT i.payload, p.fhir_endpoint, d.subject_type, d.subject_id, d.case_id, d.person_pseudonym, d.category
          FROM coordination_deliveries d JOIN inbox_items i ON i.item_id = d.inbox_item_id JOIN partners p ON p.partner_id = d.partner_id
         WHERE d.status = 'delivered' AND d.fhir_status IN ('pending', 'failed') AND p.fhir_endpoint IS NOT NULL
@@ -133,12 +165,27 @@ export class DeliveryWriter {
       deliveries: rows.map((r) => ({
         delivery: r.payload,
         fhirEndpoint: r.fhir_endpoint,
-        decision: { decisionId: r.payload.deliveryId, subjectType: r.subject_type, subjectId: r.subject_id, caseId: r.case_id, personPseudonym: r.person_pseudonym, category: r.category, status: 'delivered', reasonCode: 'consent', reason: 'retry', ruleIds: [], rulesVersion: r.payload.rulesVersion, irdpShared: false },
+        decision: {
+          decisionId: r.payload.deliveryId,
+          subjectType: r.subject_type,
+          subjectId: r.subject_id,
+          caseId: r.case_id,
+          personPseudonym: r.person_pseudonym,
+          category: r.category,
+          status: 'delivered',
+          reasonCode: 'consent',
+          reason: 'retry',
+          ruleIds: [],
+          rulesVersion: r.payload.rulesVersion,
+          irdpShared: false,
+        },
       })),
       retractions: [],
     };
     await this.pushFhir(out);
-    const done = await this.deps.db.query<{ n: string }>("SELECT count(*) AS n FROM coordination_deliveries WHERE delivery_id = ANY($1::text[]) AND fhir_status = 'delivered'", [rows.map((r) => r.payload.deliveryId)]);
+    const done = await this.deps.db.query<{ n: string }>("SELECT count(*) AS n FROM coordination_deliveries WHERE delivery_id = ANY($1::text[]) AND fhir_status = 'delivered'", [
+      rows.map((r) => r.payload.deliveryId),
+    ]);
     return { retried: rows.length, delivered: Number(done.rows[0].n) };
   }
 
@@ -147,7 +194,15 @@ export class DeliveryWriter {
     const results: { id: string; status: 'delivered' | 'failed' | 'cancelled'; task: string | null }[] = [];
     for (const { delivery, fhirEndpoint, decision } of out.deliveries) {
       if (!fhirEndpoint) continue;
-      const base = { subjectType: decision.subjectType, subjectId: decision.subjectId, caseId: decision.caseId, personPseudonym: decision.personPseudonym, partnerId: delivery.partnerId, category: decision.category, actor: 'hub' } as const;
+      const base = {
+        subjectType: decision.subjectType,
+        subjectId: decision.subjectId,
+        caseId: decision.caseId,
+        personPseudonym: decision.personPseudonym,
+        partnerId: delivery.partnerId,
+        category: decision.category,
+        actor: 'hub',
+      } as const;
       try {
         const r = await this.deps.fhir.deliver(fhirEndpoint, delivery);
         results.push({ id: delivery.deliveryId, status: 'delivered', task: r.taskReference });
