@@ -7,7 +7,7 @@ import { eventually } from './support/harness';
 import { METRICS_PSEUDONYM_KEY, MetricsUnderTest, startMetricsStack } from './support/metrics-harness';
 
 /**
- * Issue 4 on the real Kafka broker and PostgreSQL: a generated population whose true number of
+ * The outcome flow and harmonised metrics on the real Kafka broker and PostgreSQL: a generated population whose true number of
  * distinct maintiens en emploi is known goes through the outcome topic; the harmonised metrics
  * must find it exactly, reconcile raw claims, show the overlap, mask small cells, and give the
  * same numbers after a rebuild from the outcome log.
@@ -28,7 +28,7 @@ describe('harmonised outcome metrics (Kafka + PostgreSQL)', () => {
   beforeAll(async () => {
     stack = await startMetricsStack({ maskThreshold: 10, dedupGapDays: 60 });
     for (const p of population.partners) await stack.partners.register(p);
-    // Signalements are recorded as orientation facts the way the coordination flow (issue 3) will.
+    // Signalements are recorded as orientation facts the way the signalement flow does.
     const pseudonyms = new Pseudonymizer(METRICS_PSEUDONYM_KEY);
     const facts = messages
       .filter((m) => m.type === 'signalement' && !m.malformed)

@@ -128,7 +128,7 @@ export function signalementsScenario(start: () => Promise<HubUnderTest>, fhir: (
     expect(item.delivery.ruleIds).toEqual(['intended-recipient', 'rqth-to-cap-emploi']);
     const st = await status(s.signalementId, (x) => x.recipients.length === 1);
     expect(st.chefDeFile).toMatchObject({ partnerId: P.spsti.partnerId, category: 'spsti' });
-    // The orientation is counted by the harmonised metrics (issue 4).
+    // The orientation is counted by the harmonised metrics.
     const facts = await hub.db.query('SELECT recipient_partner_id, recipient_category, consent_granted FROM orientation_facts WHERE signalement_id = $1', [s.signalementId]);
     expect(facts.rows).toEqual([{ recipient_partner_id: P.cap.partnerId, recipient_category: 'cap-emploi', consent_granted: true }]);
   });

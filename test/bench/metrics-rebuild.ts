@@ -1,5 +1,5 @@
 /**
- * Time to rebuild the harmonised outcome metrics from N outcome events (issue 5: 10 million in
+ * Time to rebuild the harmonised outcome metrics from N outcome events (docs/performance.md: 10 million in
  * ≤ 30 s). A fresh database is migrated, then filled FAST with a synthetic outcome log shaped
  * like libs/generator's population (partners per département and région, PDP cases followed by
  * one to four partners, end / 3 / 6 / 12-month reports, disagreements, measures), written with

@@ -35,7 +35,7 @@ interface PartitionState {
 }
 
 /**
- * A consumer's batches handled apart from its fetch loop (issue 5). kafkajs fetches again only
+ * A consumer's batches handled apart from its fetch loop (docs/performance.md). kafkajs fetches again only
  * once every batch of its last fetch is handled, so the end of each fetch ran one or two batches
  * on two cores; here a batch is accepted (its offset resolved, so the next fetch reads on) and
  * handled in the background, a partition's batches in order, `running` at once. Offsets are

@@ -28,7 +28,7 @@ interface Thread {
 }
 
 /**
- * A consumer's batches handled on other threads (issue 5). One JavaScript thread ran every
+ * A consumer's batches handled on other threads (docs/performance.md). One JavaScript thread ran every
  * batch's parsing, validation, pseudonyms and statements: in a drain on two cores it was
  * runnable all the time (on a core ~72 % of it, waiting for one the rest) while the machine was
  * 13–25 % idle, so it, not the cores, bounded the throughput. The consuming thread keeps

@@ -24,7 +24,7 @@ export interface KafkaBusOptions {
  * whatever the partitioner does with it; the request as a whole only has to stay under
  * socket.request.max.bytes (100 MB). A batch's deliveries spread over hundreds of partner topics
  * (a few KiB each), so one request carries them all: capped at 768 KiB in all, they took five
- * round trips one after the other, each batch's transaction open meanwhile (issue 5).
+ * round trips one after the other, each batch's transaction open meanwhile (docs/performance.md).
  */
 export const MAX_TOPIC_BYTES = 768 * 1024;
 export const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
@@ -343,7 +343,7 @@ export class KafkaBus implements MessageBus {
 /**
  * The default (murmur2, as Java's) partitioner, except that a one-partition topic (a partner's
  * inbox) needs no hash: a delivery batch spreads over hundreds of them, and the default one
- * hashes each key and filters the partition list for every message (issue 5).
+ * hashes each key and filters the partition list for every message (docs/performance.md).
  */
 export const singlePartitionFirst: ICustomPartitioner = () => {
   const byKey = Partitioners.DefaultPartitioner();

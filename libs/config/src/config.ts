@@ -123,7 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { metrics: metr
       namespace: env.TOPIC_NAMESPACE ?? '',
       // Batches handled at once (libs/bus BatchPipeline): by default one per partition, at most
       // two per core plus two. A batch's Node work overlaps others' database and broker waits.
-      // On 2 cores shared with PostgreSQL and the broker (bench, round 8, 500 k notifications,
+      // On 2 cores shared with PostgreSQL and the broker (docs/journal/round-08.md, 500 k notifications,
       // interleaved): 6 at once 32,202–34,775 msg/s, 4 at once 30,351–31,776, 3 at once
       // 28,500–32,880, 2 at once 27,159–30,679; the normalizer's peak RSS in a backlog 470–500 MB
       // against 390–440. (Before the pipeline, kafkajs's fetch barrier made 6 contend.)
@@ -135,7 +135,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { metrics: metr
       // The most one partition's batch holds: a backlog drains in batches this big, and the
       // database's cost per message falls with the batch (one statement per step per batch).
       // Up to 4 MiB per partition and fetch: with batches handled apart from the fetch loop, bigger
-      // batches cost fewer statements and produce requests per message (bench, round 8,
+      // batches cost fewer statements and produce requests per message (docs/journal/round-08.md,
       // interleaved 500 k drains: 29,457–31,540 msg/s against 26,435–29,883 with 2 MiB; the
       // normalizer's peak RSS in a backlog 518–595 MB against 448–474; at 1,000 msg/s batches
       // are small and this changes nothing).
@@ -150,8 +150,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { metrics: metr
     adminApiKey: env.ADMIN_API_KEY ?? (mode === 'embedded' ? DEMO_ADMIN_KEY : ''),
     transitionalPhase: (env.TRANSITIONAL_PHASE ?? 'false') === 'true',
     demoData: (env.DEMO_DATA ?? (mode === 'embedded' ? 'true' : 'false')) === 'true',
-    // One per core, at most four: the consuming thread was the bottleneck with one (issue 5,
-    // round 12). Each thread holds its own heap and database pool (~40 MB and up to 10
+    // One per core, at most four: the consuming thread was the bottleneck with one (docs/journal/round-12.md). Each thread holds its own heap and database pool (~40 MB and up to 10
     // connections).
     normalizerThreads: Number(env.NORMALIZER_THREADS ?? (mode === 'embedded' ? 0 : Math.min(4, availableParallelism()))),
     metrics: {

@@ -5,7 +5,7 @@ import { fullFormats } from 'ajv-formats/dist/formats';
  * ajv-formats' `date` and `date-time` (RFC 3339), with a fast path for the usual shapes
  * (`2026-11-24`, `2026-11-24T09:30:00Z`, `…T09:30:00.123+01:00`) that reads characters instead of
  * splitting and matching: the library's versions allocate a split array and two match arrays per
- * value, about a fifth of what the normalizer allocated per notification (issue 5). Anything the
+ * value, about a fifth of what the normalizer allocated per notification (docs/performance.md). Anything the
  * fast path does not accept goes to the library's own function, so the verdicts are the same.
  */
 const libraryDate = fullFormats.date as FormatDefinition<string> & { validate: (s: string) => boolean };

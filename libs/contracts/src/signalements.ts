@@ -2,7 +2,7 @@ import type { ReferralDelivery } from './generated/referral-delivery.v1';
 import type { RoutingRules } from './generated/routing-rules.v1';
 
 /**
- * Topics and contracts of the coordination flows (issue 3): signalements between partners, the
+ * Topics and contracts of the signalement flow: signalements between partners, the
  * SPSTI's accompaniment report back to the insurer. Inbound topics carry the senders' messages
  * as sent (a signalement holds the NIR) and are keyed by the sender's own id, never by a NIR;
  * deliveries go to the partners' existing inbox topics, keyed by the person pseudonym.

@@ -9,7 +9,7 @@ export const Topics = {
   caseNormalized: 'pdp.case.normalized.v1',
   caseParked: 'pdp.case.parked.v1',
   deadLetter: 'pdp.dead-letter.v1',
-  // Outcomes and harmonised metrics (issue 4).
+  // Outcomes and harmonised metrics.
   outcomeInbound: 'pdp.outcome.inbound.v1',
   followUp: 'pdp.follow-up.v1',
   metrics: 'pdp.metrics.v1',

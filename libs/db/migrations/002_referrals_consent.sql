@@ -1,4 +1,4 @@
--- Coordination flows (issue 3): signalements, consent registry, chef de file, deliveries, audit.
+-- The signalement flow: signalements, consent registry, chef de file, deliveries, audit.
 -- Everything is keyed by pseudonyms: no NIR/INS is stored here.
 
 -- Accepted signalements, pseudonymised (canonical holds the IRDP: restricted like the inbox).
@@ -65,7 +65,7 @@ CREATE TABLE case_leads (
   assigned_at      timestamptz NOT NULL DEFAULT now()
 );
 
--- Every routing decision of the coordination flows, delivered or not: withheld items stay
+-- Every routing decision of the signalement flow, delivered or not: withheld items stay
 -- visible (ops, sender status) with their reason, and are re-decided when consent arrives.
 CREATE TABLE coordination_deliveries (
   delivery_id      text PRIMARY KEY,

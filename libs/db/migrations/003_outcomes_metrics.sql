@@ -1,4 +1,4 @@
--- Outcomes and harmonised metrics (issue 4). No table below is ever published as such: the
+-- Outcomes and harmonised metrics. No table below is ever published as such: the
 -- API and the metrics topic only expose aggregates from the *_cells tables, masked.
 
 -- Dictionaries that keep the outcome log compact (small integers instead of repeated text).
@@ -104,7 +104,7 @@ CREATE TABLE orientation_facts (
 );
 CREATE INDEX orientation_facts_person ON orientation_facts (person_pseudonym, referral_date);
 
--- Who leads each person's case, as told by the coordination flows (issue 3) through
+-- Who leads each person's case, as told by the signalement flow through
 -- recordChefDeFile(); follow-ups fall to the reporting partner while it is unknown.
 CREATE TABLE follow_up_chef_de_file (
   person_pseudonym text PRIMARY KEY,

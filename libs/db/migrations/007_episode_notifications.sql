@@ -1,4 +1,4 @@
--- An episode's notifications live in its row (issue 5): the separate log cost every notification
+-- An episode's notifications live in its row (docs/performance.md): the separate log cost every notification
 -- a heap row and three random-key index entries (key, episode, message id) plus a conflict
 -- probe, about half of the database's time per notification. The episode row is rewritten
 -- anyway when a notification arrives; the history rides along. A notification is recorded

@@ -2,7 +2,7 @@
 -- PostgreSQL's JSON lexer) rather than jsonb: an episode's case event and history are rewritten
 -- with each notification, and an inbox item's delivery with each version. Building jsonb (each
 -- string copied character by character, each object's keys sorted) was a quarter of the
--- database's CPU in the sick-leave pipeline (perf, issue 5); the few queries that look inside
+-- database's CPU in the sick-leave pipeline (docs/performance.md); the few queries that look inside
 -- them (->, ->>) work on json as they did on jsonb.
 ALTER TABLE episodes ALTER COLUMN case_event TYPE json USING case_event::json;
 ALTER TABLE episodes ALTER COLUMN notifications DROP DEFAULT;

@@ -1,8 +1,8 @@
 -- An episode's case event is kept as the columns it is rebuilt from, not as a JSON document
--- (issue 5): the event was serialised by the normalizer and lexed by PostgreSQL for each
+-- (docs/performance.md): the event was serialised by the normalizer and lexed by PostgreSQL for each
 -- episode written, about 600 bytes of JSON per row, and most of it repeats the notifications
 -- (dates, days, prolongations, risk, consent, version), which the row holds already. What the
--- history cannot give is stored here; libs/pipeline/src/episode-rows.ts rebuilds the event.
+-- history cannot give is stored here; libs/sick-leave/src/episode-rows.ts rebuilds the event.
 -- The events delivered to partners stay whole in inbox_items.payload.
 ALTER TABLE episodes
   ADD COLUMN source_message_id  text,

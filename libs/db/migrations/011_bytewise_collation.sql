@@ -1,9 +1,9 @@
 -- Every text column compares bytewise (COLLATE "C"), whatever locale the cluster was created
--- with (issue 5). The hub's keys are pseudonyms, digests, ids, codes and dates: under a libc
+-- with (docs/performance.md). The hub's keys are pseudonyms, digests, ids, codes and dates: under a libc
 -- locale such as C.UTF-8, PostgreSQL copies both strings and calls strcoll for each comparison
 -- (it cannot know that C.UTF-8 is code-point order), and every index insert, probe and join
 -- compares a dozen times. The database's CPU per message fell from ~18.6 to ~17.5 µs in
--- interleaved bench drains (README, round 14). Orders do not change on this deployment: C.UTF-8 sorts by code point, which is
+-- interleaved bench drains (docs/journal/round-14.md). Orders do not change on this deployment: C.UTF-8 sorts by code point, which is
 -- UTF-8's byte order. Indexes no longer depend on the C library's collation tables either (a
 -- glibc upgrade that changes them silently corrupts text indexes).
 -- All columns change together: a comparison between a "C" column and a default-collation one

@@ -40,7 +40,7 @@ function copyField(v: CopyField): string {
  * about `charsPerChunk` characters: each is a short-lived string that dies young, where one
  * string per batch (megabytes) went to V8's large-object space, freshly mapped memory and page
  * faults each time; and each chunk costs socket writes, so a chunk of small rows (a message
- * trace is ~180 bytes) holds many of them (issue 5).
+ * trace is ~180 bytes) holds many of them (docs/performance.md).
  */
 export function* copyChunks<T>(items: readonly T[], fields: (item: T) => readonly CopyField[], charsPerChunk = 60_000): Generator<string> {
   let chunk = '';

@@ -17,7 +17,7 @@ const BLOCK = 64;
  * HMAC-SHA-256 under one fixed key, for short messages. The key's two padded blocks are
  * compressed once, at construction (the "midstates"); a message then costs its own blocks and
  * one more, where `createHmac` or two `crypto.hash` calls pay four compressions plus a native
- * object or call each time (issue 5: 1.5 µs against 3.1–3.4 per pseudonym, a notification
+ * object or call each time (docs/performance.md: 1.5 µs against 3.1–3.4 per pseudonym, a notification
  * needing three). The spec checks it against `createHmac`. Not for secrets' comparison or
  * long inputs: plain JavaScript, not constant-time beyond what SHA-256's arithmetic is.
  */

@@ -39,7 +39,7 @@ export interface GeneratedMessage {
   malformed: boolean;
 }
 
-/** The signalement inbound topic of the coordination flows (issue 3). */
+/** The signalement inbound topic of the signalement flow. */
 export const SIGNALEMENT_INBOUND_TOPIC = 'pdp.signalement.inbound.v1';
 
 const TOPIC: Record<MessageType, string> = {

@@ -42,7 +42,7 @@ export function orientationFromSignalement(s: Signalement, personPseudonym: stri
 
 /**
  * Records orientations for the metrics (idempotent: a re-sent referral keeps its id). Called by
- * the signalement flow (issue 3) once per referral and recipient.
+ * the signalement flow once per referral and recipient.
  */
 export async function recordOrientation(db: Sql, facts: OrientationFact | OrientationFact[]): Promise<void> {
   const all = Array.isArray(facts) ? facts : [facts];

@@ -47,7 +47,7 @@ interface FollowUpRow {
 
 /**
  * Each person's chef de file: one named through recordChefDeFile(), else the latest one the
- * coordination flows (issue 3, table case_leads) assigned to a partner.
+ * signalement flow (table case_leads) assigned to a partner.
  */
 const CHEF_DE_FILE = `
   SELECT DISTINCT ON (person_pseudonym) person_pseudonym, partner_id FROM (
@@ -128,7 +128,7 @@ export class FollowUpService {
     });
   }
 
-  /** The chef de file of a person's case (issue 3's coordination calls this); open follow-ups move to it. */
+  /** The chef de file of a person's case (the signalement flow calls this); open follow-ups move to it. */
   async recordChefDeFile(personPseudonym: string, partnerId: string, reason?: string): Promise<void> {
     await this.db.transaction(async (tx) => {
       await tx.query(

@@ -11,7 +11,7 @@ export interface NormalizerDeps {
   contracts: ContractRegistry;
   pseudonymizer: Pseudonymizer;
   deadLetters: DeadLetterSink;
-  /** The next stage (libs/pipeline CaseRouter), called in-process: no Kafka hop between the two. */
+  /** The next stage (CaseRouter), called in-process: no Kafka hop between the two. */
   router: { route(events: CaseEvent[], tx: Sql, newEpisodes?: ReadonlySet<string>): Promise<void> };
   transitionalPhase: boolean;
   clock?: () => Date;
@@ -21,7 +21,7 @@ export interface NormalizerDeps {
  * An inbound leave after validation, reduced to what the hub keeps (no NIR, no names). Lives as
  * long as its batch (seconds, with six batches sharing the thread), so every object it holds is
  * copied twice by the young-generation collector: its notification is kept in the shape its
- * episode's history stores, and goes into the history as is (issue 5).
+ * episode's history stores, and goes into the history as is (docs/performance.md).
  */
 interface AcceptedLeave {
   source: CaseEvent['source'];
@@ -52,7 +52,7 @@ export class LeaveNormalizer {
 
   handleBatch(messages: BusMessage[]): Promise<void> {
     // Not async: once read, the messages (and the batch's pseudonym memo) are no longer held
-    // by this call while the batch waits on the database, so they die young (issue 5).
+    // by this call while the batch waits on the database, so they die young (docs/performance.md).
     let read: { accepted: AcceptedLeave[]; rejections: Rejection[] };
     try {
       read = this.acceptAll(messages);
@@ -136,7 +136,7 @@ export class LeaveNormalizer {
    * routes them, in one transaction and a fixed number of statements whatever the batch size.
    * An episode's notifications are kept in its row (migration 007): the row is rewritten anyway,
    * and a separate log cost each notification three random-key index entries. Routing is
-   * in-process: a Kafka hop per case would double the broker's and the apps' work (issue 5).
+   * in-process: a Kafka hop per case would double the broker's and the apps' work (docs/performance.md).
    * Replays give the same events, and routing them again changes nothing.
    *
    * Rows known to be new are inserted without `ON CONFLICT`, which costs each row an index probe

@@ -14,7 +14,7 @@ export interface RouterDeps {
   deadLetters: DeadLetterSink;
   partitions: number;
   clock?: () => Date;
-  /** Audit trail of what was delivered (libs/referrals), called once per batch in its transaction. */
+  /** Audit trail of what was delivered (SickLeaveAudit), called once per batch in its transaction. */
   onDelivered?: (deliveries: InboxDelivery[], tx: Sql) => Promise<void>;
 }
 
@@ -93,7 +93,7 @@ export class CaseRouter {
     // The audit trail (and a new case's chef de file) last, right before the commit: a batch
     // from another partition delivering to the same person (their other episode, their
     // employer's declaration) waits on a new case's row until this transaction ends. Written
-    // before the publish, ~0.8 of the six batches' sessions were waiting there in a drain (issue 5).
+    // before the publish, ~0.8 of the six batches' sessions were waiting there in a drain (docs/performance.md).
     await this.deps.onDelivered?.(
       delivered.map(({ d }) => d),
       tx,

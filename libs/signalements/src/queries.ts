@@ -53,7 +53,7 @@ function recipient(r: DecisionRow): RecipientStatus {
   };
 }
 
-/** Read side of the coordination flows: sender status, ops views, case timeline. */
+/** Read side of the signalement flow: sender status, ops views, case timeline. */
 export class SignalementQueries {
   constructor(private readonly db: Database) {}
 
