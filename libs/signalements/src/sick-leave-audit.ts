@@ -2,6 +2,7 @@ import { InboxDelivery } from '@pdp/contracts';
 import { Database, Sql } from '@pdp/db';
 import { AuditEntry, AuditTrail } from '@pdp/audit';
 import { RuleSet } from '@pdp/routing-rules';
+import { CaseLeadStore } from './case-lead.store';
 import { caseIdOf } from './ids';
 
 /**
@@ -10,11 +11,15 @@ import { caseIdOf } from './ids';
  * the batch size.
  */
 export class SickLeaveAudit {
+  private readonly leads: CaseLeadStore;
+
   constructor(
     private readonly db: Database,
     private readonly audit: AuditTrail,
     private readonly rules: RuleSet,
-  ) {}
+  ) {
+    this.leads = new CaseLeadStore(db);
+  }
 
   async recordSickLeaveDeliveries(deliveries: InboxDelivery[], sql: Sql = this.db): Promise<void> {
     if (deliveries.length === 0) return;
@@ -39,11 +44,6 @@ export class SickLeaveAudit {
     // In case order: two batches assigning the same new cases take their rows in one order,
     // so they wait for each other instead of deadlocking.
     const first = [...new Map(deliveries.map((d) => [caseIdOf(d.caseEvent.personPseudonym), d])).entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    await sql.query(
-      `INSERT INTO case_leads (case_id, person_pseudonym, partner_id, category, assigned_by, rule_id, rules_version, reason)
-       SELECT c, p, s, 'spsti', 'rule', $4, $5, $6 FROM unnest($1::text[], $2::text[], $3::text[]) AS t(c, p, s)
-       ON CONFLICT (case_id) DO NOTHING`,
-      [first.map(([c]) => c), first.map(([, d]) => d.caseEvent.personPseudonym), first.map(([, d]) => d.partnerId), rule.id, version, rule.description ?? rule.id],
-    );
+    await this.leads.assignSpstiWhereNone(sql, first, rule.id, version, rule.description ?? rule.id);
   }
 }
