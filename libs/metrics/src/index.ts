@@ -12,3 +12,4 @@ export * from './orientations';
 export * from './snapshots';
 export * from './config';
 export * from './follow-up-metrics';
+export { followUpStatusSql } from './follow-up-metrics.store';
