@@ -110,10 +110,7 @@ export class MetricCellStore {
 
   /** COPYs outcome cells in (rows in COPY text format; the PostgreSQL server only); returns the rows written. */
   copyOutcomeCells(chunks: CopyChunks): Promise<number> {
-    return this.db.copyIn!(
-      'COPY metric_outcome_cells (month, departement, partner_id, category, pyramide, outcome, credited, case_maintien, disagreement, n) FROM STDIN',
-      chunks,
-    );
+    return this.db.copyIn!('COPY metric_outcome_cells (month, departement, partner_id, category, pyramide, outcome, credited, case_maintien, disagreement, n) FROM STDIN', chunks);
   }
 
   /** COPYs measure cells in, as copyOutcomeCells. */

@@ -19,9 +19,9 @@ export class MetricPartnerStore {
 
   /** Numbers these partners (one entry each, taken in this order); one already numbered keeps its entry. */
   async add(partners: { id: string; category: string }[]): Promise<void> {
-    await this.db.query(
-      `INSERT INTO metric_partners (partner_id, category) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT (partner_id) DO NOTHING`,
-      [partners.map((p) => p.id), partners.map((p) => p.category)],
-    );
+    await this.db.query(`INSERT INTO metric_partners (partner_id, category) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT (partner_id) DO NOTHING`, [
+      partners.map((p) => p.id),
+      partners.map((p) => p.category),
+    ]);
   }
 }

@@ -23,12 +23,7 @@ export interface OrientationFact {
 }
 
 /** The fact of a signalement/1 delivered (or meant) to one recipient; the caller pseudonymised the worker. */
-export function orientationFromSignalement(
-  s: Signalement,
-  personPseudonym: string,
-  senderCategory: PartnerCategory,
-  recipient: { partnerId?: string; category: PartnerCategory },
-): OrientationFact {
+export function orientationFromSignalement(s: Signalement, personPseudonym: string, senderCategory: PartnerCategory, recipient: { partnerId?: string; category: PartnerCategory }): OrientationFact {
   return {
     signalementId: s.signalementId,
     senderPartnerId: s.sender.partnerId,

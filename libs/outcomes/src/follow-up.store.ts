@@ -155,9 +155,9 @@ export class FollowUpStore {
 
   /** Records the status each of these follow-ups was published with. */
   async markPublished(tx: Sql, rows: FollowUpRow[]): Promise<void> {
-    await tx.query(
-      `UPDATE follow_ups f SET emitted_status = v.s FROM unnest($1::text[], $2::text[]) AS v(id, s) WHERE f.follow_up_id = v.id`,
-      [rows.map((r) => r.follow_up_id), rows.map((r) => r.status)],
-    );
+    await tx.query(`UPDATE follow_ups f SET emitted_status = v.s FROM unnest($1::text[], $2::text[]) AS v(id, s) WHERE f.follow_up_id = v.id`, [
+      rows.map((r) => r.follow_up_id),
+      rows.map((r) => r.status),
+    ]);
   }
 }

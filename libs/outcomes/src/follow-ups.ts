@@ -52,7 +52,10 @@ export class FollowUpService {
   /** Schedules and closes follow-ups for recorded outcomes (after the metrics stored them). */
   async onOutcomes(outcomes: RecordedOutcome[], episodes: Map<string, string> = new Map()): Promise<void> {
     if (outcomes.length === 0) return;
-    const ends = mergeEnds(outcomes.filter((o) => o.followUpPoint === 'end'), this.options.gapDays);
+    const ends = mergeEnds(
+      outcomes.filter((o) => o.followUpPoint === 'end'),
+      this.options.gapDays,
+    );
     const persons = [...new Set(outcomes.map((o) => o.personPseudonym))];
     const gap = this.options.gapDays;
     await this.db.transaction(async (tx) => {
@@ -103,7 +106,10 @@ export class FollowUpService {
         if (rows.length === 0) return 0;
         const emittedAt = this.clock().toISOString();
         const events: FollowUp[] = rows.map((r) => toEvent(toView(r), emittedAt));
-        await this.bus.publish(Topics.followUp, events.map((e) => jsonMessage(e.personPseudonym, e)));
+        await this.bus.publish(
+          Topics.followUp,
+          events.map((e) => jsonMessage(e.personPseudonym, e)),
+        );
         await this.store.markPublished(tx, rows);
         return rows.length;
       });

@@ -39,8 +39,7 @@ export class OutcomeProcessor {
     const valid: { m: BusMessage; report: OutcomeReport }[] = [];
     const today = this.clock().toISOString().slice(0, 10);
     for (const m of messages) {
-      const reject = (reason: string, errors: Violation[], messageId?: string) =>
-        rejections.push(rejectionOf(m, 'metrics', reason, errors, messageId));
+      const reject = (reason: string, errors: Violation[], messageId?: string) => rejections.push(rejectionOf(m, 'metrics', reason, errors, messageId));
       const parsed = parseJson(m.value);
       if (!parsed.ok) {
         reject('message is not JSON', [{ path: '/', message: parsed.error }]);

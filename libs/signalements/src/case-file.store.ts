@@ -69,10 +69,10 @@ export class CaseFileStore {
 
   /** A sender's referral of a signalement (undefined: not this sender's). */
   async referral(senderId: string, signalementId: string): Promise<ReferralSummaryRow | undefined> {
-    const ref = await this.db.query<ReferralSummaryRow>(
-      'SELECT referral_id, case_id, received_at, rules_version FROM referrals WHERE sender_id = $1 AND signalement_id = $2',
-      [senderId, signalementId],
-    );
+    const ref = await this.db.query<ReferralSummaryRow>('SELECT referral_id, case_id, received_at, rules_version FROM referrals WHERE sender_id = $1 AND signalement_id = $2', [
+      senderId,
+      signalementId,
+    ]);
     return ref.rows[0];
   }
 
@@ -135,10 +135,7 @@ export class CaseFileStore {
 
   /** A person's referrals. */
   async referralsOf(person: string): Promise<PersonReferralRow[]> {
-    const refs = await this.db.query<PersonReferralRow>(
-      'SELECT referral_id, sender_id, received_at, canonical FROM referrals WHERE person_pseudonym = $1',
-      [person],
-    );
+    const refs = await this.db.query<PersonReferralRow>('SELECT referral_id, sender_id, received_at, canonical FROM referrals WHERE person_pseudonym = $1', [person]);
     return refs.rows;
   }
 
@@ -162,10 +159,7 @@ export class CaseFileStore {
 
   /** The accompaniment reports about a person. */
   async reportsOf(person: string): Promise<ReportRow[]> {
-    const reports = await this.db.query<ReportRow>(
-      'SELECT sender_id, received_at, content FROM accompaniment_reports WHERE person_pseudonym = $1',
-      [person],
-    );
+    const reports = await this.db.query<ReportRow>('SELECT sender_id, received_at, content FROM accompaniment_reports WHERE person_pseudonym = $1', [person]);
     return reports.rows;
   }
 

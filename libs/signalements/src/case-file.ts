@@ -52,7 +52,15 @@ export class SignalementQueries {
     const r = await this.store.referral(senderId, signalementId);
     if (!r) return null;
     const decisions = await this.store.decisionsOn(r.referral_id);
-    return { signalementId, referralId: r.referral_id, caseId: r.case_id, receivedAt: new Date(r.received_at).toISOString(), rulesVersion: r.rules_version, chefDeFile: await this.lead(r.case_id), recipients: decisions.map(recipient) };
+    return {
+      signalementId,
+      referralId: r.referral_id,
+      caseId: r.case_id,
+      receivedAt: new Date(r.received_at).toISOString(),
+      rulesVersion: r.rules_version,
+      chefDeFile: await this.lead(r.case_id),
+      recipients: decisions.map(recipient),
+    };
   }
 
   async lead(caseId: string): Promise<ReferralStatus['chefDeFile']> {
@@ -83,25 +91,47 @@ export class SignalementQueries {
     const events: TimelineEvent[] = [];
     for (const l of await this.store.leavesOf(person)) {
       const e = caseEventOf(l);
-      events.push({ at: `${e.startDate}T00:00:00.000Z`, type: 'sick-leave', detail: { episodeId: l.episode_id, source: e.source, nature: e.nature, startDate: e.startDate, expectedEndDate: e.expectedEndDate, cumulatedDays: e.cumulatedDays, eligible: e.eligible } });
+      events.push({
+        at: `${e.startDate}T00:00:00.000Z`,
+        type: 'sick-leave',
+        detail: { episodeId: l.episode_id, source: e.source, nature: e.nature, startDate: e.startDate, expectedEndDate: e.expectedEndDate, cumulatedDays: e.cumulatedDays, eligible: e.eligible },
+      });
     }
     for (const r of await this.store.referralsOf(person)) {
       const c = r.canonical;
       // The IRDP stays out of the timeline: any partner of the case may read it.
-      events.push({ at: new Date(r.received_at).toISOString(), type: 'referral', detail: { referralId: r.referral_id, sender: r.sender_id, date: c.date, reason: c.reason, pyramide: c.pyramide ?? null, urgency: c.urgency, recipient: c.recipient } });
+      events.push({
+        at: new Date(r.received_at).toISOString(),
+        type: 'referral',
+        detail: { referralId: r.referral_id, sender: r.sender_id, date: c.date, reason: c.reason, pyramide: c.pyramide ?? null, urgency: c.urgency, recipient: c.recipient },
+      });
       if (c.requestedMeasures.length) events.push({ at: new Date(r.received_at).toISOString(), type: 'measures-requested', detail: { referralId: r.referral_id, measures: c.requestedMeasures } });
     }
     for (const d of await this.store.decisionsAbout(person)) {
       const s = recipient(d);
-      events.push({ at: new Date(d.created_at).toISOString(), type: `delivery-${d.status}`, detail: { subjectType: d.subject_type, subjectId: d.subject_id, category: s.category, partnerId: s.partnerId, reasonCode: s.reasonCode, legalBasis: s.legalBasis } });
+      events.push({
+        at: new Date(d.created_at).toISOString(),
+        type: `delivery-${d.status}`,
+        detail: { subjectType: d.subject_type, subjectId: d.subject_id, category: s.category, partnerId: s.partnerId, reasonCode: s.reasonCode, legalBasis: s.legalBasis },
+      });
       if (d.acknowledged_at) events.push({ at: new Date(d.acknowledged_at).toISOString(), type: 'acknowledged', detail: { subjectId: d.subject_id, partnerId: s.partnerId } });
     }
     for (const i of await this.store.leaveItemsOf(person)) {
-      events.push({ at: new Date(i.created_at).toISOString(), type: 'delivery-delivered', detail: { subjectType: 'sick-leave', subjectId: i.episode_id, category: 'spsti', partnerId: i.partner_id, legalBasis: i.legal_basis } });
+      events.push({
+        at: new Date(i.created_at).toISOString(),
+        type: 'delivery-delivered',
+        detail: { subjectType: 'sick-leave', subjectId: i.episode_id, category: 'spsti', partnerId: i.partner_id, legalBasis: i.legal_basis },
+      });
       if (i.acknowledged_at) events.push({ at: new Date(i.acknowledged_at).toISOString(), type: 'acknowledged', detail: { subjectId: i.episode_id, partnerId: i.partner_id } });
     }
-    for (const r of await this.store.reportsOf(person)) events.push({ at: new Date(r.received_at).toISOString(), type: 'accompaniment-report', detail: { sender: r.sender_id, reportId: r.content.reportId, accompaniment: r.content.accompaniment, measures: r.content.measures ?? [], pyramide: r.content.pyramide ?? null } });
-    for (const l of await this.store.leadChanges(caseId)) events.push({ at: new Date(l.at).toISOString(), type: l.action, detail: { partnerId: l.partner_id, category: l.category, reason: l.detail.reason ?? null } });
+    for (const r of await this.store.reportsOf(person))
+      events.push({
+        at: new Date(r.received_at).toISOString(),
+        type: 'accompaniment-report',
+        detail: { sender: r.sender_id, reportId: r.content.reportId, accompaniment: r.content.accompaniment, measures: r.content.measures ?? [], pyramide: r.content.pyramide ?? null },
+      });
+    for (const l of await this.store.leadChanges(caseId))
+      events.push({ at: new Date(l.at).toISOString(), type: l.action, detail: { partnerId: l.partner_id, category: l.category, reason: l.detail.reason ?? null } });
     events.sort((a, b) => a.at.localeCompare(b.at));
     return { caseId, chefDeFile: await this.lead(caseId), events };
   }

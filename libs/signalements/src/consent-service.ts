@@ -58,7 +58,18 @@ export class ConsentService {
 
   async recordStatement(s: ConsentStatement, actor: string): Promise<ConsentChange> {
     return this.apply(
-      [{ personPseudonym: this.deps.pseudonymizer.person(s.worker.nir ?? s.worker.ins!.value), purpose: s.purpose, recipientCategory: s.recipientCategory, status: s.status, effectiveAt: new Date(s.effectiveAt).toISOString(), source: `api:${actor}`, collectedBy: s.collectedBy ?? null, evidenceRef: s.evidenceRef ?? null }],
+      [
+        {
+          personPseudonym: this.deps.pseudonymizer.person(s.worker.nir ?? s.worker.ins!.value),
+          purpose: s.purpose,
+          recipientCategory: s.recipientCategory,
+          status: s.status,
+          effectiveAt: new Date(s.effectiveAt).toISOString(),
+          source: `api:${actor}`,
+          collectedBy: s.collectedBy ?? null,
+          evidenceRef: s.evidenceRef ?? null,
+        },
+      ],
       actor,
     );
   }
@@ -77,7 +88,16 @@ export class ConsentService {
     const outgoing: Outgoing = { deliveries: [], retractions: [] };
     await this.deps.db.transaction(async (tx) => {
       change.recorded = await this.deps.consent.record(records, tx);
-      const audit: AuditEntry[] = change.recorded.map((c) => ({ action: 'consent-recorded', subjectType: 'consent', subjectId: c.consentId, personPseudonym: c.personPseudonym, category: c.recipientCategory, consentId: c.consentId, actor, detail: { purpose: c.purpose, status: c.status, source: c.source, effectiveAt: c.effectiveAt } }));
+      const audit: AuditEntry[] = change.recorded.map((c) => ({
+        action: 'consent-recorded',
+        subjectType: 'consent',
+        subjectId: c.consentId,
+        personPseudonym: c.personPseudonym,
+        category: c.recipientCategory,
+        consentId: c.consentId,
+        actor,
+        detail: { purpose: c.purpose, status: c.status, source: c.source, effectiveAt: c.effectiveAt },
+      }));
       await this.deps.audit.append(audit, tx);
     });
     const now = this.deps.clock().getTime();
@@ -120,7 +140,17 @@ export class ConsentService {
       const gone = await pullBackSickLeaveItems(tx, c.personPseudonym, { reasonCode: c.status === 'refused' ? 'consent-refused' : 'consent-withdrawn', reason });
       change.pulledBack.push(...gone.map((g) => ({ deliveryId: g.itemId, partnerId: g.partnerId })));
       await this.deps.audit.append(
-        gone.map((g) => ({ action: 'pulled-back', subjectType: 'sick-leave', subjectId: g.episodeId, personPseudonym: c.personPseudonym, partnerId: g.partnerId, category: c.recipientCategory, consentId: c.consentId, actor, detail: { itemId: g.itemId, reason } })),
+        gone.map((g) => ({
+          action: 'pulled-back',
+          subjectType: 'sick-leave',
+          subjectId: g.episodeId,
+          personPseudonym: c.personPseudonym,
+          partnerId: g.partnerId,
+          category: c.recipientCategory,
+          consentId: c.consentId,
+          actor,
+          detail: { itemId: g.itemId, reason },
+        })),
         tx,
       );
     });
@@ -146,7 +176,18 @@ export class ConsentService {
       for (const r of rows) {
         const unread = r.inbox_status !== 'acknowledged';
         (unread ? pulledBack : retracted).push({ deliveryId: r.delivery_id, partnerId: r.partner_id });
-        audit.push({ action: unread ? 'pulled-back' : 'retraction-sent', subjectType: r.subject_type, subjectId: r.subject_id, caseId: r.case_id, personPseudonym: c.personPseudonym, partnerId: r.partner_id, category: c.recipientCategory, consentId: c.consentId, actor, detail: { deliveryId: r.delivery_id, reason } });
+        audit.push({
+          action: unread ? 'pulled-back' : 'retraction-sent',
+          subjectType: r.subject_type,
+          subjectId: r.subject_id,
+          caseId: r.case_id,
+          personPseudonym: c.personPseudonym,
+          partnerId: r.partner_id,
+          category: c.recipientCategory,
+          consentId: c.consentId,
+          actor,
+          detail: { deliveryId: r.delivery_id, reason },
+        });
         const retraction = { deliveryId: r.delivery_id, reason };
         const delivery: ReferralDelivery = {
           schemaVersion: 'referral-delivery/1',

@@ -54,8 +54,7 @@ export class SignalementCoordinator {
     const today = this.deps.clock().toISOString().slice(0, 10);
     const accepted: CanonicalSignalement[] = [];
     for (const m of messages) {
-      const reject = (reason: string, errors: Rejection['errors'], messageId?: string) =>
-        rejections.push(rejectionOf(m, 'coordinator', reason, errors, messageId));
+      const reject = (reason: string, errors: Rejection['errors'], messageId?: string) => rejections.push(rejectionOf(m, 'coordinator', reason, errors, messageId));
       const parsed = parseJson(m.value);
       if (!parsed.ok) {
         reject('message is not JSON', [{ path: '/', message: parsed.error }]);
@@ -116,7 +115,15 @@ export class SignalementCoordinator {
     const explicit = referral.recipient.partnerId ? partners.find((p) => p.partnerId === referral.recipient.partnerId) : undefined;
     const intended = explicit?.category ?? referral.recipient.category;
     const rules = this.deps.rules;
-    const decision = rules.evaluate({ flow: 'signalement', pyramide: referral.pyramide, reason: referral.reason, rqth: referral.rqth, irdp: referral.irdp, senderCategory: sender?.category, urgency: referral.urgency });
+    const decision = rules.evaluate({
+      flow: 'signalement',
+      pyramide: referral.pyramide,
+      reason: referral.reason,
+      rqth: referral.rqth,
+      irdp: referral.irdp,
+      senderCategory: sender?.category,
+      urgency: referral.urgency,
+    });
     const recipients = new Map<string, string[]>();
     if (intended) recipients.set(intended, ['intended-recipient']);
     for (const r of decision.recipients) recipients.set(r.category, [...(recipients.get(r.category) ?? []), ...r.ruleIds]);
@@ -130,7 +137,18 @@ export class SignalementCoordinator {
         // A re-delivered or re-sent signalement does not state its consent twice.
         if (!(await this.signalements.consentStated(tx, `signalement:${referral.referralId}`))) {
           const recorded = await this.deps.consent.record(consentFromSignalement(referral, intended), tx);
-          for (const c of recorded) audit.push({ action: 'consent-recorded', subjectType: 'consent', subjectId: c.consentId, caseId: referral.caseId, personPseudonym: c.personPseudonym, category: c.recipientCategory, consentId: c.consentId, actor: referral.senderId, detail: { purpose: c.purpose, status: c.status, source: c.source } });
+          for (const c of recorded)
+            audit.push({
+              action: 'consent-recorded',
+              subjectType: 'consent',
+              subjectId: c.consentId,
+              caseId: referral.caseId,
+              personPseudonym: c.personPseudonym,
+              category: c.recipientCategory,
+              consentId: c.consentId,
+              actor: referral.senderId,
+              detail: { purpose: c.purpose, status: c.status, source: c.source },
+            });
         }
       }
       const history = await this.deps.consent.history(referral.personPseudonym, tx);
@@ -156,9 +174,26 @@ export class SignalementCoordinator {
       for (const [category, ruleIds] of recipients) {
         const partner = await resolve(category);
         if (partner?.partnerId === referral.senderId) continue; // never back to the sender
-        const base = { decisionId: decisionIdOf(referral.referralId, category), subjectType: 'signalement' as const, subjectId: referral.referralId, caseId: referral.caseId, personPseudonym: referral.personPseudonym, category, partner, ruleIds, rulesVersion: rules.version, purpose: 'orientation' as const };
+        const base = {
+          decisionId: decisionIdOf(referral.referralId, category),
+          subjectType: 'signalement' as const,
+          subjectId: referral.referralId,
+          caseId: referral.caseId,
+          personPseudonym: referral.personPseudonym,
+          category,
+          partner,
+          ruleIds,
+          rulesVersion: rules.version,
+          purpose: 'orientation' as const,
+        };
         if (!partner) {
-          decisions.push({ ...base, status: 'withheld', reasonCode: 'no-recipient', reason: `no ${category} partner serves département ${referral.workerDepartement ?? '(unknown)'}`, irdpShared: false });
+          decisions.push({
+            ...base,
+            status: 'withheld',
+            reasonCode: 'no-recipient',
+            reason: `no ${category} partner serves département ${referral.workerDepartement ?? '(unknown)'}`,
+            irdpShared: false,
+          });
           continue;
         }
         const consent = decideConsent(history, 'orientation', category, now);
@@ -186,7 +221,11 @@ export class SignalementCoordinator {
         };
         decisions.push({ ...base, status: 'delivered', reasonCode: 'consent', reason: consent.reason, legalBasis: 'consent', consentId: consent.consentId, irdpShared: irdp, delivery });
       }
-      if (sender) await recordOrientation(tx, decisions.map((d) => orientationFact(referral, sender, d)));
+      if (sender)
+        await recordOrientation(
+          tx,
+          decisions.map((d) => orientationFact(referral, sender, d)),
+        );
       return this.deps.writer.commit(tx, decisions, opts.actor, audit);
     });
   }

@@ -67,10 +67,24 @@ export class DeliveryStore {
            irdp_shared = excluded.irdp_shared, inbox_item_id = excluded.inbox_item_id, fhir_status = excluded.fhir_status, updated_at = now()
          WHERE coordination_deliveries.status = 'withheld'`,
       [
-        c((d) => d.decisionId), c((d) => d.subjectType), c((d) => d.subjectId), c((d) => d.caseId), c((d) => d.personPseudonym), c((d) => d.category),
-        c((d) => d.partner?.partnerId ?? null), c((d) => d.status), c((d) => d.reasonCode), c((d) => d.reason), c((d) => d.purpose ?? null),
-        c((d) => d.legalBasis ?? null), c((d) => d.consentId ?? null), c((d) => d.ruleIds.join(',')), c((d) => d.rulesVersion), c((d) => d.irdpShared),
-        c((d) => (d.status === 'delivered' ? d.decisionId : null)), c((d) => (d.status === 'delivered' && d.partner?.fhirEndpoint ? 'pending' : null)),
+        c((d) => d.decisionId),
+        c((d) => d.subjectType),
+        c((d) => d.subjectId),
+        c((d) => d.caseId),
+        c((d) => d.personPseudonym),
+        c((d) => d.category),
+        c((d) => d.partner?.partnerId ?? null),
+        c((d) => d.status),
+        c((d) => d.reasonCode),
+        c((d) => d.reason),
+        c((d) => d.purpose ?? null),
+        c((d) => d.legalBasis ?? null),
+        c((d) => d.consentId ?? null),
+        c((d) => d.ruleIds.join(',')),
+        c((d) => d.rulesVersion),
+        c((d) => d.irdpShared),
+        c((d) => (d.status === 'delivered' ? d.decisionId : null)),
+        c((d) => (d.status === 'delivered' && d.partner?.fhirEndpoint ? 'pending' : null)),
       ],
     );
   }
@@ -82,7 +96,15 @@ export class DeliveryStore {
       `INSERT INTO inbox_items (item_id, partner_id, episode_id, item_type, version, idempotency_key, legal_basis, payload, status)
          SELECT t.a, t.b, t.c, t.d, 1, t.e, t.f, t.g, 'new' FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[]) AS t(a, b, c, d, e, f, g)
          ON CONFLICT DO NOTHING`,
-      [c((d) => d.decisionId), c((d) => d.partner!.partnerId), c((d) => d.subjectId), c((d) => d.subjectType), c((d) => d.delivery!.idempotencyKey), c((d) => d.legalBasis!), c((d) => JSON.stringify(d.delivery))],
+      [
+        c((d) => d.decisionId),
+        c((d) => d.partner!.partnerId),
+        c((d) => d.subjectId),
+        c((d) => d.subjectType),
+        c((d) => d.delivery!.idempotencyKey),
+        c((d) => d.legalBasis!),
+        c((d) => JSON.stringify(d.delivery)),
+      ],
     );
   }
 
@@ -140,9 +162,10 @@ export class DeliveryStore {
 
   /** Marks decisions as undone by a consent withdrawal (status: pulled back, or withheld to be decided again). */
   async markWithdrawn(tx: Sql, ids: string[], status: 'withheld' | 'pulled-back', reason: string): Promise<void> {
-    await tx.query(
-      `UPDATE coordination_deliveries SET status = $2, reason_code = 'consent-withdrawn', reason = $3, inbox_item_id = NULL, updated_at = now() WHERE delivery_id = ANY($1::text[])`,
-      [ids, status, reason],
-    );
+    await tx.query(`UPDATE coordination_deliveries SET status = $2, reason_code = 'consent-withdrawn', reason = $3, inbox_item_id = NULL, updated_at = now() WHERE delivery_id = ANY($1::text[])`, [
+      ids,
+      status,
+      reason,
+    ]);
   }
 }

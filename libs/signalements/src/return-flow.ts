@@ -41,8 +41,7 @@ export class ReturnFlow {
     const partners = await this.deps.partners.list();
     const today = this.deps.clock().toISOString().slice(0, 10);
     for (const m of messages) {
-      const reject = (stage: Rejection['stage'], reason: string, errors: Rejection['errors'], messageId?: string) =>
-        rejections.push(rejectionOf(m, stage, reason, errors, messageId));
+      const reject = (stage: Rejection['stage'], reason: string, errors: Rejection['errors'], messageId?: string) => rejections.push(rejectionOf(m, stage, reason, errors, messageId));
       const parsed = parseJson(m.value);
       if (!parsed.ok) {
         reject('normalizer', 'message is not JSON', [{ path: '/', message: parsed.error }]);
@@ -84,10 +83,27 @@ export class ReturnFlow {
     const departement = event.issuingCpam?.slice(0, 2);
     const now = this.deps.clock();
     const decisions: Decision[] = rules.rules.returnFlow.recipients.map((category) => {
-      const base = { decisionId: decisionIdOf(key, category), subjectType: 'accompaniment-report' as const, subjectId: key, caseId, personPseudonym: event.personPseudonym, category, ruleIds: ['return-flow'], rulesVersion: rules.version, irdpShared: false };
-      if (event.source !== 'assurance-maladie') return { ...base, status: 'withheld' as const, reasonCode: 'no-recipient' as const, reason: 'the leave was declared by the employer: no insurer transmitted it' };
+      const base = {
+        decisionId: decisionIdOf(key, category),
+        subjectType: 'accompaniment-report' as const,
+        subjectId: key,
+        caseId,
+        personPseudonym: event.personPseudonym,
+        category,
+        ruleIds: ['return-flow'],
+        rulesVersion: rules.version,
+        irdpShared: false,
+      };
+      if (event.source !== 'assurance-maladie')
+        return { ...base, status: 'withheld' as const, reasonCode: 'no-recipient' as const, reason: 'the leave was declared by the employer: no insurer transmitted it' };
       const partner = partnerForTerritory(partners, category, departement);
-      if (!partner) return { ...base, status: 'withheld' as const, reasonCode: 'no-recipient' as const, reason: `no ${category} partner serves département ${departement ?? '(unknown)'} of CPAM ${event.issuingCpam ?? '(unknown)'}` };
+      if (!partner)
+        return {
+          ...base,
+          status: 'withheld' as const,
+          reasonCode: 'no-recipient' as const,
+          reason: `no ${category} partner serves département ${departement ?? '(unknown)'} of CPAM ${event.issuingCpam ?? '(unknown)'}`,
+        };
       const delivery: ReferralDelivery = {
         schemaVersion: 'referral-delivery/1',
         deliveryId: base.decisionId,
@@ -102,7 +118,15 @@ export class ReturnFlow {
         rulesVersion: rules.version,
         deliveredAt: now.toISOString(),
       };
-      return { ...base, partner, status: 'delivered' as const, reasonCode: 'legal-obligation' as const, reason: 'art. L.4622-2-1: the SPSTI informs the insurer of the accompaniment', legalBasis: 'legal-obligation-L4622-2-1' as const, delivery };
+      return {
+        ...base,
+        partner,
+        status: 'delivered' as const,
+        reasonCode: 'legal-obligation' as const,
+        reason: 'art. L.4622-2-1: the SPSTI informs the insurer of the accompaniment',
+        legalBasis: 'legal-obligation-L4622-2-1' as const,
+        delivery,
+      };
     });
     return this.deps.db.transaction(async (tx) => {
       await this.reports.save(tx, key, report, caseId, event.personPseudonym, content);

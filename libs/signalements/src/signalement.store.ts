@@ -15,7 +15,19 @@ export class SignalementStore {
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
          ON CONFLICT (referral_id) DO UPDATE SET message_id = excluded.message_id, reason = excluded.reason, pyramide = excluded.pyramide,
            referral_date = excluded.referral_date, rules_version = excluded.rules_version, canonical = excluded.canonical, updated_at = now()`,
-      [referral.referralId, referral.senderId, referral.signalementId, referral.messageId, referral.caseId, referral.personPseudonym, referral.reason, referral.pyramide ?? null, referral.date, rulesVersion, JSON.stringify(referral)],
+      [
+        referral.referralId,
+        referral.senderId,
+        referral.signalementId,
+        referral.messageId,
+        referral.caseId,
+        referral.personPseudonym,
+        referral.reason,
+        referral.pyramide ?? null,
+        referral.date,
+        rulesVersion,
+        JSON.stringify(referral),
+      ],
     );
   }
 

@@ -82,7 +82,8 @@ export class Signalements {
   async acceptSignalement(body: unknown, senderId: string): Promise<IntakeOutcome> {
     const r = validateSignalement(body, this.deps.contracts, this.today());
     if (!r.ok) return { accepted: false, status: 400, title: `The signalement ${r.reason}`, violations: r.violations };
-    if (r.value.sender.partnerId !== senderId) return { accepted: false, status: 403, title: 'A partner sends only its own signalements', violations: [{ path: '/sender/partnerId', message: `is not ${senderId}` }] };
+    if (r.value.sender.partnerId !== senderId)
+      return { accepted: false, status: 403, title: 'A partner sends only its own signalements', violations: [{ path: '/sender/partnerId', message: `is not ${senderId}` }] };
     await this.deps.bus.publish(SignalementTopics.signalementInbound, [{ key: `${senderId}:${r.value.signalementId}`, value: JSON.stringify(r.value) }]);
     return { accepted: true, messageId: r.value.messageId, id: r.value.signalementId };
   }
@@ -90,7 +91,8 @@ export class Signalements {
   async acceptReport(body: unknown, senderId: string): Promise<IntakeOutcome> {
     const r = validateReport(body, this.deps.contracts, this.today());
     if (!r.ok) return { accepted: false, status: 400, title: `The accompaniment report ${r.reason}`, violations: r.violations };
-    if (r.value.sender.partnerId !== senderId) return { accepted: false, status: 403, title: 'A partner sends only its own reports', violations: [{ path: '/sender/partnerId', message: `is not ${senderId}` }] };
+    if (r.value.sender.partnerId !== senderId)
+      return { accepted: false, status: 403, title: 'A partner sends only its own reports', violations: [{ path: '/sender/partnerId', message: `is not ${senderId}` }] };
     await this.deps.bus.publish(SignalementTopics.accompanimentReportInbound, [{ key: `${senderId}:${r.value.reportId}`, value: JSON.stringify(r.value) }]);
     return { accepted: true, messageId: r.value.messageId, id: r.value.reportId };
   }
@@ -126,9 +128,19 @@ export class Signalements {
     const valid = found.filter((o) => PartnerCategories.includes(o.category as PartnerCategory));
     for (const o of valid) {
       const known = await this.deps.partners.get(o.partnerId);
-      await this.deps.partners.register({ partnerId: o.partnerId, category: o.category as PartnerCategory, name: o.name, region: known?.region ?? null, departements: o.departements, fhirEndpoint: o.fhirEndpoint });
+      await this.deps.partners.register({
+        partnerId: o.partnerId,
+        category: o.category as PartnerCategory,
+        name: o.name,
+        region: known?.region ?? null,
+        departements: o.departements,
+        fhirEndpoint: o.fhirEndpoint,
+      });
     }
-    return { imported: valid.map((o) => ({ partnerId: o.partnerId, category: o.category, departements: o.departements, fhirEndpoint: o.fhirEndpoint, organization: o.organizationReference })), ignored: found.length - valid.length };
+    return {
+      imported: valid.map((o) => ({ partnerId: o.partnerId, category: o.category, departements: o.departements, fhirEndpoint: o.fhirEndpoint, organization: o.organizationReference })),
+      ignored: found.length - valid.length,
+    };
   }
 
   private today(): string {

@@ -37,7 +37,10 @@ export class DeliveryWriter {
 
   async commit(tx: Sql, decisions: Decision[], actor: string, extraAudit: AuditEntry[] = []): Promise<Outgoing> {
     const out: Outgoing = { deliveries: [], retractions: [] };
-    const existing = await this.deliveries.taken(tx, decisions.map((d) => d.decisionId));
+    const existing = await this.deliveries.taken(
+      tx,
+      decisions.map((d) => d.decisionId),
+    );
     const changed = decisions.filter((d) => {
       const prev = existing.get(d.decisionId);
       return !prev || (prev.status === 'withheld' && (d.status === 'delivered' || prev.reason_code !== d.reasonCode));
@@ -101,7 +104,20 @@ export class DeliveryWriter {
       deliveries: rows.map((r) => ({
         delivery: r.payload,
         fhirEndpoint: r.fhir_endpoint,
-        decision: { decisionId: r.payload.deliveryId, subjectType: r.subject_type, subjectId: r.subject_id, caseId: r.case_id, personPseudonym: r.person_pseudonym, category: r.category, status: 'delivered', reasonCode: 'consent', reason: 'retry', ruleIds: [], rulesVersion: r.payload.rulesVersion, irdpShared: false },
+        decision: {
+          decisionId: r.payload.deliveryId,
+          subjectType: r.subject_type,
+          subjectId: r.subject_id,
+          caseId: r.case_id,
+          personPseudonym: r.person_pseudonym,
+          category: r.category,
+          status: 'delivered',
+          reasonCode: 'consent',
+          reason: 'retry',
+          ruleIds: [],
+          rulesVersion: r.payload.rulesVersion,
+          irdpShared: false,
+        },
       })),
       retractions: [],
     };
@@ -114,7 +130,15 @@ export class DeliveryWriter {
     const results: FhirResult[] = [];
     for (const { delivery, fhirEndpoint, decision } of out.deliveries) {
       if (!fhirEndpoint) continue;
-      const base = { subjectType: decision.subjectType, subjectId: decision.subjectId, caseId: decision.caseId, personPseudonym: decision.personPseudonym, partnerId: delivery.partnerId, category: decision.category, actor: 'hub' } as const;
+      const base = {
+        subjectType: decision.subjectType,
+        subjectId: decision.subjectId,
+        caseId: decision.caseId,
+        personPseudonym: decision.personPseudonym,
+        partnerId: delivery.partnerId,
+        category: decision.category,
+        actor: 'hub',
+      } as const;
       try {
         const r = await this.deps.fhir.deliver(fhirEndpoint, delivery);
         results.push({ id: delivery.deliveryId, status: 'delivered', task: r.taskReference });
