@@ -1,6 +1,8 @@
 import { Database, Sql } from '@pdp/db';
 import { CellAccumulator, PartnerNames } from './accumulator';
 import { allocateColumns, EventColumns, isShared } from './events';
+import { MetricCellStore } from './metric-cell.store';
+import { OutcomeLogStore } from './outcome-log.store';
 import { departementIndex, DEPARTEMENTS } from './territory';
 
 /**
@@ -12,35 +14,17 @@ import { departementIndex, DEPARTEMENTS } from './territory';
 
 type CopySql = Sql & Required<Pick<Sql, 'copyOut'>>;
 
-/**
- * The columns read, in this order (types matter: the binary parser reads three int8, an int4
- * and a text). PostgreSQL's cost is per field sent, so the integers travel packed: two int4 in
- * an int8 (high and low words), the four small codes in one int4, a byte each (their columns
- * keep a byte, Int8Array).
- */
-export const LOG_COPY_COLUMNS =
-  '(person_no::int8 << 32) | (outcome_day::int8 & 4294967295), ' +
-  '(partner_no::int8 << 32) | (measures::int8 & 4294967295), ' +
-  '(start_day::int8 << 32) | (end_day::int8 & 4294967295), ' +
-  '(follow_up & 255) | ((outcome & 255) << 8) | ((pyramide & 255) << 16) | ((requester & 255) << 24), ' +
-  'departement';
-
-function logCopy(pages: { from: number; to: number | null } | null): string {
-  const where = pages === null ? '' : ` WHERE ctid >= '(${pages.from},0)'::tid` + (pages.to === null ? '' : ` AND ctid < '(${pages.to},0)'::tid`);
-  return `COPY (SELECT ${LOG_COPY_COLUMNS} FROM outcome_events${where}) TO STDOUT (FORMAT binary)`;
-}
-
 /** Reads the whole outcome log into columns with one COPY … TO STDOUT (FORMAT binary). */
 export async function copyLog(tx: CopySql, shared = false): Promise<EventColumns> {
-  const parser = new BinaryLogParser(new LogColumns(await estimatedEvents(tx), shared));
-  for await (const chunk of tx.copyOut(logCopy(null))) parser.push(chunk);
+  const log = new OutcomeLogStore(tx);
+  const parser = new BinaryLogParser(new LogColumns(await estimatedEvents(log), shared));
+  for await (const chunk of log.copy(null)) parser.push(chunk);
   return parser.finish();
 }
 
 /** The planner's estimate sizes the arrays; they grow if the log is larger. */
-async function estimatedEvents(tx: Sql): Promise<number> {
-  const { rows } = await tx.query<{ n: string }>("SELECT GREATEST(reltuples, 0)::bigint AS n FROM pg_class WHERE oid = 'outcome_events'::regclass");
-  return Math.max(1024, Math.ceil(Number(rows[0]?.n ?? 0) * 1.02));
+async function estimatedEvents(log: OutcomeLogStore): Promise<number> {
+  return Math.max(1024, Math.ceil((await log.estimatedEvents()) * 1.02));
 }
 
 /**
@@ -88,22 +72,22 @@ export class ParallelLogReader {
       this.close();
       return copyLog(tx, shared);
     }
-    const { rows } = await tx.query<{ snapshot: string; pages: string }>("SELECT pg_export_snapshot() AS snapshot, pg_relation_size('outcome_events') / current_setting('block_size')::int AS pages");
-    const half = Math.ceil(Number(rows[0].pages) / 2);
-    const snapshot = rows[0].snapshot;
-    const columns = new LogColumns(await estimatedEvents(tx), shared);
-    const copyInto = async (sql: CopySql, pages: { from: number; to: number | null }) => {
+    const log = new OutcomeLogStore(tx);
+    const { snapshot, pages } = await log.exportSnapshot();
+    const half = Math.ceil(pages / 2);
+    const columns = new LogColumns(await estimatedEvents(log), shared);
+    const copyInto = async (source: OutcomeLogStore, pages: { from: number; to: number | null }) => {
       const parser = new BinaryLogParser(columns);
-      for await (const chunk of sql.copyOut(logCopy(pages))) parser.push(chunk);
+      for await (const chunk of source.copy(pages)) parser.push(chunk);
       parser.finish();
     };
     this.release(async (helperTx) => {
-      await helperTx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
-      await helperTx.query(`SET TRANSACTION SNAPSHOT '${snapshot.replace(/'/g, "''")}'`);
-      await copyInto(helperTx, { from: half, to: null });
+      const helperLog = new OutcomeLogStore(helperTx);
+      await helperLog.joinSnapshot(snapshot);
+      await copyInto(helperLog, { from: half, to: null });
     });
     // Both halves are read whatever happens to the other, so the helper's transaction has ended when this returns.
-    const [own, other] = await Promise.allSettled([copyInto(tx, { from: 0, to: half }), this.helper!]);
+    const [own, other] = await Promise.allSettled([copyInto(log, { from: 0, to: half }), this.helper!]);
     if (own.status === 'rejected') throw own.reason;
     if (other.status === 'rejected') throw other.reason;
     return columns.c;
@@ -254,13 +238,6 @@ function grow(c: EventColumns): EventColumns {
   return g;
 }
 
-/** The cell tables and their primary keys (as in migration 003). */
-const CELL_KEYS: Record<string, string> = {
-  metric_outcome_cells: 'month, departement, partner_id, pyramide, outcome, credited, case_maintien, disagreement',
-  metric_measure_cells: 'month, departement, partner_id, measure, requester, credited, case_maintien',
-  metric_overlap_cells: 'month, departement, scope, level, members',
-};
-
 /**
  * Replaces the content of the cell tables with COPY; returns the rows written. In the caller's
  * transaction: readers keep seeing the old cells until it commits. The primary keys are dropped
@@ -268,20 +245,13 @@ const CELL_KEYS: Record<string, string> = {
  * sorted instead of sorting them): no B-tree descent per row.
  */
 export async function copyCells(tx: Sql & Required<Pick<Sql, 'copyIn'>>, cells: CellAccumulator, partners: PartnerNames): Promise<number> {
-  await tx.query(`TRUNCATE ${Object.keys(CELL_KEYS).join(', ')}`);
-  for (const table of Object.keys(CELL_KEYS)) await tx.query(`ALTER TABLE ${table} DROP CONSTRAINT ${table}_pkey`);
-  const written = await copyRows(tx, cells, partners);
-  for (const [table, key] of Object.entries(CELL_KEYS)) await tx.query(`ALTER TABLE ${table} ADD CONSTRAINT ${table}_pkey PRIMARY KEY (${key})`);
-  return written;
-}
-
-async function copyRows(tx: Sql & Required<Pick<Sql, 'copyIn'>>, cells: CellAccumulator, partners: PartnerNames): Promise<number> {
+  const store = new MetricCellStore(tx);
+  await store.truncate();
+  await store.dropKeys();
   let written = 0;
-  written += await tx.copyIn(
-    'COPY metric_outcome_cells (month, departement, partner_id, category, pyramide, outcome, credited, case_maintien, disagreement, n) FROM STDIN',
-    cells.outcomeCopy(partners),
-  );
-  written += await tx.copyIn('COPY metric_measure_cells (month, departement, partner_id, category, measure, requester, credited, case_maintien, n) FROM STDIN', cells.measureCopy(partners));
-  written += await tx.copyIn('COPY metric_overlap_cells (month, departement, scope, level, members, size, n) FROM STDIN', cells.overlapCopy(partners));
+  written += await store.copyOutcomeCells(cells.outcomeCopy(partners));
+  written += await store.copyMeasureCells(cells.measureCopy(partners));
+  written += await store.copyOverlapCells(cells.overlapCopy(partners));
+  await store.addKeys();
   return written;
 }

@@ -11,3 +11,4 @@ export * from './queries';
 export * from './orientations';
 export * from './snapshots';
 export * from './follow-up-metrics';
+export { followUpStatusSql } from './follow-up-metrics.store';

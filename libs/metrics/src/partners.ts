@@ -2,6 +2,7 @@ import { Sql } from '@pdp/db';
 import { CATEGORIES } from './codes';
 import { PartnerNames } from './accumulator';
 import { PartnerLookup } from './dedup';
+import { MetricPartnerStore } from './metric-partner.store';
 
 /**
  * The metric_partners dictionary: partner id ↔ small number, with the category and the
@@ -22,7 +23,7 @@ export class PartnerDictionary implements PartnerLookup, PartnerNames {
    * stored (partner_no is a sequence, the category is set on insert).
    */
   async load(db: Sql): Promise<this> {
-    const { rows } = await db.query<{ partner_no: number; partner_id: string; category: string }>('SELECT partner_no, partner_id, category FROM metric_partners');
+    const rows = await new MetricPartnerStore(db).all();
     for (const r of rows) {
       this.ids[r.partner_no] = r.partner_id;
       this.categories[r.partner_no] = r.category;
@@ -44,10 +45,7 @@ export class PartnerDictionary implements PartnerLookup, PartnerNames {
     const missing = partners.filter((p) => !this.byId.has(p.id));
     if (missing.length > 0) {
       const unique = [...new Map(missing.map((p) => [p.id, p])).values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)); // same order in concurrent batches
-      await db.query(`INSERT INTO metric_partners (partner_id, category) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT (partner_id) DO NOTHING`, [
-        unique.map((p) => p.id),
-        unique.map((p) => p.category),
-      ]);
+      await new MetricPartnerStore(db).add(unique);
       await this.load(db);
     }
     return new Map(partners.map((p) => [p.id, this.byId.get(p.id)!]));

@@ -6,6 +6,7 @@ import { DeadLetterSink, parseJson, readMessageId, Rejection, rejectionOf } from
 import { OutcomeMetricsStore, RecordedOutcome } from '@pdp/metrics';
 import { checkOutcome } from './checks';
 import { FollowUpService } from './follow-ups';
+import { Reporter, ReporterStore } from './reporter.store';
 
 export interface OutcomeProcessorDeps {
   db: Sql;
@@ -17,12 +18,6 @@ export interface OutcomeProcessorDeps {
   clock?: () => Date;
 }
 
-interface Reporter {
-  partner_id: string;
-  category: string;
-  departements: string[];
-}
-
 /**
  * Consumer of the outcome topic: validate → check identifiers and dates → check the reporter is
  * a known partner → pseudonymise the worker → update the metrics and the follow-ups, a batch at
@@ -31,10 +26,12 @@ interface Reporter {
 export class OutcomeProcessor {
   private readonly contract;
   private readonly clock: () => Date;
+  private readonly reporters: ReporterStore;
 
   constructor(private readonly deps: OutcomeProcessorDeps) {
     this.contract = deps.contracts.contract<OutcomeReport>(ContractIds.outcomeReport);
     this.clock = deps.clock ?? (() => new Date());
+    this.reporters = new ReporterStore(deps.db);
   }
 
   async handleBatch(messages: BusMessage[]): Promise<void> {
@@ -59,7 +56,7 @@ export class OutcomeProcessor {
       else valid.push({ m, report: r.value });
     }
 
-    const reporters = await this.reporters(valid.map((v) => v.report.reporter.partnerId));
+    const reporters = await this.reporters.find(valid.map((v) => v.report.reporter.partnerId));
     const recorded: RecordedOutcome[] = [];
     const episodes = new Map<string, string>();
     for (const { m, report } of valid) {
@@ -96,11 +93,5 @@ export class OutcomeProcessor {
       ...(departement ? { departement } : {}),
       ...(r.preRepriseRequester ? { preRepriseRequester: r.preRepriseRequester } : {}),
     };
-  }
-
-  private async reporters(ids: string[]): Promise<Map<string, Reporter>> {
-    if (ids.length === 0) return new Map();
-    const { rows } = await this.deps.db.query<Reporter>('SELECT partner_id, category, departements FROM partners WHERE partner_id = ANY($1::text[])', [[...new Set(ids)]]);
-    return new Map(rows.map((r) => [r.partner_id, r]));
   }
 }

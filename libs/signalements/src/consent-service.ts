@@ -9,8 +9,9 @@ import { PartnerRegistry } from '@pdp/partners';
 import { pullBackSickLeaveItems, releaseConsentParked, SICK_LEAVE_CONSENT } from '@pdp/consent';
 import { MessageBus } from '@pdp/bus';
 import { SignalementCoordinator } from './coordinator';
-import { CanonicalSignalement } from './intake';
+import { DeliveryStore } from './delivery.store';
 import { idempotencyKey } from './plan';
+import { SignalementStore } from './signalement.store';
 import { DeliveryWriter, Outgoing } from './writer';
 
 export interface ConsentServiceDeps {
@@ -39,7 +40,13 @@ export interface ConsentChange {
  * gets a retraction notice), and a grant releases the items withheld for want of it.
  */
 export class ConsentService {
-  constructor(private readonly deps: ConsentServiceDeps) {}
+  private readonly signalements: SignalementStore;
+  private readonly deliveries: DeliveryStore;
+
+  constructor(private readonly deps: ConsentServiceDeps) {
+    this.signalements = new SignalementStore(deps.db);
+    this.deliveries = new DeliveryStore(deps.db);
+  }
 
   validate(body: unknown): { ok: true; value: ConsentStatement } | { ok: false; violations: Violation[] } {
     const r = this.deps.contracts.contract<ConsentStatement>(SignalementContractIds.consentStatement).validate(body);
@@ -157,32 +164,14 @@ export class ConsentService {
     const retracted: ConsentChange['retracted'] = [];
     await this.deps.db.transaction(async (tx) => {
       const irdpOnly = c.purpose === 'irdp-sharing';
-      const { rows } = await tx.query<{
-        delivery_id: string;
-        partner_id: string;
-        case_id: string;
-        subject_id: string;
-        subject_type: 'signalement';
-        inbox_status: string | null;
-        fhir_endpoint: string | null;
-      }>(
-        `SELECT d.delivery_id, d.partner_id, d.case_id, d.subject_id, d.subject_type, i.status AS inbox_status, p.fhir_endpoint
-           FROM coordination_deliveries d LEFT JOIN inbox_items i ON i.item_id = d.inbox_item_id JOIN partners p ON p.partner_id = d.partner_id
-          WHERE d.person_pseudonym = $1 AND d.category = $2 AND d.status = 'delivered' AND d.legal_basis = 'consent' AND ($3::boolean = false OR d.irdp_shared)
-          FOR UPDATE OF d`,
-        [c.personPseudonym, c.recipientCategory, irdpOnly],
-      );
+      const rows = await this.deliveries.deliveredUnderConsent(tx, c.personPseudonym, c.recipientCategory, irdpOnly);
       const audit: AuditEntry[] = [];
       const pending = rows.filter((r) => r.inbox_status !== 'acknowledged');
       if (pending.length) {
         const ids = pending.map((r) => r.delivery_id);
-        await tx.query('DELETE FROM inbox_items WHERE item_id = ANY($1::text[])', [ids]);
+        await this.deliveries.removeInboxItems(tx, ids);
         // An IRDP withdrawal marks them withheld so that the re-decision delivers them without it.
-        await tx.query(`UPDATE coordination_deliveries SET status = $2, reason_code = 'consent-withdrawn', reason = $3, inbox_item_id = NULL, updated_at = now() WHERE delivery_id = ANY($1::text[])`, [
-          ids,
-          irdpOnly ? 'withheld' : 'pulled-back',
-          reason,
-        ]);
+        await this.deliveries.markWithdrawn(tx, ids, irdpOnly ? 'withheld' : 'pulled-back', reason);
       }
       for (const r of rows) {
         const unread = r.inbox_status !== 'acknowledged';
@@ -223,16 +212,12 @@ export class ConsentService {
 
   /** Re-decides the withheld referrals of a person (consent may now allow them). */
   async redecide(person: string, actor: string): Promise<Outgoing> {
-    const { rows } = await this.deps.db.query<{ canonical: CanonicalSignalement }>(
-      `SELECT DISTINCT r.referral_id, r.canonical FROM referrals r JOIN coordination_deliveries d ON d.subject_id = r.referral_id
-        WHERE d.person_pseudonym = $1 AND d.status = 'withheld' AND d.reason_code <> 'no-recipient'`,
-      [person],
-    );
+    const withheld = await this.signalements.withheldForConsent(person);
     const out: Outgoing = { deliveries: [], retractions: [] };
-    if (rows.length === 0) return out;
+    if (withheld.length === 0) return out;
     const partners = await this.deps.partners.list();
-    for (const r of rows) {
-      const o = await this.deps.coordinator.route(r.canonical, partners, { recordConsent: false, actor });
+    for (const referral of withheld) {
+      const o = await this.deps.coordinator.route(referral, partners, { recordConsent: false, actor });
       out.deliveries.push(...o.deliveries);
     }
     return out;

@@ -9,10 +9,12 @@ import { RuleSet } from '@pdp/routing-rules';
 import { OrientationFact, recordOrientation } from '@pdp/metrics';
 import { AdhesionDirectory, Partner, PartnerRegistry } from '@pdp/partners';
 import { DeadLetterSink, parseJson, readMessageId, Rejection, rejectionOf } from '@pdp/dead-letters';
+import { CaseLeadStore } from './case-lead.store';
 import { canonicalSignalement, CanonicalSignalement, validateSignalement } from './intake';
 import { decisionIdOf } from './ids';
 import { CaseLead, chefDeFileOf, consentFromSignalement, Decision, decideLead, idempotencyKey, referralContent } from './plan';
 import { partnerForTerritory } from '@pdp/partners';
+import { SignalementStore } from './signalement.store';
 import { DeliveryWriter, Outgoing } from './writer';
 
 export interface SignalementCoordinatorDeps {
@@ -38,7 +40,13 @@ const ROUTING_CONCURRENCY = 6;
  * filter) per recipient → name the chef de file → deliver or withhold, all audited.
  */
 export class SignalementCoordinator {
-  constructor(private readonly deps: SignalementCoordinatorDeps) {}
+  private readonly signalements: SignalementStore;
+  private readonly leads: CaseLeadStore;
+
+  constructor(private readonly deps: SignalementCoordinatorDeps) {
+    this.signalements = new SignalementStore(deps.db);
+    this.leads = new CaseLeadStore(deps.db);
+  }
 
   async handleBatch(messages: BusMessage[]): Promise<void> {
     const rejections: Rejection[] = [];
@@ -122,32 +130,12 @@ export class SignalementCoordinator {
 
     return this.deps.db.transaction(async (tx) => {
       // One case at a time: its chef de file and its decisions change together.
-      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [referral.caseId]);
-      await tx.query(
-        `INSERT INTO referrals (referral_id, sender_id, signalement_id, message_id, case_id, person_pseudonym, reason, pyramide, referral_date, rules_version, canonical)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-         ON CONFLICT (referral_id) DO UPDATE SET message_id = excluded.message_id, reason = excluded.reason, pyramide = excluded.pyramide,
-           referral_date = excluded.referral_date, rules_version = excluded.rules_version, canonical = excluded.canonical, updated_at = now()`,
-        [
-          referral.referralId,
-          referral.senderId,
-          referral.signalementId,
-          referral.messageId,
-          referral.caseId,
-          referral.personPseudonym,
-          referral.reason,
-          referral.pyramide ?? null,
-          referral.date,
-          rules.version,
-          JSON.stringify(referral),
-        ],
-      );
+      await this.leads.lockCase(tx, referral.caseId);
+      await this.signalements.save(tx, referral, rules.version);
       const audit: AuditEntry[] = [];
       if (opts.recordConsent && intended) {
-        const source = `signalement:${referral.referralId}`;
-        const known = await tx.query('SELECT 1 FROM consent_records WHERE source = $1 LIMIT 1', [source]);
         // A re-delivered or re-sent signalement does not state its consent twice.
-        if (known.rows.length === 0) {
+        if (!(await this.signalements.consentStated(tx, `signalement:${referral.referralId}`))) {
           const recorded = await this.deps.consent.record(consentFromSignalement(referral, intended), tx);
           for (const c of recorded)
             audit.push({
@@ -255,20 +243,10 @@ export class SignalementCoordinator {
 
   /** Applies decideLead and records the change; returns the lead in force. */
   async assignLead(tx: Sql, caseId: string, person: string, proposed: CaseLead, rulesVersion: string, audit: AuditEntry[], actor: string, force = false): Promise<CaseLead> {
-    const { rows } = await tx.query<{ partner_id: string | null; category: string; assigned_by: 'rule' | 'manual'; rule_id: string | null; reason: string }>(
-      'SELECT partner_id, category, assigned_by, rule_id, reason FROM case_leads WHERE case_id = $1 FOR UPDATE',
-      [caseId],
-    );
-    const current: CaseLead | null = rows[0] ? { partnerId: rows[0].partner_id, category: rows[0].category, assignedBy: rows[0].assigned_by, ruleId: rows[0].rule_id, reason: rows[0].reason } : null;
+    const current = await this.leads.current(tx, caseId);
     const { lead, change } = force ? { lead: proposed, change: current ? ('reassigned' as const) : ('assigned' as const) } : decideLead(current, proposed);
     if (change === 'kept') return lead;
-    await tx.query(
-      `INSERT INTO case_leads (case_id, person_pseudonym, partner_id, category, assigned_by, rule_id, rules_version, reason)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-       ON CONFLICT (case_id) DO UPDATE SET partner_id = excluded.partner_id, category = excluded.category, assigned_by = excluded.assigned_by,
-         rule_id = excluded.rule_id, rules_version = excluded.rules_version, reason = excluded.reason, assigned_at = now()`,
-      [caseId, person, lead.partnerId, lead.category, lead.assignedBy, lead.ruleId, rulesVersion, lead.reason],
-    );
+    await this.leads.save(tx, caseId, person, lead, rulesVersion);
     audit.push({
       action: change === 'assigned' ? 'chef-de-file-assigned' : 'chef-de-file-reassigned',
       subjectType: 'case',

@@ -5,6 +5,6 @@ export * from './writer';
 export * from './coordinator';
 export * from './consent-service';
 export * from './return-flow';
-export * from './queries';
+export * from './case-file';
 export * from './signalements';
 export * from './signalements.module';

@@ -1,10 +1,11 @@
-import { CaseEvent, ContractRegistry } from '@pdp/contracts';
+import { ContractRegistry } from '@pdp/contracts';
 import { AccompanimentReport, ReferralDelivery, ReportContent } from '@pdp/contracts';
 import { BusMessage } from '@pdp/bus';
 import { Database } from '@pdp/db';
 import { RuleSet } from '@pdp/routing-rules';
 import { DeadLetterSink, parseJson, readMessageId, Rejection, rejectionOf } from '@pdp/dead-letters';
 import { Partner, PartnerRegistry } from '@pdp/partners';
+import { AccompanimentReportStore } from './accompaniment-report.store';
 import { caseIdOf } from '@pdp/domain';
 import { decisionIdOf, reportKeyOf } from './ids';
 import { validateReport } from './intake';
@@ -29,7 +30,11 @@ export interface ReturnFlowDeps {
  * obligation itself, no consent.
  */
 export class ReturnFlow {
-  constructor(private readonly deps: ReturnFlowDeps) {}
+  private readonly reports: AccompanimentReportStore;
+
+  constructor(private readonly deps: ReturnFlowDeps) {
+    this.reports = new AccompanimentReportStore(deps.db);
+  }
 
   async handleBatch(messages: BusMessage[]): Promise<void> {
     const rejections: Rejection[] = [];
@@ -58,11 +63,7 @@ export class ReturnFlow {
 
   private async route(report: AccompanimentReport, partners: Partner[]): Promise<Outgoing | { reason: string; errors: Rejection['errors'] }> {
     // The case event as delivered to this sender (its inbox item), not as stored since.
-    const { rows } = await this.deps.db.query<{ case_event: CaseEvent }>(
-      `SELECT i.payload->'caseEvent' AS case_event FROM inbox_items i WHERE i.episode_id = $1 AND i.partner_id = $2 AND i.item_type = 'sick-leave'`,
-      [report.episodeId, report.sender.partnerId],
-    );
-    const event = rows[0]?.case_event;
+    const event = await this.reports.leaveAsDelivered(report.episodeId, report.sender.partnerId);
     // Only the SPSTI the leave was delivered to may report on it.
     if (!event) return { reason: 'unknown leave for this sender', errors: [{ path: '/episodeId', message: `no sick leave ${report.episodeId} was delivered to ${report.sender.partnerId}` }] };
     const rules = this.deps.rules;
@@ -129,12 +130,7 @@ export class ReturnFlow {
       };
     });
     return this.deps.db.transaction(async (tx) => {
-      await tx.query(
-        `INSERT INTO accompaniment_reports (report_key, sender_id, report_id, message_id, episode_id, case_id, person_pseudonym, content)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-         ON CONFLICT (report_key) DO UPDATE SET message_id = excluded.message_id, content = excluded.content, received_at = now()`,
-        [key, report.sender.partnerId, report.reportId, report.messageId, report.episodeId, caseId, event.personPseudonym, JSON.stringify(content)],
-      );
+      await this.reports.save(tx, key, report, caseId, event.personPseudonym, content);
       return this.deps.writer.commit(tx, decisions, report.sender.partnerId);
     });
   }

@@ -10,10 +10,12 @@ import { RuleSet } from '@pdp/routing-rules';
 import { AdhesionDirectory, PartnerCategories, PartnerRegistry } from '@pdp/partners';
 import { DeadLetterSink } from '@pdp/dead-letters';
 import { PartnerCategory } from '@pdp/contracts';
+import { CaseLeadStore } from './case-lead.store';
 import { ConsentService } from './consent-service';
 import { SignalementCoordinator } from './coordinator';
 import { validateReport, validateSignalement } from './intake';
-import { SignalementQueries } from './queries';
+import { loadPartnersFile } from '@pdp/partners';
+import { SignalementQueries } from './case-file';
 import { ReturnFlow } from './return-flow';
 import { DeliveryWriter } from './writer';
 
@@ -48,6 +50,7 @@ export class Signalements {
   readonly consent: ConsentService;
   readonly queries: SignalementQueries;
   readonly fhirDirectory: FhirOrganizationDirectory;
+  private readonly leads: CaseLeadStore;
   private readonly clock: () => Date;
 
   private constructor(private readonly deps: SignalementsDeps) {
@@ -63,6 +66,7 @@ export class Signalements {
     this.consent = new ConsentService({ ...common, bus: deps.bus, pseudonymizer: deps.pseudonymizer, consent: this.consentRegistry, audit: this.audit, coordinator: this.coordinator });
     this.queries = new SignalementQueries(deps.db);
     this.fhirDirectory = new FhirOrganizationDirectory(clients);
+    this.leads = new CaseLeadStore(deps.db);
   }
 
   /** Creates the flow's topics before anything is published to them. */
@@ -95,21 +99,12 @@ export class Signalements {
   async reassignLead(caseId: string, partnerId: string, reason: string, actor: string) {
     const partner = await this.deps.partners.get(partnerId);
     if (!partner) return { ok: false as const, status: 400, message: `${partnerId} is not a registered partner` };
-    const lead = await this.deps.db.query<{ person_pseudonym: string }>('SELECT person_pseudonym FROM case_leads WHERE case_id = $1', [caseId]);
-    if (!lead.rows[0]) return { ok: false as const, status: 404, message: `no case ${caseId}` };
+    const person = await this.leads.personOf(caseId);
+    if (person === null) return { ok: false as const, status: 404, message: `no case ${caseId}` };
     const audit: AuditEntry[] = [];
     await this.deps.db.transaction(async (tx) => {
-      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [caseId]);
-      await this.coordinator.assignLead(
-        tx,
-        caseId,
-        lead.rows[0].person_pseudonym,
-        { partnerId, category: partner.category, assignedBy: 'manual', ruleId: null, reason },
-        this.rules.version,
-        audit,
-        actor,
-        true,
-      );
+      await this.leads.lockCase(tx, caseId);
+      await this.coordinator.assignLead(tx, caseId, person, { partnerId, category: partner.category, assignedBy: 'manual', ruleId: null, reason }, this.rules.version, audit, actor, true);
       await this.audit.append(audit, tx);
     });
     return { ok: true as const, chefDeFile: await this.queries.lead(caseId) };

@@ -5,6 +5,7 @@ import { jsonMessage, MessageBus, OutgoingMessage } from '@pdp/bus';
 import { Database, Sql } from '@pdp/db';
 import { AuditEntry, AuditTrail } from '@pdp/audit';
 import { FhirDeliveryChannel } from '@pdp/fhir';
+import { DeliveryStore, FhirResult } from './delivery.store';
 import { Decision } from './plan';
 
 export interface WriterDeps {
@@ -28,74 +29,26 @@ export interface Outgoing {
  */
 export class DeliveryWriter {
   private readonly logger = new Logger('Signalements');
+  private readonly deliveries: DeliveryStore;
 
-  constructor(private readonly deps: WriterDeps) {}
+  constructor(private readonly deps: WriterDeps) {
+    this.deliveries = new DeliveryStore(deps.db);
+  }
 
   async commit(tx: Sql, decisions: Decision[], actor: string, extraAudit: AuditEntry[] = []): Promise<Outgoing> {
     const out: Outgoing = { deliveries: [], retractions: [] };
-    const ids = decisions.map((d) => d.decisionId);
-    const existing = new Map(
-      (
-        await tx.query<{ delivery_id: string; status: string; reason_code: string }>('SELECT delivery_id, status, reason_code FROM coordination_deliveries WHERE delivery_id = ANY($1::text[])', [ids])
-      ).rows.map((r) => [r.delivery_id, r]),
+    const existing = await this.deliveries.taken(
+      tx,
+      decisions.map((d) => d.decisionId),
     );
     const changed = decisions.filter((d) => {
       const prev = existing.get(d.decisionId);
       return !prev || (prev.status === 'withheld' && (d.status === 'delivered' || prev.reason_code !== d.reasonCode));
     });
     const audit: AuditEntry[] = [...extraAudit];
-    if (changed.length) {
-      const c = <T>(f: (d: Decision) => T) => changed.map(f);
-      await tx.query(
-        `INSERT INTO coordination_deliveries (delivery_id, subject_type, subject_id, case_id, person_pseudonym, category, partner_id, status, reason_code, reason,
-           purpose, legal_basis, consent_id, rule_ids, rules_version, irdp_shared, inbox_item_id, fhir_status)
-         SELECT t.a, t.b, t.c, t.d, t.e, t.f, t.g, t.h, t.i, t.j, t.k, t.l, t.m, string_to_array(t.n, ','), t.o, t.p, t.q, t.r
-           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::boolean[], $17::text[], $18::text[])
-             AS t(a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r)
-         ON CONFLICT (delivery_id) DO UPDATE SET partner_id = excluded.partner_id, status = excluded.status, reason_code = excluded.reason_code, reason = excluded.reason,
-           legal_basis = excluded.legal_basis, consent_id = excluded.consent_id, rule_ids = excluded.rule_ids, rules_version = excluded.rules_version,
-           irdp_shared = excluded.irdp_shared, inbox_item_id = excluded.inbox_item_id, fhir_status = excluded.fhir_status, updated_at = now()
-         WHERE coordination_deliveries.status = 'withheld'`,
-        [
-          c((d) => d.decisionId),
-          c((d) => d.subjectType),
-          c((d) => d.subjectId),
-          c((d) => d.caseId),
-          c((d) => d.personPseudonym),
-          c((d) => d.category),
-          c((d) => d.partner?.partnerId ?? null),
-          c((d) => d.status),
-          c((d) => d.reasonCode),
-          c((d) => d.reason),
-          c((d) => d.purpose ?? null),
-          c((d) => d.legalBasis ?? null),
-          c((d) => d.consentId ?? null),
-          c((d) => d.ruleIds.join(',')),
-          c((d) => d.rulesVersion),
-          c((d) => d.irdpShared),
-          c((d) => (d.status === 'delivered' ? d.decisionId : null)),
-          c((d) => (d.status === 'delivered' && d.partner?.fhirEndpoint ? 'pending' : null)),
-        ],
-      );
-    }
+    if (changed.length) await this.deliveries.save(tx, changed);
     const delivered = changed.filter((d) => d.status === 'delivered' && d.delivery && d.partner);
-    if (delivered.length) {
-      const c = <T>(f: (d: Decision) => T) => delivered.map(f);
-      await tx.query(
-        `INSERT INTO inbox_items (item_id, partner_id, episode_id, item_type, version, idempotency_key, legal_basis, payload, status)
-         SELECT t.a, t.b, t.c, t.d, 1, t.e, t.f, t.g, 'new' FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[]) AS t(a, b, c, d, e, f, g)
-         ON CONFLICT DO NOTHING`,
-        [
-          c((d) => d.decisionId),
-          c((d) => d.partner!.partnerId),
-          c((d) => d.subjectId),
-          c((d) => d.subjectType),
-          c((d) => d.delivery!.idempotencyKey),
-          c((d) => d.legalBasis!),
-          c((d) => JSON.stringify(d.delivery)),
-        ],
-      );
-    }
+    if (delivered.length) await this.deliveries.addInboxItems(tx, delivered);
     for (const d of changed) {
       const released = existing.get(d.decisionId)?.status === 'withheld' && d.status === 'delivered';
       audit.push({
@@ -140,27 +93,13 @@ export class DeliveryWriter {
     }
     await this.deps.bus.ensureTopics([...byPartner.keys()].map((p) => ({ topic: inboxTopic(p), partitions: this.deps.partitions })));
     await this.deps.bus.publishMany([...byPartner].map(([partnerId, messages]) => ({ topic: inboxTopic(partnerId), messages })));
-    await this.deps.db.query('UPDATE inbox_items SET published_version = version WHERE item_id = ANY($1::text[])', [list.flatMap((o) => o.deliveries.map((d) => d.delivery.deliveryId))]);
+    await this.deliveries.markPublished(list.flatMap((o) => o.deliveries.map((d) => d.delivery.deliveryId)));
     for (const o of list) await this.pushFhir(o);
   }
 
   /** Ops: pushes again the FHIR copies still pending or failed (endpoint down, since fixed). */
   async retryFhir(limit = 500): Promise<{ retried: number; delivered: number }> {
-    const { rows } = await this.deps.db.query<{
-      payload: ReferralDelivery;
-      fhir_endpoint: string | null;
-      subject_type: Decision['subjectType'];
-      subject_id: string;
-      case_id: string;
-      person_pseudonym: string;
-      category: string;
-    }>(
-      `SELECT i.payload, p.fhir_endpoint, d.subject_type, d.subject_id, d.case_id, d.person_pseudonym, d.category
-         FROM coordination_deliveries d JOIN inbox_items i ON i.item_id = d.inbox_item_id JOIN partners p ON p.partner_id = d.partner_id
-        WHERE d.status = 'delivered' AND d.fhir_status IN ('pending', 'failed') AND p.fhir_endpoint IS NOT NULL
-        ORDER BY d.updated_at LIMIT $1`,
-      [limit],
-    );
+    const rows = await this.deliveries.pendingFhir(limit);
     const out: Outgoing = {
       deliveries: rows.map((r) => ({
         delivery: r.payload,
@@ -183,15 +122,12 @@ export class DeliveryWriter {
       retractions: [],
     };
     await this.pushFhir(out);
-    const done = await this.deps.db.query<{ n: string }>("SELECT count(*) AS n FROM coordination_deliveries WHERE delivery_id = ANY($1::text[]) AND fhir_status = 'delivered'", [
-      rows.map((r) => r.payload.deliveryId),
-    ]);
-    return { retried: rows.length, delivered: Number(done.rows[0].n) };
+    return { retried: rows.length, delivered: await this.deliveries.countFhirDelivered(rows.map((r) => r.payload.deliveryId)) };
   }
 
   private async pushFhir(out: Outgoing): Promise<void> {
     const audit: AuditEntry[] = [];
-    const results: { id: string; status: 'delivered' | 'failed' | 'cancelled'; task: string | null }[] = [];
+    const results: FhirResult[] = [];
     for (const { delivery, fhirEndpoint, decision } of out.deliveries) {
       if (!fhirEndpoint) continue;
       const base = {
@@ -222,13 +158,7 @@ export class DeliveryWriter {
         this.logger.warn(`FHIR cancellation of ${r.retractedId} failed: ${(e as Error).message}`);
       }
     }
-    if (results.length) {
-      await this.deps.db.query(
-        `UPDATE coordination_deliveries c SET fhir_status = t.s, fhir_task = coalesce(t.k, c.fhir_task), updated_at = now()
-           FROM unnest($1::text[], $2::text[], $3::text[]) AS t(i, s, k) WHERE c.delivery_id = t.i`,
-        [results.map((r) => r.id), results.map((r) => r.status), results.map((r) => r.task)],
-      );
-    }
+    if (results.length) await this.deliveries.recordFhirResults(results);
     await this.deps.audit.append(audit);
   }
 }

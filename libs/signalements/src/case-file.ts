@@ -1,0 +1,144 @@
+import { Database } from '@pdp/db';
+import { caseEventOf } from '@pdp/sick-leave';
+import { caseIdOf } from '@pdp/domain';
+import { CaseFileStore, DecisionRow } from './case-file.store';
+
+export interface RecipientStatus {
+  category: string;
+  partnerId: string | null;
+  status: 'delivered' | 'acknowledged' | 'withheld' | 'pulled-back';
+  reasonCode: string;
+  reason: string;
+  legalBasis: string | null;
+  irdpShared: boolean;
+  fhir: string | null;
+  updatedAt: string;
+}
+
+export interface ReferralStatus {
+  signalementId: string;
+  referralId: string;
+  caseId: string;
+  receivedAt: string;
+  rulesVersion: string;
+  chefDeFile: { partnerId: string | null; category: string; assignedBy: string; reason: string } | null;
+  recipients: RecipientStatus[];
+}
+
+function recipient(r: DecisionRow): RecipientStatus {
+  return {
+    category: r.category,
+    partnerId: r.partner_id,
+    status: r.status === 'delivered' && r.inbox_status === 'acknowledged' ? 'acknowledged' : r.status,
+    reasonCode: r.reason_code,
+    reason: r.reason,
+    legalBasis: r.legal_basis,
+    irdpShared: r.irdp_shared,
+    fhir: r.fhir_status,
+    updatedAt: new Date(r.updated_at).toISOString(),
+  };
+}
+
+/** Read side of the coordination flows: sender status, ops views, case timeline. */
+export class SignalementQueries {
+  private readonly store: CaseFileStore;
+
+  constructor(db: Database) {
+    this.store = new CaseFileStore(db);
+  }
+
+  /** What became of a signalement, for its sender only (null for anyone else). */
+  async referralStatus(senderId: string, signalementId: string): Promise<ReferralStatus | null> {
+    const r = await this.store.referral(senderId, signalementId);
+    if (!r) return null;
+    const decisions = await this.store.decisionsOn(r.referral_id);
+    return {
+      signalementId,
+      referralId: r.referral_id,
+      caseId: r.case_id,
+      receivedAt: new Date(r.received_at).toISOString(),
+      rulesVersion: r.rules_version,
+      chefDeFile: await this.lead(r.case_id),
+      recipients: decisions.map(recipient),
+    };
+  }
+
+  async lead(caseId: string): Promise<ReferralStatus['chefDeFile']> {
+    const lead = await this.store.lead(caseId);
+    return lead ? { partnerId: lead.partner_id, category: lead.category, assignedBy: lead.assigned_by, reason: lead.reason } : null;
+  }
+
+  /** Ops: everything withheld, with its reason (nothing is dropped silently). */
+  async withheld(limit = 200): Promise<(RecipientStatus & { subjectType: string; subjectId: string; caseId: string })[]> {
+    const rows = await this.store.withheld(limit);
+    return rows.map((r) => ({ ...recipient(r), subjectType: r.subject_type, subjectId: r.subject_id, caseId: r.case_id }));
+  }
+
+  /** The case of a person pseudonym or case id, if any fact of it exists. */
+  async resolveCase(ref: string): Promise<{ caseId: string; person: string } | null> {
+    const found = await this.store.caseOf(ref);
+    if (found) return { caseId: found.case_id, person: found.person_pseudonym };
+    return (await this.store.hasLeave(ref)) ? { caseId: caseIdOf(ref), person: ref } : null;
+  }
+
+  /** A partner reads a case only when something of it was delivered to it. */
+  async partnerMayRead(partnerId: string, person: string): Promise<boolean> {
+    return this.store.deliveredTo(partnerId, person);
+  }
+
+  /** Leave, referrals, measures, deliveries, acknowledgements, reports and lead changes, in time order. */
+  async timeline(caseId: string, person: string): Promise<{ caseId: string; chefDeFile: ReferralStatus['chefDeFile']; events: TimelineEvent[] }> {
+    const events: TimelineEvent[] = [];
+    for (const l of await this.store.leavesOf(person)) {
+      const e = caseEventOf(l);
+      events.push({
+        at: `${e.startDate}T00:00:00.000Z`,
+        type: 'sick-leave',
+        detail: { episodeId: l.episode_id, source: e.source, nature: e.nature, startDate: e.startDate, expectedEndDate: e.expectedEndDate, cumulatedDays: e.cumulatedDays, eligible: e.eligible },
+      });
+    }
+    for (const r of await this.store.referralsOf(person)) {
+      const c = r.canonical;
+      // The IRDP stays out of the timeline: any partner of the case may read it.
+      events.push({
+        at: new Date(r.received_at).toISOString(),
+        type: 'referral',
+        detail: { referralId: r.referral_id, sender: r.sender_id, date: c.date, reason: c.reason, pyramide: c.pyramide ?? null, urgency: c.urgency, recipient: c.recipient },
+      });
+      if (c.requestedMeasures.length) events.push({ at: new Date(r.received_at).toISOString(), type: 'measures-requested', detail: { referralId: r.referral_id, measures: c.requestedMeasures } });
+    }
+    for (const d of await this.store.decisionsAbout(person)) {
+      const s = recipient(d);
+      events.push({
+        at: new Date(d.created_at).toISOString(),
+        type: `delivery-${d.status}`,
+        detail: { subjectType: d.subject_type, subjectId: d.subject_id, category: s.category, partnerId: s.partnerId, reasonCode: s.reasonCode, legalBasis: s.legalBasis },
+      });
+      if (d.acknowledged_at) events.push({ at: new Date(d.acknowledged_at).toISOString(), type: 'acknowledged', detail: { subjectId: d.subject_id, partnerId: s.partnerId } });
+    }
+    for (const i of await this.store.leaveItemsOf(person)) {
+      events.push({
+        at: new Date(i.created_at).toISOString(),
+        type: 'delivery-delivered',
+        detail: { subjectType: 'sick-leave', subjectId: i.episode_id, category: 'spsti', partnerId: i.partner_id, legalBasis: i.legal_basis },
+      });
+      if (i.acknowledged_at) events.push({ at: new Date(i.acknowledged_at).toISOString(), type: 'acknowledged', detail: { subjectId: i.episode_id, partnerId: i.partner_id } });
+    }
+    for (const r of await this.store.reportsOf(person))
+      events.push({
+        at: new Date(r.received_at).toISOString(),
+        type: 'accompaniment-report',
+        detail: { sender: r.sender_id, reportId: r.content.reportId, accompaniment: r.content.accompaniment, measures: r.content.measures ?? [], pyramide: r.content.pyramide ?? null },
+      });
+    for (const l of await this.store.leadChanges(caseId))
+      events.push({ at: new Date(l.at).toISOString(), type: l.action, detail: { partnerId: l.partner_id, category: l.category, reason: l.detail.reason ?? null } });
+    events.sort((a, b) => a.at.localeCompare(b.at));
+    return { caseId, chefDeFile: await this.lead(caseId), events };
+  }
+}
+
+export interface TimelineEvent {
+  at: string;
+  type: string;
+  detail: Record<string, unknown>;
+}

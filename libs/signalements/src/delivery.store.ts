@@ -1,0 +1,171 @@
+import { ReferralDelivery } from '@pdp/contracts';
+import { Sql } from '@pdp/db';
+import { Decision } from './plan';
+
+/** A decision already taken, as the writer compares a new one with it. */
+export interface TakenDecision {
+  delivery_id: string;
+  status: string;
+  reason_code: string;
+}
+
+/** A delivered item whose FHIR copy is still pending or failed. */
+export interface PendingFhirCopy {
+  payload: ReferralDelivery;
+  fhir_endpoint: string | null;
+  subject_type: Decision['subjectType'];
+  subject_id: string;
+  case_id: string;
+  person_pseudonym: string;
+  category: string;
+}
+
+/** What became of a FHIR copy (or of its cancellation). */
+export interface FhirResult {
+  id: string;
+  status: 'delivered' | 'failed' | 'cancelled';
+  task: string | null;
+}
+
+/** An item delivered under a consent, as a withdrawal of that consent finds it. */
+export interface ConsentedDelivery {
+  delivery_id: string;
+  partner_id: string;
+  case_id: string;
+  subject_id: string;
+  subject_type: 'signalement';
+  inbox_status: string | null;
+  fhir_endpoint: string | null;
+}
+
+/**
+ * The coordination_deliveries table (one decision per subject and recipient category:
+ * delivered, withheld or pulled back) and the inbox items the delivered ones put in the
+ * partners' durable inboxes, with their outbox and FHIR markers.
+ */
+export class DeliveryStore {
+  constructor(private readonly db: Sql) {}
+
+  /** The decisions already taken among these ids, by id. */
+  async taken(tx: Sql, ids: string[]): Promise<Map<string, TakenDecision>> {
+    return new Map(
+      (await tx.query<TakenDecision>('SELECT delivery_id, status, reason_code FROM coordination_deliveries WHERE delivery_id = ANY($1::text[])', [ids])).rows.map((r) => [r.delivery_id, r]),
+    );
+  }
+
+  /** Records new decisions; a withheld one already recorded is replaced, any other stands. */
+  async save(tx: Sql, changed: Decision[]): Promise<void> {
+    const c = <T>(f: (d: Decision) => T) => changed.map(f);
+    await tx.query(
+      `INSERT INTO coordination_deliveries (delivery_id, subject_type, subject_id, case_id, person_pseudonym, category, partner_id, status, reason_code, reason,
+           purpose, legal_basis, consent_id, rule_ids, rules_version, irdp_shared, inbox_item_id, fhir_status)
+         SELECT t.a, t.b, t.c, t.d, t.e, t.f, t.g, t.h, t.i, t.j, t.k, t.l, t.m, string_to_array(t.n, ','), t.o, t.p, t.q, t.r
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::boolean[], $17::text[], $18::text[])
+             AS t(a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r)
+         ON CONFLICT (delivery_id) DO UPDATE SET partner_id = excluded.partner_id, status = excluded.status, reason_code = excluded.reason_code, reason = excluded.reason,
+           legal_basis = excluded.legal_basis, consent_id = excluded.consent_id, rule_ids = excluded.rule_ids, rules_version = excluded.rules_version,
+           irdp_shared = excluded.irdp_shared, inbox_item_id = excluded.inbox_item_id, fhir_status = excluded.fhir_status, updated_at = now()
+         WHERE coordination_deliveries.status = 'withheld'`,
+      [
+        c((d) => d.decisionId),
+        c((d) => d.subjectType),
+        c((d) => d.subjectId),
+        c((d) => d.caseId),
+        c((d) => d.personPseudonym),
+        c((d) => d.category),
+        c((d) => d.partner?.partnerId ?? null),
+        c((d) => d.status),
+        c((d) => d.reasonCode),
+        c((d) => d.reason),
+        c((d) => d.purpose ?? null),
+        c((d) => d.legalBasis ?? null),
+        c((d) => d.consentId ?? null),
+        c((d) => d.ruleIds.join(',')),
+        c((d) => d.rulesVersion),
+        c((d) => d.irdpShared),
+        c((d) => (d.status === 'delivered' ? d.decisionId : null)),
+        c((d) => (d.status === 'delivered' && d.partner?.fhirEndpoint ? 'pending' : null)),
+      ],
+    );
+  }
+
+  /** Puts delivered decisions in their partners' inboxes (an item already there stays as it is). */
+  async addInboxItems(tx: Sql, delivered: Decision[]): Promise<void> {
+    const c = <T>(f: (d: Decision) => T) => delivered.map(f);
+    await tx.query(
+      `INSERT INTO inbox_items (item_id, partner_id, episode_id, item_type, version, idempotency_key, legal_basis, payload, status)
+         SELECT t.a, t.b, t.c, t.d, 1, t.e, t.f, t.g, 'new' FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[]) AS t(a, b, c, d, e, f, g)
+         ON CONFLICT DO NOTHING`,
+      [
+        c((d) => d.decisionId),
+        c((d) => d.partner!.partnerId),
+        c((d) => d.subjectId),
+        c((d) => d.subjectType),
+        c((d) => d.delivery!.idempotencyKey),
+        c((d) => d.legalBasis!),
+        c((d) => JSON.stringify(d.delivery)),
+      ],
+    );
+  }
+
+  /** The outbox marker: these inbox items are published in their current version. */
+  async markPublished(itemIds: string[]): Promise<void> {
+    await this.db.query('UPDATE inbox_items SET published_version = version WHERE item_id = ANY($1::text[])', [itemIds]);
+  }
+
+  /** Delivered items whose FHIR copy is pending or failed, oldest change first. */
+  async pendingFhir(limit: number): Promise<PendingFhirCopy[]> {
+    const { rows } = await this.db.query<PendingFhirCopy>(
+      `SELECT i.payload, p.fhir_endpoint, d.subject_type, d.subject_id, d.case_id, d.person_pseudonym, d.category
+         FROM coordination_deliveries d JOIN inbox_items i ON i.item_id = d.inbox_item_id JOIN partners p ON p.partner_id = d.partner_id
+        WHERE d.status = 'delivered' AND d.fhir_status IN ('pending', 'failed') AND p.fhir_endpoint IS NOT NULL
+        ORDER BY d.updated_at LIMIT $1`,
+      [limit],
+    );
+    return rows;
+  }
+
+  /** How many of these deliveries have their FHIR copy delivered. */
+  async countFhirDelivered(ids: string[]): Promise<number> {
+    const done = await this.db.query<{ n: string }>("SELECT count(*) AS n FROM coordination_deliveries WHERE delivery_id = ANY($1::text[]) AND fhir_status = 'delivered'", [ids]);
+    return Number(done.rows[0].n);
+  }
+
+  /** Records what became of FHIR copies (the task of a delivered one). */
+  async recordFhirResults(results: FhirResult[]): Promise<void> {
+    await this.db.query(
+      `UPDATE coordination_deliveries c SET fhir_status = t.s, fhir_task = coalesce(t.k, c.fhir_task), updated_at = now()
+           FROM unnest($1::text[], $2::text[], $3::text[]) AS t(i, s, k) WHERE c.delivery_id = t.i`,
+      [results.map((r) => r.id), results.map((r) => r.status), results.map((r) => r.task)],
+    );
+  }
+
+  /**
+   * A person's items delivered to a category under consent (only those that shared the IRDP:
+   * irdpOnly), locked until the transaction ends, with their inbox status and FHIR endpoint.
+   */
+  async deliveredUnderConsent(tx: Sql, person: string, category: string, irdpOnly: boolean): Promise<ConsentedDelivery[]> {
+    const { rows } = await tx.query<ConsentedDelivery>(
+      `SELECT d.delivery_id, d.partner_id, d.case_id, d.subject_id, d.subject_type, i.status AS inbox_status, p.fhir_endpoint
+           FROM coordination_deliveries d LEFT JOIN inbox_items i ON i.item_id = d.inbox_item_id JOIN partners p ON p.partner_id = d.partner_id
+          WHERE d.person_pseudonym = $1 AND d.category = $2 AND d.status = 'delivered' AND d.legal_basis = 'consent' AND ($3::boolean = false OR d.irdp_shared)
+          FOR UPDATE OF d`,
+      [person, category, irdpOnly],
+    );
+    return rows;
+  }
+
+  /** Takes these items out of the partners' inboxes. */
+  async removeInboxItems(tx: Sql, ids: string[]): Promise<void> {
+    await tx.query('DELETE FROM inbox_items WHERE item_id = ANY($1::text[])', [ids]);
+  }
+
+  /** Marks decisions as undone by a consent withdrawal (status: pulled back, or withheld to be decided again). */
+  async markWithdrawn(tx: Sql, ids: string[], status: 'withheld' | 'pulled-back', reason: string): Promise<void> {
+    await tx.query(`UPDATE coordination_deliveries SET status = $2, reason_code = 'consent-withdrawn', reason = $3, inbox_item_id = NULL, updated_at = now() WHERE delivery_id = ANY($1::text[])`, [
+      ids,
+      status,
+      reason,
+    ]);
+  }
+}
