@@ -14,7 +14,6 @@ import { CaseLeadStore } from './case-lead.store';
 import { ConsentService } from './consent-service';
 import { SignalementCoordinator } from './coordinator';
 import { validateReport, validateSignalement } from './intake';
-import { loadPartnersFile } from '@pdp/partners';
 import { SignalementQueries } from './case-file';
 import { ReturnFlow } from './return-flow';
 import { DeliveryWriter } from './writer';
