@@ -428,6 +428,10 @@ export function signalementsScenario(start: () => Promise<HubUnderTest>, fhir: (
       .send(signalement(7, { sender: { partnerId: P.cap.partnerId } }))
       .expect(403);
     await http().post('/v1/signalements').send(signalement(7)).expect(401);
+    const unknown = await as(P.spsti, http().post('/v1/signalements'))
+      .send(signalement(7, { recipient: { category: 'cap-emploi', partnerId: 'cap-emploi-99' } }))
+      .expect(400);
+    expect(unknown.body.errors).toEqual([{ path: '/recipient/partnerId', message: 'cap-emploi-99 is not a registered partner' }]);
     await hub.publish(SignalementTopics.signalementInbound, 'k-bad', JSON.stringify({ ...signalement(7), worker: { nir: nirOf(7).slice(0, 13) + '00' } }));
     await eventually(
       async () => (await admin(http().get('/v1/ops/dead-letters'))).body.some((d: Json) => d.sourceTopic === SignalementTopics.signalementInbound && d.reason === 'identifiers or dates are invalid'),

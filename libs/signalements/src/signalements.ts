@@ -81,6 +81,11 @@ export class Signalements {
     if (!r.ok) return { accepted: false, status: 400, title: `The signalement ${r.reason}`, violations: r.violations };
     if (r.value.sender.partnerId !== senderId)
       return { accepted: false, status: 403, title: 'A partner sends only its own signalements', violations: [{ path: '/sender/partnerId', message: `is not ${senderId}` }] };
+    // A recipient the hub cannot route to is refused now, while the sender is listening, rather
+    // than accepted and dead-lettered by the consumer where only ops would see it.
+    const recipient = r.value.recipient.partnerId;
+    if (recipient && !(await this.deps.partners.get(recipient)))
+      return { accepted: false, status: 400, title: 'The signalement names an unknown recipient', violations: [{ path: '/recipient/partnerId', message: `${recipient} is not a registered partner` }] };
     await this.deps.bus.publish(SignalementTopics.signalementInbound, [{ key: `${senderId}:${r.value.signalementId}`, value: JSON.stringify(r.value) }]);
     return { accepted: true, messageId: r.value.messageId, id: r.value.signalementId };
   }
