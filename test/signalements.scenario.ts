@@ -402,6 +402,18 @@ export function signalementsScenario(start: () => Promise<HubUnderTest>, fhir: (
     expect(t.events.map((e: Json) => e.type)).toEqual(expect.arrayContaining(['referral', 'measures-requested', 'delivery-delivered', 'chef-de-file-assigned']));
     expect(JSON.stringify(t)).not.toContain('irdp');
     await as(P.other, http().get(`/v1/cases/${caseId}/timeline`)).expect(404);
+    // A referral about the same worker withheld from the service social: Cap emploi, which
+    // received another item of the case, does not learn of it; its sender does.
+    const withheld = signalement(2, { recipient: { category: 'service-social-carsat' }, consent: { granted: false, collectedAt: '2026-09-10T09:00:00Z' } });
+    await send(withheld);
+    const st = await status(withheld.signalementId, (x) => x.recipients.length === 1);
+    expect(st.recipients[0]).toMatchObject({ partnerId: P.social.partnerId, status: 'withheld' });
+    const capView = (await as(P.cap, http().get(`/v1/cases/${caseId}/timeline`)).expect(200)).body;
+    expect(JSON.stringify(capView)).not.toContain(st.referralId);
+    expect(JSON.stringify(capView)).not.toContain(P.social.partnerId);
+    expect(capView.events.filter((e: Json) => e.type === 'referral')).toHaveLength(1);
+    const senderView = (await as(P.spsti, http().get(`/v1/cases/${caseId}/timeline`)).expect(200)).body;
+    expect(senderView.events).toContainEqual(expect.objectContaining({ type: 'delivery-withheld', detail: expect.objectContaining({ subjectId: st.referralId, partnerId: P.social.partnerId }) }));
     await as(P.cap, http().post(`/v1/cases/${caseId}/chef-de-file`))
       .send({ partnerId: P.cap.partnerId, reason: 'je prends la main' })
       .expect(403);

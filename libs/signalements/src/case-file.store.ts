@@ -117,11 +117,12 @@ export class CaseFileStore {
     return leave.rows.length > 0;
   }
 
-  /** Whether something of a person (a decision, a sick leave) was delivered to a partner. */
-  async deliveredTo(partnerId: string, person: string): Promise<boolean> {
+  /** Whether a partner knows of a person through the hub: an item delivered to it (a decision, a sick leave), or a referral it sent. */
+  async knownTo(partnerId: string, person: string): Promise<boolean> {
     const { rows } = await this.db.query(
       `SELECT 1 FROM coordination_deliveries WHERE partner_id = $1 AND person_pseudonym = $2 AND status = 'delivered'
-       UNION ALL SELECT 1 FROM inbox_items i JOIN episodes e ON e.episode_id = i.episode_id WHERE i.partner_id = $1 AND e.person_pseudonym = $2 LIMIT 1`,
+       UNION ALL SELECT 1 FROM inbox_items i JOIN episodes e ON e.episode_id = i.episode_id WHERE i.partner_id = $1 AND e.person_pseudonym = $2
+       UNION ALL SELECT 1 FROM referrals WHERE sender_id = $1 AND person_pseudonym = $2 LIMIT 1`,
       [partnerId, person],
     );
     return rows.length > 0;

@@ -1,6 +1,7 @@
 import { Database } from '@pdp/db';
 import { caseEventOf } from '@pdp/sick-leave';
 import { caseIdOf } from '@pdp/domain';
+import { reportKeyOf } from './ids';
 import { CaseFileStore, DecisionRow } from './case-file.store';
 
 export interface RecipientStatus {
@@ -81,15 +82,27 @@ export class SignalementQueries {
     return (await this.store.hasLeave(ref)) ? { caseId: caseIdOf(ref), person: ref } : null;
   }
 
-  /** A partner reads a case only when something of it was delivered to it. */
+  /** A partner reads a case only when something of it was delivered to it, or it sent one of its referrals. */
   async partnerMayRead(partnerId: string, person: string): Promise<boolean> {
-    return this.store.deliveredTo(partnerId, person);
+    return this.store.knownTo(partnerId, person);
   }
 
-  /** Leave, referrals, measures, deliveries, acknowledgements, reports and lead changes, in time order. */
-  async timeline(caseId: string, person: string): Promise<{ caseId: string; chefDeFile: ReferralStatus['chefDeFile']; events: TimelineEvent[] }> {
+  /**
+   * Leave, referrals, measures, deliveries, acknowledgements, reports and lead changes, in time
+   * order, as its reader may know them: what was delivered to it or what it sent, and the
+   * decisions about its own items or its own referrals. A partner that received one item about
+   * a person does not learn of the referrals withheld from it, nor of other partners' items.
+   */
+  async timeline(caseId: string, person: string, reader: string): Promise<{ caseId: string; chefDeFile: ReferralStatus['chefDeFile']; events: TimelineEvent[] }> {
     const events: TimelineEvent[] = [];
+    const decisions = await this.store.decisionsAbout(person);
+    const leaveItems = await this.store.leaveItemsOf(person);
+    const deliveredToReader = new Set(decisions.filter((d) => d.partner_id === reader && d.status === 'delivered').map((d) => d.subject_id));
+    const readerEpisodes = new Set(leaveItems.filter((i) => i.partner_id === reader).map((i) => i.episode_id));
+    const referrals = (await this.store.referralsOf(person)).filter((r) => r.sender_id === reader || deliveredToReader.has(r.referral_id));
+    const sentByReader = new Set(referrals.filter((r) => r.sender_id === reader).map((r) => r.referral_id));
     for (const l of await this.store.leavesOf(person)) {
+      if (!readerEpisodes.has(l.episode_id)) continue;
       const e = caseEventOf(l);
       events.push({
         at: `${e.startDate}T00:00:00.000Z`,
@@ -97,7 +110,7 @@ export class SignalementQueries {
         detail: { episodeId: l.episode_id, source: e.source, nature: e.nature, startDate: e.startDate, expectedEndDate: e.expectedEndDate, cumulatedDays: e.cumulatedDays, eligible: e.eligible },
       });
     }
-    for (const r of await this.store.referralsOf(person)) {
+    for (const r of referrals) {
       const c = r.canonical;
       // The IRDP stays out of the timeline: any partner of the case may read it.
       events.push({
@@ -107,7 +120,8 @@ export class SignalementQueries {
       });
       if (c.requestedMeasures.length) events.push({ at: new Date(r.received_at).toISOString(), type: 'measures-requested', detail: { referralId: r.referral_id, measures: c.requestedMeasures } });
     }
-    for (const d of await this.store.decisionsAbout(person)) {
+    for (const d of decisions) {
+      if (d.partner_id !== reader && !sentByReader.has(d.subject_id)) continue;
       const s = recipient(d);
       events.push({
         at: new Date(d.created_at).toISOString(),
@@ -116,7 +130,8 @@ export class SignalementQueries {
       });
       if (d.acknowledged_at) events.push({ at: new Date(d.acknowledged_at).toISOString(), type: 'acknowledged', detail: { subjectId: d.subject_id, partnerId: s.partnerId } });
     }
-    for (const i of await this.store.leaveItemsOf(person)) {
+    for (const i of leaveItems) {
+      if (i.partner_id !== reader) continue;
       events.push({
         at: new Date(i.created_at).toISOString(),
         type: 'delivery-delivered',
@@ -124,12 +139,14 @@ export class SignalementQueries {
       });
       if (i.acknowledged_at) events.push({ at: new Date(i.acknowledged_at).toISOString(), type: 'acknowledged', detail: { subjectId: i.episode_id, partnerId: i.partner_id } });
     }
-    for (const r of await this.store.reportsOf(person))
+    for (const r of await this.store.reportsOf(person)) {
+      if (r.sender_id !== reader && !deliveredToReader.has(reportKeyOf(r.sender_id, r.content.reportId))) continue;
       events.push({
         at: new Date(r.received_at).toISOString(),
         type: 'accompaniment-report',
         detail: { sender: r.sender_id, reportId: r.content.reportId, accompaniment: r.content.accompaniment, measures: r.content.measures ?? [], pyramide: r.content.pyramide ?? null },
       });
+    }
     for (const l of await this.store.leadChanges(caseId))
       events.push({ at: new Date(l.at).toISOString(), type: l.action, detail: { partnerId: l.partner_id, category: l.category, reason: l.detail.reason ?? null } });
     events.sort((a, b) => a.at.localeCompare(b.at));

@@ -13,7 +13,7 @@ export class CasesController {
   @Get(':caseRef/timeline')
   async timeline(@CurrentPartner() partner: Partner, @Param('caseRef') caseRef: string) {
     const c = await this.readable(partner, caseRef);
-    return this.signalements.queries.timeline(c.caseId, c.person);
+    return this.signalements.queries.timeline(c.caseId, c.person, partner.partnerId);
   }
 
   /** Only the current chef de file hands over (operators use the admin route). */
