@@ -154,12 +154,28 @@ export function signalementsScenario(start: () => Promise<HubUnderTest>, fhir: (
         evidenceRef: 'appel-2026-09-12',
       })
       .expect(201);
-    expect(granted.body.released).toHaveLength(1);
+    // The sender learns nothing of which partners hold items: the release is the service social's.
+    expect(granted.body.released).toEqual([]);
     await referralItem(P.social, s.signalementId);
     expect((await status(s.signalementId, (x) => x.recipients[0].status === 'delivered')).recipients[0].legalBasis).toBe('consent');
   });
 
   it('pulls back undelivered items when consent is withdrawn, and withholds later referrals', async () => {
+    const statement = {
+      schemaVersion: 'consent-statement/1',
+      worker: { nir: nirOf(1) },
+      purpose: 'orientation',
+      recipientCategory: 'service-social-carsat',
+      status: 'withdrawn',
+      effectiveAt: new Date().toISOString(),
+    };
+    // Only a partner the worker's case concerns records her consent, and with its evidence.
+    const notYours = await as(P.ft, http().post('/v1/consents'))
+      .send({ ...statement, evidenceRef: 'x' })
+      .expect(403);
+    expect(notYours.body.errors).toEqual([{ path: '/worker', message: 'no case of this worker was delivered to you or referred by you' }]);
+    await as(P.spsti, http().post('/v1/consents')).send(statement).expect(400);
+    expect((await inbox(P.social)).some((i) => i.itemId === firstItem.itemId)).toBe(true);
     const withdrawal = await as(P.spsti, http().post('/v1/consents'))
       .send({
         schemaVersion: 'consent-statement/1',
@@ -171,7 +187,7 @@ export function signalementsScenario(start: () => Promise<HubUnderTest>, fhir: (
         evidenceRef: 'courrier-retrait',
       })
       .expect(201);
-    expect(withdrawal.body.pulledBack).toEqual([{ deliveryId: firstItem.itemId, partnerId: P.social.partnerId }]);
+    expect(withdrawal.body.pulledBack).toEqual([]);
     expect((await inbox(P.social)).some((i) => i.itemId === firstItem.itemId)).toBe(false);
     await as(P.social, http().get(`/v1/inbox/${firstItem.itemId}`)).expect(404);
     const retraction = await eventually(

@@ -128,6 +128,19 @@ export class CaseFileStore {
     return rows.length > 0;
   }
 
+  /**
+   * Whether the hub ever delivered something of a person to a partner (the audit keeps it after
+   * a pull-back), or the partner sent one of her referrals: whose consent it may record.
+   */
+  async everConcerned(partnerId: string, person: string): Promise<boolean> {
+    const { rows } = await this.db.query(
+      `SELECT 1 FROM audit_log WHERE person_pseudonym = $2 AND partner_id = $1 AND action IN ('delivered', 'released')
+       UNION ALL SELECT 1 FROM referrals WHERE sender_id = $1 AND person_pseudonym = $2 LIMIT 1`,
+      [partnerId, person],
+    );
+    return rows.length > 0;
+  }
+
   /** A person's sick leaves. */
   async leavesOf(person: string): Promise<EpisodeRow[]> {
     const leaves = await this.db.query<EpisodeRow>(`SELECT ${EPISODE_COLUMNS} FROM episodes e WHERE e.person_pseudonym = $1`, [person]);

@@ -87,6 +87,11 @@ export class SignalementQueries {
     return this.store.knownTo(partnerId, person);
   }
 
+  /** A partner records a worker's consent only when her case concerns it: delivered to it once, or referred by it. */
+  async partnerMayRecordConsent(partnerId: string, person: string): Promise<boolean> {
+    return this.store.everConcerned(partnerId, person);
+  }
+
   /**
    * Leave, referrals, measures, deliveries, acknowledgements, reports and lead changes, in time
    * order, as its reader may know them: what was delivered to it or what it sent, and the

@@ -75,11 +75,18 @@ export class ConsentService {
   }
 
   /** FHIR Consent resources (a body, or a search on a FHIR server); a version already imported is skipped. */
-  async importFhir(resources: Consent[], actor: string): Promise<ConsentChange & { skipped: { consent: string; reason: string }[] }> {
+  /** `mayRecord`, when given, says whose consent the actor may record; the others are skipped with the reason. */
+  async importFhir(resources: Consent[], actor: string, mayRecord?: (personPseudonym: string) => Promise<boolean>): Promise<ConsentChange & { skipped: { consent: string; reason: string }[] }> {
     const mapped = consentRecordsFromFhir(resources, (nir) => this.deps.pseudonymizer.person(nir));
     const known = await this.deps.consent.knownFhirIds(mapped.records.map((r) => r.fhirConsentId!));
-    const fresh = mapped.records.filter((r) => !known.has(r.fhirConsentId!));
-    return { ...(await this.apply(fresh, actor)), skipped: mapped.skipped };
+    const fresh: NewConsentRecord[] = [];
+    const skipped = [...mapped.skipped];
+    for (const r of mapped.records) {
+      if (known.has(r.fhirConsentId!)) continue;
+      if (mayRecord && !(await mayRecord(r.personPseudonym))) skipped.push({ consent: r.fhirConsentId!, reason: 'no case of this worker was delivered to you or referred by you' });
+      else fresh.push(r);
+    }
+    return { ...(await this.apply(fresh, actor)), skipped };
   }
 
   private async apply(records: NewConsentRecord[], actor: string): Promise<ConsentChange> {

@@ -1,17 +1,17 @@
-import { ContractRegistry, Violation } from '@pdp/contracts';
+import { ConsentStatement, ContractRegistry, Violation } from '@pdp/contracts';
 import { SignalementTopics } from '@pdp/contracts';
 import { MessageBus } from '@pdp/bus';
 import { Database } from '@pdp/db';
 import { Pseudonymizer } from '@pdp/domain';
 import { AuditEntry, AuditTrail } from '@pdp/audit';
 import { ConsentRegistry } from '@pdp/consent';
-import { FhirClients, FhirDeliveryChannel, FhirOrganizationDirectory } from '@pdp/fhir';
+import { Consent, FhirClients, FhirDeliveryChannel, FhirOrganizationDirectory } from '@pdp/fhir';
 import { RuleSet } from '@pdp/routing-rules';
 import { AdhesionDirectory, PartnerCategories, PartnerRegistry } from '@pdp/partners';
 import { DeadLetterSink } from '@pdp/dead-letters';
 import { PartnerCategory } from '@pdp/contracts';
 import { CaseLeadStore } from './case-lead.store';
-import { ConsentService } from './consent-service';
+import { ConsentChange, ConsentService } from './consent-service';
 import { SignalementCoordinator } from './coordinator';
 import { validateReport, validateSignalement } from './intake';
 import { SignalementQueries } from './case-file';
@@ -97,6 +97,30 @@ export class Signalements {
       return { accepted: false, status: 403, title: 'A partner sends only its own reports', violations: [{ path: '/sender/partnerId', message: `is not ${senderId}` }] };
     await this.deps.bus.publish(SignalementTopics.accompanimentReportInbound, [{ key: `${senderId}:${r.value.reportId}`, value: JSON.stringify(r.value) }]);
     return { accepted: true, messageId: r.value.messageId, id: r.value.reportId };
+  }
+
+  /**
+   * A partner records a consent decision it collected, with its evidence, for a worker it knows
+   * through the hub (a case delivered to it, or a referral it sent): a partner cannot withdraw,
+   * grant or refuse for a worker who is none of its business.
+   */
+  async recordConsent(statement: ConsentStatement, partnerId: string): Promise<{ ok: true; change: ConsentChange } | { ok: false; status: 400 | 403; title: string; violations: Violation[] }> {
+    if (!statement.evidenceRef)
+      return {
+        ok: false,
+        status: 400,
+        title: 'A consent statement needs its evidence',
+        violations: [{ path: '/evidenceRef', message: 'is required: the reference of the signed form or recorded statement you keep' }],
+      };
+    const person = this.deps.pseudonymizer.person(statement.worker.nir ?? statement.worker.ins!.value);
+    if (!(await this.queries.partnerMayRecordConsent(partnerId, person)))
+      return { ok: false, status: 403, title: 'Not your worker', violations: [{ path: '/worker', message: 'no case of this worker was delivered to you or referred by you' }] };
+    return { ok: true, change: await this.consent.recordStatement(statement, partnerId) };
+  }
+
+  /** FHIR Consent resources from a partner: only those of the workers it knows are recorded, the others skipped. */
+  importConsents(resources: Consent[], partnerId: string) {
+    return this.consent.importFhir(resources, partnerId, (person) => this.queries.partnerMayRecordConsent(partnerId, person));
   }
 
   /** Re-assigns a case's chef de file by hand (IGAS recommendation 2), with its reason. */

@@ -16,7 +16,9 @@ export class ConsentController {
   async record(@CurrentPartner() partner: Partner, @Body() body: unknown) {
     const r = this.signalements.consent.validate(body);
     if (!r.ok) throw new ProblemException(400, 'The consent statement does not match consent-statement/1', `${r.violations.length} violation(s)`, r.violations);
-    return summary(await this.signalements.consent.recordStatement(r.value, partner.partnerId));
+    const recorded = await this.signalements.recordConsent(r.value, partner.partnerId);
+    if (!recorded.ok) throw new ProblemException(recorded.status, recorded.title, `${recorded.violations.length} violation(s)`, recorded.violations);
+    return summary(recorded.change, partner.partnerId);
   }
 
   /** A FHIR Consent, or a Bundle of them (application/fhir+json). */
@@ -24,7 +26,7 @@ export class ConsentController {
   @HttpCode(201)
   @UseGuards(PartnerGuard)
   async fhir(@CurrentPartner() partner: Partner, @Body() body: { resourceType?: string; entry?: { resource?: Consent }[] }) {
-    return summary(await this.signalements.consent.importFhir(consentsOf(body), partner.partnerId));
+    return summary(await this.signalements.importConsents(consentsOf(body), partner.partnerId), partner.partnerId);
   }
 
   /** Ops: imports the Consent resources of a FHIR server (updated since a date). */
@@ -45,19 +47,26 @@ function consentsOf(body: { resourceType?: string; entry?: { resource?: Consent 
   throw new ProblemException(400, 'Not a FHIR Consent', 'Send a Consent resource or a Bundle of Consent resources.', [{ path: '/resourceType', message: 'must be Consent or Bundle' }]);
 }
 
-// The response names records and effects, never an identifier of the person.
-function summary(c: {
-  recorded: { consentId: string; purpose: string; recipientCategory: string; status: string; effectiveAt: string }[];
-  pulledBack: unknown[];
-  retracted: unknown[];
-  released: unknown[];
-  skipped?: unknown[];
-}) {
+/**
+ * The response names records and effects, never an identifier of the person; a partner sees
+ * the effects on its own items only, nothing of which other partners held items.
+ */
+function summary(
+  c: {
+    recorded: { consentId: string; purpose: string; recipientCategory: string; status: string; effectiveAt: string }[];
+    pulledBack: { deliveryId: string; partnerId: string }[];
+    retracted: { deliveryId: string; partnerId: string }[];
+    released: { deliveryId: string; partnerId: string }[];
+    skipped?: unknown[];
+  },
+  reader?: string,
+) {
+  const own = <T extends { partnerId: string }>(items: T[]) => (reader ? items.filter((i) => i.partnerId === reader) : items);
   return {
     recorded: c.recorded.map((r) => ({ consentId: r.consentId, purpose: r.purpose, recipientCategory: r.recipientCategory, status: r.status, effectiveAt: r.effectiveAt })),
-    pulledBack: c.pulledBack,
-    retracted: c.retracted,
-    released: c.released,
+    pulledBack: own(c.pulledBack),
+    retracted: own(c.retracted),
+    released: own(c.released),
     ...(c.skipped ? { skipped: c.skipped } : {}),
   };
 }
