@@ -223,6 +223,23 @@ export function sickLeaveFlowScenario(start: () => Promise<HubUnderTest>): void 
     expect((await inbox(A)).some((i) => i.itemId === itemOfA.itemId)).toBe(false);
     await admin(http().get('/v1/partners')).expect(200);
     await http().get('/v1/partners').set('X-Api-Key', A.apiKey).expect(401);
+    // A key with non-ASCII characters is refused like any wrong key, not with a 500.
+    await http()
+      .get('/v1/partners')
+      .set('X-Api-Key', 'é' + 'x'.repeat(hub.adminKey.length - 1))
+      .expect(401);
+  });
+
+  it('registers only partners that can authenticate, with valid territories and URLs, and never changes their category', async () => {
+    const bad = await admin(http().post('/v1/partners'))
+      .send({ partnerId: 'spsti-c', category: 'spsti', name: 'SPSTI C', apiKey: 'k', departements: ['6x'], fhirEndpoint: 'ftp://x' })
+      .expect(400);
+    expect(bad.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['/apiKey', '/departements', '/fhirEndpoint']);
+    await admin(http().post('/v1/partners')).send({ partnerId: 'spsti-c', category: 'spsti', name: 'SPSTI C' }).expect(400);
+    await admin(http().post('/v1/partners'))
+      .send({ ...B, category: 'cap-emploi', name: 'SPSTI B, re-registered' })
+      .expect(409);
+    expect((await admin(http().get('/v1/partners')).expect(200)).body.find((p: { partnerId: string }) => p.partnerId === B.partnerId).category).toBe('spsti');
   });
 
   it('never lets a NIR reach a log line, a topic key or a downstream topic', async () => {

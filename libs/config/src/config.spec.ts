@@ -27,6 +27,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ NORMALIZER_THREADS: '2' })).toThrow(/NORMALIZER_THREADS needs the distributed mode/);
     expect(() => loadConfig({ ...env, NORMALIZER_THREADS: '-1' })).toThrow(/normalizerThreads/);
   });
+  it('refuses the demo secrets and data in distributed mode, and half a distributed configuration', () => {
+    const env = { KAFKA_BROKERS: '127.0.0.1:9092', DATABASE_URL: 'postgres://localhost/x', PSEUDONYM_KEY: 'k'.repeat(32), ADMIN_API_KEY: 'a'.repeat(20) };
+    expect(() => loadConfig({ ...env, ADMIN_API_KEY: 'demo-admin-key' })).toThrow(/ADMIN_API_KEY is the embedded demo key/);
+    expect(() => loadConfig({ ...env, PSEUDONYM_KEY: 'embedded-demo-pseudonym-key-not-for-production' })).toThrow(/PSEUDONYM_KEY is the embedded demo key/);
+    expect(() => loadConfig({ ...env, DEMO_DATA: 'true' })).toThrow(/DEMO_DATA is for the embedded demo only/);
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://localhost/x' })).toThrow(/KAFKA_BROKERS is missing/);
+    expect(() => loadConfig({ KAFKA_BROKERS: '127.0.0.1:9092' })).toThrow(/DATABASE_URL is missing/);
+    expect(loadConfig({}).mode).toBe('embedded');
+  });
   it('rejects malformed values', () => {
     expect(() => loadConfig({ TOPIC_PARTITIONS: '0' })).toThrow(/partitions/);
   });

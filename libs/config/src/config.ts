@@ -170,6 +170,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { metrics: metr
   if (config.mode === 'distributed' && config.kafka.brokers.length === 0) problems.push('KAFKA_BROKERS is required in distributed mode');
   if (config.mode === 'distributed' && !config.databaseUrl) problems.push('DATABASE_URL is required in distributed mode');
   if (config.mode === 'embedded' && config.normalizerThreads > 0) problems.push('NORMALIZER_THREADS needs the distributed mode (the embedded database lives in one thread)');
+  // Half a distributed configuration is a mistake, not a wish for the embedded demo: starting
+  // on an in-memory database with demo keys would accept messages and lose them.
+  if (!overrides.mode && Boolean(env.KAFKA_BROKERS) !== Boolean(env.DATABASE_URL))
+    problems.push(`${env.KAFKA_BROKERS ? 'DATABASE_URL' : 'KAFKA_BROKERS'} is missing: set both KAFKA_BROKERS and DATABASE_URL for the distributed mode, or neither for the embedded demo`);
+  if (config.mode === 'distributed') {
+    if (config.pseudonymKey === DEMO_PSEUDONYM_KEY) problems.push('PSEUDONYM_KEY is the embedded demo key: the distributed mode needs its own secret');
+    if (config.adminApiKey === DEMO_ADMIN_KEY) problems.push('ADMIN_API_KEY is the embedded demo key: the distributed mode needs its own secret');
+    if (config.demoData) problems.push('DEMO_DATA is for the embedded demo only');
+  }
   if (problems.length) throw new Error(`Invalid configuration: ${problems.join('; ')}`);
   return config;
 }

@@ -48,7 +48,9 @@ export class AdminGuard implements CanActivate {
   canActivate(ctx: ExecutionContext): boolean {
     const key = presentedKey(ctx.switchToHttp().getRequest<Request>());
     const expected = Buffer.from(this.config.adminApiKey);
-    if (!key || key.length !== expected.length || !timingSafeEqual(Buffer.from(key), expected)) {
+    // Compared as bytes: a key with non-ASCII characters has more bytes than characters.
+    const presented = Buffer.from(key ?? '');
+    if (!key || presented.length !== expected.length || !timingSafeEqual(presented, expected)) {
       throw new ProblemException(401, 'Unauthorized', 'An admin API key is required.');
     }
     return true;

@@ -6,6 +6,17 @@ import { AdminGuard, ProblemException } from '@pdp/http';
 import { Adhesion, AdhesionDirectory, ImportResult } from '../directory';
 import { PartnerCategories, PartnerRegistration, PartnerRegistry } from '../partners';
 
+const DEPARTEMENT = /^(?:[0-9]{2}|2A|2B|97[1-6])$/;
+
+function isHttpUrl(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  try {
+    return ['http:', 'https:'].includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}
+
 /** Operators maintain the partners and the adhesion directory (employer SIRET → SPSTI). */
 @Controller('v1')
 @UseGuards(AdminGuard)
@@ -23,8 +34,20 @@ export class PartnersController {
     const errors = [];
     if (!body || typeof body.partnerId !== 'string' || !/^[a-z0-9][a-z0-9-]{1,62}$/.test(body.partnerId)) errors.push({ path: '/partnerId', message: 'must be a lowercase slug' });
     if (!PartnerCategories.includes(body?.category)) errors.push({ path: '/category', message: `must be one of ${PartnerCategories.join(', ')}` });
-    if (typeof body?.name !== 'string' || body.name.length === 0) errors.push({ path: '/name', message: 'is required' });
+    if (typeof body?.name !== 'string' || body.name.length === 0 || body.name.length > 200) errors.push({ path: '/name', message: 'is required, at most 200 characters' });
+    // A partner without a key could never authenticate; a short one could be guessed.
+    if (typeof body?.apiKey !== 'string' || !/^[\x21-\x7e]{20,200}$/.test(body.apiKey)) errors.push({ path: '/apiKey', message: 'is required: 20 to 200 printable ASCII characters' });
+    if (body?.departements !== undefined && (!Array.isArray(body.departements) || !body.departements.every((d) => typeof d === 'string' && DEPARTEMENT.test(d))))
+      errors.push({ path: '/departements', message: 'must be an array of département codes' });
+    if (body?.region != null && (typeof body.region !== 'string' || !/^[0-9]{2}$/.test(body.region))) errors.push({ path: '/region', message: 'must be a région code' });
+    if (body?.fhirEndpoint != null && !isHttpUrl(body.fhirEndpoint)) errors.push({ path: '/fhirEndpoint', message: 'must be an http(s) URL' });
     if (errors.length) throw new ProblemException(400, 'Invalid partner', `${errors.length} violation(s)`, errors);
+    const known = await this.partners.get(body.partnerId);
+    // A partner keeps its category: what it may receive depends on it.
+    if (known && known.category !== body.category)
+      throw new ProblemException(409, 'Partner category cannot change', `${body.partnerId} is registered as ${known.category}; register the new organisation under its own id.`, [
+        { path: '/category', message: `is ${known.category}` },
+      ]);
     await this.partners.register({ ...body, departements: body.departements ?? [] });
     // Its inbox topic exists from registration on, so no delivery waits for its creation.
     await this.bus.ensureTopics([{ topic: inboxTopic(body.partnerId), partitions: this.config.kafka.partitions }]);
