@@ -1,1 +1,2 @@
 export * from './dead-letters';
+export * from './dead-letter.store';

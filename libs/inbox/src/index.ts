@@ -1,1 +1,3 @@
 export * from './inbox';
+export * from './inbox.store';
+export * from './parked-case.store';
