@@ -50,8 +50,19 @@ export class AuditStore {
     if (sql.copyIn) {
       // Every entry is a new row: COPY, PostgreSQL's cheapest way in (no arrays to parse).
       const fields = (e: AuditEntry) => [
-        e.action, e.subjectType, e.subjectId, e.caseId, e.personPseudonym, e.partnerId, e.category,
-        e.legalBasis, e.consentId, e.ruleId, e.rulesVersion, e.actor, JSON.stringify(e.detail ?? {}),
+        e.action,
+        e.subjectType,
+        e.subjectId,
+        e.caseId,
+        e.personPseudonym,
+        e.partnerId,
+        e.category,
+        e.legalBasis,
+        e.consentId,
+        e.ruleId,
+        e.rulesVersion,
+        e.actor,
+        JSON.stringify(e.detail ?? {}),
       ];
       await sql.copyIn(`COPY audit_log (${COLUMNS}) FROM STDIN`, copyChunks(entries, fields));
       return;
@@ -61,8 +72,19 @@ export class AuditStore {
       `INSERT INTO audit_log (${COLUMNS})
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::jsonb[])`,
       [
-        col('action'), col('subjectType'), col('subjectId'), col('caseId'), col('personPseudonym'), col('partnerId'), col('category'),
-        col('legalBasis'), col('consentId'), col('ruleId'), col('rulesVersion'), col('actor'), entries.map((e) => JSON.stringify(e.detail ?? {})),
+        col('action'),
+        col('subjectType'),
+        col('subjectId'),
+        col('caseId'),
+        col('personPseudonym'),
+        col('partnerId'),
+        col('category'),
+        col('legalBasis'),
+        col('consentId'),
+        col('ruleId'),
+        col('rulesVersion'),
+        col('actor'),
+        entries.map((e) => JSON.stringify(e.detail ?? {})),
       ],
     );
   }

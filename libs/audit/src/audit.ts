@@ -80,7 +80,14 @@ export class AuditTrail {
         partnerId: r.partnerId!,
         category: r.category ?? null,
         what: { type: r.subjectType, id: r.subjectId, fields: (r.detail?.fields as string[] | undefined) ?? [], irdpShared: r.detail?.irdpShared === true },
-        why: { legalBasis: r.legalBasis ?? null, consentId: r.consentId ?? null, ruleId: r.ruleId ?? null, ruleIds: (r.detail?.ruleIds as string[] | undefined) ?? (r.ruleId ? [r.ruleId] : []), rulesVersion: r.rulesVersion ?? null, reason: (r.detail?.reason as string | undefined) ?? null },
+        why: {
+          legalBasis: r.legalBasis ?? null,
+          consentId: r.consentId ?? null,
+          ruleId: r.ruleId ?? null,
+          ruleIds: (r.detail?.ruleIds as string[] | undefined) ?? (r.ruleId ? [r.ruleId] : []),
+          rulesVersion: r.rulesVersion ?? null,
+          reason: (r.detail?.reason as string | undefined) ?? null,
+        },
         pulledBack: pulledBack.has(`${r.subjectId}|${r.partnerId}`),
       }));
   }

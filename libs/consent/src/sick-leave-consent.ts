@@ -45,7 +45,10 @@ export async function releaseConsentParked(db: Database, bus: MessageBus, person
   const parked = new ParkedCaseStore(db);
   const cases = await parked.consentParkedOf(personPseudonym);
   if (cases.length === 0) return 0;
-  await bus.publish(Topics.caseNormalized, cases.map((c) => jsonMessage(c.caseEvent.personPseudonym, c.caseEvent, { 'x-released-from': 'parked' })));
+  await bus.publish(
+    Topics.caseNormalized,
+    cases.map((c) => jsonMessage(c.caseEvent.personPseudonym, c.caseEvent, { 'x-released-from': 'parked' })),
+  );
   await parked.markReleased(cases.map((c) => c.parkedId));
   return cases.length;
 }

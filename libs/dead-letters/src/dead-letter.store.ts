@@ -19,10 +19,7 @@ export class DeadLetterStore {
 
   /** Every dead letter of a message id, oldest first. */
   async ofMessage(messageId: string): Promise<{ deadLetterId: string; reason: string }[]> {
-    const { rows } = await this.db.query<{ dead_letter_id: string; reason: string }>(
-      'SELECT dead_letter_id, reason FROM dead_letters WHERE message_id = $1 ORDER BY rejected_at',
-      [messageId],
-    );
+    const { rows } = await this.db.query<{ dead_letter_id: string; reason: string }>('SELECT dead_letter_id, reason FROM dead_letters WHERE message_id = $1 ORDER BY rejected_at', [messageId]);
     return rows.map((r) => ({ deadLetterId: r.dead_letter_id, reason: r.reason }));
   }
 
@@ -32,6 +29,14 @@ export class DeadLetterStore {
       'SELECT dead_letter_id, stage, source_topic, message_id, reason, errors, rejected_at FROM dead_letters ORDER BY rejected_at DESC LIMIT $1',
       [limit],
     );
-    return rows.map((r) => ({ deadLetterId: r.dead_letter_id, stage: r.stage, sourceTopic: r.source_topic, messageId: r.message_id, reason: r.reason, errors: r.errors, rejectedAt: new Date(r.rejected_at).toISOString() }));
+    return rows.map((r) => ({
+      deadLetterId: r.dead_letter_id,
+      stage: r.stage,
+      sourceTopic: r.source_topic,
+      messageId: r.message_id,
+      reason: r.reason,
+      errors: r.errors,
+      rejectedAt: new Date(r.rejected_at).toISOString(),
+    }));
   }
 }

@@ -50,10 +50,7 @@ export class InboxStore {
     const filter = status === 'pending' ? "status <> 'acknowledged'" : 'status = $3';
     const params: unknown[] = [partnerId, limit];
     if (status !== 'pending') params.push(status);
-    const { rows } = await this.db.query<ItemRow>(
-      `SELECT ${COLUMNS} FROM inbox_items WHERE partner_id = $1 AND ${filter} ORDER BY updated_at, item_id LIMIT $2`,
-      params,
-    );
+    const { rows } = await this.db.query<ItemRow>(`SELECT ${COLUMNS} FROM inbox_items WHERE partner_id = $1 AND ${filter} ORDER BY updated_at, item_id LIMIT $2`, params);
     return rows.map(toItem);
   }
 
@@ -74,10 +71,9 @@ export class InboxStore {
 
   /** Who holds an episode's items, and at which version, by partner. */
   async ofEpisode(episodeId: string): Promise<{ partnerId: string; itemId: string; version: number }[]> {
-    const { rows } = await this.db.query<{ partner_id: string; item_id: string; version: number }>(
-      'SELECT partner_id, item_id, version FROM inbox_items WHERE episode_id = $1 ORDER BY partner_id',
-      [episodeId],
-    );
+    const { rows } = await this.db.query<{ partner_id: string; item_id: string; version: number }>('SELECT partner_id, item_id, version FROM inbox_items WHERE episode_id = $1 ORDER BY partner_id', [
+      episodeId,
+    ]);
     return rows.map((r) => ({ partnerId: r.partner_id, itemId: r.item_id, version: r.version }));
   }
 
@@ -88,7 +84,18 @@ export class InboxStore {
   async insertNew(tx: Sql, items: readonly SerialisedDelivery[]): Promise<void> {
     await tx.copyIn!(
       'COPY inbox_items (item_id, partner_id, episode_id, item_type, version, idempotency_key, legal_basis, payload, status, published_version) FROM STDIN',
-      copyChunks(items, ({ d, json }) => [d.deliveryId, d.partnerId, d.caseEvent.episodeId, d.itemType, d.caseEvent.episodeVersion, d.idempotencyKey, d.legalBasis, json, 'new', d.caseEvent.episodeVersion]),
+      copyChunks(items, ({ d, json }) => [
+        d.deliveryId,
+        d.partnerId,
+        d.caseEvent.episodeId,
+        d.itemType,
+        d.caseEvent.episodeVersion,
+        d.idempotencyKey,
+        d.legalBasis,
+        json,
+        'new',
+        d.caseEvent.episodeVersion,
+      ]),
     );
   }
 
@@ -100,7 +107,10 @@ export class InboxStore {
   async upsertDeliveries(tx: Sql, items: readonly SerialisedDelivery[]): Promise<Set<string>> {
     // One json record per item, its columns beside the delivery: PostgreSQL reads the parameter
     // once and keeps the delivery's text as it is (the payload column is json, migration 009).
-    const records = items.map(({ d, json }) => `{"i":${JSON.stringify(d.deliveryId)},"p":${JSON.stringify(d.partnerId)},"e":${JSON.stringify(d.caseEvent.episodeId)},"t":${JSON.stringify(d.itemType)},"v":${d.caseEvent.episodeVersion},"k":${JSON.stringify(d.idempotencyKey)},"l":${JSON.stringify(d.legalBasis)},"d":${json}}`);
+    const records = items.map(
+      ({ d, json }) =>
+        `{"i":${JSON.stringify(d.deliveryId)},"p":${JSON.stringify(d.partnerId)},"e":${JSON.stringify(d.caseEvent.episodeId)},"t":${JSON.stringify(d.itemType)},"v":${d.caseEvent.episodeVersion},"k":${JSON.stringify(d.idempotencyKey)},"l":${JSON.stringify(d.legalBasis)},"d":${json}}`,
+    );
     const { rows } = await tx.query<{ item_id: string }>(
       `WITH up AS (
          INSERT INTO inbox_items (item_id, partner_id, episode_id, item_type, version, idempotency_key, legal_basis, payload, status, published_version)

@@ -52,10 +52,7 @@ export class ParkedCaseStore {
 
   /** Cases still parked for these employers (whatever the reason). */
   async unreleasedOfEmployers(sirets: string[]): Promise<ParkedCaseEvent[]> {
-    const { rows } = await this.db.query<ParkedCaseEventRow>(
-      `SELECT parked_id, case_event FROM parked_cases WHERE released_at IS NULL AND employer_siret = ANY($1::char(14)[])`,
-      [sirets],
-    );
+    const { rows } = await this.db.query<ParkedCaseEventRow>(`SELECT parked_id, case_event FROM parked_cases WHERE released_at IS NULL AND employer_siret = ANY($1::char(14)[])`, [sirets]);
     return rows.map(toParkedCaseEvent);
   }
 

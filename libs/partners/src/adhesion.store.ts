@@ -37,13 +37,7 @@ export class AdhesionStore {
        SELECT * FROM unnest($1::char(14)[], $2::text[], $3::date[], $4::date[], $5::text[])
        ON CONFLICT (siret, valid_from) DO UPDATE SET spsti_id = excluded.spsti_id, valid_to = excluded.valid_to,
          source = excluded.source, imported_at = now()`,
-      [
-        adhesions.map((a) => a.siret),
-        adhesions.map((a) => a.spstiId),
-        adhesions.map((a) => a.validFrom),
-        adhesions.map((a) => a.validTo ?? null),
-        adhesions.map(() => source),
-      ],
+      [adhesions.map((a) => a.siret), adhesions.map((a) => a.spstiId), adhesions.map((a) => a.validFrom), adhesions.map((a) => a.validTo ?? null), adhesions.map(() => source)],
     );
   }
 

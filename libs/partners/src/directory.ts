@@ -81,7 +81,10 @@ export class AdhesionDirectory {
     const cases = await this.parked.unreleasedOfEmployers(sirets);
     if (cases.length === 0) return 0;
     // Publish first, then mark: a crash in between re-releases (harmless), never loses.
-    await this.bus.publish(Topics.caseNormalized, cases.map((c) => jsonMessage(c.caseEvent.personPseudonym, c.caseEvent, { 'x-released-from': 'parked' })));
+    await this.bus.publish(
+      Topics.caseNormalized,
+      cases.map((c) => jsonMessage(c.caseEvent.personPseudonym, c.caseEvent, { 'x-released-from': 'parked' })),
+    );
     await this.parked.markReleased(cases.map((c) => c.parkedId));
     return cases.length;
   }

@@ -5,7 +5,8 @@ import type { EpisodeWrite, StoredNotification } from './episode-rows';
 export const EPISODE_COLUMNS =
   'e.episode_id, e.person_pseudonym, e.source, e.employer_siret, e.eligible, e.source_message_id, e.nature, e.issuing_cpam, e.worker_departement, e.eligibility_reason, e.legal_basis, e.updated_at, e.notifications';
 
-const COLUMNS = 'episode_id, person_pseudonym, source, employer_siret, version, eligible, source_message_id, nature, issuing_cpam, worker_departement, start_date, eligibility_reason, legal_basis, updated_at, notifications';
+const COLUMNS =
+  'episode_id, person_pseudonym, source, employer_siret, version, eligible, source_message_id, nature, issuing_cpam, worker_departement, start_date, eligibility_reason, legal_basis, updated_at, notifications';
 
 /** One row of leave_messages: every accepted message, found by its id. */
 export interface MessageRow {
@@ -74,10 +75,17 @@ export class EpisodeStore {
   async insertFresh(tx: Sql, fresh: readonly FreshLeave[], probe: boolean): Promise<void> {
     if (fresh.length === 0) return;
     if (!probe && tx.copyIn) {
-      await tx.copyIn('COPY leave_messages (message_id, notification_key, episode_id, duplicate_of) FROM STDIN', copyChunks(fresh, (a) => [a.stored.m, a.stored.k, a.episodeId, null]));
+      await tx.copyIn(
+        'COPY leave_messages (message_id, notification_key, episode_id, duplicate_of) FROM STDIN',
+        copyChunks(fresh, (a) => [a.stored.m, a.stored.k, a.episodeId, null]),
+      );
       return;
     }
-    await this.insertMessages(tx, fresh.map((a) => ({ m: a.stored.m, k: a.stored.k, e: a.episodeId, x: null })), probe);
+    await this.insertMessages(
+      tx,
+      fresh.map((a) => ({ m: a.stored.m, k: a.stored.k, e: a.episodeId, x: null })),
+      probe,
+    );
   }
 
   /** The message rows of re-sent copies, naming the message that counted; a copy seen before is kept once. */
@@ -134,8 +142,21 @@ export class EpisodeStore {
       await tx.copyIn(
         `COPY episodes (${COLUMNS}) FROM STDIN`,
         copyChunks(episodes, ({ event: e, history }) => [
-          e.episodeId, e.personPseudonym, e.source, e.employerSiret, e.episodeVersion, e.eligible, e.sourceMessageId, e.nature,
-          e.issuingCpam, e.workerDepartement, e.startDate, e.eligibilityReason, e.legalBasis, e.normalizedAt, JSON.stringify(history),
+          e.episodeId,
+          e.personPseudonym,
+          e.source,
+          e.employerSiret,
+          e.episodeVersion,
+          e.eligible,
+          e.sourceMessageId,
+          e.nature,
+          e.issuingCpam,
+          e.workerDepartement,
+          e.startDate,
+          e.eligibilityReason,
+          e.legalBasis,
+          e.normalizedAt,
+          JSON.stringify(history),
         ]),
       );
       return;
@@ -157,8 +178,21 @@ export class EpisodeStore {
         jsonArray(
           episodes.map(({ event: e, history }) =>
             JSON.stringify({
-              i: e.episodeId, p: e.personPseudonym, s: e.source, f: e.employerSiret, v: e.episodeVersion, g: e.eligible, m: e.sourceMessageId, n: e.nature,
-              c: e.issuingCpam ?? null, d: e.workerDepartement ?? null, b: e.startDate, r: e.eligibilityReason, l: e.legalBasis, t: e.normalizedAt, h: history,
+              i: e.episodeId,
+              p: e.personPseudonym,
+              s: e.source,
+              f: e.employerSiret,
+              v: e.episodeVersion,
+              g: e.eligible,
+              m: e.sourceMessageId,
+              n: e.nature,
+              c: e.issuingCpam ?? null,
+              d: e.workerDepartement ?? null,
+              b: e.startDate,
+              r: e.eligibilityReason,
+              l: e.legalBasis,
+              t: e.normalizedAt,
+              h: history,
             }),
           ),
         ),

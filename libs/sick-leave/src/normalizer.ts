@@ -1,12 +1,4 @@
-import {
-  CaseEvent,
-  ContractIds,
-  ContractRegistry,
-  EmployerLeaveDeclaration,
-  SickLeaveNotification,
-  Topics,
-  Violation,
-} from '@pdp/contracts';
+import { CaseEvent, ContractIds, ContractRegistry, EmployerLeaveDeclaration, SickLeaveNotification, Topics, Violation } from '@pdp/contracts';
 import { BusMessage, MessageBus } from '@pdp/bus';
 import { Database, Sql } from '@pdp/db';
 import { BatchPseudonyms, checkLeave, decideEligibility, EpisodeNotification, Pseudonymizer, summarizeEpisode } from '@pdp/domain';
@@ -183,12 +175,22 @@ export class LeaveNormalizer {
         const event = this.toEvent(latest.get(id)!, history.map(asEpisodeNotification), now);
         return { event, history, known: found.has(id) };
       });
-      await this.episodes.insertNew(tx, episodes.filter((e) => !e.known));
-      await this.episodes.updateStored(tx, episodes.filter((e) => e.known));
+      await this.episodes.insertNew(
+        tx,
+        episodes.filter((e) => !e.known),
+      );
+      await this.episodes.updateStored(
+        tx,
+        episodes.filter((e) => e.known),
+      );
       // Episodes the database did not have cannot have an inbox item yet: the router inserts
       // theirs without probing (unless this is the run after a unique violation).
       const newEpisodes = probeAll ? undefined : new Set(episodes.filter((e) => !e.known).map((e) => e.event.episodeId));
-      await this.deps.router.route(episodes.map((e) => e.event), tx, newEpisodes);
+      await this.deps.router.route(
+        episodes.map((e) => e.event),
+        tx,
+        newEpisodes,
+      );
     });
   }
 
@@ -244,4 +246,3 @@ function storedNotification(k: string, m: string, t: StoredNotification['t'], s:
   // `c` only when the notification says something of consent (the history's JSON omits it otherwise).
   return c === undefined ? { k, m, t, s, d, r } : { k, m, t, s, d, r, c };
 }
-

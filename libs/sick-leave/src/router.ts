@@ -86,7 +86,10 @@ export class CaseRouter {
   }
 
   private async routeIn(tx: Sql, events: CaseEvent[], newEpisodes?: ReadonlySet<string>): Promise<void> {
-    const spsti = await this.deps.directory.resolveMany(events.map((e) => ({ siret: e.employerSiret, onDate: e.startDate })), tx);
+    const spsti = await this.deps.directory.resolveMany(
+      events.map((e) => ({ siret: e.employerSiret, onDate: e.startDate })),
+      tx,
+    );
     const withheld = await sickLeaveConsentWithholdings(tx, events, this.clock());
     const spstiOf = (e: CaseEvent) => spsti.get(`${e.employerSiret}|${e.startDate}`);
     const toPark = events.filter((e) => !spstiOf(e) || withheld.has(e.episodeId));
@@ -98,7 +101,10 @@ export class CaseRouter {
     // from another partition delivering to the same person (their other episode, their
     // employer's declaration) waits on a new case's row until this transaction ends. Written
     // before the publish, ~0.8 of the six batches' sessions were waiting there in a drain (issue 5).
-    await this.deps.onDelivered?.(delivered.map(({ d }) => d), tx);
+    await this.deps.onDelivered?.(
+      delivered.map(({ d }) => d),
+      tx,
+    );
   }
 
   /** Parks what cannot be delivered now: unknown employer, or consent no longer in force. */
