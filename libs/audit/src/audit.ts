@@ -1,6 +1,5 @@
-import { copyChunks, Database, Sql } from '@pdp/db';
-
-const COLUMNS = 'action, subject_type, subject_id, case_id, person_pseudonym, partner_id, category, legal_basis, consent_id, rule_id, rules_version, actor, detail';
+import { Database, Sql } from '@pdp/db';
+import { AuditStore } from './audit.store';
 
 export type AuditAction =
   | 'delivered'
@@ -39,105 +38,32 @@ export interface AuditRecord extends AuditEntry {
   at: string;
 }
 
-interface Row {
-  audit_id: string;
-  at: Date | string;
-  action: AuditAction;
-  case_id: string | null;
-  person_pseudonym: string | null;
-  subject_type: AuditEntry['subjectType'];
-  subject_id: string;
-  partner_id: string | null;
-  category: string | null;
-  legal_basis: string | null;
-  consent_id: string | null;
-  rule_id: string | null;
-  rules_version: string | null;
-  actor: string;
-  detail: Record<string, unknown>;
-}
-
-function toRecord(r: Row): AuditRecord {
-  return {
-    auditId: String(r.audit_id),
-    at: new Date(r.at).toISOString(),
-    action: r.action,
-    subjectType: r.subject_type,
-    subjectId: r.subject_id,
-    caseId: r.case_id,
-    personPseudonym: r.person_pseudonym,
-    partnerId: r.partner_id,
-    category: r.category,
-    legalBasis: r.legal_basis,
-    consentId: r.consent_id,
-    ruleId: r.rule_id,
-    rulesVersion: r.rules_version,
-    actor: r.actor,
-    detail: r.detail,
-  };
-}
-
 /**
  * Append-only audit trail (the table refuses UPDATE and DELETE). Writes are one multi-row
  * insert per batch, inside the caller's transaction when given one.
  */
 export class AuditTrail {
-  constructor(private readonly db: Database) {}
+  private readonly trail: AuditStore;
 
-  async append(entries: AuditEntry[], sql: Sql = this.db): Promise<void> {
+  constructor(db: Database) {
+    this.trail = new AuditStore(db);
+  }
+
+  async append(entries: AuditEntry[], sql?: Sql): Promise<void> {
     if (entries.length === 0) return;
-    if (sql.copyIn) {
-      // Every entry is a new row: COPY, PostgreSQL's cheapest way in (no arrays to parse).
-      const fields = (e: AuditEntry) => [
-        e.action,
-        e.subjectType,
-        e.subjectId,
-        e.caseId,
-        e.personPseudonym,
-        e.partnerId,
-        e.category,
-        e.legalBasis,
-        e.consentId,
-        e.ruleId,
-        e.rulesVersion,
-        e.actor,
-        JSON.stringify(e.detail ?? {}),
-      ];
-      await sql.copyIn(`COPY audit_log (${COLUMNS}) FROM STDIN`, copyChunks(entries, fields));
-      return;
-    }
-    const col = <K extends keyof AuditEntry>(k: K) => entries.map((e) => e[k] ?? null);
-    await sql.query(
-      `INSERT INTO audit_log (${COLUMNS})
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::jsonb[])`,
-      [
-        col('action'),
-        col('subjectType'),
-        col('subjectId'),
-        col('caseId'),
-        col('personPseudonym'),
-        col('partnerId'),
-        col('category'),
-        col('legalBasis'),
-        col('consentId'),
-        col('ruleId'),
-        col('rulesVersion'),
-        col('actor'),
-        entries.map((e) => JSON.stringify(e.detail ?? {})),
-      ],
-    );
+    await this.trail.append(entries, sql);
   }
 
   async byCase(caseId: string, limit = 1000): Promise<AuditRecord[]> {
-    return this.select('case_id = $1', [caseId], limit);
+    return this.trail.byCase(caseId, limit);
   }
 
   async byPartner(partnerId: string, limit = 1000): Promise<AuditRecord[]> {
-    return this.select('partner_id = $1', [partnerId], limit);
+    return this.trail.byPartner(partnerId, limit);
   }
 
   async byPerson(personPseudonym: string, limit = 1000): Promise<AuditRecord[]> {
-    return this.select('person_pseudonym = $1', [personPseudonym], limit);
+    return this.trail.byPerson(personPseudonym, limit);
   }
 
   /**
@@ -164,11 +90,6 @@ export class AuditTrail {
         },
         pulledBack: pulledBack.has(`${r.subjectId}|${r.partnerId}`),
       }));
-  }
-
-  private async select(where: string, params: unknown[], limit: number): Promise<AuditRecord[]> {
-    const { rows } = await this.db.query<Row>(`SELECT * FROM audit_log WHERE ${where} ORDER BY audit_id LIMIT ${Math.min(Math.max(limit, 1), 10_000)}`, params);
-    return rows.map(toRecord);
   }
 }
 

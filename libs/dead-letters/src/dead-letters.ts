@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { DeadLetter, Topics, Violation } from '@pdp/contracts';
 import { BusMessage, jsonMessage, MessageBus } from '@pdp/bus';
 import { Sql } from '@pdp/db';
+import { DeadLetterStore } from './dead-letter.store';
 
 export type Stage = DeadLetter['stage'];
 
@@ -24,12 +25,15 @@ export interface Rejection {
  */
 export class DeadLetterSink {
   private readonly logger = new Logger('DeadLetters');
+  private readonly store: DeadLetterStore;
 
   constructor(
-    private readonly db: Sql,
+    db: Sql,
     private readonly bus: MessageBus,
     private readonly clock: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.store = new DeadLetterStore(db);
+  }
 
   async reject(rejections: Rejection[]): Promise<DeadLetter[]> {
     if (rejections.length === 0) return [];
@@ -46,14 +50,7 @@ export class DeadLetterSink {
       originalBytesBase64: r.original.toString('base64'),
       rejectedAt: this.clock().toISOString(),
     }));
-    await this.db.query(
-      `INSERT INTO dead_letters (dead_letter_id, stage, source_topic, message_id, reason, errors, original_bytes, rejected_at)
-       SELECT "deadLetterId", stage, "sourceTopic", "messageId", reason, errors, decode("originalBytesBase64", 'base64'), "rejectedAt"
-         FROM jsonb_to_recordset($1::jsonb) AS x("deadLetterId" text, stage text, "sourceTopic" text, "messageId" text, reason text,
-                                                  errors jsonb, "originalBytesBase64" text, "rejectedAt" timestamptz)
-       ON CONFLICT (dead_letter_id) DO NOTHING`,
-      [JSON.stringify(records)],
-    );
+    await this.store.insert(records);
     await this.bus.publish(
       Topics.deadLetter,
       records.map((d) => jsonMessage(d.deadLetterId, d)),

@@ -1,2 +1,3 @@
 export * from './dead-letters';
 export * from './dead-letters.module';
+export * from './dead-letter.store';

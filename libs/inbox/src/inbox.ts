@@ -1,5 +1,6 @@
 import { InboxDelivery } from '@pdp/contracts';
 import { Database } from '@pdp/db';
+import { InboxStore } from './inbox.store';
 
 export type InboxStatus = 'new' | 'updated' | 'acknowledged';
 
@@ -15,54 +16,23 @@ export interface InboxItem {
   acknowledgedAt: string | null;
 }
 
-interface ItemRow {
-  item_id: string;
-  status: InboxStatus;
-  version: number;
-  item_type: string;
-  legal_basis: string;
-  payload: InboxDelivery;
-  created_at: Date | string;
-  updated_at: Date | string;
-  acknowledged_at: Date | string | null;
-}
-
-const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
-
-function toItem(r: ItemRow): InboxItem {
-  return {
-    itemId: r.item_id,
-    status: r.status,
-    version: r.version,
-    itemType: r.item_type,
-    legalBasis: r.legal_basis,
-    delivery: r.payload,
-    createdAt: iso(r.created_at)!,
-    updatedAt: iso(r.updated_at)!,
-    acknowledgedAt: iso(r.acknowledged_at),
-  };
-}
-
-const COLUMNS = 'item_id, status, version, item_type, legal_basis, payload, created_at, updated_at, acknowledged_at';
-
 /** A partner's durable inbox. Every query is scoped to the authenticated partner. */
 export class InboxService {
-  constructor(private readonly db: Database) {}
+  private readonly items: InboxStore;
+
+  constructor(db: Database) {
+    this.items = new InboxStore(db);
+  }
 
   /** Pending (new or updated) items by default, oldest first. */
   async list(partnerId: string, opts: { status?: InboxStatus | 'pending'; limit?: number } = {}): Promise<InboxItem[]> {
     const status = opts.status ?? 'pending';
     const limit = Math.min(Math.max(opts.limit ?? 100, 1), 1000);
-    const filter = status === 'pending' ? "status <> 'acknowledged'" : 'status = $3';
-    const params: unknown[] = [partnerId, limit];
-    if (status !== 'pending') params.push(status);
-    const { rows } = await this.db.query<ItemRow>(`SELECT ${COLUMNS} FROM inbox_items WHERE partner_id = $1 AND ${filter} ORDER BY updated_at, item_id LIMIT $2`, params);
-    return rows.map(toItem);
+    return this.items.list(partnerId, status, limit);
   }
 
   async get(partnerId: string, itemId: string): Promise<InboxItem | null> {
-    const { rows } = await this.db.query<ItemRow>(`SELECT ${COLUMNS} FROM inbox_items WHERE partner_id = $1 AND item_id = $2`, [partnerId, itemId]);
-    return rows[0] ? toItem(rows[0]) : null;
+    return this.items.get(partnerId, itemId);
   }
 
   /**
@@ -70,11 +40,7 @@ export class InboxService {
    * (a prolongation arrived meanwhile) leaves it pending, so no update is missed.
    */
   async acknowledge(partnerId: string, itemId: string, version?: number): Promise<InboxItem | null> {
-    await this.db.query(
-      `UPDATE inbox_items SET status = 'acknowledged', acknowledged_at = now()
-        WHERE partner_id = $1 AND item_id = $2 AND ($3::int IS NULL OR version = $3::int)`,
-      [partnerId, itemId, version ?? null],
-    );
+    await this.items.acknowledge(partnerId, itemId, version ?? null);
     return this.get(partnerId, itemId);
   }
 }

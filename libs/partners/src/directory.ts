@@ -3,6 +3,9 @@ import { Topics } from '@pdp/contracts';
 import { jsonMessage, MessageBus } from '@pdp/bus';
 import { Database, Sql } from '@pdp/db';
 import { isValidSiret, parseIsoDate } from '@pdp/domain';
+import { ParkedCaseStore } from '@pdp/inbox';
+import { AdhesionStore } from './adhesion.store';
+import { PartnerStore } from './partner.store';
 
 /** One line of the adhesion directory: an establishment adheres to an SPSTI over a period. */
 export interface Adhesion {
@@ -24,49 +27,39 @@ export interface ImportResult {
  */
 export class AdhesionDirectory {
   private readonly logger = new Logger('AdhesionDirectory');
+  private readonly adhesions: AdhesionStore;
+  private readonly partners: PartnerStore;
+  private readonly parked: ParkedCaseStore;
 
   constructor(
-    private readonly db: Database,
+    db: Database,
     private readonly bus: MessageBus,
-  ) {}
+  ) {
+    this.adhesions = new AdhesionStore(db);
+    this.partners = new PartnerStore(db);
+    this.parked = new ParkedCaseStore(db);
+  }
 
-  async resolve(siret: string, onDate: string, sql: Sql = this.db): Promise<string | null> {
-    const { rows } = await sql.query<{ spsti_id: string }>(
-      `SELECT spsti_id FROM adhesions WHERE siret = $1 AND valid_from <= $2 AND (valid_to IS NULL OR valid_to >= $2)
-        ORDER BY valid_from DESC LIMIT 1`,
-      [siret, onDate],
-    );
-    return rows[0]?.spsti_id ?? null;
+  async resolve(siret: string, onDate: string, sql?: Sql): Promise<string | null> {
+    return this.adhesions.spstiOn(siret, onDate, sql);
   }
 
   /** Resolves many (siret, date) pairs in one query; keys of the map are `siret|date`. */
-  async resolveMany(pairs: { siret: string; onDate: string }[], sql: Sql = this.db): Promise<Map<string, string>> {
+  async resolveMany(pairs: { siret: string; onDate: string }[], sql?: Sql): Promise<Map<string, string>> {
     const result = new Map<string, string>();
     if (pairs.length === 0) return result;
     const unique = [...new Map(pairs.map((p) => [`${p.siret}|${p.onDate}`, p])).values()];
-    const { rows } = await sql.query<{ siret: string; on_date: string; spsti_id: string }>(
-      `SELECT DISTINCT ON (x.siret, x.on_date) x.siret, to_char(x.on_date, 'YYYY-MM-DD') AS on_date, a.spsti_id
-         FROM unnest($1::char(14)[], $2::date[]) AS x(siret, on_date)
-         JOIN adhesions a ON a.siret = x.siret AND a.valid_from <= x.on_date AND (a.valid_to IS NULL OR a.valid_to >= x.on_date)
-        ORDER BY x.siret, x.on_date, a.valid_from DESC`,
-      [unique.map((p) => p.siret), unique.map((p) => p.onDate)],
-    );
+    const rows = await this.adhesions.spstiOnMany(unique, sql);
     for (const r of rows) result.set(`${r.siret}|${r.on_date}`, r.spsti_id);
     return result;
   }
 
   /** Validates every line first: an import with errors changes nothing. */
   async import(adhesions: Adhesion[], source: string): Promise<ImportResult> {
-    const known = new Set((await this.db.query<{ partner_id: string }>("SELECT partner_id FROM partners WHERE category = 'spsti'")).rows.map((r) => r.partner_id));
+    const known = new Set(await this.partners.spstiIds());
     const errors = adhesions.flatMap((a, i) => validateAdhesion(a, known).map((message) => ({ line: i + 1, message })));
     if (errors.length) return { imported: 0, released: 0, errors };
-    await this.db.query(
-      `INSERT INTO adhesions (siret, spsti_id, valid_from, valid_to, source)
-       SELECT * FROM unnest($1::char(14)[], $2::text[], $3::date[], $4::date[], $5::text[])
-       ON CONFLICT (siret, valid_from) DO UPDATE SET spsti_id = excluded.spsti_id, valid_to = excluded.valid_to,
-         source = excluded.source, imported_at = now()`,
-      [adhesions.map((a) => a.siret), adhesions.map((a) => a.spstiId), adhesions.map((a) => a.validFrom), adhesions.map((a) => a.validTo ?? null), adhesions.map(() => source)],
-    );
+    await this.adhesions.upsert(adhesions, source);
     const released = await this.releaseParked([...new Set(adhesions.map((a) => a.siret))]);
     this.logger.log(`imported ${adhesions.length} adhesions from ${source}, released ${released} parked cases`);
     return { imported: adhesions.length, released, errors: [] };
@@ -79,29 +72,21 @@ export class AdhesionDirectory {
   }
 
   async list(siret: string): Promise<Adhesion[]> {
-    const { rows } = await this.db.query<{ siret: string; spsti_id: string; valid_from: string; valid_to: string | null }>(
-      `SELECT siret, spsti_id, to_char(valid_from, 'YYYY-MM-DD') AS valid_from, to_char(valid_to, 'YYYY-MM-DD') AS valid_to
-         FROM adhesions WHERE siret = $1 ORDER BY valid_from`,
-      [siret],
-    );
-    return rows.map((r) => ({ siret: r.siret, spstiId: r.spsti_id, validFrom: r.valid_from, validTo: r.valid_to }));
+    return this.adhesions.ofEstablishment(siret);
   }
 
   /** Sends parked cases of these employers back through routing; the router re-parks what still fails. */
   async releaseParked(sirets: string[]): Promise<number> {
     if (sirets.length === 0) return 0;
-    const { rows } = await this.db.query<{ parked_id: string; case_event: { personPseudonym: string } }>(
-      `SELECT parked_id, case_event FROM parked_cases WHERE released_at IS NULL AND employer_siret = ANY($1::char(14)[])`,
-      [sirets],
-    );
-    if (rows.length === 0) return 0;
+    const cases = await this.parked.unreleasedOfEmployers(sirets);
+    if (cases.length === 0) return 0;
     // Publish first, then mark: a crash in between re-releases (harmless), never loses.
     await this.bus.publish(
       Topics.caseNormalized,
-      rows.map((r) => jsonMessage(r.case_event.personPseudonym, r.case_event, { 'x-released-from': 'parked' })),
+      cases.map((c) => jsonMessage(c.caseEvent.personPseudonym, c.caseEvent, { 'x-released-from': 'parked' })),
     );
-    await this.db.query('UPDATE parked_cases SET released_at = now() WHERE parked_id = ANY($1::text[])', [rows.map((r) => r.parked_id)]);
-    return rows.length;
+    await this.parked.markReleased(cases.map((c) => c.parkedId));
+    return cases.length;
   }
 }
 

@@ -1,6 +1,7 @@
 import { migrate, PgliteDatabase } from '@pdp/db';
 import { migrateBefore, migrationsFrom } from '../../../test/support/migrations';
-import { caseEventOf, EPISODE_COLUMNS, EpisodeRow } from './episode-rows';
+import { caseEventOf, EpisodeRow } from './episode-rows';
+import { EPISODE_COLUMNS } from './episode.store';
 
 /** A database at migration 009, whose episodes keep their case event whole, then upgraded. */
 describe('migration 010: an episode keeps its case event as columns', () => {

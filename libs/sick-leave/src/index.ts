@@ -5,3 +5,4 @@ export * from './intake';
 export * from './episode-rows';
 export * from './sick-leave-audit';
 export * from './sick-leave.module';
+export { EPISODE_COLUMNS } from './episode.store';

@@ -1,9 +1,10 @@
 import { CaseEvent, ContractIds, ContractRegistry, EmployerLeaveDeclaration, SickLeaveNotification, Topics, Violation } from '@pdp/contracts';
 import { BusMessage, MessageBus } from '@pdp/bus';
-import { asRecordset, copyChunks, Database, Sql } from '@pdp/db';
+import { Database, Sql } from '@pdp/db';
 import { BatchPseudonyms, checkLeave, decideEligibility, EpisodeNotification, Pseudonymizer, summarizeEpisode } from '@pdp/domain';
 import { DeadLetterSink, parseJson, readMessageId, Rejection, rejectionOf } from '@pdp/dead-letters';
-import { asEpisodeNotification, assembleCaseEvent, StoredNotification, writeEpisodes } from './episode-rows';
+import { asEpisodeNotification, assembleCaseEvent, StoredNotification } from './episode-rows';
+import { EpisodeStore, MessageRow } from './episode.store';
 
 export interface NormalizerDeps {
   db: Database;
@@ -43,8 +44,10 @@ export class LeaveNormalizer {
   private readonly sickLeave;
   private readonly employerLeave;
   private readonly clock: () => Date;
+  private readonly episodes: EpisodeStore;
 
   constructor(private readonly deps: NormalizerDeps) {
+    this.episodes = new EpisodeStore(deps.db);
     this.sickLeave = deps.contracts.contract<SickLeaveNotification>(ContractIds.sickLeaveNotification);
     this.employerLeave = deps.contracts.contract<EmployerLeaveDeclaration>(ContractIds.employerLeaveDeclaration);
     this.clock = deps.clock ?? (() => new Date());
@@ -159,11 +162,11 @@ export class LeaveNormalizer {
       const episodeIds = [...new Set(batch.map((a) => a.episodeId))];
       // Serialise with other batches touching the same episodes (they may come from other
       // partitions); locks taken in a fixed order so two batches cannot deadlock.
-      await tx.query('SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtext(e) AS h FROM unnest($1::text[]) e ORDER BY 1) l', [episodeIds]);
-      const { histories, found } = await loadHistories(tx, episodeIds);
+      await this.episodes.lock(tx, episodeIds);
+      const { histories, found } = await this.episodes.loadHistories(tx, episodeIds);
       const { fresh, copies } = recordNotifications(batch, histories);
-      await insertFresh(tx, fresh, probeAll);
-      await insertMessages(tx, copies, true);
+      await this.episodes.insertFresh(tx, fresh, probeAll);
+      await this.episodes.insertCopies(tx, copies);
       // The last message of the batch for an episode gives its descriptive fields.
       const latest = new Map(batch.map((a) => [a.episodeId, a]));
       const now = this.clock().toISOString();
@@ -172,15 +175,13 @@ export class LeaveNormalizer {
         const event = this.toEvent(latest.get(id)!, history.map(asEpisodeNotification), now);
         return { event, history, known: found.has(id) };
       });
-      await writeEpisodes(
+      await this.episodes.insertNew(
         tx,
         episodes.filter((e) => !e.known),
-        false,
       );
-      await writeEpisodes(
+      await this.episodes.updateStored(
         tx,
         episodes.filter((e) => e.known),
-        true,
       );
       // Episodes the database did not have cannot have an inbox item yet: the router inserts
       // theirs without probing (unless this is the run after a unique violation).
@@ -216,48 +217,7 @@ export class LeaveNormalizer {
   }
 }
 
-/** One row of leave_messages: every accepted message, found by its id. */
-interface MessageRow {
-  m: string;
-  k: string;
-  e: string;
-  /** The message that counted, when this one is a re-sent copy. */
-  x: string | null;
-}
-
-/**
- * The stored notifications of the batch's episodes (an empty history for a new one). `OFFSET 0`
- * keeps each look-up a primary-key probe whatever the statistics say: with `= ANY(array)` or a
- * plain join, a young table's planner chose a sequential scan, and a large one's a hash join over
- * the whole table (a batch's cost then grew with the table).
- */
-async function loadHistories(tx: Sql, episodeIds: string[]): Promise<{ histories: Map<string, StoredNotification[]>; found: Set<string> }> {
-  const { rows } = await tx.query<{ episode_id: string; notifications: StoredNotification[] }>(
-    `SELECT q.id AS episode_id, e.notifications
-       FROM unnest($1::text[]) AS q(id)
-       CROSS JOIN LATERAL (SELECT notifications FROM episodes WHERE episode_id = q.id OFFSET 0) e`,
-    [episodeIds],
-  );
-  const histories = new Map<string, StoredNotification[]>(episodeIds.map((id) => [id, []]));
-  for (const r of rows) histories.set(r.episode_id, r.notifications);
-  return { histories, found: new Set(rows.map((r) => r.episode_id)) };
-}
-
 const UNIQUE_VIOLATION = '23505';
-
-/**
- * Message rows through one JSON parameter (re-sent copies, and every row where the database has
- * no COPY); `probe` for rows that may exist already (ON CONFLICT probes the index first).
- */
-async function insertMessages(tx: Sql, rows: MessageRow[], probe: boolean): Promise<void> {
-  if (rows.length === 0) return;
-  await tx.query(
-    `INSERT INTO leave_messages (message_id, notification_key, episode_id, duplicate_of)
-     SELECT m, k, e, x FROM jsonb_to_recordset($1::jsonb) AS r(m text, k text, e text, x text)
-     ${probe ? 'ON CONFLICT DO NOTHING' : ''}`,
-    [asRecordset(rows)],
-  );
-}
 
 /**
  * Adds the batch's new notifications to their episodes' histories, in arrival order, and returns
@@ -280,27 +240,6 @@ function recordNotifications(batch: AcceptedLeave[], histories: Map<string, Stor
     }
   }
   return { fresh, copies };
-}
-
-/**
- * The message rows of notifications new to their episodes. Rows known to be new go in with COPY
- * where the database has it (PostgreSQL's server), written from the accepted leaves themselves:
- * no row object per message held across the COPY's writes.
- */
-async function insertFresh(tx: Sql, fresh: AcceptedLeave[], probe: boolean): Promise<void> {
-  if (fresh.length === 0) return;
-  if (!probe && tx.copyIn) {
-    await tx.copyIn(
-      'COPY leave_messages (message_id, notification_key, episode_id, duplicate_of) FROM STDIN',
-      copyChunks(fresh, (a) => [a.stored.m, a.stored.k, a.episodeId, null]),
-    );
-    return;
-  }
-  await insertMessages(
-    tx,
-    fresh.map((a) => ({ m: a.stored.m, k: a.stored.k, e: a.episodeId, x: null })),
-    probe,
-  );
 }
 
 function storedNotification(k: string, m: string, t: StoredNotification['t'], s: string, d: string, r: boolean, c?: boolean): StoredNotification {

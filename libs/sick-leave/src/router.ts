@@ -1,9 +1,10 @@
 import { shortDigest } from '@pdp/domain';
 import { CaseEvent, ContractIds, ContractRegistry, InboxDelivery, inboxTopic, ParkedCase, Topics } from '@pdp/contracts';
 import { BusMessage, jsonMessage, MessageBus, OutgoingMessage } from '@pdp/bus';
-import { asRecordset, copyChunks, Database, jsonArray, Sql } from '@pdp/db';
+import { Database, Sql } from '@pdp/db';
 import { DeadLetterSink, parseJson, Rejection, rejectionOf } from '@pdp/dead-letters';
-import { AdhesionDirectory } from '@pdp/partners';
+import { InboxStore, ParkedCaseStore, SerialisedDelivery } from '@pdp/inbox';
+import { AdhesionDirectory, PartnerStore } from '@pdp/partners';
 import { ConsentWithholding, sickLeaveConsentWithholdings } from '@pdp/consent';
 
 export interface RouterDeps {
@@ -26,16 +27,22 @@ export interface RouterDeps {
 export class CaseRouter {
   private readonly caseEvent;
   private readonly clock: () => Date;
+  private readonly partners: PartnerStore;
+  private readonly inbox: InboxStore;
+  private readonly parked: ParkedCaseStore;
 
   constructor(private readonly deps: RouterDeps) {
     this.caseEvent = deps.contracts.contract<CaseEvent>(ContractIds.caseEvent);
     this.clock = deps.clock ?? (() => new Date());
+    this.partners = new PartnerStore(deps.db);
+    this.inbox = new InboxStore(deps.db);
+    this.parked = new ParkedCaseStore(deps.db);
   }
 
   /** Learns (or creates) every registered partner's inbox topic up front, off the hot path. */
   async warmUp(): Promise<void> {
-    const { rows } = await this.deps.db.query<{ partner_id: string }>('SELECT partner_id FROM partners');
-    await this.deps.bus.ensureTopics(rows.map((r) => ({ topic: inboxTopic(r.partner_id), partitions: this.deps.partitions })));
+    const partnerIds = await this.partners.ids();
+    await this.deps.bus.ensureTopics(partnerIds.map((id) => ({ topic: inboxTopic(id), partitions: this.deps.partitions })));
   }
 
   /** Case events from the topic: released parked cases sent back through routing. */
@@ -114,15 +121,7 @@ export class CaseRouter {
       caseEvent: event,
       parkedAt,
     }));
-    await tx.query(
-      `INSERT INTO parked_cases (parked_id, episode_id, reason_code, reason, employer_siret, case_event)
-       SELECT "parkedId", "caseEvent"->>'episodeId', "reasonCode", reason, "caseEvent"->>'employerSiret', "caseEvent"
-         FROM jsonb_to_recordset($1::jsonb) AS x("parkedId" text, "reasonCode" text, reason text, "caseEvent" jsonb)
-       ON CONFLICT (parked_id) DO UPDATE SET case_event = excluded.case_event, reason = excluded.reason, reason_code = excluded.reason_code,
-         employer_siret = excluded.employer_siret, released_at = NULL, parked_at = now()
-       WHERE (parked_cases.case_event->>'episodeVersion')::int <= (excluded.case_event->>'episodeVersion')::int`,
-      [asRecordset(records as unknown as Record<string, unknown>[])],
-    );
+    await this.parked.park(tx, records);
     return records;
   }
 
@@ -145,64 +144,25 @@ export class CaseRouter {
    * changed. Items of `newEpisodes` (episodes the database did not have: no item can exist) go
    * in with COPY where the database has it, without the upsert's probe and JSON records.
    */
-  private async deliver(tx: Sql, deliveries: InboxDelivery[], newEpisodes?: ReadonlySet<string>): Promise<{ d: InboxDelivery; json: string }[]> {
+  private async deliver(tx: Sql, deliveries: InboxDelivery[], newEpisodes?: ReadonlySet<string>): Promise<SerialisedDelivery[]> {
     if (deliveries.length === 0) return [];
     // Serialised once, for the database and for Kafka.
     const all = deliveries.map((d) => ({ d, json: JSON.stringify(d) }));
     const isNew = (d: InboxDelivery) => newEpisodes !== undefined && tx.copyIn !== undefined && newEpisodes.has(d.caseEvent.episodeId);
     const fresh = all.filter(({ d }) => isNew(d));
-    if (fresh.length > 0) {
-      await tx.copyIn!(
-        'COPY inbox_items (item_id, partner_id, episode_id, item_type, version, idempotency_key, legal_basis, payload, status, published_version) FROM STDIN',
-        copyChunks(fresh, ({ d, json }) => [
-          d.deliveryId,
-          d.partnerId,
-          d.caseEvent.episodeId,
-          d.itemType,
-          d.caseEvent.episodeVersion,
-          d.idempotencyKey,
-          d.legalBasis,
-          json,
-          'new',
-          d.caseEvent.episodeVersion,
-        ]),
-      );
-    }
+    if (fresh.length > 0) await this.inbox.insertNew(tx, fresh);
     const stored = fresh.length === all.length ? [] : all.filter(({ d }) => !isNew(d));
     return [...fresh, ...(await this.upsert(tx, stored))];
   }
 
-  private async upsert(tx: Sql, items: { d: InboxDelivery; json: string }[]): Promise<{ d: InboxDelivery; json: string }[]> {
+  private async upsert(tx: Sql, items: SerialisedDelivery[]): Promise<SerialisedDelivery[]> {
     if (items.length === 0) return [];
-    const deliveries = items.map((x) => x.d);
-    const json = items.map((x) => x.json);
-    // One json record per item, its columns beside the delivery: PostgreSQL reads the parameter
-    // once and keeps the delivery's text as it is (the payload column is json, migration 009).
-    const records = deliveries.map(
-      (d, i) =>
-        `{"i":${JSON.stringify(d.deliveryId)},"p":${JSON.stringify(d.partnerId)},"e":${JSON.stringify(d.caseEvent.episodeId)},"t":${JSON.stringify(d.itemType)},"v":${d.caseEvent.episodeVersion},"k":${JSON.stringify(d.idempotencyKey)},"l":${JSON.stringify(d.legalBasis)},"d":${json[i]}}`,
-    );
-    const { rows } = await tx.query<{ item_id: string }>(
-      `WITH up AS (
-         INSERT INTO inbox_items (item_id, partner_id, episode_id, item_type, version, idempotency_key, legal_basis, payload, status, published_version)
-         SELECT i, p, e, t, v, k, l, d, 'new', v
-           FROM json_to_recordset($1::json) AS x(i text, p text, e text, t text, v int, k text, l text, d json)
-         ON CONFLICT (item_id) DO UPDATE SET version = excluded.version, idempotency_key = excluded.idempotency_key,
-           legal_basis = excluded.legal_basis, payload = excluded.payload, status = 'updated', updated_at = now(),
-           acknowledged_at = NULL, published_version = excluded.version
-         WHERE inbox_items.version < excluded.version
-         RETURNING item_id, episode_id),
-       released AS (
-         UPDATE parked_cases SET released_at = now() WHERE released_at IS NULL AND parked_id IN (SELECT episode_id FROM up))
-       SELECT item_id FROM up`,
-      [jsonArray(records)],
-    );
-    const changed = new Set(rows.map((r) => r.item_id));
-    return deliveries.map((d, i) => ({ d, json: json[i] })).filter(({ d }) => changed.has(d.deliveryId));
+    const changed = await this.inbox.upsertDeliveries(tx, items);
+    return items.filter(({ d }) => changed.has(d.deliveryId));
   }
 
   /** What changed goes to the partners' topics, and the parked cases to theirs, in one produce request. */
-  private async publish(deliveries: { d: InboxDelivery; json: string }[], parked: ParkedCase[]): Promise<void> {
+  private async publish(deliveries: SerialisedDelivery[], parked: ParkedCase[]): Promise<void> {
     const byPartner = new Map<string, OutgoingMessage[]>();
     for (const { d, json } of deliveries) {
       const list = byPartner.get(d.partnerId) ?? [];

@@ -1,0 +1,66 @@
+import { Sql } from '@pdp/db';
+import type { Partner, PartnerCategory } from './partners';
+
+interface PartnerRow {
+  partner_id: string;
+  category: PartnerCategory;
+  name: string;
+  region: string | null;
+  departements: string[];
+  fhir_endpoint: string | null;
+}
+
+const SELECT_PARTNER = 'SELECT partner_id, category, name, region, departements, fhir_endpoint FROM partners';
+
+function toPartner(r: PartnerRow): Partner {
+  return { partnerId: r.partner_id, category: r.category, name: r.name, region: r.region, departements: r.departements, fhirEndpoint: r.fhir_endpoint };
+}
+
+/** The partners table: who the hub exchanges with, their territory, FHIR endpoint and hashed API key. */
+export class PartnerStore {
+  constructor(private readonly db: Sql) {}
+
+  /**
+   * Registers a partner or updates its registration; a registration without a key keeps the
+   * stored one.
+   */
+  async upsert(p: Partner, apiKeyHash: string | null): Promise<void> {
+    await this.db.query(
+      `INSERT INTO partners (partner_id, category, name, api_key_hash, region, departements, fhir_endpoint)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (partner_id) DO UPDATE SET category = excluded.category, name = excluded.name,
+         api_key_hash = coalesce(excluded.api_key_hash, partners.api_key_hash), region = excluded.region,
+         departements = excluded.departements, fhir_endpoint = excluded.fhir_endpoint`,
+      [p.partnerId, p.category, p.name, apiKeyHash, p.region ?? null, p.departements, p.fhirEndpoint ?? null],
+    );
+  }
+
+  /** The partner holding this API key hash. */
+  async byApiKeyHash(apiKeyHash: string): Promise<Partner | null> {
+    const { rows } = await this.db.query<PartnerRow>(`${SELECT_PARTNER} WHERE api_key_hash = $1`, [apiKeyHash]);
+    return rows[0] ? toPartner(rows[0]) : null;
+  }
+
+  async byId(partnerId: string): Promise<Partner | null> {
+    const { rows } = await this.db.query<PartnerRow>(`${SELECT_PARTNER} WHERE partner_id = $1`, [partnerId]);
+    return rows[0] ? toPartner(rows[0]) : null;
+  }
+
+  /** Every partner, by id. */
+  async all(): Promise<Partner[]> {
+    const { rows } = await this.db.query<PartnerRow>(`${SELECT_PARTNER} ORDER BY partner_id`);
+    return rows.map(toPartner);
+  }
+
+  /** Every registered partner's id, in no particular order. */
+  async ids(): Promise<string[]> {
+    const { rows } = await this.db.query<{ partner_id: string }>('SELECT partner_id FROM partners');
+    return rows.map((r) => r.partner_id);
+  }
+
+  /** The ids of the registered SPSTI, those an adhesion may name. */
+  async spstiIds(): Promise<string[]> {
+    const { rows } = await this.db.query<{ partner_id: string }>("SELECT partner_id FROM partners WHERE category = 'spsti'");
+    return rows.map((r) => r.partner_id);
+  }
+}

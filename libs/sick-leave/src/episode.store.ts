@@ -1,0 +1,202 @@
+import { asRecordset, copyChunks, jsonArray, Sql } from '@pdp/db';
+import type { EpisodeWrite, StoredNotification } from './episode-rows';
+
+/** The columns of an EpisodeRow, for `SELECT ${EPISODE_COLUMNS} FROM episodes e`. */
+export const EPISODE_COLUMNS =
+  'e.episode_id, e.person_pseudonym, e.source, e.employer_siret, e.eligible, e.source_message_id, e.nature, e.issuing_cpam, e.worker_departement, e.eligibility_reason, e.legal_basis, e.updated_at, e.notifications';
+
+const COLUMNS =
+  'episode_id, person_pseudonym, source, employer_siret, version, eligible, source_message_id, nature, issuing_cpam, worker_departement, start_date, eligibility_reason, legal_basis, updated_at, notifications';
+
+/** One row of leave_messages: every accepted message, found by its id. */
+export interface MessageRow {
+  m: string;
+  k: string;
+  e: string;
+  /** The message that counted, when this one is a re-sent copy. */
+  x: string | null;
+}
+
+/** A leave whose notification is new to its episode: its message is the one that counted. */
+export interface FreshLeave {
+  stored: Pick<StoredNotification, 'k' | 'm'>;
+  episodeId: string;
+}
+
+/** How an accepted message ended up in its episode, for tracing it. */
+export interface MessageEpisode {
+  episodeId: string;
+  eligible: boolean;
+  reason: string;
+  /** The message that counted, when this one is a re-sent copy. */
+  duplicateOf: string | null;
+}
+
+/**
+ * The episodes table (each sick-leave episode's latest state, with its notifications' history)
+ * and leave_messages (every accepted message, duplicates included, by id). The normalizer's
+ * statements run in its batch transaction, given as `tx`; each takes the whole batch.
+ */
+export class EpisodeStore {
+  constructor(private readonly db: Sql) {}
+
+  /**
+   * Locks these episodes until the transaction ends (advisory locks on their ids' hashes, taken
+   * in order: two transactions locking overlapping sets cannot deadlock).
+   */
+  async lock(tx: Sql, episodeIds: string[]): Promise<void> {
+    await tx.query('SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtext(e) AS h FROM unnest($1::text[]) e ORDER BY 1) l', [episodeIds]);
+  }
+
+  /**
+   * The stored notifications of these episodes (an empty history for a new one), and which
+   * episodes were found. `OFFSET 0` keeps each look-up a primary-key probe whatever the
+   * statistics say: with `= ANY(array)` or a plain join, a young table's planner chose a
+   * sequential scan, and a large one's a hash join over the whole table (a batch's cost then
+   * grew with the table).
+   */
+  async loadHistories(tx: Sql, episodeIds: string[]): Promise<{ histories: Map<string, StoredNotification[]>; found: Set<string> }> {
+    const { rows } = await tx.query<{ episode_id: string; notifications: StoredNotification[] }>(
+      `SELECT q.id AS episode_id, e.notifications
+       FROM unnest($1::text[]) AS q(id)
+       CROSS JOIN LATERAL (SELECT notifications FROM episodes WHERE episode_id = q.id OFFSET 0) e`,
+      [episodeIds],
+    );
+    const histories = new Map<string, StoredNotification[]>(episodeIds.map((id) => [id, []]));
+    for (const r of rows) histories.set(r.episode_id, r.notifications);
+    return { histories, found: new Set(rows.map((r) => r.episode_id)) };
+  }
+
+  /**
+   * The message rows of notifications new to their episodes. Rows known to be new go in with COPY
+   * where the database has it (PostgreSQL's server), written from the fresh leaves themselves: no row
+   * object per message held across the COPY's writes. `probe` for rows that may exist already.
+   */
+  async insertFresh(tx: Sql, fresh: readonly FreshLeave[], probe: boolean): Promise<void> {
+    if (fresh.length === 0) return;
+    if (!probe && tx.copyIn) {
+      await tx.copyIn(
+        'COPY leave_messages (message_id, notification_key, episode_id, duplicate_of) FROM STDIN',
+        copyChunks(fresh, (a) => [a.stored.m, a.stored.k, a.episodeId, null]),
+      );
+      return;
+    }
+    await this.insertMessages(
+      tx,
+      fresh.map((a) => ({ m: a.stored.m, k: a.stored.k, e: a.episodeId, x: null })),
+      probe,
+    );
+  }
+
+  /** The message rows of re-sent copies, naming the message that counted; a copy seen before is kept once. */
+  insertCopies(tx: Sql, rows: MessageRow[]): Promise<void> {
+    return this.insertMessages(tx, rows, true);
+  }
+
+  /**
+   * Episodes the database does not have, with their history (with COPY where the database has
+   * it). The event's fields go in as plain columns: only the history is a JSON document.
+   */
+  insertNew(tx: Sql, episodes: EpisodeWrite[]): Promise<void> {
+    return this.write(tx, episodes, false);
+  }
+
+  /** Stored episodes rewritten by a newer (or the same, replayed) version; an older one changes nothing. */
+  updateStored(tx: Sql, episodes: EpisodeWrite[]): Promise<void> {
+    return this.write(tx, episodes, true);
+  }
+
+  /** The episode of a message, the message that counted first when it is a re-sent copy. */
+  async ofMessage(messageId: string): Promise<MessageEpisode | undefined> {
+    const { rows } = await this.db.query<{ episode_id: string; eligible: boolean; reason: string; duplicate_of: string | null }>(
+      `SELECT e.episode_id, e.eligible, e.eligibility_reason AS reason, m.duplicate_of
+         FROM leave_messages m JOIN episodes e ON e.episode_id = m.episode_id
+        WHERE m.message_id = $1
+        ORDER BY m.duplicate_of NULLS FIRST
+        LIMIT 1`,
+      [messageId],
+    );
+    const e = rows[0];
+    return e && { episodeId: e.episode_id, eligible: e.eligible, reason: e.reason, duplicateOf: e.duplicate_of };
+  }
+
+  /**
+   * Message rows through one JSON parameter (re-sent copies, and every row where the database has
+   * no COPY); `probe` for rows that may exist already (ON CONFLICT probes the index first).
+   */
+  private async insertMessages(tx: Sql, rows: MessageRow[], probe: boolean): Promise<void> {
+    if (rows.length === 0) return;
+    await tx.query(
+      `INSERT INTO leave_messages (message_id, notification_key, episode_id, duplicate_of)
+     SELECT m, k, e, x FROM jsonb_to_recordset($1::jsonb) AS r(m text, k text, e text, x text)
+     ${probe ? 'ON CONFLICT DO NOTHING' : ''}`,
+      [asRecordset(rows)],
+    );
+  }
+
+  private async write(tx: Sql, episodes: EpisodeWrite[], stored: boolean): Promise<void> {
+    if (episodes.length === 0) return;
+    if (!stored && tx.copyIn) {
+      // The history is serialised as its row streams: a batch's documents, made up front, lived
+      // across its statements and every young-generation collection meanwhile copied them.
+      await tx.copyIn(
+        `COPY episodes (${COLUMNS}) FROM STDIN`,
+        copyChunks(episodes, ({ event: e, history }) => [
+          e.episodeId,
+          e.personPseudonym,
+          e.source,
+          e.employerSiret,
+          e.episodeVersion,
+          e.eligible,
+          e.sourceMessageId,
+          e.nature,
+          e.issuingCpam,
+          e.workerDepartement,
+          e.startDate,
+          e.eligibilityReason,
+          e.legalBasis,
+          e.normalizedAt,
+          JSON.stringify(history),
+        ]),
+      );
+      return;
+    }
+    await tx.query(
+      `INSERT INTO episodes (${COLUMNS})
+     SELECT i, p, s, f, v, g, m, n, c, d, b, r, l, t, h
+       FROM json_to_recordset($1::json) AS x(i text, p text, s text, f text, v int, g boolean, m text, n text, c text, d text, b date, r text, l text, t timestamptz, h json)
+     ${
+       stored
+         ? `ON CONFLICT (episode_id) DO UPDATE SET version = excluded.version, eligible = excluded.eligible, employer_siret = excluded.employer_siret,
+       source_message_id = excluded.source_message_id, nature = excluded.nature, issuing_cpam = excluded.issuing_cpam,
+       worker_departement = excluded.worker_departement, start_date = excluded.start_date, eligibility_reason = excluded.eligibility_reason,
+       legal_basis = excluded.legal_basis, updated_at = excluded.updated_at, notifications = excluded.notifications
+     WHERE episodes.version <= excluded.version`
+         : ''
+     }`,
+      [
+        jsonArray(
+          episodes.map(({ event: e, history }) =>
+            JSON.stringify({
+              i: e.episodeId,
+              p: e.personPseudonym,
+              s: e.source,
+              f: e.employerSiret,
+              v: e.episodeVersion,
+              g: e.eligible,
+              m: e.sourceMessageId,
+              n: e.nature,
+              c: e.issuingCpam ?? null,
+              d: e.workerDepartement ?? null,
+              b: e.startDate,
+              r: e.eligibilityReason,
+              l: e.legalBasis,
+              t: e.normalizedAt,
+              h: history,
+            }),
+          ),
+        ),
+      ],
+    );
+  }
+}
