@@ -98,6 +98,31 @@ export function sickLeaveFlowScenario(start: () => Promise<HubUnderTest>): void 
     expect((await inbox(B, 'pending')).filter((i) => i.itemId === item.itemId)).toHaveLength(1);
   });
 
+  it("refuses a prolongation that names another worker than the episode's, and leaves the episode as it was", async () => {
+    const initial = sickLeave({ n: 3, leaveId: 'aat-forge-3', employer: { siret: siretOf(2) }, pdpRisk: true });
+    await http().post('/v1/sick-leaves').send(initial).expect(202);
+    const before = await itemFor(B, initial.messageId);
+    const forged = sickLeave({
+      n: 9,
+      leaveId: 'aat-forge-3-p1',
+      kind: 'prolongation',
+      initialLeaveId: 'aat-forge-3',
+      employer: { siret: siretOf(1) },
+      startDate: addDays(initial.expectedEndDate, 1),
+      expectedEndDate: addDays(initial.expectedEndDate, 30),
+    });
+    await http().post('/v1/sick-leaves').send(forged).expect(202);
+    const trace = await eventually(async () => {
+      const t = (await admin(http().get(`/v1/messages/${forged.messageId}`))).body;
+      return t.status === 'dead-lettered' ? t : undefined;
+    }, 'forged prolongation dead-lettered');
+    expect(trace.reason).toBe('names another person than the episode it continues');
+    const after = (await inbox(B, 'pending')).find((i) => i.itemId === before.itemId)!;
+    expect(after.version).toBe(before.version);
+    expect(after.delivery.caseEvent).toMatchObject({ personPseudonym: before.delivery.caseEvent.personPseudonym, prolongationCount: 0 });
+    expect((await inbox(A, 'pending')).some((i) => i.delivery.caseEvent.episodeId === before.delivery.caseEvent.episodeId)).toBe(false);
+  });
+
   it('yields a single inbox item for a notification received twice', async () => {
     const leave = sickLeave({ n: 3, leaveId: 'aat-dup-3', employer: { siret: siretOf(1) }, pdpRisk: true, expectedEndDate: '2026-09-10' });
     await hub.publish(Topics.sickLeaveInbound, leave.leaveId, JSON.stringify(leave));

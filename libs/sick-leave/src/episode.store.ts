@@ -55,16 +55,17 @@ export class EpisodeStore {
    * sequential scan, and a large one's a hash join over the whole table (a batch's cost then
    * grew with the table).
    */
-  async loadHistories(tx: Sql, episodeIds: string[]): Promise<{ histories: Map<string, StoredNotification[]>; found: Set<string> }> {
-    const { rows } = await tx.query<{ episode_id: string; notifications: StoredNotification[] }>(
-      `SELECT q.id AS episode_id, e.notifications
+  async loadHistories(tx: Sql, episodeIds: string[]): Promise<{ histories: Map<string, StoredNotification[]>; found: Map<string, string> }> {
+    const { rows } = await tx.query<{ episode_id: string; notifications: StoredNotification[]; person_pseudonym: string }>(
+      `SELECT q.id AS episode_id, e.notifications, e.person_pseudonym
        FROM unnest($1::text[]) AS q(id)
-       CROSS JOIN LATERAL (SELECT notifications FROM episodes WHERE episode_id = q.id OFFSET 0) e`,
+       CROSS JOIN LATERAL (SELECT notifications, person_pseudonym FROM episodes WHERE episode_id = q.id OFFSET 0) e`,
       [episodeIds],
     );
     const histories = new Map<string, StoredNotification[]>(episodeIds.map((id) => [id, []]));
     for (const r of rows) histories.set(r.episode_id, r.notifications);
-    return { histories, found: new Set(rows.map((r) => r.episode_id)) };
+    // The episodes found, with the person each is about.
+    return { histories, found: new Map(rows.map((r) => [r.episode_id, r.person_pseudonym])) };
   }
 
   /**

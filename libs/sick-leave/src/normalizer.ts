@@ -45,6 +45,8 @@ export class LeaveNormalizer {
   private readonly employerLeave;
   private readonly clock: () => Date;
   private readonly episodes: EpisodeStore;
+  /** Messages found to name another person than their episode, refused when read again. */
+  private readonly foreignMessages = new BoundedSet(FOREIGN_MEMORY);
 
   constructor(private readonly deps: NormalizerDeps) {
     this.episodes = new EpisodeStore(deps.db);
@@ -93,6 +95,8 @@ export class LeaveNormalizer {
       if (!r.ok) return reject('does not match sick-leave-notification/1', r.violations, messageId);
       const domain = checkLeave(r.value, today);
       if (domain.length) return reject('identifiers or dates are invalid', domain, messageId);
+      if (this.foreignMessages.has(r.value.messageId))
+        return reject('names another person than the episode it continues', [{ path: '/worker', message: `is not the worker of leave ${r.value.initialLeaveId ?? r.value.leaveId}` }], messageId);
       return this.fromSickLeave(r.value, p);
     }
     if (m.topic === Topics.employerLeaveInbound) {
@@ -152,6 +156,11 @@ export class LeaveNormalizer {
     try {
       await this.merge(batch, false);
     } catch (e) {
+      if (e instanceof ForeignEpisodeMessages) {
+        // Learnt once, refused on the batch's redelivery, where its bytes are at hand for the dead letter.
+        for (const id of e.messageIds) this.foreignMessages.add(id);
+        throw e;
+      }
       if ((e as { code?: string }).code !== UNIQUE_VIOLATION) throw e;
       await this.merge(batch, true);
     }
@@ -164,6 +173,8 @@ export class LeaveNormalizer {
       // partitions); locks taken in a fixed order so two batches cannot deadlock.
       await this.episodes.lock(tx, episodeIds);
       const { histories, found } = await this.episodes.loadHistories(tx, episodeIds);
+      const foreign = foreignMessages(batch, found);
+      if (foreign.length) throw new ForeignEpisodeMessages(foreign);
       const { fresh, copies } = recordNotifications(batch, histories);
       await this.episodes.insertFresh(tx, fresh, probeAll);
       await this.episodes.insertCopies(tx, copies);
@@ -220,6 +231,37 @@ export class LeaveNormalizer {
 const UNIQUE_VIOLATION = '23505';
 
 /**
+ * The messages of a batch that name another person than the episode they continue (a
+ * prolongation or a correction pointing at someone else's leave): the episode's person is the
+ * stored one, or for a new episode that of its first message in the batch. Such a message would
+ * re-point the episode, and its delivery, to another worker.
+ */
+function foreignMessages(batch: AcceptedLeave[], stored: Map<string, string>): string[] {
+  const persons = new Map(stored);
+  const foreign: string[] = [];
+  for (const a of batch) {
+    const person = persons.get(a.episodeId);
+    if (person === undefined) persons.set(a.episodeId, a.personPseudonym);
+    else if (person !== a.personPseudonym) foreign.push(a.stored.m);
+  }
+  return foreign;
+}
+
+/**
+ * Thrown before anything of the batch is written, so that the batch is read again: the
+ * normalizer then refuses those messages at acceptance, with their original bytes in the dead
+ * letter. (The accepted form of a message keeps no bytes: a batch's messages are let go once read.)
+ */
+class ForeignEpisodeMessages extends Error {
+  constructor(readonly messageIds: string[]) {
+    super(`${messageIds.length} message(s) name another person than their episode`);
+  }
+}
+
+/** Bounded: a rare event, and a message refused once is dead-lettered on the next reading. */
+const FOREIGN_MEMORY = 10_000;
+
+/**
  * Adds the batch's new notifications to their episodes' histories, in arrival order, and returns
  * what to write: `fresh`, the leaves whose notification is new (their message rows cannot
  * exist), and `copies`, the rows of re-sent copies of a notification already counted (in an
@@ -245,4 +287,19 @@ function recordNotifications(batch: AcceptedLeave[], histories: Map<string, Stor
 function storedNotification(k: string, m: string, t: StoredNotification['t'], s: string, d: string, r: boolean, c?: boolean): StoredNotification {
   // `c` only when the notification says something of consent (the history's JSON omits it otherwise).
   return c === undefined ? { k, m, t, s, d, r } : { k, m, t, s, d, r, c };
+}
+
+/** A set that forgets its oldest entries past a size. */
+class BoundedSet {
+  private readonly items = new Set<string>();
+  constructor(private readonly max: number) {}
+
+  add(item: string): void {
+    this.items.add(item);
+    if (this.items.size > this.max) this.items.delete(this.items.values().next().value!);
+  }
+
+  has(item: string): boolean {
+    return this.items.has(item);
+  }
 }
