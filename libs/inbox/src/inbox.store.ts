@@ -18,6 +18,8 @@ interface ItemRow {
   created_at: Date | string;
   updated_at: Date | string;
   acknowledged_at: Date | string | null;
+  /** updated_at to the microsecond, as the cursor keeps it. */
+  position: string;
 }
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
@@ -25,6 +27,7 @@ const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOS
 function toItem(r: ItemRow): InboxItem {
   return {
     itemId: r.item_id,
+    schema: r.payload.schemaVersion,
     status: r.status,
     version: r.version,
     itemType: r.item_type,
@@ -36,7 +39,14 @@ function toItem(r: ItemRow): InboxItem {
   };
 }
 
-const COLUMNS = 'item_id, status, version, item_type, legal_basis, payload, created_at, updated_at, acknowledged_at';
+const COLUMNS = `item_id, status, version, item_type, legal_basis, payload, created_at, updated_at, acknowledged_at,
+  to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS position`;
+
+/** Where a page of a partner's inbox ends: the last item's update time and id (the listing's order). */
+export interface InboxPosition {
+  at: string;
+  itemId: string;
+}
 
 /**
  * The inbox_items table: one item per partner and episode (or signalement), the delivery kept
@@ -45,13 +55,26 @@ const COLUMNS = 'item_id, status, version, item_type, legal_basis, payload, crea
 export class InboxStore {
   constructor(private readonly db: Sql) {}
 
-  /** A partner's items, pending (new or updated) or of one status, oldest first. */
-  async list(partnerId: string, status: InboxStatus | 'pending', limit: number): Promise<InboxItem[]> {
-    const filter = status === 'pending' ? "status <> 'acknowledged'" : 'status = $3';
+  /**
+   * A partner's items, pending (new or updated), of one status, or all, in the order they were
+   * last written (update time, then id): after a position, or updated after an instant. An item
+   * updated again moves to the end, so a reader walking with positions sees it again.
+   */
+  async list(
+    partnerId: string,
+    status: InboxStatus | 'pending' | 'all',
+    limit: number,
+    from: { after?: InboxPosition; since?: string } = {},
+  ): Promise<{ items: InboxItem[]; last: InboxPosition | null }> {
     const params: unknown[] = [partnerId, limit];
-    if (status !== 'pending') params.push(status);
-    const { rows } = await this.db.query<ItemRow>(`SELECT ${COLUMNS} FROM inbox_items WHERE partner_id = $1 AND ${filter} ORDER BY updated_at, item_id LIMIT $2`, params);
-    return rows.map(toItem);
+    const where = ['partner_id = $1'];
+    if (status === 'pending') where.push("status <> 'acknowledged'");
+    else if (status !== 'all') where.push(`status = $${params.push(status)}`);
+    if (from.after) where.push(`(updated_at, item_id) > ($${params.push(from.after.at)}::timestamptz, $${params.push(from.after.itemId)})`);
+    if (from.since) where.push(`updated_at > $${params.push(from.since)}::timestamptz`);
+    const { rows } = await this.db.query<ItemRow>(`SELECT ${COLUMNS} FROM inbox_items WHERE ${where.join(' AND ')} ORDER BY updated_at, item_id LIMIT $2`, params);
+    const end = rows.at(-1);
+    return { items: rows.map(toItem), last: end ? { at: end.position, itemId: end.item_id } : null };
   }
 
   /** One of a partner's items; another partner's item is not found. */

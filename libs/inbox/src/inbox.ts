@@ -1,11 +1,13 @@
 import { InboxDelivery } from '@pdp/contracts';
 import { Database } from '@pdp/db';
-import { InboxStore } from './inbox.store';
+import { InboxPosition, InboxStore } from './inbox.store';
 
 export type InboxStatus = 'new' | 'updated' | 'acknowledged';
 
 export interface InboxItem {
   itemId: string;
+  /** The contract of `delivery`: inbox-delivery/1 (sick leave) or referral-delivery/1 (signalements, reports, retractions). */
+  schema: string;
   status: InboxStatus;
   version: number;
   itemType: string;
@@ -24,11 +26,19 @@ export class InboxService {
     this.items = new InboxStore(db);
   }
 
-  /** Pending (new or updated) items by default, oldest first. */
-  async list(partnerId: string, opts: { status?: InboxStatus | 'pending'; limit?: number } = {}): Promise<InboxItem[]> {
+  /**
+   * Pending (new or updated) items by default, in the order they were last written, a page at a
+   * time: `cursor` continues after the previous page (its `nextCursor`), `since` starts after an
+   * instant. A full page has a `nextCursor`; the last page has none.
+   */
+  async list(
+    partnerId: string,
+    opts: { status?: InboxStatus | 'pending' | 'all'; limit?: number; cursor?: InboxPosition; since?: string } = {},
+  ): Promise<{ items: InboxItem[]; nextCursor: InboxPosition | null }> {
     const status = opts.status ?? 'pending';
     const limit = Math.min(Math.max(opts.limit ?? 100, 1), 1000);
-    return this.items.list(partnerId, status, limit);
+    const page = await this.items.list(partnerId, status, limit, { after: opts.cursor, since: opts.since });
+    return { items: page.items, nextCursor: page.items.length === limit ? page.last : null };
   }
 
   async get(partnerId: string, itemId: string): Promise<InboxItem | null> {

@@ -1,8 +1,33 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
+import { createHash } from 'crypto';
+import { Response } from 'express';
 import { AuthenticatedPartner, CurrentPartner, PartnerGuard, ProblemException } from '@pdp/http';
-import { InboxService, InboxStatus } from '../inbox';
+import { InboxItem, InboxService, InboxStatus } from '../inbox';
+import { InboxPosition } from '../inbox.store';
 
-const STATUSES = ['pending', 'new', 'updated', 'acknowledged'];
+const STATUSES = ['pending', 'new', 'updated', 'acknowledged', 'all'];
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$/;
+
+/** An opaque cursor: the position of a page's last item, as base64url JSON. */
+function encodeCursor(p: InboxPosition): string {
+  return Buffer.from(JSON.stringify([p.at, p.itemId])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): InboxPosition | null {
+  try {
+    const [at, itemId] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    return typeof at === 'string' && INSTANT.test(at) && !Number.isNaN(Date.parse(at)) && typeof itemId === 'string' && itemId.length <= 200 ? { at, itemId } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A weak validator of what a response shows: the items' ids, versions and statuses. */
+function etagOf(items: InboxItem[]): string {
+  const h = createHash('sha256');
+  for (const i of items) h.update(`${i.itemId}:${i.version}:${i.status}\n`);
+  return `W/"${h.digest('base64url').slice(0, 27)}"`;
+}
 
 /** SPSTI software (and every partner) reads its own inbox, and only its own. */
 @Controller('v1/inbox')
@@ -10,24 +35,50 @@ const STATUSES = ['pending', 'new', 'updated', 'acknowledged'];
 export class InboxController {
   constructor(private readonly inbox: InboxService) {}
 
+  /**
+   * A page of the partner's items in the order they were last written. `cursor` (the previous
+   * page's `nextCursor`) continues the walk, `since` starts after an instant; an item updated
+   * later comes again further on. `If-None-Match` with the page's ETag answers 304.
+   */
   @Get()
-  async list(@CurrentPartner() partner: AuthenticatedPartner, @Query('status') status?: string, @Query('limit') limit?: string) {
-    if (status && !STATUSES.includes(status)) {
-      throw new ProblemException(400, 'Invalid status filter', `status must be one of ${STATUSES.join(', ')}`, [{ path: 'status', message: 'unknown status' }]);
-    }
+  async list(
+    @CurrentPartner() partner: AuthenticatedPartner,
+    @Res({ passthrough: true }) res: Response,
+    @Query('status') status?: string,
+    @Query('limit') limit?: string,
+    @Query('cursor') cursor?: string,
+    @Query('since') since?: string,
+    @Headers('if-none-match') ifNoneMatch?: string,
+  ) {
+    const errors: { path: string; message: string }[] = [];
+    if (status !== undefined && !STATUSES.includes(status)) errors.push({ path: 'status', message: `must be one of ${STATUSES.join(', ')}` });
     const n = limit === undefined ? undefined : Number(limit);
-    if (n !== undefined && (!Number.isInteger(n) || n < 1 || n > 1000)) {
-      throw new ProblemException(400, 'Invalid limit', 'limit must be an integer from 1 to 1000', [{ path: 'limit', message: 'out of range' }]);
+    if (n !== undefined && (!Number.isInteger(n) || n < 1 || n > 1000)) errors.push({ path: 'limit', message: 'must be an integer from 1 to 1000' });
+    const after = cursor === undefined ? undefined : decodeCursor(cursor);
+    if (after === null) errors.push({ path: 'cursor', message: 'is not a cursor this inbox gave' });
+    if (since !== undefined && (!INSTANT.test(since) || Number.isNaN(Date.parse(since)))) errors.push({ path: 'since', message: 'must be an ISO 8601 instant with its offset' });
+    if (errors.length) throw new ProblemException(400, 'Invalid inbox query', `${errors.length} violation(s)`, errors);
+    const page = await this.inbox.list(partner.partnerId, { status: status as InboxStatus | 'pending' | 'all' | undefined, limit: n, cursor: after ?? undefined, since });
+    const etag = etagOf(page.items);
+    res.setHeader('ETag', etag);
+    if (ifNoneMatch === etag) {
+      res.status(304);
+      return;
     }
-    const items = await this.inbox.list(partner.partnerId, { status: status as InboxStatus | 'pending' | undefined, limit: n });
-    return { partnerId: partner.partnerId, items };
+    return { partnerId: partner.partnerId, items: page.items, nextCursor: page.nextCursor ? encodeCursor(page.nextCursor) : null };
   }
 
   @Get(':itemId')
-  async get(@CurrentPartner() partner: AuthenticatedPartner, @Param('itemId') itemId: string) {
+  async get(@CurrentPartner() partner: AuthenticatedPartner, @Param('itemId') itemId: string, @Res({ passthrough: true }) res: Response, @Headers('if-none-match') ifNoneMatch?: string) {
     const item = await this.inbox.get(partner.partnerId, itemId);
     // 404 rather than 403: another partner's item id reveals nothing.
     if (!item) throw new ProblemException(404, 'Inbox item not found', `No item ${itemId} in the inbox of ${partner.partnerId}.`);
+    const etag = etagOf([item]);
+    res.setHeader('ETag', etag);
+    if (ifNoneMatch === etag) {
+      res.status(304);
+      return;
+    }
     return item;
   }
 
