@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { InboxDelivery } from '@pdp/contracts';
+import { InboxDelivery, inboxTopic } from '@pdp/contracts';
 import { eventually, HubUnderTest, startDistributedHub, startEmbeddedHub } from './support/harness';
 import { nirOf, sickLeave, siretOf } from './support/fixtures';
 
@@ -49,6 +49,15 @@ function transitionalConsentScenario(start: () => Promise<HubUnderTest>): void {
     const withdrawal = await consent('withdrawn');
     expect(withdrawal.body.pulledBack).toEqual([{ deliveryId: first.itemId, partnerId: A.partnerId }]);
     expect((await items()).some((i) => i.itemId === first.itemId)).toBe(false);
+    // The partner's Kafka topic carried the item: it carries its retraction too.
+    const retraction = await eventually(async () => {
+      for (const r of await hub.readTopic(inboxTopic(A.partnerId))) {
+        const d = JSON.parse(r.value.toString());
+        if (d.itemType === 'retraction' && d.retraction.deliveryId === first.itemId) return d;
+      }
+      return undefined;
+    }, 'retraction on the Kafka topic');
+    expect(retraction).toMatchObject({ schemaVersion: 'referral-delivery/1', partnerId: A.partnerId, legalBasis: 'consent', retraction: { reason: expect.stringContaining('withdrawn') } });
     const parked = (await admin(http().get('/v1/ops/parked')).expect(200)).body as { parkedId: string; reasonCode: string }[];
     expect(parked).toContainEqual(expect.objectContaining({ parkedId: first.delivery.caseEvent.episodeId, reasonCode: 'consent-withdrawn' }));
     expect((await admin(http().get(`/v1/messages/${leave.messageId}`))).body).toMatchObject({ status: 'parked', reason: expect.stringContaining('withdrawn') });

@@ -1,7 +1,7 @@
 import { ContractRegistry, Violation } from '@pdp/contracts';
 import { ConsentStatement, SignalementContractIds, ReferralDelivery } from '@pdp/contracts';
 import { Database } from '@pdp/db';
-import { checkIdentity, Pseudonymizer } from '@pdp/domain';
+import { caseIdOf, checkIdentity, Pseudonymizer } from '@pdp/domain';
 import { AuditEntry, AuditTrail } from '@pdp/audit';
 import { ConsentRecord, ConsentRegistry, consentRecordsFromFhir, NewConsentRecord } from '@pdp/consent';
 import { Consent } from '@pdp/fhir';
@@ -135,7 +135,8 @@ export class ConsentService {
 
   /**
    * Transitional-phase sick leaves: a refusal or withdrawal pulls the person's unacknowledged
-   * items back out of the SPSTI inboxes (parked with the reason); a grant releases them.
+   * items back out of the SPSTI inboxes (parked with the reason) and sends a retraction on the
+   * partner's Kafka topic, which carried the item too; a grant releases them.
    */
   private async applySickLeaveConsent(c: ConsentRecord, actor: string, change: ConsentChange): Promise<void> {
     if (c.status === 'granted') {
@@ -143,6 +144,7 @@ export class ConsentService {
       return;
     }
     const reason = `sick-leave transmission consent ${c.status} (${c.consentId})`;
+    const out: Outgoing = { deliveries: [], retractions: [] };
     await this.deps.db.transaction(async (tx) => {
       const gone = await pullBackSickLeaveItems(tx, c.personPseudonym, { reasonCode: c.status === 'refused' ? 'consent-refused' : 'consent-withdrawn', reason });
       change.pulledBack.push(...gone.map((g) => ({ deliveryId: g.itemId, partnerId: g.partnerId })));
@@ -160,7 +162,26 @@ export class ConsentService {
         })),
         tx,
       );
+      for (const g of gone) {
+        const retraction = { deliveryId: g.itemId, reason };
+        const delivery: ReferralDelivery = {
+          schemaVersion: 'referral-delivery/1',
+          deliveryId: `${g.itemId}:retraction`,
+          idempotencyKey: idempotencyKey(`${g.itemId}:retraction`, retraction),
+          partnerId: g.partnerId,
+          itemType: 'retraction',
+          caseId: caseIdOf(c.personPseudonym),
+          personPseudonym: c.personPseudonym,
+          legalBasis: 'consent',
+          consentId: c.consentId,
+          retraction,
+          rulesVersion: '-',
+          deliveredAt: this.deps.clock().toISOString(),
+        };
+        out.retractions.push({ delivery, fhirEndpoint: null, retractedId: g.itemId, reason });
+      }
     });
+    await this.deps.writer.publish(out);
   }
 
   /** Undelivered items of that purpose and category leave the inbox; the FHIR Task is cancelled. */
