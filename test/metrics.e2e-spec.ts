@@ -128,6 +128,25 @@ describe('harmonised outcome metrics (Kafka + PostgreSQL)', () => {
     expect(checked).toBeGreaterThan(5);
   });
 
+  it('snaps from/to to whole periods, so two overlapping queries cannot be subtracted to reveal a masked cell', async () => {
+    const path = '/v1/metrics/maintiens?period=quarter&by=departement';
+    const all = await table(path);
+    const quarter = all.rows.map((r) => r.period).sort()[Math.floor(all.rows.length / 2)];
+    const [year, q] = [quarter.slice(0, 4), Number(quarter.slice(6))];
+    const start = `${year}-${String(3 * q - 2).padStart(2, '0')}-01`;
+    const oneMonthIn = `${year}-${String(3 * q - 1).padStart(2, '0')}-15`;
+    // The attack: the quarter from its first day, and from mid-quarter; their difference would
+    // be the first month alone, which no quarter table shows.
+    const whole = await table(`${path}&from=${start}`);
+    const partial = await table(`${path}&from=${oneMonthIn}`);
+    expect(partial.rows).toEqual(whole.rows);
+    expect(partial.total).toEqual(whole.total);
+    expect(partial.notes).toContain(`bounds as whole quarters: from ${start} to the end`);
+    const exactWhole = await new OutcomeMetricQueries(stack.db, 1).maintiens({ period: 'quarter', by: ['departement'], from: start });
+    const exactPartial = await new OutcomeMetricQueries(stack.db, 1).maintiens({ period: 'quarter', by: ['departement'], from: oneMonthIn });
+    expect(exactPartial.rows).toEqual(exactWhole.rows);
+  });
+
   it('serves CSV', async () => {
     const res = await asAdmin(http().get('/v1/metrics/maintiens?period=year&by=region&format=csv')).expect(200);
     expect(res.headers['content-type']).toContain('text/csv');

@@ -93,7 +93,7 @@ export class OrientationMetricQueries {
     const unplacedCount = await this.store.countUnplaced();
     const t = finishTable('timeliness', q, table, this.threshold, {});
     for (const row of t.rows) if (row.values) Object.assign(row.values, stats.get(JSON.stringify([row.period, row.dimensions])));
-    return { ...t, notes: [`referrals without a known sick leave: ${unplacedCount > 0 && unplacedCount < this.threshold ? `< ${this.threshold}` : unplacedCount}`] };
+    return { ...t, notes: [`referrals without a known sick leave: ${unplacedCount > 0 && unplacedCount < this.threshold ? `< ${this.threshold}` : unplacedCount}`, ...(t.notes ?? [])] };
   }
 }
 

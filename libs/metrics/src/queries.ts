@@ -66,7 +66,8 @@ export class OutcomeMetricQueries {
     const filter = { ...q, by: [...q.by, 'members'] };
     const rows = await this.cells.overlaps(filter);
     if (q.level === 'partner') rows.push(...(await this.cells.partnerClaims(filter)));
-    return { ...finishTable('overlap', filter, rows, this.threshold, { members: [] }), notes: [`scope=${q.scope}`, `level=${q.level}`] };
+    const t = finishTable('overlap', filter, rows, this.threshold, { members: [] });
+    return { ...t, notes: [`scope=${q.scope}`, `level=${q.level}`, ...(t.notes ?? [])] };
   }
 
   private check(by: string[], dims: Record<string, string>): void {

@@ -59,7 +59,15 @@ export function finishTable(metric: MetricTable['metric'], filter: MetricFilter,
     threshold,
     rows: masked.sort(compareRows).map(publish),
     total: { period: 'all', dimensions: {}, masked: totalMasked ? 'primary' : 'no', values: totalMasked ? null : totalValues },
+    ...boundsNote(filter),
   };
+}
+
+/** Says which whole periods a bounded query covered (its bounds are snapped to them). */
+function boundsNote(filter: MetricFilter): { notes?: string[] } {
+  if (!filter.from && !filter.to) return {};
+  const snapped = snapToPeriods(filter);
+  return { notes: [`bounds as whole ${filter.period}s: from ${snapped.from ?? 'the start'} to ${snapped.to ?? 'the end'}`] };
 }
 
 function publish(r: MaskedRow): MetricRow {
@@ -86,8 +94,29 @@ function csvField(v: string): string {
   return /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
-/** Builds WHERE clauses for the common filters; returns SQL and parameters. */
-export function whereClauses(filter: MetricFilter, dateColumn: string, departementColumn: string, params: unknown[]): string[] {
+/**
+ * `from` and `to` widened to whole periods of the table: every period of a table is then whole,
+ * so two queries whose bounds differ by less than a period give the same table, and subtracting
+ * one from the other cannot reveal a count that masking hides.
+ */
+export function snapToPeriods<F extends Pick<MetricFilter, 'period' | 'from' | 'to'>>(filter: F): F {
+  const months = filter.period === 'month' ? 1 : filter.period === 'quarter' ? 3 : 12;
+  const bounds = (iso: string) => {
+    const y = Number(iso.slice(0, 4));
+    const first = Math.floor((Number(iso.slice(5, 7)) - 1) / months) * months;
+    return { start: new Date(Date.UTC(y, first, 1)), end: new Date(Date.UTC(y, first + months, 0)) };
+  };
+  const day = (d: Date) => d.toISOString().slice(0, 10);
+  return {
+    ...filter,
+    ...(filter.from ? { from: day(bounds(filter.from).start) } : {}),
+    ...(filter.to ? { to: day(bounds(filter.to).end) } : {}),
+  };
+}
+
+/** Builds WHERE clauses for the common filters (bounds snapped to whole periods); returns SQL and parameters. */
+export function whereClauses(unsnapped: MetricFilter, dateColumn: string, departementColumn: string, params: unknown[]): string[] {
+  const filter = snapToPeriods(unsnapped);
   const where: string[] = [];
   if (filter.from) {
     params.push(filter.from);
