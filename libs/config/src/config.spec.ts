@@ -36,6 +36,11 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ KAFKA_BROKERS: '127.0.0.1:9092' })).toThrow(/DATABASE_URL is missing/);
     expect(loadConfig({}).mode).toBe('embedded');
   });
+  it('hides counts from 1 to 10 by default (the health-data norm), configurable', () => {
+    expect(loadConfig({}).metrics.maskThreshold).toBe(11);
+    expect(loadConfig({ METRICS_MASK_THRESHOLD: '5' }).metrics.maskThreshold).toBe(5);
+    expect(() => loadConfig({ METRICS_MASK_THRESHOLD: '0' })).toThrow(/maskThreshold/);
+  });
   it('rejects malformed values', () => {
     expect(() => loadConfig({ TOPIC_PARTITIONS: '0' })).toThrow(/partitions/);
   });

@@ -4,7 +4,7 @@ import { availableParallelism } from 'os';
 
 /** Settings of the outcome metrics (defaults in DEFAULT_METRICS_CONFIG). */
 export interface MetricsConfig {
-  /** Cells with a counter between 1 and threshold - 1 are masked [10]. */
+  /** Cells with a counter between 1 and threshold - 1 are masked [11: counts of 1 to 10 hidden, the health-data norm]. */
   maskThreshold: number;
   /** Reports of one person whose windows are at most this many days apart are one case [60]. */
   dedupGapDays: number;
@@ -15,7 +15,7 @@ export interface MetricsConfig {
 }
 
 export const DEFAULT_METRICS_CONFIG: MetricsConfig = {
-  maskThreshold: 10,
+  maskThreshold: 11,
   dedupGapDays: 60,
   followUpGraceDays: 30,
   publishIntervalMs: 60_000,
