@@ -460,11 +460,16 @@ export function signalementsScenario(start: () => Promise<HubUnderTest>, fhir: (
       .send(signalement(7, { recipient: { category: 'cap-emploi', partnerId: 'cap-emploi-99' } }))
       .expect(400);
     expect(unknown.body.errors).toEqual([{ path: '/recipient/partnerId', message: 'cap-emploi-99 is not a registered partner' }]);
-    await hub.publish(SignalementTopics.signalementInbound, 'k-bad', JSON.stringify({ ...signalement(7), worker: { nir: nirOf(7).slice(0, 13) + '00' } }));
+    const badOverKafka = { ...signalement(7), worker: { nir: nirOf(7).slice(0, 13) + '00' } };
+    await hub.publish(SignalementTopics.signalementInbound, 'k-bad', JSON.stringify(badOverKafka));
     await eventually(
       async () => (await admin(http().get('/v1/ops/dead-letters'))).body.some((d: Json) => d.sourceTopic === SignalementTopics.signalementInbound && d.reason === 'identifiers or dates are invalid'),
       'bad signalement dead-lettered',
     );
+    // Its sender gets a final answer at the status URL: rejected, and why.
+    const rejected = (await as(P.spsti, http().get(`/v1/signalements/${badOverKafka.signalementId}/status`)).expect(200)).body;
+    expect(rejected).toMatchObject({ signalementId: badOverKafka.signalementId, status: 'rejected', reason: 'identifiers or dates are invalid' });
+    await as(P.cap, http().get(`/v1/signalements/${badOverKafka.signalementId}/status`)).expect(404);
 
     const identifiers = [1, 2, 3, 4, 5, 6, 7, 8].flatMap((n) => [nirOf(n), nirOf(n).slice(0, 13)]);
     const topics = await hub.listTopics();
