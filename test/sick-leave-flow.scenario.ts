@@ -196,11 +196,14 @@ export function sickLeaveFlowScenario(start: () => Promise<HubUnderTest>): void 
     ] as const)
       await hub.publish(Topics.sickLeaveInbound, k, v);
 
+    const sent = [notJson, schemaViolation, badKey, badDates];
+    const isOriginal = (l: { dl: DeadLetter }, s: Buffer | string) => Buffer.from(l.dl.originalBytesBase64, 'base64').equals(Buffer.from(s));
+    // Other tests of the scenario dead-letter messages too: wait for these four.
     const letters = await eventually(async () => {
       const all = (await hub.readTopic(Topics.deadLetter)).map((r) => ({ key: r.key, dl: JSON.parse(r.value.toString()) as DeadLetter }));
-      return all.length >= 4 ? all : undefined;
+      return sent.every((s) => all.some((l) => isOriginal(l, s))) ? all.filter((l) => sent.some((s) => isOriginal(l, s))) : undefined;
     }, 'four dead letters');
-    const byOriginal = (s: Buffer | string) => letters.find((l) => Buffer.from(l.dl.originalBytesBase64, 'base64').equals(Buffer.from(s)))?.dl;
+    const byOriginal = (s: Buffer | string) => letters.find((l) => isOriginal(l, s))?.dl;
     expect(byOriginal(notJson)).toMatchObject({ stage: 'normalizer', reason: 'message is not JSON', sourceTopic: Topics.sickLeaveInbound });
     expect(byOriginal(schemaViolation)?.errors.map((e) => e.path)).toEqual(expect.arrayContaining(['/nature', '/startDate']));
     expect(byOriginal(badKey)).toMatchObject({ reason: 'identifiers or dates are invalid', errors: [{ path: '/worker/nir', message: 'NIR key does not match' }] });
