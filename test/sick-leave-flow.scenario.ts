@@ -246,6 +246,14 @@ export function sickLeaveFlowScenario(start: () => Promise<HubUnderTest>): void 
     await http().get('/v1/inbox').set('X-Api-Key', 'not-a-key').expect(401);
     const own = await http().get(`/v1/inbox/${itemOfA.itemId}`).set('X-Api-Key', A.apiKey).expect(200);
     expect(own.body.delivery.partnerId).toBe('spsti-a');
+    // The SPSTI, entitled to the transmitted leave, reads which worker it is about…
+    expect(own.body.worker).toMatchObject({ nir: expect.stringMatching(/^[12]\d{14}$/), birthName: 'DUPONT', firstNames: 'Marie' });
+    expect(nirs).toContain(own.body.worker.nir);
+    // …and that read is in the worker's disclosure report.
+    const report = (await admin(http().post('/v1/audit/disclosures')).send({ nir: own.body.worker.nir }).expect(200)).body;
+    expect(report.identityReads).toContainEqual(expect.objectContaining({ partnerId: 'spsti-a', itemId: itemOfA.itemId, itemType: 'sick-leave' }));
+    // The list carries no identity.
+    expect(JSON.stringify(await inbox(A))).not.toContain(own.body.worker.nir);
     const acked = await http().post(`/v1/inbox/${itemOfA.itemId}/ack`).set('X-Api-Key', A.apiKey).send({ version: itemOfA.version }).expect(200);
     expect(acked.body.status).toBe('acknowledged');
     expect((await inbox(A)).some((i) => i.itemId === itemOfA.itemId)).toBe(false);

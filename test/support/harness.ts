@@ -35,6 +35,7 @@ export interface HubUnderTest {
 
 const ADMIN_KEY = 'e2e-admin-key-0123456789';
 const PSEUDONYM_KEY = 'e2e-pseudonym-key-0123456789abcdef';
+const IDENTITY_KEYS = 'e2e:BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=';
 
 /** `npm start`'s mode: one process, PGlite, in-process bus. */
 export async function startEmbeddedHub(overrides: ConfigOverrides = {}): Promise<HubUnderTest> {
@@ -64,7 +65,7 @@ export async function startDistributedHub(overrides: ConfigOverrides = {}): Prom
   if (!brokers) throw new Error('KAFKA_BROKERS is not set: the e2e global setup starts a broker');
   const database = await createTestDatabase();
   const namespace = `e2e-${randomBytes(4).toString('hex')}.`;
-  const env = { KAFKA_BROKERS: brokers, DATABASE_URL: database.url, ADMIN_API_KEY: ADMIN_KEY, PSEUDONYM_KEY, TOPIC_NAMESPACE: namespace, TOPIC_PARTITIONS: '3' };
+  const env = { KAFKA_BROKERS: brokers, DATABASE_URL: database.url, ADMIN_API_KEY: ADMIN_KEY, PSEUDONYM_KEY, IDENTITY_KEYS, TOPIC_NAMESPACE: namespace, TOPIC_PARTITIONS: '3' };
   const config = (app: string): HubConfig => loadConfig({ ...env, KAFKA_CLIENT_ID: `pdp-${app}` }, { mode: 'distributed', ...overrides });
 
   const gateway = await NestFactory.create(GatewayModule.forRoot(config('gateway')), { bodyParser: false });

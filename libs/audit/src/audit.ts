@@ -13,7 +13,8 @@ export type AuditAction =
   | 'chef-de-file-assigned'
   | 'chef-de-file-reassigned'
   | 'consent-recorded'
-  | 'rules-reloaded';
+  | 'rules-reloaded'
+  | 'identity-read';
 
 /** One fact of the trail. Pseudonyms only: the trail must be shareable with a DPO as is. */
 export interface AuditEntry {
@@ -70,6 +71,12 @@ export class AuditTrail {
    * "Who received what about this person, and why": every disclosure (delivery, release),
    * with its legal basis or consent, the rules that asked for it, and whether it was pulled back.
    */
+  /** "…and who read it": every read of the person's identity by a recipient. */
+  async identityReads(personPseudonym: string): Promise<IdentityRead[]> {
+    const all = await this.byPerson(personPseudonym, 10_000);
+    return all.filter((r) => r.action === 'identity-read').map((r) => ({ at: r.at, partnerId: r.partnerId!, itemId: r.subjectId, itemType: r.subjectType, legalBasis: r.legalBasis ?? null }));
+  }
+
   async disclosures(personPseudonym: string): Promise<Disclosure[]> {
     const all = await this.byPerson(personPseudonym, 10_000);
     const pulledBack = new Set(all.filter((r) => r.action === 'pulled-back').map((r) => `${r.subjectId}|${r.partnerId}`));
@@ -91,6 +98,15 @@ export class AuditTrail {
         pulledBack: pulledBack.has(`${r.subjectId}|${r.partnerId}`),
       }));
   }
+}
+
+/** A read of the worker's identity by a recipient: who, when, which item, on which basis. */
+export interface IdentityRead {
+  at: string;
+  partnerId: string;
+  itemId: string;
+  itemType: string;
+  legalBasis: string | null;
 }
 
 export interface Disclosure {

@@ -34,7 +34,7 @@ export class SignalementsAdminController {
       person = this.signalements.pseudonymize(body.nir);
     } else if (typeof body?.personPseudonym === 'string') person = body.personPseudonym;
     else throw new ProblemException(400, 'Invalid request', 'Send {"nir": …} or {"personPseudonym": …}.', [{ path: '/nir', message: 'is required' }]);
-    return { personPseudonym: person, disclosures: await this.signalements.audit.disclosures(person) };
+    return { personPseudonym: person, disclosures: await this.signalements.audit.disclosures(person), identityReads: await this.signalements.audit.identityReads(person) };
   }
 
   @Get('ops/withheld')
