@@ -20,7 +20,13 @@ describe('loadConfig', () => {
     expect(loadConfig({ TOPIC_PARTITIONS: '6', KAFKA_PARTITIONS_CONCURRENTLY: '2' }).kafka.partitionsConsumedConcurrently).toBe(2);
   });
   it("hands the normalizer's batches to one thread per core (at most four) in distributed mode only", () => {
-    const env = { KAFKA_BROKERS: '127.0.0.1:9092', DATABASE_URL: 'postgres://localhost/x', PSEUDONYM_KEY: 'k'.repeat(32), ADMIN_API_KEY: 'a'.repeat(20), IDENTITY_KEYS: 'k1:' + Buffer.alloc(32, 1).toString('base64') };
+    const env = {
+      KAFKA_BROKERS: '127.0.0.1:9092',
+      DATABASE_URL: 'postgres://localhost/x',
+      PSEUDONYM_KEY: 'k'.repeat(32),
+      ADMIN_API_KEY: 'a'.repeat(20),
+      IDENTITY_KEYS: 'k1:' + Buffer.alloc(32, 1).toString('base64'),
+    };
     expect(loadConfig(env).normalizerThreads).toBe(Math.min(4, availableParallelism()));
     expect(loadConfig({ ...env, NORMALIZER_THREADS: '0' }).normalizerThreads).toBe(0);
     expect(loadConfig({}).normalizerThreads).toBe(0);
@@ -28,7 +34,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...env, NORMALIZER_THREADS: '-1' })).toThrow(/normalizerThreads/);
   });
   it('refuses the demo secrets and data in distributed mode, and half a distributed configuration', () => {
-    const env = { KAFKA_BROKERS: '127.0.0.1:9092', DATABASE_URL: 'postgres://localhost/x', PSEUDONYM_KEY: 'k'.repeat(32), ADMIN_API_KEY: 'a'.repeat(20), IDENTITY_KEYS: 'k1:' + Buffer.alloc(32, 1).toString('base64') };
+    const env = {
+      KAFKA_BROKERS: '127.0.0.1:9092',
+      DATABASE_URL: 'postgres://localhost/x',
+      PSEUDONYM_KEY: 'k'.repeat(32),
+      ADMIN_API_KEY: 'a'.repeat(20),
+      IDENTITY_KEYS: 'k1:' + Buffer.alloc(32, 1).toString('base64'),
+    };
     expect(() => loadConfig({ ...env, ADMIN_API_KEY: 'demo-admin-key' })).toThrow(/ADMIN_API_KEY is the embedded demo key/);
     expect(() => loadConfig({ ...env, PSEUDONYM_KEY: 'embedded-demo-pseudonym-key-not-for-production' })).toThrow(/PSEUDONYM_KEY is the embedded demo key/);
     expect(() => loadConfig({ ...env, DEMO_DATA: 'true' })).toThrow(/DEMO_DATA is for the embedded demo only/);

@@ -237,7 +237,10 @@ function tracesExporter(env: NodeJS.ProcessEnv): string | undefined {
  */
 function identityKeys(env: NodeJS.ProcessEnv, mode: HubConfig['mode']): HubConfig['identityKeys'] {
   const keys: Record<string, string> = {};
-  for (const pair of (env.IDENTITY_KEYS ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const pair of (env.IDENTITY_KEYS ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const at = pair.indexOf(':');
     keys[at > 0 ? pair.slice(0, at) : ''] = at > 0 ? pair.slice(at + 1) : pair;
   }

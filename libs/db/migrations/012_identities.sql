@@ -4,7 +4,7 @@
 -- Read only to deliver to an entitled recipient, and every read is audited.
 CREATE TABLE identities (
   person_pseudonym text COLLATE "C" PRIMARY KEY,
-  key_id           text NOT NULL,
+  key_id           text COLLATE "C" NOT NULL,
   sealed           bytea NOT NULL,
   updated_at       timestamptz NOT NULL DEFAULT now()
 );
