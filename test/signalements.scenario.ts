@@ -97,6 +97,10 @@ export function signalementsScenario(start: () => Promise<HubUnderTest>, fhir: (
     // The service social is not allowed to see the IRDP, consent or not.
     expect(d.referral).not.toHaveProperty('irdp');
     expect(d.ruleIds).toEqual(['intended-recipient', 'degraded-situation-service-social-leads']);
+    // The service social, a recipient on consent, reads which worker it must contact.
+    const read = (await as(P.social, http().get(`/v1/inbox/${firstItem.itemId}`)).expect(200)).body;
+    expect(read.worker).toEqual({ nir: nirOf(1), birthName: 'MARTIN', firstNames: 'Claire' });
+    expect(read.schema).toBe('referral-delivery/1');
 
     const onTopic = await eventually(async () => (await topicDeliveries(P.social)).find((m) => m.d.deliveryId === firstItem.itemId), 'delivery on the Kafka inbox topic');
     expect(onTopic.key).toBe(d.personPseudonym);
