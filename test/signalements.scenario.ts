@@ -111,8 +111,17 @@ export function signalementsScenario(start: () => Promise<HubUnderTest>, fhir: (
       status: 'requested',
       intent: 'order',
       owner: { identifier: { system: FhirSystems.partnerId, value: P.social.partnerId } },
-      for: { identifier: { value: d.personPseudonym } },
+      for: { reference: expect.stringMatching(/^Patient\//) },
     });
+    // The Task is for the worker's Patient, named as FR Core names her: the INS-NIR under its OID.
+    const patient = (await fhir().client.read({ resourceType: 'Patient', id: (task.for.reference as string).split('/')[1] })) as Json;
+    expect(patient.identifier).toEqual(
+      expect.arrayContaining([
+        { use: 'official', type: { coding: [{ system: 'https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-v2-0203', code: 'INS-NIR' }] }, system: 'urn:oid:1.2.250.1.213.1.4.8', value: nirOf(1) },
+        { system: FhirSystems.personPseudonym, value: d.personPseudonym },
+      ]),
+    );
+    expect(patient.name).toEqual([{ use: 'official', family: 'MARTIN', given: ['Claire'] }]);
     const comms = (await fhir().client.search({ resourceType: 'Communication', searchParams: { identifier: `${FhirSystems.deliveryId}|${firstItem.itemId}` } })) as Json;
     expect(comms.entry).toHaveLength(1);
     const payload = JSON.parse(Buffer.from(comms.entry[0].resource.payload[1].contentAttachment.data, 'base64').toString());

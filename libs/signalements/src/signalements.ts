@@ -60,7 +60,7 @@ export class Signalements {
     this.rules = deps.rules;
     this.audit = deps.audit;
     this.consentRegistry = new ConsentRegistry(deps.db);
-    this.writer = new DeliveryWriter({ db: deps.db, bus: deps.bus, audit: this.audit, fhir: new FhirDeliveryChannel(clients), partitions: deps.partitions });
+    this.writer = new DeliveryWriter({ db: deps.db, bus: deps.bus, audit: this.audit, fhir: new FhirDeliveryChannel(clients), partitions: deps.partitions, identities: deps.identities });
     const common = { db: deps.db, contracts: deps.contracts, deadLetters: deps.deadLetters, partners: deps.partners, rules: this.rules, writer: this.writer, clock: this.clock };
     this.coordinator = new SignalementCoordinator({
       ...common,
