@@ -27,6 +27,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ NORMALIZER_THREADS: '2' })).toThrow(/NORMALIZER_THREADS needs the distributed mode/);
     expect(() => loadConfig({ ...env, NORMALIZER_THREADS: '-1' })).toThrow(/normalizerThreads/);
   });
+  it('tries a failing batch three times, 200 ms then 400 ms apart, before dead-lettering what fails alone, unless told otherwise', () => {
+    expect(loadConfig({}).consumers).toEqual({ maxAttempts: 3, retryBackoffMs: 200 });
+    expect(loadConfig({ CONSUMER_MAX_ATTEMPTS: '5', CONSUMER_RETRY_BACKOFF_MS: '0' }).consumers).toEqual({ maxAttempts: 5, retryBackoffMs: 0 });
+    expect(() => loadConfig({ CONSUMER_MAX_ATTEMPTS: '0' })).toThrow(/maxAttempts/);
+    expect(() => loadConfig({ CONSUMER_RETRY_BACKOFF_MS: 'soon' })).toThrow(/retryBackoffMs/);
+  });
+
   it('rejects malformed values', () => {
     expect(() => loadConfig({ TOPIC_PARTITIONS: '0' })).toThrow(/partitions/);
   });
