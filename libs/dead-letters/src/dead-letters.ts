@@ -91,7 +91,7 @@ const STAGE_OF_GROUP: Record<string, Stage> = {
 /** An error's message as a dead letter's reason: one line of text the database can store, cut to size. */
 function reasonOf(e: Error): string {
   // eslint-disable-next-line no-control-regex
-  const text = (e.message || e.name || 'failed').replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  const text = (e.message || e.name || 'failed').replace(/[\s\u0000-\u001f\u007f]+/g, ' ').trim();
   return text.length > 500 ? `${text.slice(0, 500)}…` : text;
 }
 
