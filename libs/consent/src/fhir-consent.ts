@@ -1,4 +1,5 @@
-import { isValidNir } from '@pdp/domain';
+import { parseIsoDateTime } from '@pdp/contracts';
+import { isValidNir, parseIsoDate } from '@pdp/domain';
 import { Consent, FhirSystems, InsOids } from '@pdp/fhir';
 import { ConsentPurpose, ConsentStatus } from './decision';
 import { NewConsentRecord } from './registry';
@@ -49,8 +50,8 @@ export function consentRecordsFromFhir(resources: Consent[], pseudonymize: (nir:
       skip('no provision.actor (IRCP) with a partner category');
       continue;
     }
-    const effectiveAt = c.dateTime ?? c.provision?.period?.start;
-    if (!effectiveAt || Number.isNaN(Date.parse(effectiveAt))) {
+    const effectiveAt = fhirInstant(c.dateTime ?? c.provision?.period?.start);
+    if (effectiveAt === undefined) {
       skip('no dateTime');
       continue;
     }
@@ -62,7 +63,7 @@ export function consentRecordsFromFhir(resources: Consent[], pseudonymize: (nir:
           recipientCategory,
           status,
           // A withdrawal takes effect when recorded as inactive, not at the original signature.
-          effectiveAt: new Date(status === 'withdrawn' ? (c.meta?.lastUpdated ?? effectiveAt) : effectiveAt).toISOString(),
+          effectiveAt: status === 'withdrawn' ? (fhirInstant(c.meta?.lastUpdated) ?? effectiveAt) : effectiveAt,
           source,
           collectedBy: c.performer?.[0]?.display ?? null,
           evidenceRef: c.sourceReference?.reference ?? c.sourceAttachment?.url ?? ref,
@@ -87,4 +88,16 @@ function personOf(c: Consent, pseudonymize: (nir: string) => string): { pseudony
   if (id.system === FhirSystems.personPseudonym) return /^[A-Za-z0-9_-]{43}$/.test(id.value) ? { pseudonym: id.value } : { error: 'malformed person pseudonym' };
   if (id.system && InsOids.includes(id.system)) return isValidNir(id.value) ? { pseudonym: pseudonymize(id.value) } : { error: 'patient INS/NIR fails its key check' };
   return { error: `patient identifier system ${id.system} is not an INS/NIR OID nor the hub's pseudonym` };
+}
+
+/**
+ * A FHIR dateTime (a year, a year and month, a date, or a date-time with its offset) as an ISO
+ * instant, on the hub's one calendar; undefined for anything else (year 0000, a leap second…),
+ * which PostgreSQL would refuse.
+ */
+function fhirInstant(v: string | undefined): string | undefined {
+  if (typeof v !== 'string') return undefined;
+  const day = v.length === 4 ? `${v}-01-01` : v.length === 7 ? `${v}-01` : v;
+  const ms = day.length === 10 ? parseIsoDate(day) : parseIsoDateTime(day);
+  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
 }
