@@ -94,4 +94,11 @@ describe('FHIR Consent import', () => {
     // A withdrawal recorded at an unreadable time takes effect at the consent's own.
     expect(consentRecordsFromFhir([consent({ status: 'inactive', meta: { versionId: '1', lastUpdated: '0000-01-01T00:00:00Z' } })], pseudo).records[0].effectiveAt).toBe('2026-01-05T09:00:00.000Z');
   });
+
+  it('skips a resource whose parts do not have their FHIR shape, rather than failing the import', () => {
+    const malformed = consent({ provision: { type: 'permit', purpose: 'orientation', actor: {} } as unknown as Consent['provision'] });
+    const r = consentRecordsFromFhir([malformed, consent({ id: 'c2' })], pseudo);
+    expect(r.skipped).toEqual([{ consent: 'Consent/c1/_history/1', reason: 'is not a well-formed FHIR R4 Consent' }]);
+    expect(r.records).toHaveLength(2);
+  });
 });

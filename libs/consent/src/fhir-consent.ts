@@ -26,50 +26,56 @@ export function consentRecordsFromFhir(resources: Consent[], pseudonymize: (nir:
   for (const c of resources) {
     const ref = c.id ? `Consent/${c.id}${c.meta?.versionId ? `/_history/${c.meta.versionId}` : ''}` : 'Consent (no id)';
     const skip = (reason: string) => out.skipped.push({ consent: ref, reason });
-    const status = statusOf(c);
-    if (!status) {
-      skip(`status ${c.status} is not a decision`);
-      continue;
-    }
-    const person = personOf(c, pseudonymize);
-    if ('error' in person) {
-      skip(person.error);
-      continue;
-    }
-    const purposes = (c.provision?.purpose ?? []).filter((p) => p.system === FhirSystems.consentPurpose && PURPOSES.includes(p.code as ConsentPurpose)).map((p) => p.code as ConsentPurpose);
-    const categories = (c.provision?.actor ?? [])
-      .filter((a) => a.role.coding?.some((r) => r.code === 'IRCP'))
-      .map((a) => a.reference.identifier)
-      .filter((i) => i?.system === FhirSystems.partnerCategory && i.value)
-      .map((i) => i!.value!);
-    if (purposes.length === 0) {
-      skip(`no provision.purpose of ${FhirSystems.consentPurpose}`);
-      continue;
-    }
-    if (categories.length === 0) {
-      skip('no provision.actor (IRCP) with a partner category');
-      continue;
-    }
-    const effectiveAt = fhirInstant(c.dateTime ?? c.provision?.period?.start);
-    if (effectiveAt === undefined) {
-      skip('no dateTime');
-      continue;
-    }
-    for (const purpose of purposes) {
-      for (const recipientCategory of categories) {
-        out.records.push({
-          personPseudonym: person.pseudonym,
-          purpose,
-          recipientCategory,
-          status,
-          // A withdrawal takes effect when recorded as inactive, not at the original signature.
-          effectiveAt: status === 'withdrawn' ? (fhirInstant(c.meta?.lastUpdated) ?? effectiveAt) : effectiveAt,
-          source,
-          collectedBy: c.performer?.[0]?.display ?? null,
-          evidenceRef: c.sourceReference?.reference ?? c.sourceAttachment?.url ?? ref,
-          fhirConsentId: ref,
-        });
+    try {
+      const status = statusOf(c);
+      if (!status) {
+        skip(`status ${c.status} is not a decision`);
+        continue;
       }
+      const person = personOf(c, pseudonymize);
+      if ('error' in person) {
+        skip(person.error);
+        continue;
+      }
+      const purposes = (c.provision?.purpose ?? []).filter((p) => p.system === FhirSystems.consentPurpose && PURPOSES.includes(p.code as ConsentPurpose)).map((p) => p.code as ConsentPurpose);
+      const categories = (c.provision?.actor ?? [])
+        .filter((a) => a.role.coding?.some((r) => r.code === 'IRCP'))
+        .map((a) => a.reference.identifier)
+        .filter((i) => i?.system === FhirSystems.partnerCategory && i.value)
+        .map((i) => i!.value!);
+      if (purposes.length === 0) {
+        skip(`no provision.purpose of ${FhirSystems.consentPurpose}`);
+        continue;
+      }
+      if (categories.length === 0) {
+        skip('no provision.actor (IRCP) with a partner category');
+        continue;
+      }
+      const effectiveAt = fhirInstant(c.dateTime ?? c.provision?.period?.start);
+      if (effectiveAt === undefined) {
+        skip('no dateTime');
+        continue;
+      }
+      for (const purpose of purposes) {
+        for (const recipientCategory of categories) {
+          out.records.push({
+            personPseudonym: person.pseudonym,
+            purpose,
+            recipientCategory,
+            status,
+            // A withdrawal takes effect when recorded as inactive, not at the original signature.
+            effectiveAt: status === 'withdrawn' ? (fhirInstant(c.meta?.lastUpdated) ?? effectiveAt) : effectiveAt,
+            source,
+            collectedBy: c.performer?.[0]?.display ?? null,
+            evidenceRef: c.sourceReference?.reference ?? c.sourceAttachment?.url ?? ref,
+            fhirConsentId: ref,
+          });
+        }
+      }
+    } catch {
+      // A resource from a sender's JSON, not checked against the FHIR schema: one whose parts
+      // do not have their FHIR shape (a string for an array…) is skipped, not a 500.
+      skip('is not a well-formed FHIR R4 Consent');
     }
   }
   return out;
