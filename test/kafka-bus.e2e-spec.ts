@@ -31,9 +31,7 @@ describe('KafkaBus on the real broker', () => {
     await admin.disconnect();
     const calls = Array.from({ length: 30 }, (_, call) => {
       const messages = Array.from({ length: 40 }, (_, i) => ({ key: `k${(call * 40 + i) % 17}`, value: `${call}:${i}` }));
-      return call % 2 === 0
-        ? bus.publish(topics[call % topics.length], messages)
-        : bus.publishMany(topics.map((topic) => ({ topic, messages })));
+      return call % 2 === 0 ? bus.publish(topics[call % topics.length], messages) : bus.publishMany(topics.map((topic) => ({ topic, messages })));
     });
     await Promise.all(calls);
 

@@ -66,7 +66,10 @@ export function poisonMessagesScenario(start: () => Promise<HubUnderTest>): void
     logs = new LogCapture().install();
     hub = await start();
     for (const p of [SPSTI, SOCIAL]) await admin(http().post('/v1/partners')).send(p).expect(201);
-    await admin(http().post('/v1/directory/adhesions')).set('Content-Type', 'text/csv').send(`siret;spsti_id;valid_from\n${siretOf(1)};spsti-a;2020-01-01\n`).expect(201);
+    await admin(http().post('/v1/directory/adhesions'))
+      .set('Content-Type', 'text/csv')
+      .send(`siret;spsti_id;valid_from\n${siretOf(1)};spsti-a;2020-01-01\n`)
+      .expect(201);
     for (const sql of REFUSE_POISON) await hub.db.query(sql);
   });
 
@@ -79,7 +82,10 @@ export function poisonMessagesScenario(start: () => Promise<HubUnderTest>): void
     const leaves = [1, 2, 3, 4, 5].map((n) => sickLeave({ n: 100 + n, leaveId: `aat-poison-batch-${n}`, employer: { siret: siretOf(1) } }));
     leaves[2] = { ...leaves[2], messageId: `poison-${leaves[2].messageId}` };
     // One key, one request: the five reach the normalizer as one batch, handled in one transaction.
-    await hub.publishBatch(Topics.sickLeaveInbound, leaves.map((l) => ({ key: 'poison-batch', value: JSON.stringify(l) })));
+    await hub.publishBatch(
+      Topics.sickLeaveInbound,
+      leaves.map((l) => ({ key: 'poison-batch', value: JSON.stringify(l) })),
+    );
 
     for (const l of leaves.filter((_, i) => i !== 2)) {
       await eventually(async () => (await admin(http().get(`/v1/messages/${l.messageId}`))).body.status === 'delivered', `${l.messageId} delivered`);
@@ -100,7 +106,10 @@ export function poisonMessagesScenario(start: () => Promise<HubUnderTest>): void
   it('dead-letters a signalement the database refuses and routes the others of its batch', async () => {
     const sigs = [1, 2, 3, 4].map((n) => signalement(200 + n));
     sigs[1] = { ...sigs[1], messageId: `poison-${sigs[1].messageId}` };
-    await hub.publishBatch(SignalementTopics.signalementInbound, sigs.map((s) => ({ key: 'poison-batch', value: JSON.stringify(s) })));
+    await hub.publishBatch(
+      SignalementTopics.signalementInbound,
+      sigs.map((s) => ({ key: 'poison-batch', value: JSON.stringify(s) })),
+    );
     for (const s of sigs.filter((_, i) => i !== 1)) {
       await eventually(async () => (await asSpsti(http().get(`/v1/signalements/${s.signalementId}/status`))).status === 200, `${s.signalementId} routed`);
     }
@@ -114,23 +123,47 @@ export function poisonMessagesScenario(start: () => Promise<HubUnderTest>): void
     const yearZero = sickLeave({ n: 302, leaveId: 'aat-year-zero', startDate: '2026-09-01', issuedAt: '0000-01-01T00:00:00Z' });
     await hub.publish(SignalementTopics.signalementInbound, 'bad', JSON.stringify(nul));
     await hub.publish(Topics.sickLeaveInbound, 'bad', JSON.stringify(yearZero));
-    expect(await deadLetter(nul.messageId)).toMatchObject({ stage: 'coordinator', reason: 'does not match signalement/1', errors: [{ path: '/reasonDetail', message: 'contains a NUL character (\\u0000), which cannot be stored' }] });
-    expect(await deadLetter(yearZero.messageId)).toMatchObject({ stage: 'normalizer', reason: 'does not match sick-leave-notification/1', errors: [{ path: '/issuedAt', message: 'must match format "date-time"' }] });
+    expect(await deadLetter(nul.messageId)).toMatchObject({
+      stage: 'coordinator',
+      reason: 'does not match signalement/1',
+      errors: [{ path: '/reasonDetail', message: 'contains a NUL character (\\u0000), which cannot be stored' }],
+    });
+    expect(await deadLetter(yearZero.messageId)).toMatchObject({
+      stage: 'normalizer',
+      reason: 'does not match sick-leave-notification/1',
+      errors: [{ path: '/issuedAt', message: 'must match format "date-time"' }],
+    });
   });
 
   describe('HTTP answers bad input with 400, 413 or 415, never 500', () => {
     it('refuses NUL characters, year 0000 and leap seconds in a signalement or a sick leave', async () => {
-      await asSpsti(http().post('/v1/signalements')).send(signalement(401, { reasonDetail: 'a\u0000b' })).expect(400);
-      await asSpsti(http().post('/v1/signalements')).send(signalement(402, { date: '0000-01-01' })).expect(400);
-      await asSpsti(http().post('/v1/signalements')).send(signalement(403, { sentAt: '2026-12-31T23:59:60Z' })).expect(400);
-      const leave = (await http().post('/v1/sick-leaves').send(sickLeave({ n: 404, startDate: '2026-09-01', expectedEndDate: '0000-02-29' })).expect(400)).body;
+      await asSpsti(http().post('/v1/signalements'))
+        .send(signalement(401, { reasonDetail: 'a\u0000b' }))
+        .expect(400);
+      await asSpsti(http().post('/v1/signalements'))
+        .send(signalement(402, { date: '0000-01-01' }))
+        .expect(400);
+      await asSpsti(http().post('/v1/signalements'))
+        .send(signalement(403, { sentAt: '2026-12-31T23:59:60Z' }))
+        .expect(400);
+      const leave = (
+        await http()
+          .post('/v1/sick-leaves')
+          .send(sickLeave({ n: 404, startDate: '2026-09-01', expectedEndDate: '0000-02-29' }))
+          .expect(400)
+      ).body;
       expect(leave.errors).toContainEqual({ path: '/expectedEndDate', message: 'must match format "date"' });
-      await admin(http().post('/v1/partners')).send({ ...SOCIAL, partnerId: 'nul-partner', name: 'N\u0000L' }).expect(400);
+      await admin(http().post('/v1/partners'))
+        .send({ ...SOCIAL, partnerId: 'nul-partner', name: 'N\u0000L' })
+        .expect(400);
       await admin(http().get('/v1/directory/adhesions/%00')).expect(400);
     });
 
     it('answers a body over the limit 413, an unknown charset 415, malformed JSON 400', async () => {
-      const big = await http().post('/v1/sick-leaves').set('Content-Type', 'application/json').send(`{"x":"${'x'.repeat(1_100_000)}"}`);
+      const big = await http()
+        .post('/v1/sick-leaves')
+        .set('Content-Type', 'application/json')
+        .send(`{"x":"${'x'.repeat(1_100_000)}"}`);
       expect([big.status, big.body.title]).toEqual([413, 'Payload too large']);
       const charset = await http().post('/v1/sick-leaves').set('Content-Type', 'application/json; charset=x-unknown').send('{}');
       expect([charset.status, charset.body.title]).toEqual([415, 'Unsupported media type']);
@@ -140,10 +173,16 @@ export function poisonMessagesScenario(start: () => Promise<HubUnderTest>): void
     });
 
     it('refuses duplicate adhesion lines with their line numbers, and answers a file of bad lines briefly', async () => {
-      const dup = await admin(http().post('/v1/directory/adhesions')).set('Content-Type', 'text/csv').send(`siret;spsti_id;valid_from\n${siretOf(5)};spsti-a;2026-01-01\n\n${siretOf(5)};spsti-a;2026-01-01\n`).expect(400);
+      const dup = await admin(http().post('/v1/directory/adhesions'))
+        .set('Content-Type', 'text/csv')
+        .send(`siret;spsti_id;valid_from\n${siretOf(5)};spsti-a;2026-01-01\n\n${siretOf(5)};spsti-a;2026-01-01\n`)
+        .expect(400);
       expect(dup.body.errors).toEqual([{ path: 'line 4', message: 'repeats line 2: the same SIRET and validFrom' }]);
       const lines = 200_000;
-      const bad = await admin(http().post('/v1/directory/adhesions')).set('Content-Type', 'text/csv').send(`siret;spsti_id;valid_from\n${'123;nobody;2026-02-30\n'.repeat(lines)}`).expect(400);
+      const bad = await admin(http().post('/v1/directory/adhesions'))
+        .set('Content-Type', 'text/csv')
+        .send(`siret;spsti_id;valid_from\n${'123;nobody;2026-02-30\n'.repeat(lines)}`)
+        .expect(400);
       expect(bad.body.errors).toHaveLength(100);
       expect(bad.body.errorsNotListed).toBeGreaterThan(lines);
       expect(bad.body.detail).toMatch(/^200000 line\(s\) rejected; nothing imported; the first 100 are listed, … and \d+ more$/);

@@ -173,7 +173,13 @@ describe('failureKind', () => {
   });
 
   it('is the same on both sides of a handler thread', () => {
-    for (const e of [NUL(), DOWN(), Object.assign(new Error('x'), { name: 'KafkaJSProtocolError', type: 'MESSAGE_TOO_LARGE' }), Object.assign(new Error('y'), { name: 'KafkaJSConnectionError' }), new TypeError('z')]) {
+    for (const e of [
+      NUL(),
+      DOWN(),
+      Object.assign(new Error('x'), { name: 'KafkaJSProtocolError', type: 'MESSAGE_TOO_LARGE' }),
+      Object.assign(new Error('y'), { name: 'KafkaJSConnectionError' }),
+      new TypeError('z'),
+    ]) {
       const crossed = errorFrom(errorFields(e));
       expect([crossed.message, failureKind(crossed)]).toEqual([e.message, failureKind(e)]);
     }
@@ -210,7 +216,11 @@ describe('a consumer with isolation', () => {
     const db = database((v) => (v === 'bad' ? NUL() : undefined));
     const { handler, poisoned } = isolate(db.handle, { sleep: undefined, backoffMs: 1 });
     await bus.subscribe({ groupId: 'g', topics: ['in'], handle: handler });
-    await bus.publish('in', [{ key: 'k', value: 'a' }, { key: 'k', value: 'bad' }, { key: 'k', value: 'c' }]);
+    await bus.publish('in', [
+      { key: 'k', value: 'a' },
+      { key: 'k', value: 'bad' },
+      { key: 'k', value: 'c' },
+    ]);
     await bus.idle();
     await bus.publish('in', [{ key: 'k', value: 'd' }]);
     await bus.idle();

@@ -26,7 +26,8 @@ const TRANSIENT_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT',
 /** Broker refusals of what a record holds, whatever the broker's state. */
 const DATA_KAFKA_TYPES = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD']);
 /** Errors with no code that say a connection or a thread is gone (pg's client and pool, PGlite, HandlerThreads). */
-const TRANSIENT_MESSAGES = /connection terminated|connection timeout|timeout exceeded when trying to connect|connection error|not queryable|after calling end on the pool|pglite is closed|socket hang up|handler thread exited|no handler thread is running|handler threads are closed/i;
+const TRANSIENT_MESSAGES =
+  /connection terminated|connection timeout|timeout exceeded when trying to connect|connection error|not queryable|after calling end on the pool|pglite is closed|socket hang up|handler thread exited|no handler thread is running|handler threads are closed/i;
 
 export function failureKind(e: unknown): FailureKind {
   if (e === null || typeof e !== 'object') return 'unknown';

@@ -62,9 +62,14 @@ export class BusTransport extends Server implements CustomTransportStrategy {
       'messaging.consumer.group.name': this.groupId,
       'messaging.batch.message_count': batch.length,
     };
-    await traced(`consume ${topic}`, attributes, async () => {
-      await lastValueFrom(this.transformToObservable(await handler(batch)), { defaultValue: undefined });
-    }, SpanKind.CONSUMER);
+    await traced(
+      `consume ${topic}`,
+      attributes,
+      async () => {
+        await lastValueFrom(this.transformToObservable(await handler(batch)), { defaultValue: undefined });
+      },
+      SpanKind.CONSUMER,
+    );
   }
 }
 

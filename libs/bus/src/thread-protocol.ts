@@ -28,20 +28,12 @@ export interface ErrorFields {
   errorType?: string;
 }
 
-export type ToThread =
-  | { kind: 'batch'; id: number; batch: PackedBatch }
-  | ({ kind: 'reply'; id: number } & Partial<ErrorFields>);
+export type ToThread = { kind: 'batch'; id: number; batch: PackedBatch } | ({ kind: 'reply'; id: number } & Partial<ErrorFields>);
 
 /** A handler thread's use of the bus (publishing, topics), done by the consuming thread. */
-export type BusCall =
-  | { method: 'publishMany'; batches: { topic: string; messages: OutgoingMessage[] }[] }
-  | { method: 'ensureTopics'; specs: TopicSpec[] };
+export type BusCall = { method: 'publishMany'; batches: { topic: string; messages: OutgoingMessage[] }[] } | { method: 'ensureTopics'; specs: TopicSpec[] };
 
-export type FromThread =
-  | { kind: 'ready' }
-  | { kind: 'failed'; error: string }
-  | ({ kind: 'done'; id: number } & Partial<ErrorFields>)
-  | ({ kind: 'call'; id: number } & BusCall);
+export type FromThread = { kind: 'ready' } | { kind: 'failed'; error: string } | ({ kind: 'done'; id: number } & Partial<ErrorFields>) | ({ kind: 'call'; id: number } & BusCall);
 
 /** Packs a batch for a handler thread; the returned buffer is to be transferred, not cloned. */
 export function packBatch(messages: readonly BusMessage[]): PackedBatch {

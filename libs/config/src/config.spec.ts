@@ -19,7 +19,7 @@ describe('loadConfig', () => {
     expect(loadConfig({ TOPIC_PARTITIONS: '1' }).kafka.partitionsConsumedConcurrently).toBe(1);
     expect(loadConfig({ TOPIC_PARTITIONS: '6', KAFKA_PARTITIONS_CONCURRENTLY: '2' }).kafka.partitionsConsumedConcurrently).toBe(2);
   });
-  it('hands the normalizer\'s batches to one thread per core (at most four) in distributed mode only', () => {
+  it("hands the normalizer's batches to one thread per core (at most four) in distributed mode only", () => {
     const env = { KAFKA_BROKERS: '127.0.0.1:9092', DATABASE_URL: 'postgres://localhost/x', PSEUDONYM_KEY: 'k'.repeat(32), ADMIN_API_KEY: 'a'.repeat(20) };
     expect(loadConfig(env).normalizerThreads).toBe(Math.min(4, availableParallelism()));
     expect(loadConfig({ ...env, NORMALIZER_THREADS: '0' }).normalizerThreads).toBe(0);

@@ -25,7 +25,17 @@ export const DEFAULT_METRICS_CONFIG: MetricsConfig = {
 export interface HubConfig {
   /** embedded: one process, PGlite and an in-process bus; distributed: Kafka + PostgreSQL. */
   mode: 'embedded' | 'distributed';
-  kafka: { brokers: string[]; clientId: string; partitions: number; namespace: string; partitionsConsumedConcurrently: number; fetchMinBytes: number; fetchMaxWaitMs: number; fetchMaxBytesPerPartition: number; commitIntervalMs: number };
+  kafka: {
+    brokers: string[];
+    clientId: string;
+    partitions: number;
+    namespace: string;
+    partitionsConsumedConcurrently: number;
+    fetchMinBytes: number;
+    fetchMaxWaitMs: number;
+    fetchMaxBytesPerPartition: number;
+    commitIntervalMs: number;
+  };
   databaseUrl?: string;
   /** Directory for the embedded database; in memory when absent. */
   embeddedDataDir?: string;
@@ -118,7 +128,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { metrics: metr
   const config: HubConfig = {
     mode,
     kafka: {
-      brokers: (env.KAFKA_BROKERS ?? '').split(',').map((b) => b.trim()).filter(Boolean),
+      brokers: (env.KAFKA_BROKERS ?? '')
+        .split(',')
+        .map((b) => b.trim())
+        .filter(Boolean),
       clientId: env.KAFKA_CLIENT_ID ?? 'pdp-hub',
       partitions: Number(env.TOPIC_PARTITIONS ?? 6),
       namespace: env.TOPIC_NAMESPACE ?? '',

@@ -59,7 +59,10 @@ describe('FHIR Consent import', () => {
     dateTime: '2026-01-05T09:00:00Z',
     provision: {
       type: 'permit',
-      purpose: [{ system: FhirSystems.consentPurpose, code: 'orientation' }, { system: FhirSystems.consentPurpose, code: 'irdp-sharing' }],
+      purpose: [
+        { system: FhirSystems.consentPurpose, code: 'orientation' },
+        { system: FhirSystems.consentPurpose, code: 'irdp-sharing' },
+      ],
       actor: [{ role: { coding: [{ system: FhirSystems.participationType, code: 'IRCP' }] }, reference: { identifier: { system: FhirSystems.partnerCategory, value: 'spsti' } } }],
     },
     ...over,
@@ -70,7 +73,14 @@ describe('FHIR Consent import', () => {
     const r = consentRecordsFromFhir([consent({})], pseudo);
     expect(r.skipped).toEqual([]);
     expect(r.records).toHaveLength(2);
-    expect(r.records[0]).toMatchObject({ personPseudonym: pseudo(nir), purpose: 'orientation', recipientCategory: 'spsti', status: 'granted', effectiveAt: '2026-01-05T09:00:00.000Z', fhirConsentId: 'Consent/c1/_history/1' });
+    expect(r.records[0]).toMatchObject({
+      personPseudonym: pseudo(nir),
+      purpose: 'orientation',
+      recipientCategory: 'spsti',
+      status: 'granted',
+      effectiveAt: '2026-01-05T09:00:00.000Z',
+      fhirConsentId: 'Consent/c1/_history/1',
+    });
     expect(JSON.stringify(r)).not.toContain(nir);
   });
 
@@ -79,7 +89,10 @@ describe('FHIR Consent import', () => {
     expect(consentRecordsFromFhir([consent({ status: 'rejected' })], pseudo).records[0].status).toBe('refused');
     const inactive = consentRecordsFromFhir([consent({ status: 'inactive' })], pseudo).records[0];
     expect(inactive).toMatchObject({ status: 'withdrawn', effectiveAt: '2026-02-02T00:00:00.000Z' });
-    const r = consentRecordsFromFhir([consent({ status: 'draft' }), consent({ patient: { identifier: { system: 'urn:oid:1.2.250.1.213.1.4.8', value: nir.slice(0, 13) + '00' } } }), consent({ provision: { type: 'permit' } })], pseudo);
+    const r = consentRecordsFromFhir(
+      [consent({ status: 'draft' }), consent({ patient: { identifier: { system: 'urn:oid:1.2.250.1.213.1.4.8', value: nir.slice(0, 13) + '00' } } }), consent({ provision: { type: 'permit' } })],
+      pseudo,
+    );
     expect(r.records).toEqual([]);
     expect(r.skipped.map((s) => s.reason)).toEqual(['status draft is not a decision', 'patient INS/NIR fails its key check', `no provision.purpose of ${FhirSystems.consentPurpose}`]);
   });

@@ -54,7 +54,10 @@ export class DeadLetterSink {
        ON CONFLICT (dead_letter_id) DO NOTHING`,
       [JSON.stringify(records)],
     );
-    await this.bus.publish(Topics.deadLetter, records.map((d) => jsonMessage(d.deadLetterId, d)));
+    await this.bus.publish(
+      Topics.deadLetter,
+      records.map((d) => jsonMessage(d.deadLetterId, d)),
+    );
     // One line per batch with the reasons and where, never the payload.
     const reasons = [...new Set(records.map((d) => d.reason))].join('; ');
     this.logger.warn(`dead-lettered ${records.length} message(s) from ${records[0].sourceTopic} at ${records[0].stage}: ${reasons}`);

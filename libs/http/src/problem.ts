@@ -9,7 +9,12 @@ export interface ProblemViolation {
 
 /** RFC 7807 problem details; `errors` lists every violation when there are several. */
 export class ProblemException extends HttpException {
-  constructor(status: number, title: string, detail?: string, readonly errors?: ProblemViolation[]) {
+  constructor(
+    status: number,
+    title: string,
+    detail?: string,
+    readonly errors?: ProblemViolation[],
+  ) {
     super({ title, detail, errors }, status);
   }
 }

@@ -28,7 +28,12 @@ export function periodSql(period: Period, column: string): string {
 /** SQL expression of the région of a département column (INSEE codes, static map). */
 export function regionSql(column: string): string {
   const whens = regions()
-    .map((r) => `WHEN ${column} IN (${departementsOf(r).map((d) => `'${d}'`).join(', ')}) THEN '${r}'`)
+    .map(
+      (r) =>
+        `WHEN ${column} IN (${departementsOf(r)
+          .map((d) => `'${d}'`)
+          .join(', ')}) THEN '${r}'`,
+    )
     .join(' ');
   return `(CASE ${whens} ELSE 'unknown' END)`;
 }
@@ -43,13 +48,7 @@ export function periodParents(period: Period): ((v: string) => string)[] {
 }
 
 /** Masks a table and adds its total (over every row, masked like any row). */
-export function finishTable(
-  metric: MetricTable['metric'],
-  filter: MetricFilter,
-  rows: TableRow[],
-  threshold: number,
-  parents: Record<string, ((v: string) => string)[]>,
-): MetricTable {
+export function finishTable(metric: MetricTable['metric'], filter: MetricFilter, rows: TableRow[], threshold: number, parents: Record<string, ((v: string) => string)[]>): MetricTable {
   const masked = suppress(rows, { threshold, parents: { period: periodParents(filter.period), departement: [regionOf, () => 'all'], ...parents } });
   const totalValues = sum(rows.map((r) => r.values));
   const totalMasked = rows.length > 0 && isSmall(totalValues, threshold);
@@ -78,7 +77,8 @@ export function toCsv(t: MetricTable): string {
   const valueKeys = [...new Set([...t.rows, t.total].flatMap((r) => (r.values ? Object.keys(r.values) : [])))];
   const dimKeys = t.by;
   const header = ['period', ...dimKeys, 'masked', ...valueKeys];
-  const line = (r: MetricRow) => [r.period, ...dimKeys.map((d) => r.dimensions[d] ?? (r.period === 'all' ? 'all' : '')), r.masked, ...valueKeys.map((k) => (r.values ? String(r.values[k] ?? 0) : ''))].map(csvField).join(',');
+  const line = (r: MetricRow) =>
+    [r.period, ...dimKeys.map((d) => r.dimensions[d] ?? (r.period === 'all' ? 'all' : '')), r.masked, ...valueKeys.map((k) => (r.values ? String(r.values[k] ?? 0) : ''))].map(csvField).join(',');
   return [header.join(','), ...t.rows.map(line), line(t.total)].join('\n') + '\n';
 }
 

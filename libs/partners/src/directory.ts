@@ -60,9 +60,7 @@ export class AdhesionDirectory {
    * lines in errors (the CSV's own line numbers; the array's position from 1 otherwise).
    */
   async import(adhesions: Adhesion[], source: string, lineOf: (index: number) => number = (i) => i + 1): Promise<ImportResult> {
-    const known = new Set(
-      (await this.db.query<{ partner_id: string }>("SELECT partner_id FROM partners WHERE category = 'spsti'")).rows.map((r) => r.partner_id),
-    );
+    const known = new Set((await this.db.query<{ partner_id: string }>("SELECT partner_id FROM partners WHERE category = 'spsti'")).rows.map((r) => r.partner_id));
     const errors = validateAdhesions(adhesions, known, lineOf);
     if (errors.length) return { imported: 0, released: 0, errors };
     await this.db.query(
@@ -70,13 +68,7 @@ export class AdhesionDirectory {
        SELECT * FROM unnest($1::char(14)[], $2::text[], $3::date[], $4::date[], $5::text[])
        ON CONFLICT (siret, valid_from) DO UPDATE SET spsti_id = excluded.spsti_id, valid_to = excluded.valid_to,
          source = excluded.source, imported_at = now()`,
-      [
-        adhesions.map((a) => a.siret),
-        adhesions.map((a) => a.spstiId),
-        adhesions.map((a) => a.validFrom),
-        adhesions.map((a) => a.validTo ?? null),
-        adhesions.map(() => source),
-      ],
+      [adhesions.map((a) => a.siret), adhesions.map((a) => a.spstiId), adhesions.map((a) => a.validFrom), adhesions.map((a) => a.validTo ?? null), adhesions.map(() => source)],
     );
     const released = await this.releaseParked([...new Set(adhesions.map((a) => a.siret))]);
     this.logger.log(`imported ${adhesions.length} adhesions from ${source}, released ${released} parked cases`);
@@ -107,7 +99,10 @@ export class AdhesionDirectory {
     );
     if (rows.length === 0) return 0;
     // Publish first, then mark: a crash in between re-releases (harmless), never loses.
-    await this.bus.publish(Topics.caseNormalized, rows.map((r) => jsonMessage(r.case_event.personPseudonym, r.case_event, { 'x-released-from': 'parked' })));
+    await this.bus.publish(
+      Topics.caseNormalized,
+      rows.map((r) => jsonMessage(r.case_event.personPseudonym, r.case_event, { 'x-released-from': 'parked' })),
+    );
     await this.db.query('UPDATE parked_cases SET released_at = now() WHERE parked_id = ANY($1::text[])', [rows.map((r) => r.parked_id)]);
     return rows.length;
   }
@@ -152,7 +147,10 @@ function validateAdhesion(a: Adhesion, knownSpsti: Set<string>): string[] {
  * adhesion's line number in the file (blank lines are skipped, not renumbered).
  */
 export function parseAdhesionCsv(csv: string): { adhesions: Adhesion[]; lines: number[]; errors: { line: number; message: string }[] } {
-  const numbered = csv.split(/\r?\n/).map((text, i) => ({ text, line: i + 1 })).filter((l) => l.text.trim() !== '');
+  const numbered = csv
+    .split(/\r?\n/)
+    .map((text, i) => ({ text, line: i + 1 }))
+    .filter((l) => l.text.trim() !== '');
   const lines = numbered.map((l) => l.text);
   const errors: { line: number; message: string }[] = [];
   if (lines.length === 0) return { adhesions: [], lines: [], errors: [{ line: 1, message: 'empty file' }] };
@@ -160,7 +158,8 @@ export function parseAdhesionCsv(csv: string): { adhesions: Adhesion[]; lines: n
   const header = lines[0].split(sep).map((h) => h.trim().toLowerCase());
   const col = (name: string) => header.indexOf(name);
   const [iSiret, iSpsti, iFrom, iTo] = [col('siret'), col('spsti_id'), col('valid_from'), col('valid_to')];
-  if (iSiret < 0 || iSpsti < 0 || iFrom < 0) return { adhesions: [], lines: [], errors: [{ line: numbered[0].line, message: 'header must name siret, spsti_id, valid_from (and optionally valid_to)' }] };
+  if (iSiret < 0 || iSpsti < 0 || iFrom < 0)
+    return { adhesions: [], lines: [], errors: [{ line: numbered[0].line, message: 'header must name siret, spsti_id, valid_from (and optionally valid_to)' }] };
   const adhesions = lines.slice(1).map((l) => {
     const cells = l.split(sep).map((c) => c.trim());
     return { siret: cells[iSiret], spstiId: cells[iSpsti], validFrom: cells[iFrom], validTo: iTo >= 0 && cells[iTo] ? cells[iTo] : null };

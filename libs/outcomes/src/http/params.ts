@@ -20,7 +20,13 @@ export function filterOf(q: Record<string, string | undefined>, defaultBy: strin
   if (q.departement !== undefined && !/^(?:[0-9]{2}|2A|2B|97[1-6])$/.test(q.departement)) errors.push({ path: 'departement', message: 'is not a département code' });
   if (q.region !== undefined && !/^[0-9]{2}$/.test(q.region)) errors.push({ path: 'region', message: 'is not a région code' });
   if (errors.length) throw new ProblemException(400, 'Invalid query parameters', `${errors.length} violation(s)`, errors);
-  const by = q.by === undefined ? defaultBy : q.by.split(',').map((s) => s.trim()).filter(Boolean);
+  const by =
+    q.by === undefined
+      ? defaultBy
+      : q.by
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
   return { period, by, from: q.from, to: q.to, departement: q.departement, region: q.region };
 }
 

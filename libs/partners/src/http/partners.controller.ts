@@ -49,7 +49,12 @@ export class PartnersController {
       result = await this.directory.import(rows as Adhesion[], 'api');
     }
     if (result.errors.length) {
-      throw new ProblemException(400, 'Invalid adhesions', `${new Set(result.errors.map((e) => e.line)).size} line(s) rejected; nothing imported`, result.errors.map((e) => ({ path: `line ${e.line}`, message: e.message })));
+      throw new ProblemException(
+        400,
+        'Invalid adhesions',
+        `${new Set(result.errors.map((e) => e.line)).size} line(s) rejected; nothing imported`,
+        result.errors.map((e) => ({ path: `line ${e.line}`, message: e.message })),
+      );
     }
     return result;
   }

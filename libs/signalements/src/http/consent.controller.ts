@@ -32,7 +32,8 @@ export class ConsentController {
   @HttpCode(201)
   @UseGuards(AdminGuard)
   async importFromServer(@Body() body: { baseUrl?: string; since?: string }) {
-    if (typeof body?.baseUrl !== 'string' || !/^https?:\/\//.test(body.baseUrl)) throw new ProblemException(400, 'Invalid import', 'baseUrl must be the http(s) base URL of a FHIR R4 server', [{ path: '/baseUrl', message: 'is required' }]);
+    if (typeof body?.baseUrl !== 'string' || !/^https?:\/\//.test(body.baseUrl))
+      throw new ProblemException(400, 'Invalid import', 'baseUrl must be the http(s) base URL of a FHIR R4 server', [{ path: '/baseUrl', message: 'is required' }]);
     const consents = await this.signalements.fhirDirectory.consents(body.baseUrl, body.since);
     return summary(await this.signalements.consent.importFhir(consents, 'admin'));
   }
@@ -40,12 +41,19 @@ export class ConsentController {
 
 function consentsOf(body: { resourceType?: string; entry?: { resource?: Consent }[] }): Consent[] {
   if (body?.resourceType === 'Consent') return [body as unknown as Consent];
-  if (body?.resourceType === 'Bundle' && (body.entry === undefined || Array.isArray(body.entry))) return (body.entry ?? []).map((e) => e?.resource).filter((r): r is Consent => r?.resourceType === 'Consent');
+  if (body?.resourceType === 'Bundle' && (body.entry === undefined || Array.isArray(body.entry)))
+    return (body.entry ?? []).map((e) => e?.resource).filter((r): r is Consent => r?.resourceType === 'Consent');
   throw new ProblemException(400, 'Not a FHIR Consent', 'Send a Consent resource or a Bundle of Consent resources.', [{ path: '/resourceType', message: 'must be Consent or Bundle' }]);
 }
 
 // The response names records and effects, never an identifier of the person.
-function summary(c: { recorded: { consentId: string; purpose: string; recipientCategory: string; status: string; effectiveAt: string }[]; pulledBack: unknown[]; retracted: unknown[]; released: unknown[]; skipped?: unknown[] }) {
+function summary(c: {
+  recorded: { consentId: string; purpose: string; recipientCategory: string; status: string; effectiveAt: string }[];
+  pulledBack: unknown[];
+  retracted: unknown[];
+  released: unknown[];
+  skipped?: unknown[];
+}) {
   return {
     recorded: c.recorded.map((r) => ({ consentId: r.consentId, purpose: r.purpose, recipientCategory: r.recipientCategory, status: r.status, effectiveAt: r.effectiveAt })),
     pulledBack: c.pulledBack,

@@ -78,7 +78,8 @@ export class SignalementsAdminController {
   @Post('partners/import-fhir')
   @HttpCode(201)
   importFhir(@Body() body: { baseUrl?: string; category?: string; departement?: string }) {
-    if (typeof body?.baseUrl !== 'string' || !/^https?:\/\//.test(body.baseUrl)) throw new ProblemException(400, 'Invalid import', 'baseUrl must be the http(s) base URL of a FHIR R4 directory', [{ path: '/baseUrl', message: 'is required' }]);
+    if (typeof body?.baseUrl !== 'string' || !/^https?:\/\//.test(body.baseUrl))
+      throw new ProblemException(400, 'Invalid import', 'baseUrl must be the http(s) base URL of a FHIR R4 directory', [{ path: '/baseUrl', message: 'is required' }]);
     return this.signalements.importPartnersFromFhir(body.baseUrl, { category: body.category, departement: body.departement });
   }
 }
