@@ -28,6 +28,8 @@ export interface HubUnderTest {
   /** The database behind the HTTP API (for assertions). */
   db: Database;
   publish(topic: string, key: string, value: Buffer | string): Promise<void>;
+  /** Several messages in one produce request (on one partition when they share a key): they reach the consumer together, as one batch. */
+  publishBatch(topic: string, messages: { key: string; value: Buffer | string }[]): Promise<void>;
   readTopic(topic: string): Promise<TopicRecord[]>;
   listTopics(): Promise<string[]>;
   close(): Promise<void>;
@@ -49,6 +51,7 @@ export async function startEmbeddedHub(overrides: ConfigOverrides = {}): Promise
     adminKey: ADMIN_KEY,
     db: app.get(DATABASE),
     publish: (topic, key, value) => bus.publish(topic, [{ key, value }]),
+    publishBatch: (topic, messages) => bus.publish(topic, messages),
     readTopic: async (topic) => bus.messages(topic).map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
     listTopics: async () => bus.topics(),
     close: () => app.close(),
@@ -88,6 +91,9 @@ export async function startDistributedHub(overrides: ConfigOverrides = {}): Prom
     db: gateway.get(DATABASE),
     publish: async (topic, key, value) => {
       await producer.send({ topic: namespace + topic, messages: [{ key, value }] });
+    },
+    publishBatch: async (topic, messages) => {
+      await producer.send({ topic: namespace + topic, messages });
     },
     readTopic: (topic) => readWholeTopic(kafka, namespace + topic),
     listTopics: async () => {

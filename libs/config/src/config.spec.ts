@@ -53,6 +53,13 @@ describe('loadConfig', () => {
     expect(loadConfig({ METRICS_MASK_THRESHOLD: '5' }).metrics.maskThreshold).toBe(5);
     expect(() => loadConfig({ METRICS_MASK_THRESHOLD: '0' })).toThrow(/maskThreshold/);
   });
+  it('tries a failing batch three times, 200 ms then 400 ms apart, before dead-lettering what fails alone, unless told otherwise', () => {
+    expect(loadConfig({}).consumers).toEqual({ maxAttempts: 3, retryBackoffMs: 200 });
+    expect(loadConfig({ CONSUMER_MAX_ATTEMPTS: '5', CONSUMER_RETRY_BACKOFF_MS: '0' }).consumers).toEqual({ maxAttempts: 5, retryBackoffMs: 0 });
+    expect(() => loadConfig({ CONSUMER_MAX_ATTEMPTS: '0' })).toThrow(/maxAttempts/);
+    expect(() => loadConfig({ CONSUMER_RETRY_BACKOFF_MS: 'soon' })).toThrow(/retryBackoffMs/);
+  });
+
   it('rejects malformed values', () => {
     expect(() => loadConfig({ TOPIC_PARTITIONS: '0' })).toThrow(/partitions/);
   });

@@ -50,6 +50,12 @@ export interface HubConfig {
    * consuming thread. Distributed mode only: the embedded hub's database lives in its process.
    */
   normalizerThreads: number;
+  /**
+   * Every consumer group: attempts at a batch that fails for a reason other than the
+   * infrastructure before its messages are handled apart and the ones that fail alone are
+   * dead-lettered, and the wait before the second attempt, doubled before each next one.
+   */
+  consumers: { maxAttempts: number; retryBackoffMs: number };
   metrics: MetricsConfig;
   /** The routing rules (routing-rules/1); deploy/routing-rules.json when absent. */
   routingRulesFile?: string;
@@ -70,7 +76,7 @@ export interface HubConfig {
 
 const schema = {
   type: 'object',
-  required: ['mode', 'kafka', 'http', 'pseudonymKey', 'adminApiKey', 'transitionalPhase', 'demoData', 'normalizerThreads'],
+  required: ['mode', 'kafka', 'http', 'pseudonymKey', 'adminApiKey', 'transitionalPhase', 'demoData', 'normalizerThreads', 'consumers'],
   properties: {
     mode: { enum: ['embedded', 'distributed'] },
     kafka: {
@@ -93,6 +99,14 @@ const schema = {
     pseudonymKey: { type: 'string', minLength: 16 },
     adminApiKey: { type: 'string', minLength: 12 },
     normalizerThreads: { type: 'integer', minimum: 0, maximum: 16 },
+    consumers: {
+      type: 'object',
+      required: ['maxAttempts', 'retryBackoffMs'],
+      properties: {
+        maxAttempts: { type: 'integer', minimum: 1, maximum: 20 },
+        retryBackoffMs: { type: 'integer', minimum: 0, maximum: 60000 },
+      },
+    },
     metrics: {
       type: 'object',
       required: ['maskThreshold', 'dedupGapDays', 'followUpGraceDays', 'publishIntervalMs'],
@@ -169,6 +183,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { metrics: metr
     // One per core, at most four: the consuming thread was the bottleneck with one (docs/journal/round-12.md). Each thread holds its own heap and database pool (~40 MB and up to 10
     // connections).
     normalizerThreads: Number(env.NORMALIZER_THREADS ?? (mode === 'embedded' ? 0 : Math.min(4, availableParallelism()))),
+    // Three attempts, 200 ms then 400 ms apart: a failure that may pass (a key raced by another
+    // batch) is retried; a message the database refuses is dead-lettered within a second.
+    consumers: { maxAttempts: Number(env.CONSUMER_MAX_ATTEMPTS ?? 3), retryBackoffMs: Number(env.CONSUMER_RETRY_BACKOFF_MS ?? 200) },
     metrics: {
       maskThreshold: Number(env.METRICS_MASK_THRESHOLD || DEFAULT_METRICS_CONFIG.maskThreshold),
       dedupGapDays: Number(env.METRICS_DEDUP_GAP_DAYS || DEFAULT_METRICS_CONFIG.dedupGapDays),

@@ -3,9 +3,9 @@ import { AdminGuard, CurrentPartner, PartnerGuard, ProblemException } from '@pdp
 import { Partner } from '@pdp/partners';
 import { FollowUpService, FollowUpStatus } from '../follow-ups';
 import { OutcomeIntake } from '../intake';
+import { isQueryDate } from './params';
 
 const STATUSES: FollowUpStatus[] = ['scheduled', 'due', 'overdue', 'done'];
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Outcome reports over HTTP, and each partner's own follow-ups. */
 @Controller('v1')
@@ -29,7 +29,7 @@ export class OutcomesController {
   @UseGuards(PartnerGuard)
   async followUps(@CurrentPartner() partner: Partner, @Query('status') status = 'due', @Query('asOf') asOf?: string) {
     if (!STATUSES.includes(status as FollowUpStatus)) throw new ProblemException(400, 'Invalid query parameters', `status must be one of ${STATUSES.join(', ')}`);
-    if (asOf !== undefined && !DATE.test(asOf)) throw new ProblemException(400, 'Invalid query parameters', 'asOf must be a YYYY-MM-DD date');
+    if (!isQueryDate(asOf)) throw new ProblemException(400, 'Invalid query parameters', 'asOf must be a YYYY-MM-DD date that exists');
     const items = await this.followUpService.list(partner.partnerId, status as FollowUpStatus, asOf);
     return { partnerId: partner.partnerId, status, items };
   }
@@ -39,7 +39,7 @@ export class OutcomesController {
   @HttpCode(200)
   @UseGuards(AdminGuard)
   sweep(@Query('asOf') asOf?: string) {
-    if (asOf !== undefined && !DATE.test(asOf)) throw new ProblemException(400, 'Invalid query parameters', 'asOf must be a YYYY-MM-DD date');
+    if (!isQueryDate(asOf)) throw new ProblemException(400, 'Invalid query parameters', 'asOf must be a YYYY-MM-DD date that exists');
     return this.followUpService.sweep(asOf);
   }
 }
