@@ -4,7 +4,6 @@ import { eventually, HubUnderTest } from './support/harness';
 import { LogCapture } from './support/log-capture';
 import { nirOf, sickLeave, siretOf } from './support/fixtures';
 
-
 const SPSTI = { partnerId: 'spsti-a', apiKey: 'key-spsti-a-0123456789', category: 'spsti', name: 'SPSTI A', region: '84', departements: ['69'] };
 const SOCIAL = { partnerId: 'carsat-ra-ss', apiKey: 'key-carsat-ra-0123456789', category: 'service-social-carsat', name: 'Carsat RA service social', region: '84', departements: [] as string[] };
 
