@@ -113,7 +113,9 @@ export function poisonMessagesScenario(start: () => Promise<HubUnderTest>): void
     }
     const dead = await deadLetter(sigs[1].messageId);
     expect(dead).toMatchObject({ stage: 'coordinator', sourceTopic: SignalementTopics.signalementInbound, reason: `invalid parameter value: ${sigs[1].messageId} is refused by the database` });
-    await asSpsti(http().get(`/v1/signalements/${sigs[1].signalementId}/status`)).expect(404);
+    // Its sender gets a final answer: rejected, with the reason of its dead letter.
+    const status = (await asSpsti(http().get(`/v1/signalements/${sigs[1].signalementId}/status`)).expect(200)).body;
+    expect(status).toMatchObject({ status: 'rejected', reason: dead.reason, deadLetterId: dead.deadLetterId });
   });
 
   it('dead-letters at validation what reaches Kafka with a NUL character or a date of year 0000', async () => {
