@@ -4,6 +4,7 @@ import { eventually, HubUnderTest } from './support/harness';
 import { LogCapture } from './support/log-capture';
 import { nirOf, sickLeave, siretOf } from './support/fixtures';
 
+const INSURER = { partnerId: 'cpam-69', apiKey: 'key-cpam-69-0123456789', category: 'cpam', name: 'CPAM du Rhône', departements: ['69'] };
 const SPSTI = { partnerId: 'spsti-a', apiKey: 'key-spsti-a-0123456789', category: 'spsti', name: 'SPSTI A', region: '84', departements: ['69'] };
 const SOCIAL = { partnerId: 'carsat-ra-ss', apiKey: 'key-carsat-ra-0123456789', category: 'service-social-carsat', name: 'Carsat RA service social', region: '84', departements: [] as string[] };
 
@@ -63,7 +64,7 @@ export function poisonMessagesScenario(start: () => Promise<HubUnderTest>): void
   beforeAll(async () => {
     logs = new LogCapture().install();
     hub = await start();
-    for (const p of [SPSTI, SOCIAL]) await admin(http().post('/v1/partners')).send(p).expect(201);
+    for (const p of [SPSTI, SOCIAL, INSURER]) await admin(http().post('/v1/partners')).send(p).expect(201);
     await admin(http().post('/v1/directory/adhesions'))
       .set('Content-Type', 'text/csv')
       .send(`siret;spsti_id;valid_from\n${siretOf(1)};spsti-a;2020-01-01\n`)
@@ -149,6 +150,7 @@ export function poisonMessagesScenario(start: () => Promise<HubUnderTest>): void
       const leave = (
         await http()
           .post('/v1/sick-leaves')
+          .set('X-Api-Key', INSURER.apiKey)
           .send(sickLeave({ n: 404, startDate: '2026-09-01', expectedEndDate: '0000-02-29' }))
           .expect(400)
       ).body;
@@ -162,12 +164,13 @@ export function poisonMessagesScenario(start: () => Promise<HubUnderTest>): void
     it('answers a body over the limit 413, an unknown charset 415, malformed JSON 400', async () => {
       const big = await http()
         .post('/v1/sick-leaves')
+        .set('X-Api-Key', INSURER.apiKey)
         .set('Content-Type', 'application/json')
         .send(`{"x":"${'x'.repeat(1_100_000)}"}`);
       expect([big.status, big.body.title]).toEqual([413, 'Payload too large']);
-      const charset = await http().post('/v1/sick-leaves').set('Content-Type', 'application/json; charset=x-unknown').send('{}');
+      const charset = await http().post('/v1/sick-leaves').set('X-Api-Key', INSURER.apiKey).set('Content-Type', 'application/json; charset=x-unknown').send('{}');
       expect([charset.status, charset.body.title]).toEqual([415, 'Unsupported media type']);
-      const malformed = await http().post('/v1/sick-leaves').set('Content-Type', 'application/json').send('{"messageId":');
+      const malformed = await http().post('/v1/sick-leaves').set('X-Api-Key', INSURER.apiKey).set('Content-Type', 'application/json').send('{"messageId":');
       expect(malformed.status).toBe(400);
       expect(malformed.headers['content-type']).toMatch(/application\/problem\+json/);
     });

@@ -249,7 +249,7 @@ export function signalementsScenario(start: () => Promise<HubUnderTest>, fhir: (
 
   it("routes the SPSTI's accompaniment report on a transmitted leave back to the CPAM and the service médical", async () => {
     const leave = sickLeave({ n: 6, leaveId: 'aat-ret-6', employer: { siret: siretOf(1) } });
-    await http().post('/v1/sick-leaves').send(leave).expect(202);
+    await http().post('/v1/sick-leaves').set('X-Api-Key', P.cpam.apiKey).send(leave).expect(202);
     const leaveItem = await eventually(
       async () => (await as(P.spsti, http().get('/v1/inbox')).expect(200)).body.items.find((i: Json) => i.delivery.caseEvent?.sourceMessageId === leave.messageId),
       'sick leave in the SPSTI inbox',

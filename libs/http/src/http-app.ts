@@ -2,11 +2,36 @@ import { INestApplication } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { NextFunction, Request, Response } from 'express';
 import { unstorableText } from '@pdp/contracts';
+import { HUB_CONFIG, HubConfig } from '@pdp/config';
+import { isAdminKey, PARTNER_AUTHENTICATOR, PartnerAuthenticator, presentedKey } from './auth';
 import { ProblemException } from './problem';
+
+/**
+ * Every request that carries a body (POST, PUT, PATCH) is authenticated before the body is
+ * read: without a partner's or the operators' key it is answered 401 at once, and the
+ * connection closed, so an anonymous caller cannot make the hub buffer megabytes. The guards
+ * then decide what the authenticated caller may do.
+ */
+export function authenticateBeforeBody(app: INestApplication) {
+  const partners = app.get<PartnerAuthenticator>(PARTNER_AUTHENTICATOR, { strict: false });
+  const config = app.get<HubConfig>(HUB_CONFIG, { strict: false });
+  return (req: Request, res: Response, next: NextFunction): void => {
+    if (req.method !== 'POST' && req.method !== 'PUT' && req.method !== 'PATCH') return next();
+    const refuse = () => {
+      res.setHeader('Connection', 'close');
+      next(new ProblemException(401, 'Unauthorized', 'Authenticate with a partner key or the operators\' key ("Authorization: Bearer <key>" or "X-Api-Key") before sending a body.'));
+    };
+    const key = presentedKey(req);
+    if (!key) return refuse();
+    if (isAdminKey(key, config.adminApiKey)) return next();
+    partners.authenticate(key).then((p) => (p ? next() : refuse()), next);
+  };
+}
 
 /** Body parsers shared by every app that serves the HTTP API (create the app with bodyParser: false). */
 export function configureHttp(app: INestApplication): void {
   const express = app as NestExpressApplication;
+  express.use(authenticateBeforeBody(app));
   express.useBodyParser('json', { limit: '1mb', type: ['application/json', 'application/*+json'] });
   express.useBodyParser('text', { limit: '20mb', type: 'text/csv' });
   express.use(refuseUnstorableText);
