@@ -6,6 +6,7 @@ import { FhirSystems } from '@pdp/fhir';
 import { eventually, HubUnderTest } from './support/harness';
 import { LogCapture } from './support/log-capture';
 import { nirOf, sickLeave, siretOf } from './support/fixtures';
+import { documented } from './support/openapi-responses';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -52,15 +53,22 @@ export function signalementsScenario(start: () => Promise<HubUnderTest>, fhir: (
   const admin = (req: request.Test) => req.set('X-Api-Key', hub.adminKey);
   const as = (who: Who, req: request.Test) => req.set('Authorization', `Bearer ${who.apiKey}`);
   const inbox = async (who: Who, status = 'pending') =>
-    (await as(who, http().get(`/v1/inbox?status=${status}`)).expect(200)).body.items as { itemId: string; status: string; itemType: string; delivery: ReferralDelivery }[];
+    (await documented(await as(who, http().get(`/v1/inbox?status=${status}`)).expect(200), 'GET /v1/inbox')).body.items as {
+      itemId: string;
+      status: string;
+      itemType: string;
+      delivery: ReferralDelivery;
+    }[];
   const referralItem = (who: Who, signalementId: string) =>
     eventually(async () => (await inbox(who)).find((i) => i.delivery.referral?.signalementId === signalementId), `${who.partnerId} inbox item for ${signalementId}`);
   const status = (signalementId: string, settled: (s: Json) => boolean, who: Who = P.spsti) =>
     eventually(async () => {
-      const r = await as(who, http().get(`/v1/signalements/${signalementId}/status`));
+      const r = await documented(await as(who, http().get(`/v1/signalements/${signalementId}/status`)), 'GET /v1/signalements/{signalementId}/status');
       return r.status === 200 && settled(r.body) ? (r.body as Json) : undefined;
     }, `status of ${signalementId}`);
-  const send = async (s: Signalement, who: Who = P.spsti) => (await as(who, http().post('/v1/signalements')).send(s).expect(202)).body;
+  const send = async (s: Signalement, who: Who = P.spsti) => (await documented(await as(who, http().post('/v1/signalements')).send(s).expect(202), 'POST /v1/signalements')).body;
+  const deadLetters = async () => (await documented(await admin(http().get('/v1/ops/dead-letters')).expect(200), 'GET /v1/ops/dead-letters')).body as Json[];
+  const timeline = async (who: Who, caseRef: string, expected = 200) => documented(await as(who, http().get(`/v1/cases/${caseRef}/timeline`)).expect(expected), 'GET /v1/cases/{caseRef}/timeline');
   const topicDeliveries = async (who: Who) => (await hub.readTopic(inboxTopic(who.partnerId))).map((r) => ({ key: r.key, d: JSON.parse(r.value.toString()) as Json }));
   const tasks = async (deliveryId: string) =>
     ((await fhir().client.search({ resourceType: 'Task', searchParams: { identifier: `${FhirSystems.deliveryId}|${deliveryId}` } })) as Json).entry?.map((e: Json) => e.resource) ?? [];
@@ -72,13 +80,17 @@ export function signalementsScenario(start: () => Promise<HubUnderTest>, fhir: (
     logs = new LogCapture().install();
     hub = await start();
     for (const p of Object.values(P)) {
-      await admin(http().post('/v1/partners'))
+      const registered = await admin(http().post('/v1/partners'))
         .send({ ...p, ...(p === P.social ? { fhirEndpoint: fhir().baseUrl } : {}) })
         .expect(201);
+      await documented(registered, 'POST /v1/partners');
     }
-    await admin(http().post('/v1/directory/adhesions'))
-      .send([{ siret: siretOf(1), spstiId: P.spsti.partnerId, validFrom: '2020-01-01' }])
-      .expect(201);
+    await documented(
+      await admin(http().post('/v1/directory/adhesions'))
+        .send({ adhesions: [{ siret: siretOf(1), spstiId: P.spsti.partnerId, validFrom: '2020-01-01' }] })
+        .expect(201),
+      'POST /v1/directory/adhesions',
+    );
   });
 
   afterAll(async () => {
@@ -138,7 +150,7 @@ export function signalementsScenario(start: () => Promise<HubUnderTest>, fhir: (
     await send(s);
     const st = await status(s.signalementId, (x) => x.recipients.length === 1);
     expect(st.recipients[0]).toMatchObject({ category: 'service-social-carsat', partnerId: P.social.partnerId, status: 'withheld', reasonCode: 'consent-refused' });
-    const withheld = (await admin(http().get('/v1/ops/withheld')).expect(200)).body as Json[];
+    const withheld = (await documented(await admin(http().get('/v1/ops/withheld')).expect(200), 'GET /v1/ops/withheld')).body as Json[];
     expect(withheld).toContainEqual(expect.objectContaining({ subjectId: st.referralId, reasonCode: 'consent-refused', partnerId: P.social.partnerId }));
     expect((await inbox(P.social)).some((i) => i.delivery.referral?.signalementId === s.signalementId)).toBe(false);
 
@@ -154,6 +166,7 @@ export function signalementsScenario(start: () => Promise<HubUnderTest>, fhir: (
         evidenceRef: 'appel-2026-09-12',
       })
       .expect(201);
+    await documented(granted, 'POST /v1/consents');
     expect(granted.body.released).toHaveLength(1);
     await referralItem(P.social, s.signalementId);
     expect((await status(s.signalementId, (x) => x.recipients[0].status === 'delivered')).recipients[0].legalBasis).toBe('consent');
@@ -171,9 +184,10 @@ export function signalementsScenario(start: () => Promise<HubUnderTest>, fhir: (
         evidenceRef: 'courrier-retrait',
       })
       .expect(201);
+    await documented(withdrawal, 'POST /v1/consents');
     expect(withdrawal.body.pulledBack).toEqual([{ deliveryId: firstItem.itemId, partnerId: P.social.partnerId }]);
     expect((await inbox(P.social)).some((i) => i.itemId === firstItem.itemId)).toBe(false);
-    await as(P.social, http().get(`/v1/inbox/${firstItem.itemId}`)).expect(404);
+    await documented(await as(P.social, http().get(`/v1/inbox/${firstItem.itemId}`)).expect(404), 'GET /v1/inbox/{itemId}');
     const retraction = await eventually(
       async () => (await topicDeliveries(P.social)).find((m) => m.d.itemType === 'retraction' && m.d.retraction.deliveryId === firstItem.itemId),
       'retraction on the Kafka topic',
@@ -241,7 +255,7 @@ export function signalementsScenario(start: () => Promise<HubUnderTest>, fhir: (
       pyramide: 'T3a',
       sentAt: '2026-10-01T12:00:00Z',
     };
-    await as(P.spsti, http().post('/v1/accompaniment-reports')).send(report).expect(202);
+    await documented(await as(P.spsti, http().post('/v1/accompaniment-reports')).send(report).expect(202), 'POST /v1/accompaniment-reports');
     for (const who of [P.cpam, P.medical]) {
       const item = await eventually(async () => (await inbox(who)).find((i) => i.delivery.report?.reportId === 'rep-6-1'), `report in ${who.partnerId} inbox`);
       expect(item.delivery).toMatchObject({ itemType: 'accompaniment-report', legalBasis: 'legal-obligation-L4622-2-1', report: { episodeId, issuingCpam: '691', accompaniment: 'en-cours' } });
@@ -250,10 +264,10 @@ export function signalementsScenario(start: () => Promise<HubUnderTest>, fhir: (
     await as(P.other, http().post('/v1/accompaniment-reports'))
       .send({ ...report, sender: { partnerId: P.other.partnerId }, messageId: `rep-msg-x-${Date.now()}` })
       .expect(202);
-    await eventually(async () => (await admin(http().get('/v1/ops/dead-letters'))).body.some((d: Json) => d.reason === 'unknown leave for this sender'), 'foreign report dead-lettered');
+    await eventually(async () => (await deadLetters()).some((d: Json) => d.reason === 'unknown leave for this sender'), 'foreign report dead-lettered');
     // The SPSTI that received the leave reads the case timeline through the person pseudonym.
-    const timeline = (await as(P.spsti, http().get(`/v1/cases/${leaveItem.delivery.caseEvent.personPseudonym}/timeline`)).expect(200)).body;
-    expect(timeline.events.map((e: Json) => e.type)).toEqual(expect.arrayContaining(['sick-leave', 'delivery-delivered', 'accompaniment-report']));
+    const leaveTimeline = (await timeline(P.spsti, leaveItem.delivery.caseEvent.personPseudonym)).body;
+    expect(leaveTimeline.events.map((e: Json) => e.type)).toEqual(expect.arrayContaining(['sick-leave', 'delivery-delivered', 'accompaniment-report']));
   });
 
   it('imports a partner from a FHIR directory and a consent from a FHIR Consent, then delivers on that consent to its FHIR endpoint', async () => {
@@ -280,7 +294,7 @@ export function signalementsScenario(start: () => Promise<HubUnderTest>, fhir: (
         endpoint: [{ reference: `Endpoint/${endpoint.id}` }],
       },
     });
-    const imported = (await admin(http().post('/v1/partners/import-fhir')).send({ baseUrl, category: 'mdph', departement: '69' }).expect(201)).body;
+    const imported = (await documented(await admin(http().post('/v1/partners/import-fhir')).send({ baseUrl, category: 'mdph', departement: '69' }).expect(201), 'POST /v1/partners/import-fhir')).body;
     expect(imported.imported).toContainEqual(expect.objectContaining({ partnerId: 'mdph-69', category: 'mdph', departements: ['69'], fhirEndpoint: baseUrl }));
 
     await client.create({
@@ -300,7 +314,7 @@ export function signalementsScenario(start: () => Promise<HubUnderTest>, fhir: (
         },
       },
     });
-    const consents = (await admin(http().post('/v1/consents/import-fhir')).send({ baseUrl }).expect(201)).body;
+    const consents = (await documented(await admin(http().post('/v1/consents/import-fhir')).send({ baseUrl }).expect(201), 'POST /v1/consents/import-fhir')).body;
     expect(consents.recorded).toContainEqual(expect.objectContaining({ purpose: 'orientation', recipientCategory: 'mdph', status: 'granted' }));
     expect(JSON.stringify(consents)).not.toContain(nirOf(8));
 
@@ -311,9 +325,12 @@ export function signalementsScenario(start: () => Promise<HubUnderTest>, fhir: (
     const mdph = st.recipients.find((r: Json) => r.category === 'mdph');
     expect(mdph).toMatchObject({ partnerId: 'mdph-69', status: 'delivered', legalBasis: 'consent' });
     const disclosure = (
-      await admin(http().post('/v1/audit/disclosures'))
-        .send({ nir: nirOf(8) })
-        .expect(200)
+      await documented(
+        await admin(http().post('/v1/audit/disclosures'))
+          .send({ nir: nirOf(8) })
+          .expect(200),
+        'POST /v1/audit/disclosures',
+      )
     ).body.disclosures.find((d: Json) => d.partnerId === 'mdph-69');
     // (The server may hold the same Consent from an earlier run: any of the imported records.)
     expect(consents.recorded.filter((r: Json) => r.recipientCategory === 'mdph').map((r: Json) => r.consentId)).toContain(disclosure.why.consentId);
@@ -331,7 +348,7 @@ export function signalementsScenario(start: () => Promise<HubUnderTest>, fhir: (
     await admin(http().post('/v1/partners'))
       .send({ ...P.medical, fhirEndpoint: fhir().baseUrl })
       .expect(201);
-    const retried = (await admin(http().post('/v1/ops/fhir/retry')).expect(200)).body;
+    const retried = (await documented(await admin(http().post('/v1/ops/fhir/retry')).expect(200), 'POST /v1/ops/fhir/retry')).body;
     expect(retried.delivered).toBeGreaterThanOrEqual(1);
     expect((await status(s.signalementId, (x) => x.recipients[0]?.fhir === 'delivered')).recipients[0].partnerId).toBe(P.medical.partnerId);
     await admin(http().post('/v1/partners'))
@@ -341,9 +358,12 @@ export function signalementsScenario(start: () => Promise<HubUnderTest>, fhir: (
 
   it('answers "who received what about this person, and why" from the audit trail', async () => {
     const r1 = (
-      await admin(http().post('/v1/audit/disclosures'))
-        .send({ nir: nirOf(1) })
-        .expect(200)
+      await documented(
+        await admin(http().post('/v1/audit/disclosures'))
+          .send({ nir: nirOf(1) })
+          .expect(200),
+        'POST /v1/audit/disclosures',
+      )
     ).body;
     expect(r1.disclosures).toContainEqual(
       expect.objectContaining({
@@ -359,17 +379,23 @@ export function signalementsScenario(start: () => Promise<HubUnderTest>, fhir: (
       }),
     );
     const r4 = (
-      await admin(http().post('/v1/audit/disclosures'))
-        .send({ nir: nirOf(4) })
-        .expect(200)
+      await documented(
+        await admin(http().post('/v1/audit/disclosures'))
+          .send({ nir: nirOf(4) })
+          .expect(200),
+        'POST /v1/audit/disclosures',
+      )
     ).body;
     const byPartner = Object.fromEntries(r4.disclosures.map((d: Json) => [d.partnerId, d]));
     expect(byPartner[P.medical.partnerId].what.irdpShared).toBe(true);
     expect(byPartner[P.ft.partnerId]).toMatchObject({ what: { irdpShared: false }, why: { ruleIds: ['dismissal-for-unfitness'] } });
     const r6 = (
-      await admin(http().post('/v1/audit/disclosures'))
-        .send({ nir: nirOf(6) })
-        .expect(200)
+      await documented(
+        await admin(http().post('/v1/audit/disclosures'))
+          .send({ nir: nirOf(6) })
+          .expect(200),
+        'POST /v1/audit/disclosures',
+      )
     ).body;
     expect(r6.disclosures).toContainEqual(
       expect.objectContaining({
@@ -385,52 +411,86 @@ export function signalementsScenario(start: () => Promise<HubUnderTest>, fhir: (
         why: expect.objectContaining({ legalBasis: 'legal-obligation-L4622-2-1' }),
       }),
     );
-    const byCpam = (await admin(http().get(`/v1/audit/partners/${P.cpam.partnerId}`)).expect(200)).body as Json[];
+    const byCpam = (await documented(await admin(http().get(`/v1/audit/partners/${P.cpam.partnerId}`)).expect(200), 'GET /v1/audit/partners/{partnerId}')).body as Json[];
     expect(byCpam.every((e) => e.partnerId === P.cpam.partnerId)).toBe(true);
-    const caseTrail = (await admin(http().get(`/v1/audit/cases/${r1.disclosures[0] && firstItem.delivery.caseId}`)).expect(200)).body as Json[];
+    const caseTrail = (await documented(await admin(http().get(`/v1/audit/cases/${r1.disclosures[0] && firstItem.delivery.caseId}`)).expect(200), 'GET /v1/audit/cases/{caseId}')).body as Json[];
     expect(caseTrail.map((e) => e.action)).toEqual(expect.arrayContaining(['consent-recorded', 'chef-de-file-assigned', 'delivered', 'fhir-delivered', 'pulled-back']));
-    await http()
-      .post('/v1/audit/disclosures')
-      .send({ nir: nirOf(1) })
-      .expect(401);
+    await documented(
+      await http()
+        .post('/v1/audit/disclosures')
+        .send({ nir: nirOf(1) })
+        .expect(401),
+      'POST /v1/audit/disclosures',
+    );
+  });
+
+  it('serves the routing rules in force, and reloads them', async () => {
+    const rules = (await documented(await admin(http().get('/v1/ops/routing-rules')).expect(200), 'GET /v1/ops/routing-rules')).body;
+    expect(rules).toMatchObject({ schemaVersion: 'routing-rules/1', rulesVersion: '2026.1' });
+    const reloaded = await documented(await admin(http().post('/v1/ops/routing-rules/reload')).expect(200), 'POST /v1/ops/routing-rules/reload');
+    expect(reloaded.body).toEqual({ previousVersion: '2026.1', rulesVersion: '2026.1' });
   });
 
   it('lets a partner read only the timelines of cases delivered to it, and the chef de file hand over with a reason', async () => {
     const item = (await inbox(P.cap)).find((i) => i.delivery.referral?.rqth === true)!;
     const caseId = item.delivery.caseId;
-    const t = (await as(P.cap, http().get(`/v1/cases/${caseId}/timeline`)).expect(200)).body;
+    const t = (await timeline(P.cap, caseId)).body;
     expect(t.events.map((e: Json) => e.type)).toEqual(expect.arrayContaining(['referral', 'measures-requested', 'delivery-delivered', 'chef-de-file-assigned']));
     expect(JSON.stringify(t)).not.toContain('irdp');
-    await as(P.other, http().get(`/v1/cases/${caseId}/timeline`)).expect(404);
-    await as(P.cap, http().post(`/v1/cases/${caseId}/chef-de-file`))
-      .send({ partnerId: P.cap.partnerId, reason: 'je prends la main' })
-      .expect(403);
-    await as(P.spsti, http().post(`/v1/cases/${caseId}/chef-de-file`))
-      .send({ partnerId: P.cap.partnerId })
-      .expect(400);
-    const moved = (
+    await timeline(P.other, caseId, 404);
+    const handOver = 'POST /v1/cases/{caseId}/chef-de-file';
+    await documented(
+      await as(P.cap, http().post(`/v1/cases/${caseId}/chef-de-file`))
+        .send({ partnerId: P.cap.partnerId, reason: 'je prends la main' })
+        .expect(403),
+      handOver,
+    );
+    await documented(
       await as(P.spsti, http().post(`/v1/cases/${caseId}/chef-de-file`))
-        .send({ partnerId: P.cap.partnerId, reason: 'RQTH obtenue, maintien porté par Cap emploi' })
-        .expect(201)
+        .send({ partnerId: P.cap.partnerId })
+        .expect(400),
+      handOver,
+    );
+    const moved = (
+      await documented(
+        await as(P.spsti, http().post(`/v1/cases/${caseId}/chef-de-file`))
+          .send({ partnerId: P.cap.partnerId, reason: 'RQTH obtenue, maintien porté par Cap emploi' })
+          .expect(201),
+        handOver,
+      )
     ).body;
     expect(moved.chefDeFile).toMatchObject({ partnerId: P.cap.partnerId, category: 'cap-emploi', assignedBy: 'manual', reason: 'RQTH obtenue, maintien porté par Cap emploi' });
     const trail = (await admin(http().get(`/v1/audit/cases/${caseId}`)).expect(200)).body as Json[];
     expect(trail.at(-1)).toMatchObject({ action: 'chef-de-file-reassigned', partnerId: P.cap.partnerId, actor: P.spsti.partnerId });
+    // Operators re-assign too, with a reason.
+    const back = await admin(http().post(`/v1/cases/${caseId}/chef-de-file/admin`))
+      .send({ partnerId: P.spsti.partnerId, reason: 'erreur de saisie, retour au SPSTI' })
+      .expect(200);
+    await documented(back, 'POST /v1/cases/{caseId}/chef-de-file/admin');
+    expect(back.body.chefDeFile).toMatchObject({ partnerId: P.spsti.partnerId, assignedBy: 'manual' });
   });
 
   it('rejects invalid signalements (400 RFC 7807, dead letters) and never lets a NIR reach a log, a key or a delivery', async () => {
     const bad = await as(P.spsti, http().post('/v1/signalements'))
       .send({ ...signalement(7), worker: { nir: nirOf(7).slice(0, 13) + '00' }, pyramide: 'T9' })
       .expect(400);
+    await documented(bad, 'POST /v1/signalements');
     expect(bad.headers['content-type']).toContain('application/problem+json');
     expect(bad.body.errors).toEqual(expect.arrayContaining([{ path: '/pyramide', message: 'must be equal to one of the allowed values' }]));
-    await as(P.spsti, http().post('/v1/signalements'))
-      .send(signalement(7, { sender: { partnerId: P.cap.partnerId } }))
-      .expect(403);
-    await http().post('/v1/signalements').send(signalement(7)).expect(401);
+    await documented(
+      await as(P.spsti, http().post('/v1/signalements'))
+        .send(signalement(7, { sender: { partnerId: P.cap.partnerId } }))
+        .expect(403),
+      'POST /v1/signalements',
+    );
+    await documented(await http().post('/v1/signalements').send(signalement(7)).expect(401), 'POST /v1/signalements');
+    const future = await as(P.spsti, http().post('/v1/signalements'))
+      .send(signalement(7, { date: '2999-01-01' }))
+      .expect(400);
+    expect((await documented(future, 'POST /v1/signalements')).body.errors).toEqual([{ path: '/date', message: 'is in the future' }]);
     await hub.publish(SignalementTopics.signalementInbound, 'k-bad', JSON.stringify({ ...signalement(7), worker: { nir: nirOf(7).slice(0, 13) + '00' } }));
     await eventually(
-      async () => (await admin(http().get('/v1/ops/dead-letters'))).body.some((d: Json) => d.sourceTopic === SignalementTopics.signalementInbound && d.reason === 'identifiers or dates are invalid'),
+      async () => (await deadLetters()).some((d: Json) => d.sourceTopic === SignalementTopics.signalementInbound && d.reason === 'identifiers or dates are invalid'),
       'bad signalement dead-lettered',
     );
 
