@@ -48,7 +48,8 @@ describe('audit chain (PGlite)', () => {
     }
   }
 
-  const chain = async () => (await db.query<ChainRow>(`SELECT audit_id::text AS audit_id, encode(prev_hash, 'hex') AS prev_hash, encode(hash, 'hex') AS hash FROM audit_log ORDER BY audit_id`)).rows;
+  const chain = async () =>
+    (await db.query<ChainRow>(`SELECT audit_id::text AS audit_id, encode(prev_hash, 'hex') AS prev_hash, encode(hash, 'hex') AS hash FROM audit_log l ORDER BY l.audit_id`)).rows;
 
   beforeEach(async () => {
     db = new PgliteDatabase();
@@ -81,6 +82,14 @@ describe('audit chain (PGlite)', () => {
     expect(await verifyChain(db, 2)).toEqual({ ok: true, rows: 7, lastAuditId: '7', lastHash: rows[6].hash });
     const { rows: anchor } = await db.query(`SELECT last_audit_id::text AS last, encode(last_hash, 'hex') AS hash, row_count::text AS count, first_audit_id::text AS first FROM audit_anchor`);
     expect(anchor).toEqual([{ last: '7', hash: rows[6].hash, count: '7', first: '1' }]);
+  });
+
+  it('walks the rows in numeric id order, a page at a time', async () => {
+    await appendRows(1, 25);
+    const last = (await chain()).at(-1)!;
+    expect(await verifyChain(db, 4)).toEqual({ ok: true, rows: 25, lastAuditId: '25', lastHash: last.hash });
+    await asOwner('DELETE FROM audit_log WHERE audit_id = 10');
+    expect(await verifyChain(db, 4)).toEqual(expect.objectContaining({ ok: false, problem: 'removed', firstBadAuditId: '10', rows: 9 }));
   });
 
   it('refuses to rewrite, delete or truncate the trail, or to move its anchor', async () => {
@@ -158,7 +167,7 @@ describe('migration 012: the rows already there are chained', () => {
       expect(await migrate(db)).toEqual(migrationsFrom('012'));
 
       const audit = new AuditTrail(db);
-      const { rows } = await db.query<{ audit_id: string; subject_id: string }>('SELECT audit_id::text AS audit_id, subject_id FROM audit_log ORDER BY audit_id');
+      const { rows } = await db.query<{ audit_id: string; subject_id: string }>('SELECT audit_id::text AS audit_id, subject_id FROM audit_log l ORDER BY l.audit_id');
       expect(rows).toEqual([
         { audit_id: '1', subject_id: 'c1' },
         { audit_id: '2', subject_id: 'c2' },

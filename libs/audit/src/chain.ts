@@ -66,7 +66,7 @@ export async function verifyChain(db: Sql, pageSize = 5000): Promise<ChainVerifi
     const page: ChainRow[] = (
       await db.query<ChainRow>(
         `SELECT audit_id::text AS audit_id, encode(prev_hash, 'hex') AS prev_hash, encode(hash, 'hex') AS hash, encode(audit_log_row_hash(prev_hash, l), 'hex') AS recomputed
-         FROM audit_log l WHERE audit_id > $1 AND audit_id <= $2 ORDER BY audit_id LIMIT ${pageSize}`,
+         FROM audit_log l WHERE l.audit_id > $1 AND l.audit_id <= $2 ORDER BY l.audit_id LIMIT ${pageSize}`,
         [prevId === null ? '0' : String(prevId), String(end)],
       )
     ).rows;
