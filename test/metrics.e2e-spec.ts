@@ -20,6 +20,8 @@ describe('harmonised outcome metrics (Kafka + PostgreSQL)', () => {
   let stack: MetricsUnderTest;
   const http = () => request(stack.http.getHttpServer());
   const asAdmin = (r: request.Test) => r.set('X-Api-Key', 'e2e-admin-key-0123456789');
+  /** The audit entries of an operator's action. */
+  const adminTrail = async (action: string) => (await stack.db.query<{ actor: string; detail: unknown }>('SELECT actor, detail FROM audit_log WHERE action = $1 ORDER BY audit_id', [action])).rows;
   const as = (p: GeneratedPartner, r: request.Test) => r.set('Authorization', `Bearer ${p.apiKey}`);
   const table = async (path: string): Promise<MetricTable> => (await asAdmin(http().get(path)).expect(200)).body;
   const spsti = () => population.partners.find((p) => p.category === 'spsti')!;
@@ -215,6 +217,7 @@ describe('harmonised outcome metrics (Kafka + PostgreSQL)', () => {
     const api = await table('/v1/metrics/maintiens?period=quarter&by=region,category');
     const rebuilt = await asAdmin(http().post('/v1/metrics/rebuild')).expect(200);
     expect(rebuilt.body.events).toBe(validOutcomes.length + 2);
+    expect(await adminTrail('metrics-rebuilt')).toEqual([{ actor: 'admin', detail: expect.objectContaining({ events: validOutcomes.length + 2 }) }]);
     expect(await stack.outcomes.store.cells()).toEqual(cells);
     expect(await table('/v1/metrics/maintiens?period=quarter&by=region,category')).toEqual(api);
   });
@@ -246,6 +249,7 @@ describe('harmonised outcome metrics (Kafka + PostgreSQL)', () => {
 
     const swept = await asAdmin(http().post('/v1/follow-ups/sweep?asOf=2026-11-24')).expect(200);
     expect(swept.body.published).toBeGreaterThan(0);
+    expect(await adminTrail('follow-ups-swept')).toEqual([{ actor: 'admin', detail: { asOf: '2026-11-24', published: swept.body.published } }]);
     const events = await eventually(async () => {
       const r = await stack.readTopic(Topics.followUp);
       return r.length >= swept.body.published ? r : undefined;
@@ -258,6 +262,7 @@ describe('harmonised outcome metrics (Kafka + PostgreSQL)', () => {
 
   it('publishes masked snapshots on the metrics topic, with no person-level data', async () => {
     const res = await asAdmin(http().post('/v1/metrics/snapshots')).expect(202);
+    expect(await adminTrail('metrics-snapshots-published')).toEqual([{ actor: 'admin', detail: { published: res.body.published } }]);
     const records = await eventually(async () => {
       const r = await stack.readTopic(Topics.metrics);
       return r.length >= res.body.published ? r : undefined;

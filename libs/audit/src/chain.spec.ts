@@ -69,11 +69,13 @@ describe('audit chain (PGlite)', () => {
         throw new Error('rolled back');
       }),
     ).rejects.toThrow('rolled back');
-    await db.query(`INSERT INTO audit_log (audit_id, action, subject_type, subject_id, actor) VALUES (1000, 'delivered', 'case', 'c', 'hub')`);
+    // Neither the id nor the time an insert gives is taken: no entry jumps the chain or is backdated.
+    await db.query(`INSERT INTO audit_log (audit_id, at, action, subject_type, subject_id, actor) VALUES (1000, '2020-01-01T00:00:00Z', 'delivered', 'case', 'c', 'hub')`);
+    expect((await db.query(`SELECT at > now() - interval '1 day' AS recent FROM audit_log WHERE subject_id = 'c'`)).rows).toEqual([{ recent: true }]);
     await appendRows(6, 7);
 
     const rows = await chain();
-    expect(rows.map((r) => r.audit_id)).toEqual(['1', '2', '3', '4', '5', '6', '7']); // the id asked for is not taken
+    expect(rows.map((r) => r.audit_id)).toEqual(['1', '2', '3', '4', '5', '6', '7']);
     expect(rows[0].prev_hash).toBe(GENESIS_HASH);
     rows.slice(1).forEach((r, i) => expect(r.prev_hash).toBe(rows[i].hash));
     expect(new Set(rows.map((r) => r.hash)).size).toBe(7);

@@ -9,8 +9,8 @@
 --     until the transaction ends: appends of concurrent transactions wait there, in turn) and
 --     puts its head, "<last audit_id>:<last hash in hex>", in the transaction-local setting
 --     pdp_audit.head;
---   BEFORE ROW (audit_log_chain_row): audit_id = the head's id + 1, prev_hash = the head's hash,
---     hash computed, the head moved on. No table is read or written per row;
+--   BEFORE ROW (audit_log_chain_row): audit_id = the head's id + 1, at = now(), prev_hash = the
+--     head's hash, hash computed, the head moved on. No table is read or written per row;
 --   AFTER STATEMENT (audit_log_chain_end): writes the head back to audit_anchor, with the count.
 -- Transition tables (statement-level AFTER triggers) see the rows only once written: setting
 -- their hashes would take a second write of every row, so the rows are chained one by one in
@@ -104,6 +104,7 @@ DECLARE
 BEGIN
   IF sep = 0 OR sep IS NULL THEN RAISE EXCEPTION 'audit_log: no chain head (audit_log_chain_begin did not run)'; END IF;
   NEW.audit_id := substr(head, 1, sep - 1)::bigint + 1;
+  NEW.at := now(); -- the column's default, which an insert cannot override: no entry is backdated
   NEW.prev_hash := decode(substr(head, sep + 1), 'hex');
   NEW.hash := sha256(NEW.prev_hash || convert_to(json_build_array(
     NEW.audit_id, to_char(NEW.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), NEW.action, NEW.case_id, NEW.person_pseudonym,
