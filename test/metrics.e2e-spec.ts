@@ -21,6 +21,8 @@ describe('harmonised outcome metrics (Kafka + PostgreSQL)', () => {
   let stack: MetricsUnderTest;
   const http = () => request(stack.http.getHttpServer());
   const asAdmin = (r: request.Test) => r.set('X-Api-Key', 'e2e-admin-key-0123456789');
+  /** The audit entries of an operator's action. */
+  const adminTrail = async (action: string) => (await stack.db.query<{ actor: string; detail: unknown }>('SELECT actor, detail FROM audit_log WHERE action = $1 ORDER BY audit_id', [action])).rows;
   const as = (p: GeneratedPartner, r: request.Test) => r.set('Authorization', `Bearer ${p.apiKey}`);
   // Every table read is checked against contracts/openapi/metrics.v1.yaml.
   const table = async (path: string): Promise<MetricTable> => (await documented(await asAdmin(http().get(path)).expect(200), `GET ${path.split('?')[0]}`)).body;
@@ -234,6 +236,7 @@ describe('harmonised outcome metrics (Kafka + PostgreSQL)', () => {
     const api = await table('/v1/metrics/maintiens?period=quarter&by=region,category');
     const rebuilt = await documented(await asAdmin(http().post('/v1/metrics/rebuild')).expect(200), 'POST /v1/metrics/rebuild');
     expect(rebuilt.body.events).toBe(validOutcomes.length + 2);
+    expect(await adminTrail('metrics-rebuilt')).toEqual([{ actor: 'admin', detail: expect.objectContaining({ events: validOutcomes.length + 2 }) }]);
     expect(await stack.outcomes.store.cells()).toEqual(cells);
     expect(await table('/v1/metrics/maintiens?period=quarter&by=region,category')).toEqual(api);
   });
@@ -272,6 +275,7 @@ describe('harmonised outcome metrics (Kafka + PostgreSQL)', () => {
     const swept = await documented(await asAdmin(http().post('/v1/follow-ups/sweep?asOf=2026-11-24')).expect(200), 'POST /v1/follow-ups/sweep');
     await documented(await as(owner, http().get('/v1/follow-ups?status=late')).expect(400), 'GET /v1/follow-ups');
     expect(swept.body.published).toBeGreaterThan(0);
+    expect(await adminTrail('follow-ups-swept')).toEqual([{ actor: 'admin', detail: { asOf: '2026-11-24', published: swept.body.published } }]);
     const events = await eventually(async () => {
       const r = await stack.readTopic(Topics.followUp);
       return r.length >= swept.body.published ? r : undefined;
@@ -284,6 +288,7 @@ describe('harmonised outcome metrics (Kafka + PostgreSQL)', () => {
 
   it('publishes masked snapshots on the metrics topic, with no person-level data', async () => {
     const res = await documented(await asAdmin(http().post('/v1/metrics/snapshots')).expect(202), 'POST /v1/metrics/snapshots');
+    expect(await adminTrail('metrics-snapshots-published')).toEqual([{ actor: 'admin', detail: { published: res.body.published } }]);
     const records = await eventually(async () => {
       const r = await stack.readTopic(Topics.metrics);
       return r.length >= res.body.published ? r : undefined;

@@ -459,6 +459,31 @@ export function signalementsScenario(start: () => Promise<HubUnderTest>, fhir: (
     expect(trail.at(-1)).toMatchObject({ action: 'chef-de-file-reassigned', partnerId: P.cap.partnerId, actor: P.spsti.partnerId });
   });
 
+  it("audits every operator's action with who did it ('admin'), and the whole trail verifies as one chain", async () => {
+    await admin(http().post('/v1/ops/routing-rules/reload')).expect(200);
+    await admin(http().post(`/v1/cases/${firstItem.delivery.caseId}/chef-de-file/admin`))
+      .send({ partnerId: P.spsti.partnerId, reason: 'operators settle a dispute between partners' })
+      .expect(200);
+    const { rows } = await hub.db.query<{ action: string; subject_id: string; detail: Json }>(`SELECT action, subject_id, detail FROM audit_log WHERE actor = 'admin' ORDER BY audit_id`);
+    // Registrations (by hand and from the FHIR directory), the adhesion import, the FHIR consent
+    // import and what it recorded, the FHIR retry, the rules reload, the re-assignment.
+    expect(rows.map((r) => r.action)).toEqual(
+      expect.arrayContaining(['partner-registered', 'adhesions-imported', 'consents-imported', 'consent-recorded', 'fhir-retried', 'rules-reloaded', 'chef-de-file-reassigned']),
+    );
+    const registered = rows.filter((r) => r.action === 'partner-registered');
+    expect(registered.map((r) => r.subject_id)).toEqual(expect.arrayContaining(Object.values(P).map((p) => p.partnerId)));
+    expect(registered.map((r) => r.detail.source)).toEqual(expect.arrayContaining(['api', 'fhir']));
+    const trail = JSON.stringify(rows);
+    expect(Object.values(P).some((p) => trail.includes(p.apiKey))).toBe(false);
+
+    await http().get('/v1/audit/verify').expect(401);
+    const verified = (await admin(http().get('/v1/audit/verify')).expect(200)).body;
+    const { rows: count } = await hub.db.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_log');
+    expect(verified).toMatchObject({ ok: true, lastHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(verified.rows).toBeGreaterThan(rows.length);
+    expect(verified.rows).toBeLessThanOrEqual(count[0].n);
+  });
+
   it('rejects invalid signalements (400 RFC 7807, dead letters) and never lets a NIR reach a log, a key or a delivery', async () => {
     const bad = await as(P.spsti, http().post('/v1/signalements'))
       .send({ ...signalement(7), worker: { nir: nirOf(7).slice(0, 13) + '00' }, pyramide: 'T9' })

@@ -23,3 +23,32 @@ export async function createTestDatabase(adminUrl: string = ADMIN_URL): Promise<
     },
   };
 }
+
+/**
+ * A login role of the test server, as an application's role: it owns nothing and may do only
+ * what it is granted. `urlOf` gives a database URL that connects as it; dropped afterwards
+ * (once the databases it was granted something in are dropped).
+ */
+export async function createTestRole(adminUrl: string = ADMIN_URL): Promise<{ name: string; urlOf: (databaseUrl: string) => string; drop: () => Promise<void> }> {
+  const name = `pdp_app_${randomBytes(5).toString('hex')}`;
+  const run = async (sql: string) => {
+    const c = new Client({ connectionString: adminUrl });
+    await c.connect();
+    try {
+      await c.query(sql);
+    } finally {
+      await c.end();
+    }
+  };
+  await run(`CREATE ROLE ${name} LOGIN`);
+  return {
+    name,
+    urlOf: (databaseUrl) => {
+      const url = new URL(databaseUrl);
+      url.username = name;
+      url.password = '';
+      return url.toString();
+    },
+    drop: () => run(`DROP ROLE IF EXISTS ${name}`),
+  };
+}

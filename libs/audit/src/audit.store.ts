@@ -41,7 +41,7 @@ function toRecord(r: Row): AuditRecord {
   };
 }
 
-/** The audit_log table: append-only (it refuses UPDATE and DELETE), read by case, partner or person. */
+/** The audit_log table: append-only (it refuses UPDATE, DELETE and TRUNCATE), read by case, partner or person. */
 export class AuditStore {
   constructor(private readonly db: Sql) {}
 

@@ -1,5 +1,6 @@
 import { Database, Sql } from '@pdp/db';
 import { AuditStore } from './audit.store';
+import { ChainVerification, verifyChain } from './chain';
 
 export type AuditAction =
   | 'delivered'
@@ -14,12 +15,20 @@ export type AuditAction =
   | 'chef-de-file-reassigned'
   | 'consent-recorded'
   | 'rules-reloaded'
-  | 'identity-read';
+  | 'identity-read'
+  // Operators' actions (actor 'admin'):
+  | 'partner-registered'
+  | 'adhesions-imported'
+  | 'consents-imported'
+  | 'fhir-retried'
+  | 'metrics-rebuilt'
+  | 'metrics-snapshots-published'
+  | 'follow-ups-swept';
 
 /** One fact of the trail. Pseudonyms only: the trail must be shareable with a DPO as is. */
 export interface AuditEntry {
   action: AuditAction;
-  subjectType: 'sick-leave' | 'signalement' | 'accompaniment-report' | 'consent' | 'case' | 'rules';
+  subjectType: 'sick-leave' | 'signalement' | 'accompaniment-report' | 'consent' | 'case' | 'rules' | 'partner' | 'directory' | 'fhir' | 'metrics' | 'follow-ups';
   subjectId: string;
   caseId?: string | null;
   personPseudonym?: string | null;
@@ -40,19 +49,29 @@ export interface AuditRecord extends AuditEntry {
 }
 
 /**
- * Append-only audit trail (the table refuses UPDATE and DELETE). Writes are one multi-row
- * insert per batch, inside the caller's transaction when given one.
+ * Append-only audit trail (the table refuses UPDATE, DELETE and TRUNCATE), hash-chained by the
+ * database (migration 012). Writes are one statement per batch (COPY, or one multi-row insert),
+ * inside the caller's transaction when given one: the chain's lock is then held until that
+ * transaction ends, so append last, right before the commit.
  */
 export class AuditTrail {
   private readonly trail: AuditStore;
 
-  constructor(db: Database) {
+  constructor(private readonly db: Database) {
     this.trail = new AuditStore(db);
   }
 
   async append(entries: AuditEntry[], sql?: Sql): Promise<void> {
     if (entries.length === 0) return;
     await this.trail.append(entries, sql);
+  }
+
+  /**
+   * Walks the chain in audit_id order and recomputes every hash: ok, or the first row modified
+   * or removed (see ChainVerification). Rows appended while it runs are left for the next run.
+   */
+  verifyChain(): Promise<ChainVerification> {
+    return verifyChain(this.db);
   }
 
   async byCase(caseId: string, limit = 1000): Promise<AuditRecord[]> {

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'os';
-import { loadConfig } from './config';
+import { loadConfig, loadDatabaseConfig } from './config';
 
 describe('loadConfig', () => {
   it('defaults to the embedded mode with demo secrets', () => {
@@ -62,5 +62,13 @@ describe('loadConfig', () => {
 
   it('rejects malformed values', () => {
     expect(() => loadConfig({ TOPIC_PARTITIONS: '0' })).toThrow(/partitions/);
+  });
+});
+
+describe('loadDatabaseConfig', () => {
+  it('needs DATABASE_URL alone, checked as loadConfig checks it', () => {
+    expect(loadDatabaseConfig({ DATABASE_URL: 'postgres://app@db:5432/pdp' })).toEqual({ databaseUrl: 'postgres://app@db:5432/pdp' });
+    expect(() => loadDatabaseConfig({})).toThrow('Invalid configuration: DATABASE_URL is required');
+    expect(() => loadDatabaseConfig({ DATABASE_URL: 'mysql://db/pdp' })).toThrow(/DATABASE_URL must match/);
   });
 });

@@ -222,6 +222,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { metrics: metr
 }
 
 /**
+ * The settings of a command that only reads the database (`npm run audit:verify`): DATABASE_URL,
+ * checked as loadConfig checks it. No broker and no secret: such a command neither consumes nor
+ * pseudonymises.
+ */
+export function loadDatabaseConfig(env: NodeJS.ProcessEnv = process.env): { databaseUrl: string } {
+  const databaseUrl = env.DATABASE_URL || undefined;
+  if (!databaseUrl) throw new Error('Invalid configuration: DATABASE_URL is required');
+  if (!new RegExp(schema.properties.databaseUrl.pattern).test(databaseUrl)) throw new Error(`Invalid configuration: DATABASE_URL must match ${schema.properties.databaseUrl.pattern}`);
+  return { databaseUrl };
+}
+
+/**
  * The API keys a partner directory file names (apiKeyEnv): the file never holds them. The file
  * itself is validated against partner-directory/1 when it is loaded; a missing variable is
  * reported there, with the partner it belongs to.

@@ -38,10 +38,20 @@ export async function migrate(db: Database, dir = migrationsDir()): Promise<stri
   });
 }
 
-// Statements are separated by a line holding only ';' or by ';' at end of line (no functions with bodies here).
-function splitStatements(sql: string): string[] {
-  return sql
-    .split(/;\s*$/m)
-    .map((s) => s.replace(/^\s*--.*$/gm, '').trim())
-    .filter((s) => s.length > 0);
+/**
+ * Statements are separated by ';' at the end of a line; whole-line comments are dropped. Inside
+ * a dollar-quoted body (a function's or a DO block's `$$ … $$`) a line may end with ';' too:
+ * the statement goes on until the quote closes.
+ */
+export function splitStatements(sql: string): string[] {
+  const statements: string[] = [];
+  let pending: string | null = null;
+  for (const piece of sql.replace(/^\s*--.*$/gm, '').split(/;\s*$/m)) {
+    pending = pending === null ? piece : `${pending};${piece}`;
+    if ((pending.match(/\$[A-Za-z_]*\$/g) ?? []).length % 2 === 1) continue;
+    statements.push(pending);
+    pending = null;
+  }
+  if (pending !== null) statements.push(pending);
+  return statements.map((s) => s.trim()).filter((s) => s.length > 0);
 }

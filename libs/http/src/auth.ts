@@ -40,6 +40,13 @@ export class PartnerGuard implements CanActivate {
   }
 }
 
+/**
+ * Who acts when the admin key is presented, as the audit trail records it. The operators share
+ * one key today, so it names no one in particular; a named identity (a key per operator, a
+ * token) would set it here.
+ */
+export const ADMIN_ACTOR = 'admin';
+
 /** Hub operators (directory, partners, ops views). */
 @Injectable()
 export class AdminGuard implements CanActivate {
@@ -50,6 +57,7 @@ export class AdminGuard implements CanActivate {
     if (!key || !isAdminKey(key, this.config.adminApiKey)) {
       throw new ProblemException(401, 'Unauthorized', 'An admin API key is required.');
     }
+    ctx.switchToHttp().getRequest<Request & { adminActor?: string }>().adminActor = ADMIN_ACTOR;
     return true;
   }
 }
@@ -84,3 +92,8 @@ export function senderCategories(...categories: string[]) {
   }
   return SenderGuard;
 }
+
+/** Who the AdminGuard let in, for the audit entry of an operator's action ('admin'). */
+export const AdminActor = createParamDecorator((_: unknown, ctx: ExecutionContext): string => {
+  return ctx.switchToHttp().getRequest<Request & { adminActor?: string }>().adminActor ?? ADMIN_ACTOR;
+});

@@ -7,6 +7,7 @@ import { Pseudonymizer } from '@pdp/domain';
 import { Clock, CLOCK } from '@pdp/platform';
 import { DeadLetterSink } from '@pdp/dead-letters';
 import { AdminGuard, PartnerGuard } from '@pdp/http';
+import { AuditModule } from '@pdp/audit';
 import { FollowUpService } from './follow-ups';
 import { OutcomeIntake } from './intake';
 import { OutcomeProcessor } from './processor';
@@ -38,8 +39,8 @@ import { MetricsPublishLoop } from './consumers/publish-loop';
 })
 export class OutcomesModule {}
 
-/** The flow's HTTP face: outcome reports in, the partner's follow-ups, the metrics (analysts, ops). */
-@Module({ imports: [OutcomesModule], controllers: [MetricsController, OutcomesController], providers: [PartnerGuard, AdminGuard, MetricsReaderGuard] })
+/** The flow's HTTP face: outcome reports in, the partner's follow-ups, the metrics (analysts, ops; their actions audited). */
+@Module({ imports: [OutcomesModule, AuditModule], controllers: [MetricsController, OutcomesController], providers: [PartnerGuard, AdminGuard, MetricsReaderGuard] })
 export class OutcomesHttpModule {}
 
 /** The metrics consumer group (pdp-metrics): outcome reports off the bus, and the periodic snapshots. */

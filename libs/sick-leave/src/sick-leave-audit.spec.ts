@@ -33,5 +33,7 @@ describe('SickLeaveAudit', () => {
     const cases = leads.params![0] as string[];
     expect(cases).toEqual(persons.map(caseIdOf).sort());
     expect(leads.params![1]).toEqual(cases.map((c) => persons.find((p) => caseIdOf(p) === c)));
+    // The audit append last: it takes the audit chain's lock, held until the commit.
+    expect(statements.map((s) => s.text.match(/INSERT INTO (\w+)/)?.[1])).toEqual(['case_leads', 'audit_log']);
   });
 });

@@ -6,8 +6,8 @@ import { caseIdOf } from '@pdp/domain';
 
 /**
  * The router's sick-leave deliveries in the audit trail, and the SPSTI as the case's default
- * chef de file when it has none yet. Called once per router batch: two statements whatever
- * the batch size.
+ * chef de file when it has none yet. Called once per router batch, last in its transaction:
+ * two statements whatever the batch size.
  */
 export class SickLeaveAudit {
   constructor(
@@ -34,8 +34,13 @@ export class SickLeaveAudit {
       actor: 'hub',
       detail: { deliveryId: d.deliveryId, episodeVersion: d.caseEvent.episodeVersion, reason: d.caseEvent.eligibilityReason, fields: ['caseEvent'], irdpShared: false },
     }));
+    if (rule?.chefDeFile === 'spsti') await this.assignDefaultLeads(deliveries, rule.id, version, rule.description ?? rule.id, sql);
+    // The audit entries last: their append takes the audit chain's lock (migration 012), held
+    // until this transaction ends, so nothing but the commit may come after it.
     await this.audit.append(entries, sql);
-    if (rule?.chefDeFile !== 'spsti') return;
+  }
+
+  private async assignDefaultLeads(deliveries: InboxDelivery[], ruleId: string, version: string, reason: string, sql: Sql): Promise<void> {
     // In case order: two batches assigning the same new cases take their rows in one order,
     // so they wait for each other instead of deadlocking.
     const first = [...new Map(deliveries.map((d) => [caseIdOf(d.caseEvent.personPseudonym), d])).entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
@@ -43,7 +48,7 @@ export class SickLeaveAudit {
       `INSERT INTO case_leads (case_id, person_pseudonym, partner_id, category, assigned_by, rule_id, rules_version, reason)
        SELECT c, p, s, 'spsti', 'rule', $4, $5, $6 FROM unnest($1::text[], $2::text[], $3::text[]) AS t(c, p, s)
        ON CONFLICT (case_id) DO NOTHING`,
-      [first.map(([c]) => c), first.map(([, d]) => d.caseEvent.personPseudonym), first.map(([, d]) => d.partnerId), rule.id, version, rule.description ?? rule.id],
+      [first.map(([c]) => c), first.map(([, d]) => d.caseEvent.personPseudonym), first.map(([, d]) => d.partnerId), ruleId, version, reason],
     );
   }
 }

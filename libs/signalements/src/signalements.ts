@@ -147,20 +147,45 @@ export class Signalements {
     return { ok: true as const, chefDeFile: await this.queries.lead(caseId) };
   }
 
+  /** Ops: imports the Consent resources a FHIR server holds (updated since a date); each record and the import are audited. */
+  async importConsentsFromServer(baseUrl: string, since: string | undefined, actor: string) {
+    const consents = await this.fhirDirectory.consents(baseUrl, since);
+    const change = await this.consent.importFhir(consents, actor);
+    await this.audit.append([
+      {
+        action: 'consents-imported',
+        subjectType: 'consent',
+        subjectId: 'fhir-import',
+        actor,
+        detail: { server: serverOf(baseUrl), since: since ?? null, resources: consents.length, recorded: change.recorded.length, skipped: change.skipped.length },
+      },
+    ]);
+    return change;
+  }
+
+  /** Ops: pushes again the FHIR copies whose partner endpoint failed; the retry is audited (each push is, by the hub). */
+  async retryFhir(actor: string) {
+    const r = await this.writer.retryFhir();
+    await this.audit.append([{ action: 'fhir-retried', subjectType: 'fhir', subjectId: 'pending-deliveries', actor, detail: r }]);
+    return r;
+  }
+
   pseudonymize(nir: string): string {
     return this.deps.pseudonymizer.person(nir);
   }
 
-  reloadRules(actor: string) {
+  /** Reloads the rule file (InvalidRulesError keeps the rules in force); the reload is audited. */
+  async reloadRules(actor: string) {
     const r = this.rules.reload();
-    void this.audit.append([{ action: 'rules-reloaded', subjectType: 'rules', subjectId: r.rulesVersion, rulesVersion: r.rulesVersion, actor, detail: r }]);
+    await this.audit.append([{ action: 'rules-reloaded', subjectType: 'rules', subjectId: r.rulesVersion, rulesVersion: r.rulesVersion, actor, detail: r }]);
     return r;
   }
 
-  /** Registers (or updates) the partners a FHIR directory lists for a category and territory. */
-  async importPartnersFromFhir(baseUrl: string, query: { category?: string; departement?: string }) {
+  /** Registers (or updates) the partners a FHIR directory lists for a category and territory, each audited. */
+  async importPartnersFromFhir(baseUrl: string, query: { category?: string; departement?: string }, actor: string) {
     const found = await this.fhirDirectory.search(baseUrl, query);
     const valid = found.filter((o) => PartnerCategories.includes(o.category as PartnerCategory));
+    const audit: AuditEntry[] = [];
     for (const o of valid) {
       const known = await this.deps.partners.get(o.partnerId);
       await this.deps.partners.register({
@@ -171,7 +196,25 @@ export class Signalements {
         departements: o.departements,
         fhirEndpoint: o.fhirEndpoint,
       });
+      audit.push({
+        action: 'partner-registered',
+        subjectType: 'partner',
+        subjectId: o.partnerId,
+        partnerId: o.partnerId,
+        category: o.category,
+        actor,
+        detail: {
+          change: known ? 'updated' : 'created',
+          source: 'fhir',
+          directory: serverOf(baseUrl),
+          organization: o.organizationReference,
+          name: o.name,
+          departements: o.departements,
+          fhirEndpoint: o.fhirEndpoint,
+        },
+      });
     }
+    await this.audit.append(audit);
     return {
       imported: valid.map((o) => ({ partnerId: o.partnerId, category: o.category, departements: o.departements, fhirEndpoint: o.fhirEndpoint, organization: o.organizationReference })),
       ignored: found.length - valid.length,
@@ -180,5 +223,15 @@ export class Signalements {
 
   private today(): string {
     return this.clock().toISOString().slice(0, 10);
+  }
+}
+
+/** A server's URL as the audit trail keeps it: no credentials, no query. */
+function serverOf(baseUrl: string): string {
+  try {
+    const u = new URL(baseUrl);
+    return `${u.origin}${u.pathname}`;
+  } catch {
+    return '(invalid URL)';
   }
 }

@@ -1,7 +1,8 @@
 import { Controller, Get, HttpCode, Inject, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { Request, Response } from 'express';
 import { Database, DATABASE } from '@pdp/db';
-import { AdminGuard, ProblemException } from '@pdp/http';
+import { AdminActor, AdminGuard, ProblemException } from '@pdp/http';
+import { AuditTrail } from '@pdp/audit';
 import { followUpMetrics, MetricQueryError, MetricTable } from '@pdp/metrics';
 import { OUTCOME_SERVICES, OutcomeServices } from '../services';
 import { publishStandardSnapshots } from '../snapshots';
@@ -16,6 +17,7 @@ export class MetricsController {
   constructor(
     @Inject(OUTCOME_SERVICES) private readonly flow: OutcomeServices,
     @Inject(DATABASE) private readonly db: Database,
+    private readonly audit: AuditTrail,
   ) {}
 
   @Get('maintiens')
@@ -66,21 +68,25 @@ export class MetricsController {
     return this.table(req, res, q, () => followUpMetrics(this.db, filterOf(q, ['status']), asOf, c.followUpGraceDays, c.maskThreshold));
   }
 
-  /** Recomputes every outcome aggregate from the outcome log, then publishes the snapshots. */
+  /** Recomputes every outcome aggregate from the outcome log, then publishes the snapshots (audited). */
   @Post('rebuild')
   @HttpCode(200)
   @UseGuards(AdminGuard)
-  async rebuild() {
+  async rebuild(@AdminActor() actor: string) {
     const result = await this.flow.store.rebuild();
-    await publishStandardSnapshots(this.flow);
+    const published = await publishStandardSnapshots(this.flow);
+    await this.audit.append([
+      { action: 'metrics-rebuilt', subjectType: 'metrics', subjectId: 'outcome-aggregates', actor, detail: { events: result.events, cells: result.cells, snapshots: published.length } },
+    ]);
     return result;
   }
 
   @Post('snapshots')
   @HttpCode(202)
   @UseGuards(AdminGuard)
-  async snapshots() {
+  async snapshots(@AdminActor() actor: string) {
     const published = await publishStandardSnapshots(this.flow);
+    await this.audit.append([{ action: 'metrics-snapshots-published', subjectType: 'metrics', subjectId: 'snapshots', actor, detail: { published: published.length } }]);
     return { published: published.length };
   }
 

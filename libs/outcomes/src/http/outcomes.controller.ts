@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
-import { AdminGuard, CurrentPartner, PartnerGuard, ProblemException } from '@pdp/http';
+import { AdminActor, AdminGuard, CurrentPartner, PartnerGuard, ProblemException } from '@pdp/http';
+import { AuditTrail } from '@pdp/audit';
 import { Partner } from '@pdp/partners';
 import { FollowUpService, FollowUpStatus } from '../follow-ups';
 import { OutcomeIntake } from '../intake';
@@ -13,6 +14,7 @@ export class OutcomesController {
   constructor(
     private readonly intake: OutcomeIntake,
     private readonly followUpService: FollowUpService,
+    private readonly audit: AuditTrail,
   ) {}
 
   @Post('outcomes')
@@ -34,12 +36,14 @@ export class OutcomesController {
     return { partnerId: partner.partnerId, status, items };
   }
 
-  /** Publishes the follow-ups whose status changed (also done periodically by the metrics app). */
+  /** Publishes the follow-ups whose status changed (also done periodically by the metrics app); audited when an operator asks. */
   @Post('follow-ups/sweep')
   @HttpCode(200)
   @UseGuards(AdminGuard)
-  sweep(@Query('asOf') asOf?: string) {
+  async sweep(@AdminActor() actor: string, @Query('asOf') asOf?: string) {
     if (!isQueryDate(asOf)) throw new ProblemException(400, 'Invalid query parameters', 'asOf must be a YYYY-MM-DD date that exists');
-    return this.followUpService.sweep(asOf);
+    const r = await this.followUpService.sweep(asOf);
+    await this.audit.append([{ action: 'follow-ups-swept', subjectType: 'follow-ups', subjectId: asOf ?? 'today', actor, detail: { asOf: asOf ?? null, ...r } }]);
+    return r;
   }
 }

@@ -2,7 +2,8 @@ import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, UseGuard
 import { inboxTopic } from '@pdp/contracts';
 import { HUB_CONFIG, HubConfig } from '@pdp/config';
 import { MESSAGE_BUS, MessageBus } from '@pdp/bus';
-import { AdminGuard, ProblemException } from '@pdp/http';
+import { AdminActor, AdminGuard, ProblemException } from '@pdp/http';
+import { AuditTrail } from '@pdp/audit';
 import { Adhesion, AdhesionDirectory, ImportResult } from '../directory';
 import { PartnerCategories, PartnerRegistration, PartnerRegistry } from '../partners';
 
@@ -17,7 +18,10 @@ function isHttpUrl(value: unknown): boolean {
   }
 }
 
-/** Operators maintain the partners and the adhesion directory (employer SIRET → SPSTI). */
+/**
+ * Operators maintain the partners and the adhesion directory (employer SIRET → SPSTI); each
+ * change is in the audit trail with who made it.
+ */
 @Controller('v1')
 @UseGuards(AdminGuard)
 export class PartnersController {
@@ -26,11 +30,12 @@ export class PartnersController {
     private readonly directory: AdhesionDirectory,
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
+    private readonly audit: AuditTrail,
   ) {}
 
   @Post('partners')
   @HttpCode(201)
-  async registerPartner(@Body() body: PartnerRegistration) {
+  async registerPartner(@Body() body: PartnerRegistration, @AdminActor() actor: string) {
     const errors = [];
     if (!body || typeof body.partnerId !== 'string' || !/^[a-z0-9][a-z0-9-]{1,62}$/.test(body.partnerId)) errors.push({ path: '/partnerId', message: 'must be a lowercase slug' });
     if (!PartnerCategories.includes(body?.category)) errors.push({ path: '/category', message: `must be one of ${PartnerCategories.join(', ')}` });
@@ -51,7 +56,27 @@ export class PartnersController {
     await this.partners.register({ ...body, departements: body.departements ?? [] });
     // Its inbox topic exists from registration on, so no delivery waits for its creation.
     await this.bus.ensureTopics([{ topic: inboxTopic(body.partnerId), partitions: this.config.kafka.partitions }]);
-    return this.partners.get(body.partnerId);
+    const partner = await this.partners.get(body.partnerId);
+    // What was registered, never the key.
+    await this.audit.append([
+      {
+        action: 'partner-registered',
+        subjectType: 'partner',
+        subjectId: body.partnerId,
+        partnerId: body.partnerId,
+        category: body.category,
+        actor,
+        detail: {
+          change: known ? 'updated' : 'created',
+          source: 'api',
+          name: partner?.name,
+          departements: partner?.departements,
+          region: partner?.region ?? null,
+          fhirEndpoint: partner?.fhirEndpoint ?? null,
+        },
+      },
+    ]);
+    return partner;
   }
 
   @Get('partners')
@@ -61,7 +86,7 @@ export class PartnersController {
 
   /** JSON array of adhesions, or CSV (Content-Type: text/csv) with a header line. */
   @Post('directory/adhesions')
-  async importAdhesions(@Body() body: unknown, @Headers('content-type') contentType = '') {
+  async importAdhesions(@Body() body: unknown, @AdminActor() actor: string, @Headers('content-type') contentType = '') {
     let result: ImportResult;
     if (contentType.startsWith('text/csv')) {
       if (typeof body !== 'string') throw new ProblemException(400, 'Empty CSV body');
@@ -79,6 +104,15 @@ export class PartnersController {
         result.errors.map((e) => ({ path: `line ${e.line}`, message: e.message })),
       );
     }
+    await this.audit.append([
+      {
+        action: 'adhesions-imported',
+        subjectType: 'directory',
+        subjectId: 'adhesions',
+        actor,
+        detail: { format: contentType.startsWith('text/csv') ? 'csv' : 'json', imported: result.imported, released: result.released },
+      },
+    ]);
     return result;
   }
 

@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { Signalements } from '../signalements';
 import { Partner } from '@pdp/partners';
 import { Consent } from '@pdp/fhir';
-import { AdminGuard, CurrentPartner, PartnerGuard, ProblemException } from '@pdp/http';
+import { AdminActor, AdminGuard, CurrentPartner, PartnerGuard, ProblemException } from '@pdp/http';
 
 /** Consent decisions: a partner records what the worker said; FHIR Consent resources are imported. */
 @Controller('v1/consents')
@@ -33,11 +33,10 @@ export class ConsentController {
   @Post('import-fhir')
   @HttpCode(201)
   @UseGuards(AdminGuard)
-  async importFromServer(@Body() body: { baseUrl?: string; since?: string }) {
+  async importFromServer(@Body() body: { baseUrl?: string; since?: string }, @AdminActor() actor: string) {
     if (typeof body?.baseUrl !== 'string' || !/^https?:\/\//.test(body.baseUrl))
       throw new ProblemException(400, 'Invalid import', 'baseUrl must be the http(s) base URL of a FHIR R4 server', [{ path: '/baseUrl', message: 'is required' }]);
-    const consents = await this.signalements.fhirDirectory.consents(body.baseUrl, body.since);
-    return summary(await this.signalements.consent.importFhir(consents, 'admin'));
+    return summary(await this.signalements.importConsentsFromServer(body.baseUrl, body.since, actor));
   }
 }
 

@@ -2,10 +2,13 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '
 import { Signalements } from '../signalements';
 import { InvalidRulesError } from '@pdp/routing-rules';
 import { isValidNir } from '@pdp/domain';
-import { AdminGuard, ProblemException } from '@pdp/http';
+import { AdminActor, AdminGuard, ProblemException } from '@pdp/http';
 import { reassign } from './cases.controller';
 
-/** Operators: audit trail, withheld items, rules reload, chef de file, FHIR directory import. */
+/**
+ * Operators: audit trail and its verification, withheld items, rules reload, chef de file, FHIR
+ * directory import. Every action that changes something is audited with who did it.
+ */
 @Controller('v1')
 @UseGuards(AdminGuard)
 export class SignalementsAdminController {
@@ -22,6 +25,15 @@ export class SignalementsAdminController {
     // A negative or non-integer LIMIT is refused by PostgreSQL: a 400 here, not a 500 there.
     if (!Number.isInteger(n) || n < 1 || n > 10_000) throw new ProblemException(400, 'Invalid limit', 'limit must be an integer from 1 to 10000', [{ path: 'limit', message: 'out of range' }]);
     return this.signalements.audit.byPartner(partnerId, n);
+  }
+
+  /**
+   * Walks the audit chain and recomputes every hash: `{ok: true, rows, lastAuditId, lastHash}`,
+   * or the first row modified or removed (`{ok: false, problem, firstBadAuditId, …}`).
+   */
+  @Get('audit/verify')
+  verify() {
+    return this.signalements.audit.verifyChain();
   }
 
   /**
@@ -48,15 +60,15 @@ export class SignalementsAdminController {
   /** Pushes again the FHIR copies of deliveries whose partner endpoint failed. */
   @Post('ops/fhir/retry')
   @HttpCode(200)
-  retryFhir() {
-    return this.signalements.writer.retryFhir();
+  retryFhir(@AdminActor() actor: string) {
+    return this.signalements.retryFhir(actor);
   }
 
   @Post('ops/routing-rules/reload')
   @HttpCode(200)
-  reload() {
+  async reload(@AdminActor() actor: string) {
     try {
-      return this.signalements.reloadRules('admin');
+      return await this.signalements.reloadRules(actor);
     } catch (e) {
       if (e instanceof InvalidRulesError) throw new ProblemException(400, 'Invalid routing rules; the rules in force are unchanged', e.message, e.violations);
       throw e;
@@ -70,16 +82,16 @@ export class SignalementsAdminController {
 
   @Post('cases/:caseId/chef-de-file/admin')
   @HttpCode(200)
-  reassign(@Param('caseId') caseId: string, @Body() body: { partnerId?: unknown; reason?: unknown }) {
-    return reassign(this.signalements, caseId, body, 'admin');
+  reassign(@Param('caseId') caseId: string, @Body() body: { partnerId?: unknown; reason?: unknown }, @AdminActor() actor: string) {
+    return reassign(this.signalements, caseId, body, actor);
   }
 
   /** Registers the partners a FHIR directory (e.g. the Annuaire Santé) lists. */
   @Post('partners/import-fhir')
   @HttpCode(201)
-  importFhir(@Body() body: { baseUrl?: string; category?: string; departement?: string }) {
+  importFhir(@Body() body: { baseUrl?: string; category?: string; departement?: string }, @AdminActor() actor: string) {
     if (typeof body?.baseUrl !== 'string' || !/^https?:\/\//.test(body.baseUrl))
       throw new ProblemException(400, 'Invalid import', 'baseUrl must be the http(s) base URL of a FHIR R4 directory', [{ path: '/baseUrl', message: 'is required' }]);
-    return this.signalements.importPartnersFromFhir(body.baseUrl, { category: body.category, departement: body.departement });
+    return this.signalements.importPartnersFromFhir(body.baseUrl, { category: body.category, departement: body.departement }, actor);
   }
 }
