@@ -13,7 +13,7 @@ const LAYERS = [
   ['contracts', 'config', 'telemetry'],
   ['domain'],
   ['db', 'bus'],
-  ['platform', 'http', 'audit', 'fhir', 'routing-rules'],
+  ['platform', 'http', 'audit', 'fhir', 'routing-rules', 'identity'],
   ['inbox'],
   ['dead-letters', 'partners', 'consent'],
   ['sick-leave', 'metrics'],

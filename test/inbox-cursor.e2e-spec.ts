@@ -2,6 +2,7 @@ import request from 'supertest';
 import { Topics } from '@pdp/contracts';
 import { eventually, HubUnderTest, startDistributedHub, startEmbeddedHub } from './support/harness';
 import { sickLeave, siretOf } from './support/fixtures';
+import { documented } from './support/openapi-responses';
 
 const ITEMS = 3000;
 const PAGE = 400;
@@ -96,10 +97,11 @@ function inboxCursorScenario(start: () => Promise<HubUnderTest>): void {
   });
 
   it('answers 304 to a page or an item whose ETag the reader has, and refuses a forged cursor', async () => {
-    const res = await http().get(`/v1/inbox?limit=10`).set('X-Api-Key', A.apiKey).expect(200);
+    const res = await documented(await http().get(`/v1/inbox?limit=10`).set('X-Api-Key', A.apiKey).expect(200), 'GET /v1/inbox');
     await http().get(`/v1/inbox?limit=10`).set('X-Api-Key', A.apiKey).set('If-None-Match', res.headers.etag).expect(304);
     const item = res.body.items[0];
-    const one = await http().get(`/v1/inbox/${item.itemId}`).set('X-Api-Key', A.apiKey).expect(200);
+    const one = await documented(await http().get(`/v1/inbox/${item.itemId}`).set('X-Api-Key', A.apiKey).expect(200), 'GET /v1/inbox/{itemId}');
+    expect(one.body.worker).toMatchObject({ birthName: 'DUPONT' });
     await http().get(`/v1/inbox/${item.itemId}`).set('X-Api-Key', A.apiKey).set('If-None-Match', one.headers.etag).expect(304);
     const bad = await http().get('/v1/inbox?cursor=not-a-cursor').set('X-Api-Key', A.apiKey).expect(400);
     expect(bad.body.errors).toEqual([{ path: 'cursor', message: 'is not a cursor this inbox gave' }]);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import { KafkaBus } from '@pdp/bus';
+import { BusMessage, isolatingHandler, KafkaBus, PoisonMessage } from '@pdp/bus';
 import { readWholeTopic } from './support/harness';
 
 /**
@@ -111,5 +111,53 @@ describe('KafkaBus on the real broker', () => {
     const ends = await admin.fetchTopicOffsets(namespace + topic);
     await admin.disconnect();
     expect(committed[0].partitions.map((p) => [p.partition, p.offset]).sort()).toEqual(ends.map((e) => [e.partition, e.high]).sort());
+  });
+
+  it('dead-letters the message its handler keeps refusing, after bounded attempts, handles the rest of its batch and commits past it; an outage dead-letters nothing', async () => {
+    const topic = 'bus-poison.v1';
+    const kafka = new Kafka({ clientId: 'e2e-bus-admin', brokers, logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: namespace + topic, numPartitions: 2 }] });
+    // One partition's messages in one request: the poison sits in the middle of a batch.
+    const values = Array.from({ length: 300 }, (_, i) => ({ key: 'same-key', value: i === 150 ? 'poison' : String(i) }));
+    await bus.publish(topic, values);
+
+    const consumerBus = new KafkaBus({ brokers, clientId: 'e2e-bus-poison', namespace, commitIntervalMs: 50 });
+    const stored = new Set<string>();
+    const poisoned: PoisonMessage[] = [];
+    const calls: number[] = [];
+    let outage = 3;
+    // As a handler writing its batch in one transaction: the database is down for the first
+    // three calls (connection refused), then refuses the poison (a NUL in jsonb) and with it
+    // the whole batch it is in.
+    const handle = async (messages: BusMessage[]) => {
+      calls.push(messages.length);
+      if (outage-- > 0) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+      if (messages.some((m) => m.value.toString() === 'poison')) throw Object.assign(new Error('unsupported Unicode escape sequence'), { code: '22P05' });
+      messages.forEach((m) => stored.add(m.value.toString()));
+    };
+    await consumerBus.subscribe({
+      groupId: 'bus-poison',
+      topics: [topic],
+      handle: isolatingHandler(handle, { maxAttempts: 3, backoffMs: 50, poison: async (p) => void poisoned.push(...p) }),
+    });
+    const deadline = Date.now() + 60_000;
+    while ((stored.size < values.length - 1 || poisoned.length === 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await consumerBus.close();
+
+    expect(stored.size).toBe(values.length - 1);
+    expect(stored.has('poison')).toBe(false);
+    expect(poisoned.map((p) => [p.message.value.toString(), p.error.message])).toEqual([['poison', 'unsupported Unicode escape sequence']]);
+    // The outage was retried as it was (the pipeline's re-reads), not split nor dead-lettered;
+    // the poison's batch was tried three times whole, then in parts.
+    expect(calls.slice(0, 3).every((n) => n === calls[0])).toBe(true);
+    // Committed past the poison: a restart does not read it again.
+    const committed = await admin.fetchOffsets({ groupId: namespace + 'bus-poison', topics: [namespace + topic] });
+    const ends = await admin.fetchTopicOffsets(namespace + topic);
+    await admin.disconnect();
+    const written = ends.filter((e) => e.high !== '0');
+    expect(written).toHaveLength(1);
+    expect(committed[0].partitions.find((p) => p.partition === written[0].partition)?.offset).toBe(written[0].high);
   });
 });

@@ -5,6 +5,7 @@ import { isSmall, MetricTable, OutcomeMetricQueries, orientationFromSignalement,
 import { GeneratedPartner, Population } from '@pdp/generator';
 import { eventually } from './support/harness';
 import { METRICS_PSEUDONYM_KEY, MetricsUnderTest, startMetricsStack } from './support/metrics-harness';
+import { documented } from './support/openapi-responses';
 
 /**
  * The outcome flow and harmonised metrics on the real Kafka broker and PostgreSQL: a generated population whose true number of
@@ -23,7 +24,8 @@ describe('harmonised outcome metrics (Kafka + PostgreSQL)', () => {
   /** The audit entries of an operator's action. */
   const adminTrail = async (action: string) => (await stack.db.query<{ actor: string; detail: unknown }>('SELECT actor, detail FROM audit_log WHERE action = $1 ORDER BY audit_id', [action])).rows;
   const as = (p: GeneratedPartner, r: request.Test) => r.set('Authorization', `Bearer ${p.apiKey}`);
-  const table = async (path: string): Promise<MetricTable> => (await asAdmin(http().get(path)).expect(200)).body;
+  // Every table read is checked against contracts/openapi/metrics.v1.yaml.
+  const table = async (path: string): Promise<MetricTable> => (await documented(await asAdmin(http().get(path)).expect(200), `GET ${path.split('?')[0]}`)).body;
   const spsti = () => population.partners.find((p) => p.category === 'spsti')!;
   const validOutcomes = messages.filter((m) => m.type === 'outcome' && !m.malformed);
 
@@ -150,7 +152,7 @@ describe('harmonised outcome metrics (Kafka + PostgreSQL)', () => {
   });
 
   it('serves CSV', async () => {
-    const res = await asAdmin(http().get('/v1/metrics/maintiens?period=year&by=region&format=csv')).expect(200);
+    const res = await documented(await asAdmin(http().get('/v1/metrics/maintiens?period=year&by=region&format=csv')).expect(200), 'GET /v1/metrics/maintiens');
     expect(res.headers['content-type']).toContain('text/csv');
     expect(res.text.split('\n')[0]).toBe('period,region,masked,raw,deduplicated,duplicates');
   });
@@ -176,11 +178,28 @@ describe('harmonised outcome metrics (Kafka + PostgreSQL)', () => {
   it("accepts an outcome over HTTP (202), rejects a bad one (RFC 7807 400) and one in another partner's name (403)", async () => {
     const sample = JSON.parse(validOutcomes[0].value) as OutcomeReport;
     const bad = { ...sample, messageId: 'bad-http-1', outcome: 'happy' };
-    const res = await as(spsti(), http().post('/v1/outcomes')).send(bad).expect(400);
+    const res = await documented(await as(spsti(), http().post('/v1/outcomes')).send(bad).expect(400), 'POST /v1/outcomes');
     expect(res.headers['content-type']).toContain('application/problem+json');
     expect(res.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ path: '/outcome' })]));
     const other = population.partners.find((p) => p.partnerId !== sample.reporter.partnerId)!;
-    await as(other, http().post('/v1/outcomes')).send(sample).expect(403);
+    await documented(await as(other, http().post('/v1/outcomes')).send(sample).expect(403), 'POST /v1/outcomes');
+    await documented(await http().post('/v1/outcomes').send(sample).expect(401), 'POST /v1/outcomes');
+    const future = await as(spsti(), http().post('/v1/outcomes'))
+      .send({ ...sample, messageId: 'bad-http-2', outcomeDate: '2999-01-01' })
+      .expect(400);
+    expect((await documented(future, 'POST /v1/outcomes')).body.errors).toEqual([{ path: '/outcomeDate', message: 'is in the future' }]);
+  });
+
+  it('serves every table as its document says, and refuses a bad query or a missing key', async () => {
+    await table('/v1/metrics/measures?period=year&by=measure');
+    await table('/v1/metrics/measures?period=year&by=requester&maintien=true');
+    await table('/v1/metrics/follow-ups?period=quarter&asOf=2026-11-24');
+    await table('/v1/metrics/overlap?period=year&level=partner&scope=accompaniment');
+    await table('/v1/metrics/outcomes?period=month&by=departement,outcome&detail=true&departement=69');
+    await documented(await asAdmin(http().get('/v1/metrics/maintiens?by=shoe')).expect(400), 'GET /v1/metrics/maintiens');
+    await documented(await asAdmin(http().get('/v1/metrics/timeliness?from=yesterday')).expect(400), 'GET /v1/metrics/timeliness');
+    await documented(await http().get('/v1/metrics/orientations').expect(401), 'GET /v1/metrics/orientations');
+    await documented(await http().get('/health').expect(200), 'GET /health');
   });
 
   it('updates the counts incrementally: a new maintien once, a second partner claiming it adds a duplicate', async () => {
@@ -201,7 +220,7 @@ describe('harmonised outcome metrics (Kafka + PostgreSQL)', () => {
       reportedAt: `${end}T10:00:00Z`,
     });
     const first = report(partner('spsti-69-1'), 1, '2026-01-05', '2026-03-31');
-    await as(partner('spsti-69-1'), http().post('/v1/outcomes')).send(first).expect(202);
+    await documented(await as(partner('spsti-69-1'), http().post('/v1/outcomes')).send(first).expect(202), 'POST /v1/outcomes');
     await eventually(async () => (await table('/v1/metrics/maintiens?period=year')).total.values!.deduplicated === before.deduplicated + 1, 'a new maintien counted');
     const second = report(capEmploi, 2, '2026-02-10', '2026-04-30');
     await as(capEmploi, http().post('/v1/outcomes')).send(second).expect(202);
@@ -215,7 +234,7 @@ describe('harmonised outcome metrics (Kafka + PostgreSQL)', () => {
   it('gives the same numbers after a full rebuild from the outcome log', async () => {
     const cells = await stack.outcomes.store.cells();
     const api = await table('/v1/metrics/maintiens?period=quarter&by=region,category');
-    const rebuilt = await asAdmin(http().post('/v1/metrics/rebuild')).expect(200);
+    const rebuilt = await documented(await asAdmin(http().post('/v1/metrics/rebuild')).expect(200), 'POST /v1/metrics/rebuild');
     expect(rebuilt.body.events).toBe(validOutcomes.length + 2);
     expect(await adminTrail('metrics-rebuilt')).toEqual([{ actor: 'admin', detail: expect.objectContaining({ events: validOutcomes.length + 2 }) }]);
     expect(await stack.outcomes.store.cells()).toEqual(cells);
@@ -227,7 +246,10 @@ describe('harmonised outcome metrics (Kafka + PostgreSQL)', () => {
       `SELECT responsible_partner_id AS partner, count(*)::int AS n FROM follow_ups WHERE done_date IS NULL GROUP BY 1 ORDER BY 2 DESC LIMIT 1`,
     );
     const owner = partner(rows[0].partner);
-    const overdue = (await as(owner, http().get('/v1/follow-ups?status=overdue&asOf=2026-11-24')).expect(200)).body.items as { responsiblePartnerId: string; dueDate: string }[];
+    const overdue = (await documented(await as(owner, http().get('/v1/follow-ups?status=overdue&asOf=2026-11-24')).expect(200), 'GET /v1/follow-ups')).body.items as {
+      responsiblePartnerId: string;
+      dueDate: string;
+    }[];
     expect(overdue.length).toBeGreaterThan(0);
     expect(overdue.every((f) => f.responsiblePartnerId === owner.partnerId && f.dueDate < '2026-10-25')).toBe(true);
     const other = population.partners.find((p) => p.category === 'cpam')!;
@@ -244,10 +266,14 @@ describe('harmonised outcome metrics (Kafka + PostgreSQL)', () => {
     ).rows[0];
     const carsat = population.partners.find((p) => p.category === 'service-social-carsat' && p.partnerId !== owner.partnerId)!;
     await stack.outcomes.followUps.recordChefDeFile(moved.person_pseudonym, carsat.partnerId, 'T4: service social leads');
-    const carsatItems = (await as(carsat, http().get('/v1/follow-ups?status=overdue&asOf=2026-11-24')).expect(200)).body.items as { followUpId: string; responsibleReason: string }[];
+    const carsatItems = (await documented(await as(carsat, http().get('/v1/follow-ups?status=overdue&asOf=2026-11-24')).expect(200), 'GET /v1/follow-ups')).body.items as {
+      followUpId: string;
+      responsibleReason: string;
+    }[];
     expect(carsatItems).toEqual(expect.arrayContaining([expect.objectContaining({ followUpId: moved.follow_up_id, responsibleReason: 'chef-de-file' })]));
 
-    const swept = await asAdmin(http().post('/v1/follow-ups/sweep?asOf=2026-11-24')).expect(200);
+    const swept = await documented(await asAdmin(http().post('/v1/follow-ups/sweep?asOf=2026-11-24')).expect(200), 'POST /v1/follow-ups/sweep');
+    await documented(await as(owner, http().get('/v1/follow-ups?status=late')).expect(400), 'GET /v1/follow-ups');
     expect(swept.body.published).toBeGreaterThan(0);
     expect(await adminTrail('follow-ups-swept')).toEqual([{ actor: 'admin', detail: { asOf: '2026-11-24', published: swept.body.published } }]);
     const events = await eventually(async () => {
@@ -261,7 +287,7 @@ describe('harmonised outcome metrics (Kafka + PostgreSQL)', () => {
   });
 
   it('publishes masked snapshots on the metrics topic, with no person-level data', async () => {
-    const res = await asAdmin(http().post('/v1/metrics/snapshots')).expect(202);
+    const res = await documented(await asAdmin(http().post('/v1/metrics/snapshots')).expect(202), 'POST /v1/metrics/snapshots');
     expect(await adminTrail('metrics-snapshots-published')).toEqual([{ actor: 'admin', detail: { published: res.body.published } }]);
     const records = await eventually(async () => {
       const r = await stack.readTopic(Topics.metrics);

@@ -61,6 +61,7 @@ describe('the normalizer service with its batches on handler threads', () => {
           KAFKA_BROKERS: brokers.join(','),
           DATABASE_URL: database.url,
           PSEUDONYM_KEY: 'e2e-pseudonym-key-0123456789abcdef',
+          IDENTITY_KEYS: 'e2e:BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=',
           ADMIN_API_KEY: 'e2e-admin-key-0123456789',
           TOPIC_NAMESPACE: namespace,
           TOPIC_PARTITIONS: '3',

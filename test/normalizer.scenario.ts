@@ -6,6 +6,7 @@ import { sickLeave } from './support/fixtures';
 import { caseEventOf, EPISODE_COLUMNS, EpisodeRow, LeaveNormalizer } from '@pdp/sick-leave';
 import { hubTopics } from '@pdp/bus';
 import { DeadLetterSink } from '@pdp/dead-letters';
+import { IdentityKeyring, IdentityVault } from '@pdp/identity';
 
 /** The next stage, faked: what the normalizer hands to routing, batch by batch. */
 class RoutedEvents {
@@ -55,6 +56,7 @@ export function normalizerScenario(open: () => Promise<{ db: Database; drop?: ()
       router: routed,
       transitionalPhase: false,
       clock: () => new Date('2026-10-20T12:00:00Z'),
+      identities: new IdentityVault(db, new IdentityKeyring({ k: Buffer.alloc(32, 3).toString('base64') }, 'k')),
     });
   });
   /** The episode's row gives back the event routed for it (migration 010 keeps no event document). */
@@ -82,6 +84,7 @@ export function normalizerScenario(open: () => Promise<{ db: Database; drop?: ()
       clock: () => {
         throw new Error('clock unavailable');
       },
+      identities: new IdentityVault(db, new IdentityKeyring({ k: Buffer.alloc(32, 3).toString('base64') }, 'k')),
     });
     let handled: Promise<void> | undefined;
     expect(() => (handled = broken.handleBatch([asMessage(sickLeave())]))).not.toThrow();

@@ -11,6 +11,8 @@ import { nirOf, sickLeave, siretOf } from './support/fixtures';
 function transitionalConsentScenario(start: () => Promise<HubUnderTest>): void {
   let hub: HubUnderTest;
   const A = { partnerId: 'spsti-t', apiKey: 'key-spsti-t-0123456789' };
+  const INSURER = { partnerId: 'cpam-69', apiKey: 'key-cpam-69-0123456789', category: 'cpam', name: 'CPAM du Rhône', departements: ['69'] };
+
   const http = () => request(hub.http.getHttpServer());
   const admin = (req: request.Test) => req.set('X-Api-Key', hub.adminKey);
   const items = async () => (await http().get('/v1/inbox').set('X-Api-Key', A.apiKey).expect(200)).body.items as { itemId: string; version: number; delivery: InboxDelivery }[];
@@ -34,6 +36,7 @@ function transitionalConsentScenario(start: () => Promise<HubUnderTest>): void {
     await admin(http().post('/v1/partners'))
       .send({ ...A, category: 'spsti', name: 'SPSTI T', departements: ['69'] })
       .expect(201);
+    await admin(http().post('/v1/partners')).send(INSURER).expect(201);
     await admin(http().post('/v1/directory/adhesions'))
       .send([{ siret: siretOf(1), spstiId: A.partnerId, validFrom: '2020-01-01' }])
       .expect(201);
@@ -42,7 +45,7 @@ function transitionalConsentScenario(start: () => Promise<HubUnderTest>): void {
 
   it('delivers on consent, pulls the item back on withdrawal, holds the prolongation, and releases on a new consent', async () => {
     const leave = sickLeave({ n: 41, leaveId: 'aat-t-41', pdpRisk: true, consent: { granted: true, collectedAt: '2026-09-01T08:00:00Z', evidenceRef: 'formulaire' } });
-    await http().post('/v1/sick-leaves').send(leave).expect(202);
+    await http().post('/v1/sick-leaves').set('X-Api-Key', INSURER.apiKey).send(leave).expect(202);
     const first = await eventually(async () => (await items()).find((i) => i.delivery.caseEvent.sourceMessageId === leave.messageId), 'delivery on consent');
     expect(first.delivery.legalBasis).toBe('consent');
 
@@ -73,7 +76,7 @@ function transitionalConsentScenario(start: () => Promise<HubUnderTest>): void {
       expectedEndDate: '2026-11-15',
       consent: { granted: true, collectedAt: '2026-09-01T08:00:00Z' },
     });
-    await http().post('/v1/sick-leaves').send(prolongation).expect(202);
+    await http().post('/v1/sick-leaves').set('X-Api-Key', INSURER.apiKey).send(prolongation).expect(202);
     await eventually(async () => (await admin(http().get(`/v1/messages/${prolongation.messageId}`))).body.status === 'parked', 'prolongation held');
     expect((await items()).length).toBe(0);
 

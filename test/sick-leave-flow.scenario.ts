@@ -13,6 +13,7 @@ export function sickLeaveFlowScenario(start: () => Promise<HubUnderTest>): void 
   let hub: HubUnderTest;
   let logs: LogCapture;
   const nirs = [1, 2, 3, 4, 5, 6, 7].map(nirOf);
+  const INSURER = { partnerId: 'cpam-69', apiKey: 'key-cpam-69-0123456789', category: 'cpam', name: 'CPAM du Rhône', departements: ['69'] };
   const A = { partnerId: 'spsti-a', apiKey: 'key-spsti-a-0123456789' };
   const B = { partnerId: 'spsti-b', apiKey: 'key-spsti-b-0123456789' };
 
@@ -39,6 +40,7 @@ export function sickLeaveFlowScenario(start: () => Promise<HubUnderTest>): void 
     await admin(http().post('/v1/partners'))
       .send({ ...A, category: 'spsti', name: 'SPSTI A', departements: ['69'] })
       .expect(201);
+    await admin(http().post('/v1/partners')).send(INSURER).expect(201);
     await admin(http().post('/v1/partners'))
       .send({ ...B, category: 'spsti', name: 'SPSTI B', departements: ['38'] })
       .expect(201);
@@ -64,7 +66,7 @@ export function sickLeaveFlowScenario(start: () => Promise<HubUnderTest>): void 
 
   it('accepts a leave over HTTP with 202, and a prolongation updates the same episode', async () => {
     const initial = sickLeave({ n: 2, leaveId: 'aat-http-2', employer: { siret: siretOf(2) }, startDate: '2026-09-01', expectedEndDate: '2026-09-20' });
-    const res = await http().post('/v1/sick-leaves').send(initial).expect(202);
+    const res = await http().post('/v1/sick-leaves').set('X-Api-Key', INSURER.apiKey).send(initial).expect(202);
     expect(res.body).toMatchObject({ messageId: initial.messageId, status: 'accepted' });
     // 20 days and no risk: not transmitted yet.
     await eventually(async () => (await admin(http().get(`/v1/messages/${initial.messageId}`))).body.status === 'not-eligible', 'initial leave traced as not eligible');
@@ -78,7 +80,7 @@ export function sickLeaveFlowScenario(start: () => Promise<HubUnderTest>): void 
       startDate: '2026-09-21',
       expectedEndDate: '2026-10-20',
     });
-    await http().post('/v1/sick-leaves').send(prolongation).expect(202);
+    await http().post('/v1/sick-leaves').set('X-Api-Key', INSURER.apiKey).send(prolongation).expect(202);
     const item = await itemFor(B, prolongation.messageId, 2);
     expect(item.delivery.caseEvent).toMatchObject({ startDate: '2026-09-01', expectedEndDate: '2026-10-20', cumulatedDays: 50, prolongationCount: 1, episodeVersion: 2 });
 
@@ -91,7 +93,7 @@ export function sickLeaveFlowScenario(start: () => Promise<HubUnderTest>): void 
       startDate: '2026-10-21',
       expectedEndDate: '2026-11-10',
     });
-    await http().post('/v1/sick-leaves').send(second).expect(202);
+    await http().post('/v1/sick-leaves').set('X-Api-Key', INSURER.apiKey).send(second).expect(202);
     const updated = await itemFor(B, second.messageId, 3);
     expect(updated.itemId).toBe(item.itemId);
     expect(updated.delivery.caseEvent).toMatchObject({ cumulatedDays: 71, prolongationCount: 2 });
@@ -100,7 +102,7 @@ export function sickLeaveFlowScenario(start: () => Promise<HubUnderTest>): void 
 
   it("refuses a prolongation that names another worker than the episode's, and leaves the episode as it was", async () => {
     const initial = sickLeave({ n: 3, leaveId: 'aat-forge-3', employer: { siret: siretOf(2) }, pdpRisk: true });
-    await http().post('/v1/sick-leaves').send(initial).expect(202);
+    await http().post('/v1/sick-leaves').set('X-Api-Key', INSURER.apiKey).send(initial).expect(202);
     const before = await itemFor(B, initial.messageId);
     const forged = sickLeave({
       n: 9,
@@ -111,7 +113,7 @@ export function sickLeaveFlowScenario(start: () => Promise<HubUnderTest>): void 
       startDate: addDays(initial.expectedEndDate, 1),
       expectedEndDate: addDays(initial.expectedEndDate, 30),
     });
-    await http().post('/v1/sick-leaves').send(forged).expect(202);
+    await http().post('/v1/sick-leaves').set('X-Api-Key', INSURER.apiKey).send(forged).expect(202);
     const trace = await eventually(async () => {
       const t = (await admin(http().get(`/v1/messages/${forged.messageId}`))).body;
       return t.status === 'dead-lettered' ? t : undefined;
@@ -127,7 +129,7 @@ export function sickLeaveFlowScenario(start: () => Promise<HubUnderTest>): void 
     const leave = sickLeave({ n: 3, leaveId: 'aat-dup-3', employer: { siret: siretOf(1) }, pdpRisk: true, expectedEndDate: '2026-09-10' });
     await hub.publish(Topics.sickLeaveInbound, leave.leaveId, JSON.stringify(leave));
     const item = await itemFor(A, leave.messageId);
-    await http().post('/v1/sick-leaves').send(leave).expect(202);
+    await http().post('/v1/sick-leaves').set('X-Api-Key', INSURER.apiKey).send(leave).expect(202);
     await hub.publish(Topics.sickLeaveInbound, leave.leaveId, JSON.stringify({ ...leave, messageId: `${leave.messageId}-resent` }));
     // A later message proves both duplicates were consumed before we count.
     const marker = sickLeave({ n: 4, leaveId: 'aat-marker-4', employer: { siret: siretOf(1) } });
@@ -163,7 +165,7 @@ export function sickLeaveFlowScenario(start: () => Promise<HubUnderTest>): void 
 
   it('parks a leave whose employer is unknown, then delivers it once the directory learns the employer', async () => {
     const leave = sickLeave({ n: 5, leaveId: 'aat-unknown-5', employer: { siret: siretOf(99) } });
-    await http().post('/v1/sick-leaves').send(leave).expect(202);
+    await http().post('/v1/sick-leaves').set('X-Api-Key', INSURER.apiKey).send(leave).expect(202);
     const trace = await eventually(async () => {
       const r = await admin(http().get(`/v1/messages/${leave.messageId}`));
       return r.body.status === 'parked' ? r.body : undefined;
@@ -196,11 +198,14 @@ export function sickLeaveFlowScenario(start: () => Promise<HubUnderTest>): void 
     ] as const)
       await hub.publish(Topics.sickLeaveInbound, k, v);
 
+    const sent = [notJson, schemaViolation, badKey, badDates];
+    const isOriginal = (l: { dl: DeadLetter }, s: Buffer | string) => Buffer.from(l.dl.originalBytesBase64, 'base64').equals(Buffer.from(s));
+    // Other tests of the scenario dead-letter messages too: wait for these four.
     const letters = await eventually(async () => {
       const all = (await hub.readTopic(Topics.deadLetter)).map((r) => ({ key: r.key, dl: JSON.parse(r.value.toString()) as DeadLetter }));
-      return all.length >= 4 ? all : undefined;
+      return sent.every((s) => all.some((l) => isOriginal(l, s))) ? all.filter((l) => sent.some((s) => isOriginal(l, s))) : undefined;
     }, 'four dead letters');
-    const byOriginal = (s: Buffer | string) => letters.find((l) => Buffer.from(l.dl.originalBytesBase64, 'base64').equals(Buffer.from(s)))?.dl;
+    const byOriginal = (s: Buffer | string) => letters.find((l) => isOriginal(l, s))?.dl;
     expect(byOriginal(notJson)).toMatchObject({ stage: 'normalizer', reason: 'message is not JSON', sourceTopic: Topics.sickLeaveInbound });
     expect(byOriginal(schemaViolation)?.errors.map((e) => e.path)).toEqual(expect.arrayContaining(['/nature', '/startDate']));
     expect(byOriginal(badKey)).toMatchObject({ reason: 'identifiers or dates are invalid', errors: [{ path: '/worker/nir', message: 'NIR key does not match' }] });
@@ -210,6 +215,7 @@ export function sickLeaveFlowScenario(start: () => Promise<HubUnderTest>): void 
 
     const res = await http()
       .post('/v1/sick-leaves')
+      .set('X-Api-Key', INSURER.apiKey)
       .send({ ...sickLeave({ n: 6 }), employer: { siret: '12345678901234' }, pdpRisk: 'yes' })
       .expect(400);
     expect(res.headers['content-type']).toContain('application/problem+json');
@@ -217,20 +223,21 @@ export function sickLeaveFlowScenario(start: () => Promise<HubUnderTest>): void 
     expect(res.body.errors).toEqual(expect.arrayContaining([{ path: '/pdpRisk', message: 'must be boolean' }]));
     const badSiret = await http()
       .post('/v1/sick-leaves')
+      .set('X-Api-Key', INSURER.apiKey)
       .send({ ...sickLeave({ n: 6 }), employer: { siret: '12345678901234' } })
       .expect(400);
     expect(badSiret.body.errors).toEqual([{ path: '/employer/siret', message: 'SIRET fails the Luhn check' }]);
-    const malformed = await http().post('/v1/sick-leaves').set('Content-Type', 'application/json').send('{oops').expect(400);
+    const malformed = await http().post('/v1/sick-leaves').set('X-Api-Key', INSURER.apiKey).set('Content-Type', 'application/json').send('{oops').expect(400);
     expect(malformed.headers['content-type']).toContain('application/problem+json');
   });
 
   it('routes an employer declaration of 30 days or more, and rejects a shorter one', async () => {
     const decl = employerDeclaration({ n: 7, employer: { siret: siretOf(1) }, startDate: '2026-08-01', expectedEndDate: addDays('2026-08-01', 39) });
-    await http().post('/v1/employer-leave-declarations').send(decl).expect(202);
+    await http().post('/v1/employer-leave-declarations').set('X-Api-Key', INSURER.apiKey).send(decl).expect(202);
     const item = await itemFor(A, decl.messageId);
     expect(item.delivery.caseEvent).toMatchObject({ source: 'employer', legalBasis: 'employer-declaration', cumulatedDays: 40 });
     const short = employerDeclaration({ n: 7, employer: { siret: siretOf(1) }, startDate: '2026-11-01', expectedEndDate: '2026-11-05' });
-    await http().post('/v1/employer-leave-declarations').send(short).expect(202);
+    await http().post('/v1/employer-leave-declarations').set('X-Api-Key', INSURER.apiKey).send(short).expect(202);
     await eventually(async () => (await admin(http().get(`/v1/messages/${short.messageId}`))).body.status === 'not-eligible', 'short declaration not eligible');
   });
 
@@ -243,6 +250,14 @@ export function sickLeaveFlowScenario(start: () => Promise<HubUnderTest>): void 
     await http().get('/v1/inbox').set('X-Api-Key', 'not-a-key').expect(401);
     const own = await http().get(`/v1/inbox/${itemOfA.itemId}`).set('X-Api-Key', A.apiKey).expect(200);
     expect(own.body.delivery.partnerId).toBe('spsti-a');
+    // The SPSTI, entitled to the transmitted leave, reads which worker it is about…
+    expect(own.body.worker).toMatchObject({ nir: expect.stringMatching(/^[12]\d{14}$/), birthName: 'DUPONT', firstNames: 'Marie' });
+    expect(nirs).toContain(own.body.worker.nir);
+    // …and that read is in the worker's disclosure report.
+    const report = (await admin(http().post('/v1/audit/disclosures')).send({ nir: own.body.worker.nir }).expect(200)).body;
+    expect(report.identityReads).toContainEqual(expect.objectContaining({ partnerId: 'spsti-a', itemId: itemOfA.itemId, itemType: 'sick-leave' }));
+    // The list carries no identity.
+    expect(JSON.stringify(await inbox(A))).not.toContain(own.body.worker.nir);
     const acked = await http().post(`/v1/inbox/${itemOfA.itemId}/ack`).set('X-Api-Key', A.apiKey).send({ version: itemOfA.version }).expect(200);
     expect(acked.body.status).toBe('acknowledged');
     expect((await inbox(A)).some((i) => i.itemId === itemOfA.itemId)).toBe(false);
@@ -252,6 +267,30 @@ export function sickLeaveFlowScenario(start: () => Promise<HubUnderTest>): void 
     await http()
       .get('/v1/partners')
       .set('X-Api-Key', 'é' + 'x'.repeat(hub.adminKey.length - 1))
+      .expect(401);
+  });
+
+  it("accepts sick leaves only from the insurer's senders, and refuses an anonymous body before reading it", async () => {
+    const anonymous = await http()
+      .post('/v1/sick-leaves')
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify({ pad: 'x'.repeat(900_000) }));
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers['content-type']).toContain('application/problem+json');
+    await http()
+      .post('/v1/sick-leaves')
+      .set('X-Api-Key', 'not-a-key')
+      .send(sickLeave({ n: 7 }))
+      .expect(401);
+    const notInsurer = await http()
+      .post('/v1/sick-leaves')
+      .set('X-Api-Key', A.apiKey)
+      .send(sickLeave({ n: 7 }))
+      .expect(403);
+    expect(notInsurer.body.detail).toContain('cpam');
+    await http()
+      .post('/v1/employer-leave-declarations')
+      .send(employerDeclaration({ n: 7 }))
       .expect(401);
   });
 

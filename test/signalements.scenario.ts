@@ -97,6 +97,10 @@ export function signalementsScenario(start: () => Promise<HubUnderTest>, fhir: (
     // The service social is not allowed to see the IRDP, consent or not.
     expect(d.referral).not.toHaveProperty('irdp');
     expect(d.ruleIds).toEqual(['intended-recipient', 'degraded-situation-service-social-leads']);
+    // The service social, a recipient on consent, reads which worker it must contact.
+    const read = (await as(P.social, http().get(`/v1/inbox/${firstItem.itemId}`)).expect(200)).body;
+    expect(read.worker).toEqual({ nir: nirOf(1), birthName: 'MARTIN', firstNames: 'Claire' });
+    expect(read.schema).toBe('referral-delivery/1');
 
     const onTopic = await eventually(async () => (await topicDeliveries(P.social)).find((m) => m.d.deliveryId === firstItem.itemId), 'delivery on the Kafka inbox topic');
     expect(onTopic.key).toBe(d.personPseudonym);
@@ -107,8 +111,17 @@ export function signalementsScenario(start: () => Promise<HubUnderTest>, fhir: (
       status: 'requested',
       intent: 'order',
       owner: { identifier: { system: FhirSystems.partnerId, value: P.social.partnerId } },
-      for: { identifier: { value: d.personPseudonym } },
+      for: { reference: expect.stringMatching(/^Patient\//) },
     });
+    // The Task is for the worker's Patient, named as FR Core names her: the INS-NIR under its OID.
+    const patient = (await fhir().client.read({ resourceType: 'Patient', id: (task.for.reference as string).split('/')[1] })) as Json;
+    expect(patient.identifier).toEqual(
+      expect.arrayContaining([
+        { use: 'official', type: { coding: [{ system: 'https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-v2-0203', code: 'INS-NIR' }] }, system: 'urn:oid:1.2.250.1.213.1.4.8', value: nirOf(1) },
+        { system: FhirSystems.personPseudonym, value: d.personPseudonym },
+      ]),
+    );
+    expect(patient.name).toEqual([{ use: 'official', family: 'MARTIN', given: ['Claire'] }]);
     const comms = (await fhir().client.search({ resourceType: 'Communication', searchParams: { identifier: `${FhirSystems.deliveryId}|${firstItem.itemId}` } })) as Json;
     expect(comms.entry).toHaveLength(1);
     const payload = JSON.parse(Buffer.from(comms.entry[0].resource.payload[1].contentAttachment.data, 'base64').toString());
@@ -236,7 +249,7 @@ export function signalementsScenario(start: () => Promise<HubUnderTest>, fhir: (
 
   it("routes the SPSTI's accompaniment report on a transmitted leave back to the CPAM and the service médical", async () => {
     const leave = sickLeave({ n: 6, leaveId: 'aat-ret-6', employer: { siret: siretOf(1) } });
-    await http().post('/v1/sick-leaves').send(leave).expect(202);
+    await http().post('/v1/sick-leaves').set('X-Api-Key', P.cpam.apiKey).send(leave).expect(202);
     const leaveItem = await eventually(
       async () => (await as(P.spsti, http().get('/v1/inbox')).expect(200)).body.items.find((i: Json) => i.delivery.caseEvent?.sourceMessageId === leave.messageId),
       'sick leave in the SPSTI inbox',
@@ -485,11 +498,16 @@ export function signalementsScenario(start: () => Promise<HubUnderTest>, fhir: (
       .send(signalement(7, { recipient: { category: 'cap-emploi', partnerId: 'cap-emploi-99' } }))
       .expect(400);
     expect(unknown.body.errors).toEqual([{ path: '/recipient/partnerId', message: 'cap-emploi-99 is not a registered partner' }]);
-    await hub.publish(SignalementTopics.signalementInbound, 'k-bad', JSON.stringify({ ...signalement(7), worker: { nir: nirOf(7).slice(0, 13) + '00' } }));
+    const badOverKafka = { ...signalement(7), worker: { nir: nirOf(7).slice(0, 13) + '00' } };
+    await hub.publish(SignalementTopics.signalementInbound, 'k-bad', JSON.stringify(badOverKafka));
     await eventually(
       async () => (await admin(http().get('/v1/ops/dead-letters'))).body.some((d: Json) => d.sourceTopic === SignalementTopics.signalementInbound && d.reason === 'identifiers or dates are invalid'),
       'bad signalement dead-lettered',
     );
+    // Its sender gets a final answer at the status URL: rejected, and why.
+    const rejected = (await as(P.spsti, http().get(`/v1/signalements/${badOverKafka.signalementId}/status`)).expect(200)).body;
+    expect(rejected).toMatchObject({ signalementId: badOverKafka.signalementId, status: 'rejected', reason: 'identifiers or dates are invalid' });
+    await as(P.cap, http().get(`/v1/signalements/${badOverKafka.signalementId}/status`)).expect(404);
 
     const identifiers = [1, 2, 3, 4, 5, 6, 7, 8].flatMap((n) => [nirOf(n), nirOf(n).slice(0, 13)]);
     const topics = await hub.listTopics();

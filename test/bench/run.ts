@@ -89,6 +89,7 @@ async function prepareHub({ kafka, brokers, pgAdminUrl }: Servers, population: P
     KAFKA_BROKERS: brokers.join(','),
     DATABASE_URL: database.url,
     PSEUDONYM_KEY: 'bench-pseudonym-key-0123456789abcdef',
+    IDENTITY_KEYS: 'bench:CQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQk=',
     ADMIN_API_KEY: 'bench-admin-key-0123',
     TOPIC_NAMESPACE: namespace,
     TOPIC_PARTITIONS: String(PARTITIONS),

@@ -28,6 +28,8 @@ export interface HubUnderTest {
   /** The database behind the HTTP API (for assertions). */
   db: Database;
   publish(topic: string, key: string, value: Buffer | string): Promise<void>;
+  /** Several messages in one produce request (on one partition when they share a key): they reach the consumer together, as one batch. */
+  publishBatch(topic: string, messages: { key: string; value: Buffer | string }[]): Promise<void>;
   readTopic(topic: string): Promise<TopicRecord[]>;
   listTopics(): Promise<string[]>;
   close(): Promise<void>;
@@ -35,6 +37,7 @@ export interface HubUnderTest {
 
 const ADMIN_KEY = 'e2e-admin-key-0123456789';
 const PSEUDONYM_KEY = 'e2e-pseudonym-key-0123456789abcdef';
+const IDENTITY_KEYS = 'e2e:BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=';
 
 /** `npm start`'s mode: one process, PGlite, in-process bus. */
 export async function startEmbeddedHub(overrides: ConfigOverrides = {}): Promise<HubUnderTest> {
@@ -48,6 +51,7 @@ export async function startEmbeddedHub(overrides: ConfigOverrides = {}): Promise
     adminKey: ADMIN_KEY,
     db: app.get(DATABASE),
     publish: (topic, key, value) => bus.publish(topic, [{ key, value }]),
+    publishBatch: (topic, messages) => bus.publish(topic, messages),
     readTopic: async (topic) => bus.messages(topic).map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
     listTopics: async () => bus.topics(),
     close: () => app.close(),
@@ -64,7 +68,7 @@ export async function startDistributedHub(overrides: ConfigOverrides = {}): Prom
   if (!brokers) throw new Error('KAFKA_BROKERS is not set: the e2e global setup starts a broker');
   const database = await createTestDatabase();
   const namespace = `e2e-${randomBytes(4).toString('hex')}.`;
-  const env = { KAFKA_BROKERS: brokers, DATABASE_URL: database.url, ADMIN_API_KEY: ADMIN_KEY, PSEUDONYM_KEY, TOPIC_NAMESPACE: namespace, TOPIC_PARTITIONS: '3' };
+  const env = { KAFKA_BROKERS: brokers, DATABASE_URL: database.url, ADMIN_API_KEY: ADMIN_KEY, PSEUDONYM_KEY, IDENTITY_KEYS, TOPIC_NAMESPACE: namespace, TOPIC_PARTITIONS: '3' };
   const config = (app: string): HubConfig => loadConfig({ ...env, KAFKA_CLIENT_ID: `pdp-${app}` }, { mode: 'distributed', ...overrides });
 
   const gateway = await NestFactory.create(GatewayModule.forRoot(config('gateway')), { bodyParser: false });
@@ -87,6 +91,9 @@ export async function startDistributedHub(overrides: ConfigOverrides = {}): Prom
     db: gateway.get(DATABASE),
     publish: async (topic, key, value) => {
       await producer.send({ topic: namespace + topic, messages: [{ key, value }] });
+    },
+    publishBatch: async (topic, messages) => {
+      await producer.send({ topic: namespace + topic, messages });
     },
     readTopic: (topic) => readWholeTopic(kafka, namespace + topic),
     listTopics: async () => {

@@ -36,7 +36,15 @@ export async function startMetricsStack(metrics: Partial<MetricsConfig> = {}): P
   if (!brokers) throw new Error('KAFKA_BROKERS is not set: the e2e global setup starts a broker');
   const database = await createTestDatabase();
   const namespace = `e2e-${randomBytes(4).toString('hex')}.`;
-  const env = { KAFKA_BROKERS: brokers, DATABASE_URL: database.url, ADMIN_API_KEY: METRICS_ADMIN_KEY, PSEUDONYM_KEY: METRICS_PSEUDONYM_KEY, TOPIC_NAMESPACE: namespace, TOPIC_PARTITIONS: '3' };
+  const env = {
+    KAFKA_BROKERS: brokers,
+    DATABASE_URL: database.url,
+    ADMIN_API_KEY: METRICS_ADMIN_KEY,
+    PSEUDONYM_KEY: METRICS_PSEUDONYM_KEY,
+    IDENTITY_KEYS: 'e2e:BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=',
+    TOPIC_NAMESPACE: namespace,
+    TOPIC_PARTITIONS: '3',
+  };
   const config = (app: string, m: Partial<MetricsConfig> = {}) => loadConfig({ ...env, KAFKA_CLIENT_ID: `pdp-${app}` }, { mode: 'distributed', metrics: m });
 
   const app = await NestFactory.create(MetricsAppModule.forRoot(config('metrics', { publishIntervalMs: 0, ...metrics })), { bodyParser: false, logger: ['error', 'warn'] });

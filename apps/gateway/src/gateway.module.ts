@@ -6,6 +6,7 @@ import { AuditModule } from '@pdp/audit';
 import { RoutingRulesModule } from '@pdp/routing-rules';
 import { DeadLettersModule } from '@pdp/dead-letters';
 import { PartnersHttpModule, PartnersModule } from '@pdp/partners';
+import { IdentityModule } from '@pdp/identity';
 import { InboxHttpModule } from '@pdp/inbox';
 import { SickLeaveHttpModule } from '@pdp/sick-leave';
 import { SignalementsHttpModule } from '@pdp/signalements';
@@ -23,6 +24,7 @@ export class GatewayModule {
         RoutingRulesModule,
         DeadLettersModule,
         PartnersModule,
+        IdentityModule,
         PartnersHttpModule,
         InboxHttpModule,
         SickLeaveHttpModule,

@@ -8,6 +8,7 @@ import { AuditModule } from '@pdp/audit';
 import { RoutingRulesModule } from '@pdp/routing-rules';
 import { DeadLettersModule } from '@pdp/dead-letters';
 import { PartnersHttpModule, PartnersModule } from '@pdp/partners';
+import { IdentityModule } from '@pdp/identity';
 import { InboxHttpModule } from '@pdp/inbox';
 import { SickLeaveHttpModule, SickLeaveNormalizerModule, SickLeaveRouterModule } from '@pdp/sick-leave';
 import { SignalementsConsumerModule, SignalementsHttpModule } from '@pdp/signalements';
@@ -26,6 +27,7 @@ export class HubModule {
         RoutingRulesModule,
         DeadLettersModule,
         PartnersModule,
+        IdentityModule,
         PartnersHttpModule,
         InboxHttpModule,
         SickLeaveHttpModule,

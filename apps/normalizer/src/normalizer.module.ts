@@ -6,11 +6,12 @@ import { AuditModule } from '@pdp/audit';
 import { RoutingRulesModule } from '@pdp/routing-rules';
 import { DeadLettersModule } from '@pdp/dead-letters';
 import { PartnersModule } from '@pdp/partners';
+import { IdentityModule } from '@pdp/identity';
 import { SickLeaveModule, SickLeaveNormalizerModule } from '@pdp/sick-leave';
 
 /** What the normalizer's sick-leave work stands on, in the service and in each handler thread. */
 function sickLeaveFlow(config: HubConfig, adapters: PlatformAdapters) {
-  return [PlatformModule.forRoot(config, adapters), AuditModule, RoutingRulesModule, DeadLettersModule, PartnersModule];
+  return [PlatformModule.forRoot(config, adapters), AuditModule, RoutingRulesModule, DeadLettersModule, PartnersModule, IdentityModule];
 }
 
 /** The normalizer service: consumes the inbound leaves, normalises and routes them in one transaction. */

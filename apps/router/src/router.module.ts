@@ -5,12 +5,13 @@ import { AuditModule } from '@pdp/audit';
 import { RoutingRulesModule } from '@pdp/routing-rules';
 import { DeadLettersModule } from '@pdp/dead-letters';
 import { PartnersModule } from '@pdp/partners';
+import { IdentityModule } from '@pdp/identity';
 import { SickLeaveRouterModule } from '@pdp/sick-leave';
 
 /** The router service: routes the case events released from parking (pdp.case.normalized.v1). */
 @Module({})
 export class RouterAppModule {
   static forRoot(config: HubConfig, adapters: PlatformAdapters = {}): DynamicModule {
-    return { module: RouterAppModule, imports: [PlatformModule.forRoot(config, adapters), AuditModule, RoutingRulesModule, DeadLettersModule, PartnersModule, SickLeaveRouterModule] };
+    return { module: RouterAppModule, imports: [PlatformModule.forRoot(config, adapters), AuditModule, RoutingRulesModule, DeadLettersModule, PartnersModule, IdentityModule, SickLeaveRouterModule] };
   }
 }

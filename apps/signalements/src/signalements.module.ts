@@ -5,12 +5,16 @@ import { AuditModule } from '@pdp/audit';
 import { RoutingRulesModule } from '@pdp/routing-rules';
 import { DeadLettersModule } from '@pdp/dead-letters';
 import { PartnersModule } from '@pdp/partners';
+import { IdentityModule } from '@pdp/identity';
 import { SignalementsConsumerModule } from '@pdp/signalements';
 
 /** The signalements service: signalements and the SPSTI's accompaniment reports off the bus. */
 @Module({})
 export class SignalementsAppModule {
   static forRoot(config: HubConfig, adapters: PlatformAdapters = {}): DynamicModule {
-    return { module: SignalementsAppModule, imports: [PlatformModule.forRoot(config, adapters), AuditModule, RoutingRulesModule, DeadLettersModule, PartnersModule, SignalementsConsumerModule] };
+    return {
+      module: SignalementsAppModule,
+      imports: [PlatformModule.forRoot(config, adapters), AuditModule, RoutingRulesModule, DeadLettersModule, PartnersModule, IdentityModule, SignalementsConsumerModule],
+    };
   }
 }

@@ -15,6 +15,7 @@ export type AuditAction =
   | 'chef-de-file-reassigned'
   | 'consent-recorded'
   | 'rules-reloaded'
+  | 'identity-read'
   // Operators' actions (actor 'admin'):
   | 'partner-registered'
   | 'adhesions-imported'
@@ -49,7 +50,7 @@ export interface AuditRecord extends AuditEntry {
 
 /**
  * Append-only audit trail (the table refuses UPDATE, DELETE and TRUNCATE), hash-chained by the
- * database (migration 012). Writes are one statement per batch (COPY, or one multi-row insert),
+ * database (migration 013). Writes are one statement per batch (COPY, or one multi-row insert),
  * inside the caller's transaction when given one: the chain's lock is then held until that
  * transaction ends, so append last, right before the commit.
  */
@@ -89,6 +90,12 @@ export class AuditTrail {
    * "Who received what about this person, and why": every disclosure (delivery, release),
    * with its legal basis or consent, the rules that asked for it, and whether it was pulled back.
    */
+  /** "…and who read it": every read of the person's identity by a recipient. */
+  async identityReads(personPseudonym: string): Promise<IdentityRead[]> {
+    const all = await this.byPerson(personPseudonym, 10_000);
+    return all.filter((r) => r.action === 'identity-read').map((r) => ({ at: r.at, partnerId: r.partnerId!, itemId: r.subjectId, itemType: r.subjectType, legalBasis: r.legalBasis ?? null }));
+  }
+
   async disclosures(personPseudonym: string): Promise<Disclosure[]> {
     const all = await this.byPerson(personPseudonym, 10_000);
     const pulledBack = new Set(all.filter((r) => r.action === 'pulled-back').map((r) => `${r.subjectId}|${r.partnerId}`));
@@ -110,6 +117,15 @@ export class AuditTrail {
         pulledBack: pulledBack.has(`${r.subjectId}|${r.partnerId}`),
       }));
   }
+}
+
+/** A read of the worker's identity by a recipient: who, when, which item, on which basis. */
+export interface IdentityRead {
+  at: string;
+  partnerId: string;
+  itemId: string;
+  itemType: string;
+  legalBasis: string | null;
 }
 
 export interface Disclosure {

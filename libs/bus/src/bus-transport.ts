@@ -1,19 +1,24 @@
+import { Catch, ExceptionFilter } from '@nestjs/common';
 import { CustomTransportStrategy, Server } from '@nestjs/microservices';
-import { lastValueFrom } from 'rxjs';
+import { lastValueFrom, Observable, throwError } from 'rxjs';
 import { SpanKind } from '@opentelemetry/api';
 import { traced } from '@pdp/telemetry';
-import { BusMessage, MessageBus } from './bus';
+import { BatchHandler, BusMessage, MessageBus } from './bus';
+import { isolatingHandler, IsolationOptions } from './batch-isolation';
 
 /**
  * A NestJS microservice transport over the hub's MessageBus. Controllers declare
  * `@EventPattern(topic)` and receive whole batches (BusMessage[]) from one partition, which is
  * what lets handlers batch their database work; Kafka or in-process is the bus's business.
+ * With `isolation`, every consumer's batches go through isolatingHandler: a message that keeps
+ * failing is dead-lettered and the rest of its batch flows (batch-isolation.ts).
  */
 export class BusTransport extends Server implements CustomTransportStrategy {
   constructor(
     private readonly bus: MessageBus,
     private readonly groupId: string,
     transportId: symbol,
+    private readonly isolation?: Omit<IsolationOptions, 'log'>,
   ) {
     super();
     this.transportId = transportId;
@@ -23,7 +28,9 @@ export class BusTransport extends Server implements CustomTransportStrategy {
     const topics = [...this.messageHandlers.keys()];
     try {
       if (topics.length > 0) {
-        await this.bus.subscribe({ groupId: this.groupId, topics, handle: (batch) => this.dispatch(batch) });
+        const dispatch: BatchHandler = (batch) => this.dispatch(batch);
+        const handle = this.isolation ? isolatingHandler(dispatch, { ...this.isolation, log: (m) => this.logger.warn(`group ${this.groupId}: ${m}`) }) : dispatch;
+        await this.bus.subscribe({ groupId: this.groupId, topics, handle });
       }
       callback();
     } catch (e) {
@@ -63,5 +70,18 @@ export class BusTransport extends Server implements CustomTransportStrategy {
       },
       SpanKind.CONSUMER,
     );
+  }
+}
+
+/**
+ * Hands a consumer's error to the transport as it was thrown. Nest's default RPC filter would
+ * replace it by `{ status: 'error', message: 'Internal server error' }`, made for answering a
+ * caller; here nobody is answered, and the error's code (a SQLSTATE, a connection error) is
+ * what tells a message the database refuses from a database that is down (batch-isolation.ts).
+ */
+@Catch()
+export class RethrowToTransport implements ExceptionFilter {
+  catch(exception: unknown): Observable<never> {
+    return throwError(() => exception);
   }
 }

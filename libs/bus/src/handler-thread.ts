@@ -1,6 +1,6 @@
 import { parentPort } from 'worker_threads';
 import { BatchHandler, MessageBus, OutgoingMessage, Subscription, TopicSpec } from './bus';
-import { BusCall, errorText, FromThread, PackedBatch, ToThread, unpackBatch } from './thread-protocol';
+import { BusCall, errorFields, ErrorFields, errorFrom, errorText, FromThread, PackedBatch, ToThread, unpackBatch } from './thread-protocol';
 
 /** The part of a MessagePort a handler thread uses (`parentPort`, or a MessageChannel's port in tests). */
 export interface PortLike {
@@ -19,11 +19,11 @@ class ThreadBus implements MessageBus {
 
   constructor(private readonly port: PortLike) {}
 
-  settle(id: number, error?: string): void {
+  settle(id: number, error?: ErrorFields): void {
     const w = this.waiting.get(id);
     this.waiting.delete(id);
     if (error === undefined) w?.resolve();
-    else w?.reject(new Error(error));
+    else w?.reject(errorFrom(error));
   }
 
   ensureTopics(specs: TopicSpec[]): Promise<void> {
@@ -62,7 +62,7 @@ export function serveBatches(port: PortLike, build: (bus: MessageBus) => Promise
   const bus = new ThreadBus(port);
   const handler = build(bus);
   port.on('message', (m: ToThread) => {
-    if (m.kind === 'reply') return bus.settle(m.id, m.error);
+    if (m.kind === 'reply') return bus.settle(m.id, m.error === undefined ? undefined : (m as ErrorFields));
     // Only the id is kept while the batch is handled: the packed batch (its per-message arrays)
     // and the messages unpacked from it may then die as soon as the handler has read them,
     // rather than be copied by every young-generation collection until the batch commits.
@@ -76,7 +76,7 @@ export function serveBatches(port: PortLike, build: (bus: MessageBus) => Promise
       })
       .then(
         () => port.postMessage({ kind: 'done', id }),
-        (e) => port.postMessage({ kind: 'done', id, error: errorText(e) }),
+        (e) => port.postMessage({ kind: 'done', id, ...errorFields(e) }),
       );
   });
   handler.then(

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Worker } from 'worker_threads';
 import { BatchHandler, BusMessage, MessageBus } from './bus';
-import { asBuffers, errorText, FromThread, packBatch, ToThread } from './thread-protocol';
+import { asBuffers, errorFields, ErrorFields, errorFrom, FromThread, packBatch, ToThread } from './thread-protocol';
 
 /** The part of a worker_threads Worker the pool uses (a fake in unit tests). */
 export interface ThreadLike {
@@ -108,7 +108,7 @@ export class HandlerThreads {
           const r = t.running.get(m.id);
           t.running.delete(m.id);
           if (m.error === undefined) r?.resolve();
-          else r?.reject(new Error(m.error));
+          else r?.reject(errorFrom(m as ErrorFields));
         } else if (m.kind === 'call') {
           void this.call(t, m);
         }
@@ -133,13 +133,13 @@ export class HandlerThreads {
   }
 
   private async call(t: Thread, m: Extract<FromThread, { kind: 'call' }>): Promise<void> {
-    let error: string | undefined;
+    let error: ErrorFields | undefined;
     try {
       if (m.method === 'publishMany') await this.o.bus.publishMany(asBuffers(m.batches));
       else await this.o.bus.ensureTopics(m.specs);
     } catch (e) {
-      error = errorText(e);
+      error = errorFields(e);
     }
-    if (!t.closing) t.worker.postMessage({ kind: 'reply', id: m.id, ...(error === undefined ? {} : { error }) });
+    if (!t.closing) t.worker.postMessage({ kind: 'reply', id: m.id, ...error });
   }
 }

@@ -4,6 +4,7 @@ export * from './memory-bus';
 export * from './bus-transport';
 export * from './transports';
 export * from './batch-pipeline';
+export * from './batch-isolation';
 export * from './handler-threads';
 export * from './handler-thread';
 export { packBatch, unpackBatch } from './thread-protocol';

@@ -17,12 +17,23 @@ export interface PackedBatch {
   ends: Uint32Array;
 }
 
-export type ToThread = { kind: 'batch'; id: number; batch: PackedBatch } | { kind: 'reply'; id: number; error?: string };
+/**
+ * A failure as it crosses threads: its message, and what classifies it (libs/bus failureKind):
+ * the SQLSTATE or system error code, the error's name, kafkajs's error type.
+ */
+export interface ErrorFields {
+  error: string;
+  errorCode?: string;
+  errorName?: string;
+  errorType?: string;
+}
+
+export type ToThread = { kind: 'batch'; id: number; batch: PackedBatch } | ({ kind: 'reply'; id: number } & Partial<ErrorFields>);
 
 /** A handler thread's use of the bus (publishing, topics), done by the consuming thread. */
 export type BusCall = { method: 'publishMany'; batches: { topic: string; messages: OutgoingMessage[] }[] } | { method: 'ensureTopics'; specs: TopicSpec[] };
 
-export type FromThread = { kind: 'ready' } | { kind: 'failed'; error: string } | { kind: 'done'; id: number; error?: string } | ({ kind: 'call'; id: number } & BusCall);
+export type FromThread = { kind: 'ready' } | { kind: 'failed'; error: string } | ({ kind: 'done'; id: number } & Partial<ErrorFields>) | ({ kind: 'call'; id: number } & BusCall);
 
 /** Packs a batch for a handler thread; the returned buffer is to be transferred, not cloned. */
 export function packBatch(messages: readonly BusMessage[]): PackedBatch {
@@ -80,4 +91,23 @@ export function asBuffers(batches: { topic: string; messages: OutgoingMessage[] 
 
 export function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
+}
+
+export function errorFields(e: unknown): ErrorFields {
+  const { code, name, type } = (e ?? {}) as { code?: unknown; name?: unknown; type?: unknown };
+  return {
+    error: errorText(e),
+    ...(typeof code === 'string' ? { errorCode: code } : {}),
+    ...(typeof name === 'string' && name !== 'Error' ? { errorName: name } : {}),
+    ...(typeof type === 'string' ? { errorType: type } : {}),
+  };
+}
+
+/** The failure on this side of the threads, classified as it was on the other. */
+export function errorFrom(f: ErrorFields): Error {
+  const e = new Error(f.error) as Error & { code?: string; type?: string };
+  if (f.errorName) e.name = f.errorName;
+  if (f.errorCode) e.code = f.errorCode;
+  if (f.errorType) e.type = f.errorType;
+  return e;
 }

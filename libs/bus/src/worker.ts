@@ -1,13 +1,31 @@
 import { DynamicModule, INestApplication, Logger, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { HUB_CONFIG, HubConfig } from '@pdp/config';
 import { MessageBus } from './bus';
 import { MESSAGE_BUS } from './bus.module';
-import { BusTransport } from './bus-transport';
+import { BusTransport, RethrowToTransport } from './bus-transport';
+import { POISON_SINK, PoisonSink } from './batch-isolation';
 
-/** Attaches a consumer group to an app: its @EventPattern handlers for that transport consume from the app's bus. */
+/**
+ * Attaches a consumer group to an app: its @EventPattern handlers for that transport consume from
+ * the app's bus. When the app can dead-letter (POISON_SINK, from DeadLettersModule), a message
+ * that keeps failing is isolated and dead-lettered after CONSUMER_MAX_ATTEMPTS (batch-isolation.ts).
+ */
 export function connectWorker(app: INestApplication, groupId: string, transportId: symbol): void {
   const bus = app.get<MessageBus>(MESSAGE_BUS);
-  app.connectMicroservice({ strategy: new BusTransport(bus, groupId, transportId) }, { inheritAppConfig: true });
+  const config = app.get<HubConfig>(HUB_CONFIG);
+  const poison = optional<PoisonSink>(app, POISON_SINK)?.forGroup(groupId);
+  if (!poison) new Logger(groupId).warn('no dead letters for this consumer group: a message that keeps failing stops its partition');
+  const isolation = poison ? { maxAttempts: config.consumers.maxAttempts, backoffMs: config.consumers.retryBackoffMs, poison } : undefined;
+  app.connectMicroservice({ strategy: new BusTransport(bus, groupId, transportId, isolation) }, { inheritAppConfig: true });
+}
+
+function optional<T>(app: INestApplication, token: symbol): T | undefined {
+  try {
+    return app.get<T>(token, { strict: false });
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -25,6 +43,9 @@ export async function startWorker(
   app.enableShutdownHooks();
   await app.init();
   await beforeConsuming?.(app, app.get<MessageBus>(MESSAGE_BUS));
+  // A worker serves no HTTP: its consumers' errors go to the transport as thrown (an app that
+  // serves HTTP too has HttpModule's ProblemDetailsFilter, which does the same for them).
+  app.useGlobalFilters(new RethrowToTransport());
   connectWorker(app, groupId, transportId);
   await app.startAllMicroservices();
   new Logger(groupId).log('consuming');

@@ -10,7 +10,7 @@ describe('loadConfig', () => {
   it('switches to distributed with Kafka and PostgreSQL and then requires real secrets', () => {
     const env = { KAFKA_BROKERS: '127.0.0.1:9092', DATABASE_URL: 'postgres://localhost/x' };
     expect(() => loadConfig(env)).toThrow(/pseudonymKey/);
-    const c = loadConfig({ ...env, PSEUDONYM_KEY: 'k'.repeat(32), ADMIN_API_KEY: 'a'.repeat(20) });
+    const c = loadConfig({ ...env, PSEUDONYM_KEY: 'k'.repeat(32), ADMIN_API_KEY: 'a'.repeat(20), IDENTITY_KEYS: 'k1:' + Buffer.alloc(32, 1).toString('base64') });
     expect(c.mode).toBe('distributed');
     expect(c.kafka.brokers).toEqual(['127.0.0.1:9092']);
   });
@@ -20,7 +20,13 @@ describe('loadConfig', () => {
     expect(loadConfig({ TOPIC_PARTITIONS: '6', KAFKA_PARTITIONS_CONCURRENTLY: '2' }).kafka.partitionsConsumedConcurrently).toBe(2);
   });
   it("hands the normalizer's batches to one thread per core (at most four) in distributed mode only", () => {
-    const env = { KAFKA_BROKERS: '127.0.0.1:9092', DATABASE_URL: 'postgres://localhost/x', PSEUDONYM_KEY: 'k'.repeat(32), ADMIN_API_KEY: 'a'.repeat(20) };
+    const env = {
+      KAFKA_BROKERS: '127.0.0.1:9092',
+      DATABASE_URL: 'postgres://localhost/x',
+      PSEUDONYM_KEY: 'k'.repeat(32),
+      ADMIN_API_KEY: 'a'.repeat(20),
+      IDENTITY_KEYS: 'k1:' + Buffer.alloc(32, 1).toString('base64'),
+    };
     expect(loadConfig(env).normalizerThreads).toBe(Math.min(4, availableParallelism()));
     expect(loadConfig({ ...env, NORMALIZER_THREADS: '0' }).normalizerThreads).toBe(0);
     expect(loadConfig({}).normalizerThreads).toBe(0);
@@ -28,7 +34,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...env, NORMALIZER_THREADS: '-1' })).toThrow(/normalizerThreads/);
   });
   it('refuses the demo secrets and data in distributed mode, and half a distributed configuration', () => {
-    const env = { KAFKA_BROKERS: '127.0.0.1:9092', DATABASE_URL: 'postgres://localhost/x', PSEUDONYM_KEY: 'k'.repeat(32), ADMIN_API_KEY: 'a'.repeat(20) };
+    const env = {
+      KAFKA_BROKERS: '127.0.0.1:9092',
+      DATABASE_URL: 'postgres://localhost/x',
+      PSEUDONYM_KEY: 'k'.repeat(32),
+      ADMIN_API_KEY: 'a'.repeat(20),
+      IDENTITY_KEYS: 'k1:' + Buffer.alloc(32, 1).toString('base64'),
+    };
     expect(() => loadConfig({ ...env, ADMIN_API_KEY: 'demo-admin-key' })).toThrow(/ADMIN_API_KEY is the embedded demo key/);
     expect(() => loadConfig({ ...env, PSEUDONYM_KEY: 'embedded-demo-pseudonym-key-not-for-production' })).toThrow(/PSEUDONYM_KEY is the embedded demo key/);
     expect(() => loadConfig({ ...env, DEMO_DATA: 'true' })).toThrow(/DEMO_DATA is for the embedded demo only/);
@@ -41,6 +53,13 @@ describe('loadConfig', () => {
     expect(loadConfig({ METRICS_MASK_THRESHOLD: '5' }).metrics.maskThreshold).toBe(5);
     expect(() => loadConfig({ METRICS_MASK_THRESHOLD: '0' })).toThrow(/maskThreshold/);
   });
+  it('tries a failing batch three times, 200 ms then 400 ms apart, before dead-lettering what fails alone, unless told otherwise', () => {
+    expect(loadConfig({}).consumers).toEqual({ maxAttempts: 3, retryBackoffMs: 200 });
+    expect(loadConfig({ CONSUMER_MAX_ATTEMPTS: '5', CONSUMER_RETRY_BACKOFF_MS: '0' }).consumers).toEqual({ maxAttempts: 5, retryBackoffMs: 0 });
+    expect(() => loadConfig({ CONSUMER_MAX_ATTEMPTS: '0' })).toThrow(/maxAttempts/);
+    expect(() => loadConfig({ CONSUMER_RETRY_BACKOFF_MS: 'soon' })).toThrow(/retryBackoffMs/);
+  });
+
   it('rejects malformed values', () => {
     expect(() => loadConfig({ TOPIC_PARTITIONS: '0' })).toThrow(/partitions/);
   });

@@ -50,6 +50,12 @@ export interface HubConfig {
    * consuming thread. Distributed mode only: the embedded hub's database lives in its process.
    */
   normalizerThreads: number;
+  /**
+   * Every consumer group: attempts at a batch that fails for a reason other than the
+   * infrastructure before its messages are handled apart and the ones that fail alone are
+   * dead-lettered, and the wait before the second attempt, doubled before each next one.
+   */
+  consumers: { maxAttempts: number; retryBackoffMs: number };
   metrics: MetricsConfig;
   /** The routing rules (routing-rules/1); deploy/routing-rules.json when absent. */
   routingRulesFile?: string;
@@ -60,11 +66,17 @@ export interface HubConfig {
   partnersFile?: { path: string; apiKeys: Record<string, string> };
   /** OpenTelemetry: the traces exporter when one is configured the standard way (OTEL_*), else none. */
   telemetry: { tracesExporter?: string };
+  /**
+   * The keys that encrypt the workers' identities at rest (AES-256-GCM): every record names the
+   * key it was sealed with, new records use the active one, so a key can be replaced while the
+   * old one still opens what it sealed.
+   */
+  identityKeys: { activeKeyId: string; keys: Record<string, string> };
 }
 
 const schema = {
   type: 'object',
-  required: ['mode', 'kafka', 'http', 'pseudonymKey', 'adminApiKey', 'transitionalPhase', 'demoData', 'normalizerThreads'],
+  required: ['mode', 'kafka', 'http', 'pseudonymKey', 'adminApiKey', 'transitionalPhase', 'demoData', 'normalizerThreads', 'consumers'],
   properties: {
     mode: { enum: ['embedded', 'distributed'] },
     kafka: {
@@ -87,6 +99,14 @@ const schema = {
     pseudonymKey: { type: 'string', minLength: 16 },
     adminApiKey: { type: 'string', minLength: 12 },
     normalizerThreads: { type: 'integer', minimum: 0, maximum: 16 },
+    consumers: {
+      type: 'object',
+      required: ['maxAttempts', 'retryBackoffMs'],
+      properties: {
+        maxAttempts: { type: 'integer', minimum: 1, maximum: 20 },
+        retryBackoffMs: { type: 'integer', minimum: 0, maximum: 60000 },
+      },
+    },
     metrics: {
       type: 'object',
       required: ['maskThreshold', 'dedupGapDays', 'followUpGraceDays', 'publishIntervalMs'],
@@ -98,12 +118,22 @@ const schema = {
       },
     },
     routingRulesFile: { type: 'string', minLength: 1 },
+    identityKeys: {
+      type: 'object',
+      required: ['activeKeyId', 'keys'],
+      properties: {
+        activeKeyId: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,32}$' },
+        keys: { type: 'object', minProperties: 1, additionalProperties: { type: 'string', pattern: '^[A-Za-z0-9+/]{43}=$' } },
+      },
+    },
   },
 };
 
 /** Demo-only secrets for the embedded mode; distributed mode refuses to start without real ones. */
 const DEMO_PSEUDONYM_KEY = 'embedded-demo-pseudonym-key-not-for-production';
 const DEMO_ADMIN_KEY = 'demo-admin-key';
+/** 32 bytes, base64: the embedded demo's identity key. */
+const DEMO_IDENTITY_KEY = Buffer.from('embedded-demo-identity-key-32-by').toString('base64');
 
 /** What a composition root or a test may set over the environment (the metrics settings one by one). */
 export type ConfigOverrides = Partial<Omit<HubConfig, 'metrics'>> & { metrics?: Partial<MetricsConfig> };
@@ -153,6 +183,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { metrics: metr
     // One per core, at most four: the consuming thread was the bottleneck with one (docs/journal/round-12.md). Each thread holds its own heap and database pool (~40 MB and up to 10
     // connections).
     normalizerThreads: Number(env.NORMALIZER_THREADS ?? (mode === 'embedded' ? 0 : Math.min(4, availableParallelism()))),
+    // Three attempts, 200 ms then 400 ms apart: a failure that may pass (a key raced by another
+    // batch) is retried; a message the database refuses is dead-lettered within a second.
+    consumers: { maxAttempts: Number(env.CONSUMER_MAX_ATTEMPTS ?? 3), retryBackoffMs: Number(env.CONSUMER_RETRY_BACKOFF_MS ?? 200) },
     metrics: {
       maskThreshold: Number(env.METRICS_MASK_THRESHOLD || DEFAULT_METRICS_CONFIG.maskThreshold),
       dedupGapDays: Number(env.METRICS_DEDUP_GAP_DAYS || DEFAULT_METRICS_CONFIG.dedupGapDays),
@@ -163,6 +196,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { metrics: metr
     ...(env.ROUTING_RULES_FILE ? { routingRulesFile: env.ROUTING_RULES_FILE } : {}),
     ...(env.PARTNERS_FILE ? { partnersFile: { path: env.PARTNERS_FILE, apiKeys: partnerApiKeys(env.PARTNERS_FILE, env) } } : {}),
     telemetry: { tracesExporter: tracesExporter(env) },
+    identityKeys: identityKeys(env, mode),
     ...overrides,
   };
   const validate = new Ajv({ allErrors: true }).compile(schema);
@@ -178,7 +212,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { metrics: metr
     if (config.pseudonymKey === DEMO_PSEUDONYM_KEY) problems.push('PSEUDONYM_KEY is the embedded demo key: the distributed mode needs its own secret');
     if (config.adminApiKey === DEMO_ADMIN_KEY) problems.push('ADMIN_API_KEY is the embedded demo key: the distributed mode needs its own secret');
     if (config.demoData) problems.push('DEMO_DATA is for the embedded demo only');
+    if (Object.keys(config.identityKeys.keys).length === 0) problems.push('IDENTITY_KEYS is required in distributed mode (keyId:base64 of 32 random bytes)');
+    if (Object.values(config.identityKeys.keys).includes(DEMO_IDENTITY_KEY)) problems.push('IDENTITY_KEYS holds the embedded demo key: the distributed mode needs its own keys');
   }
+  if (config.identityKeys.activeKeyId && !(config.identityKeys.activeKeyId in config.identityKeys.keys))
+    problems.push(`IDENTITY_ACTIVE_KEY_ID ${config.identityKeys.activeKeyId} is not among IDENTITY_KEYS`);
   if (problems.length) throw new Error(`Invalid configuration: ${problems.join('; ')}`);
   return config;
 }
@@ -219,4 +257,22 @@ function partnerApiKeys(file: string, env: NodeJS.ProcessEnv): Record<string, st
 function tracesExporter(env: NodeJS.ProcessEnv): string | undefined {
   const exporter = env.OTEL_TRACES_EXPORTER ?? (env.OTEL_EXPORTER_OTLP_ENDPOINT ? 'otlp' : undefined);
   return exporter && exporter !== 'none' ? exporter : undefined;
+}
+
+/**
+ * IDENTITY_KEYS: `keyId:base64` pairs (32-byte keys), comma-separated; IDENTITY_ACTIVE_KEY_ID names
+ * the one new records are sealed with (the first by default). Required in distributed mode; the
+ * embedded demo has a demo key.
+ */
+function identityKeys(env: NodeJS.ProcessEnv, mode: HubConfig['mode']): HubConfig['identityKeys'] {
+  const keys: Record<string, string> = {};
+  for (const pair of (env.IDENTITY_KEYS ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const at = pair.indexOf(':');
+    keys[at > 0 ? pair.slice(0, at) : ''] = at > 0 ? pair.slice(at + 1) : pair;
+  }
+  if (Object.keys(keys).length === 0 && mode === 'embedded') keys['demo'] = DEMO_IDENTITY_KEY;
+  return { activeKeyId: env.IDENTITY_ACTIVE_KEY_ID ?? Object.keys(keys)[0] ?? '', keys };
 }

@@ -96,4 +96,22 @@ describe('FHIR Consent import', () => {
     expect(r.records).toEqual([]);
     expect(r.skipped.map((s) => s.reason)).toEqual(['status draft is not a decision', 'patient INS/NIR fails its key check', `no provision.purpose of ${FhirSystems.consentPurpose}`]);
   });
+
+  it("reads FHIR dateTimes on the hub's calendar: partial dates as their first instant, year 0000 and leap seconds skipped", () => {
+    const at = (dateTime: string) => consentRecordsFromFhir([consent({ dateTime })], pseudo);
+    expect(at('2026').records[0].effectiveAt).toBe('2026-01-01T00:00:00.000Z');
+    expect(at('2026-03').records[0].effectiveAt).toBe('2026-03-01T00:00:00.000Z');
+    expect(at('2026-03-04').records[0].effectiveAt).toBe('2026-03-04T00:00:00.000Z');
+    expect(at('2026-03-04T10:00:00+01:00').records[0].effectiveAt).toBe('2026-03-04T09:00:00.000Z');
+    for (const bad of ['0000-01-01T00:00:00Z', '2026-12-31T23:59:60Z', '2026-02-30', 'soon']) expect([bad, at(bad).skipped.map((x) => x.reason)]).toEqual([bad, ['no dateTime']]);
+    // A withdrawal recorded at an unreadable time takes effect at the consent's own.
+    expect(consentRecordsFromFhir([consent({ status: 'inactive', meta: { versionId: '1', lastUpdated: '0000-01-01T00:00:00Z' } })], pseudo).records[0].effectiveAt).toBe('2026-01-05T09:00:00.000Z');
+  });
+
+  it('skips a resource whose parts do not have their FHIR shape, rather than failing the import', () => {
+    const malformed = consent({ provision: { type: 'permit', purpose: 'orientation', actor: {} } as unknown as Consent['provision'] });
+    const r = consentRecordsFromFhir([malformed, consent({ id: 'c2' })], pseudo);
+    expect(r.skipped).toEqual([{ consent: 'Consent/c1/_history/1', reason: 'is not a well-formed FHIR R4 Consent' }]);
+    expect(r.records).toHaveLength(2);
+  });
 });

@@ -1,4 +1,4 @@
-import { ContractIds, ContractRegistry } from './index';
+import { ContractIds, ContractRegistry, unstorableText } from './index';
 import { SickLeaveNotification } from './generated/sick-leave-notification.v1';
 import { inboxTopic, Topics } from './topics';
 import { execFileSync } from 'child_process';
@@ -59,5 +59,31 @@ describe('AsyncAPI document', () => {
     const doc = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'contracts', 'asyncapi', 'pdp-hub.v1.yaml'), 'utf8') as string;
     for (const topic of Object.values(Topics) as string[]) expect(doc).toContain(`address: ${topic}`);
     expect(doc).toContain(`address: ${inboxTopic('{partnerId}')}`);
+  });
+});
+
+describe('text the database cannot store', () => {
+  it('is a violation at its path: a NUL character, an unpaired surrogate, in a value or a name', () => {
+    const r = sickLeave.validate({ ...validLeave(), worker: { nir: '185057800608491', birthName: 'DU\u0000PONT', firstNames: 'Marie\ud800' } });
+    expect(r).toEqual({
+      ok: false,
+      violations: [
+        { path: '/worker/birthName', message: 'contains a NUL character (\\u0000), which cannot be stored' },
+        { path: '/worker/firstNames', message: 'contains an unpaired UTF-16 surrogate, which is not Unicode text' },
+      ],
+    });
+    const named = sickLeave.validate({ ...validLeave(), ['a\u0000/b']: 1 });
+    expect(named.ok).toBe(false);
+    if (!named.ok) expect(named.violations).toContainEqual({ path: '/a\u0000~1b', message: 'has a name that contains a NUL character (\\u0000), which cannot be stored' });
+  });
+
+  it('lets paired surrogates (emoji, supplementary characters) and other control characters through', () => {
+    const leave = { ...validLeave(), worker: { nir: '185057800608491', birthName: 'DUPONT \ud83d\ude00', firstNames: 'Marie\tAnne\u0001' } };
+    expect(sickLeave.validate(leave)).toEqual({ ok: true, value: leave });
+  });
+
+  it('lists at most a hundred', () => {
+    expect(unstorableText(Array.from({ length: 500 }, () => '\u0000'))).toHaveLength(100);
+    expect(unstorableText({ a: ['ok', { b: 'x\u0000' }] })).toEqual([{ path: '/a/1/b', message: 'contains a NUL character (\\u0000), which cannot be stored' }]);
   });
 });

@@ -11,5 +11,6 @@ export * from './generated/follow-up.v1';
 export * from './generated/metrics-snapshot.v1';
 export * from './topics';
 export * from './validators';
+export * from './calendar';
 export * from './enums';
 export * from './signalements';

@@ -66,11 +66,69 @@ export class ContractRegistry {
     return {
       id,
       validate(input: unknown): ValidationResult<T> {
-        if (validate(input)) return { ok: true, value: input as T };
-        return { ok: false, violations: dedupe((validate.errors ?? []).filter(meaningful).map(toViolation)) };
+        const valid = validate(input);
+        // JSON Schema has no word for it: text the database cannot store is refused here, with
+        // the contract, rather than by PostgreSQL once the message is accepted.
+        const unstorable = unstorableText(input);
+        if (valid && unstorable.length === 0) return { ok: true, value: input as T };
+        return { ok: false, violations: dedupe([...(valid ? [] : (validate.errors ?? []).filter(meaningful).map(toViolation)), ...unstorable]) };
       },
     };
   }
+}
+
+const isWellFormed = (String.prototype as unknown as { isWellFormed: (this: string) => boolean }).isWellFormed;
+
+function storable(s: string): string | undefined {
+  if (s.indexOf('\u0000') !== -1) return 'contains a NUL character (\\u0000), which cannot be stored';
+  if (!isWellFormed.call(s)) return 'contains an unpaired UTF-16 surrogate, which is not Unicode text';
+  return undefined;
+}
+
+function pointer(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/**
+ * Strings anywhere in a parsed JSON value (values or property names) that PostgreSQL refuses:
+ * a NUL character (text and jsonb have none) or an unpaired surrogate (jsonb refuses its
+ * escape). Such a message would pass every other check and then fail its batch at the database.
+ * At most `limit` violations, by JSON pointer.
+ */
+export function unstorableText(value: unknown, limit = 100): Violation[] {
+  // Nearly every message has none: found without building a path per value (the hot path).
+  if (!hasUnstorable(value)) return [];
+  const out: Violation[] = [];
+  const walk = (v: unknown, path: string): void => {
+    if (out.length >= limit) return;
+    if (typeof v === 'string') {
+      const problem = storable(v);
+      if (problem) out.push({ path: path || '/', message: problem });
+    } else if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) walk(v[i], `${path}/${i}`);
+    } else if (v !== null && typeof v === 'object') {
+      for (const key in v) {
+        const problem = storable(key);
+        if (problem) {
+          if (out.length < limit) out.push({ path: `${path}/${pointer(key)}`, message: `has a name that ${problem}` });
+          continue;
+        }
+        walk((v as Record<string, unknown>)[key], `${path}/${pointer(key)}`);
+      }
+    }
+  };
+  walk(value, '');
+  return out;
+}
+
+function hasUnstorable(v: unknown): boolean {
+  if (typeof v === 'string') return storable(v) !== undefined;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (hasUnstorable(v[i])) return true;
+  } else if (v !== null && typeof v === 'object') {
+    for (const key in v) if (storable(key) !== undefined || hasUnstorable((v as Record<string, unknown>)[key])) return true;
+  }
+  return false;
 }
 
 // ajv reports the failing `if` itself besides the real violation; keep the real one.

@@ -1,13 +1,19 @@
 import { Global, Module } from '@nestjs/common';
 import { Database, DATABASE } from '@pdp/db';
-import { MESSAGE_BUS, MessageBus } from '@pdp/bus';
+import { MESSAGE_BUS, MessageBus, POISON_SINK } from '@pdp/bus';
 import { Clock, CLOCK } from '@pdp/platform';
-import { DeadLetterSink } from './dead-letters';
+import { DeadLetterSink, poisonSink } from './dead-letters';
 
-/** The dead-letter sink every consumer and intake rejects into. */
+/**
+ * The dead-letter sink every consumer and intake rejects into, and where the consumer groups'
+ * isolated messages go (POISON_SINK, read by libs/bus connectWorker).
+ */
 @Global()
 @Module({
-  providers: [{ provide: DeadLetterSink, inject: [DATABASE, MESSAGE_BUS, CLOCK], useFactory: (db: Database, bus: MessageBus, clock: Clock) => new DeadLetterSink(db, bus, clock) }],
-  exports: [DeadLetterSink],
+  providers: [
+    { provide: DeadLetterSink, inject: [DATABASE, MESSAGE_BUS, CLOCK], useFactory: (db: Database, bus: MessageBus, clock: Clock) => new DeadLetterSink(db, bus, clock) },
+    { provide: POISON_SINK, inject: [DeadLetterSink], useFactory: poisonSink },
+  ],
+  exports: [DeadLetterSink, POISON_SINK],
 })
 export class DeadLettersModule {}

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'crypto';
 import { Logger } from '@nestjs/common';
 import { DeadLetter, Topics, Violation } from '@pdp/contracts';
-import { BusMessage, jsonMessage, MessageBus } from '@pdp/bus';
+import { BusMessage, ConsumerGroups, jsonMessage, MessageBus, PoisonMessage, PoisonSink } from '@pdp/bus';
 import { Sql } from '@pdp/db';
 import { DeadLetterStore } from './dead-letter.store';
 
@@ -46,7 +46,7 @@ export class DeadLetterSink {
       ...(r.sourceOffset !== undefined ? { sourceOffset: r.sourceOffset } : {}),
       ...(r.messageId ? { messageId: r.messageId } : {}),
       reason: r.reason,
-      errors: r.errors,
+      errors: boundedViolations(r.errors),
       originalBytesBase64: r.original.toString('base64'),
       rejectedAt: this.clock().toISOString(),
     }));
@@ -70,6 +70,53 @@ function deadLetterId(r: Rejection): string {
   if (r.sourcePartition === undefined || r.sourceOffset === undefined) return randomUUID();
   // The bytes are part of the id: an in-process bus restarted over a kept database reuses offsets.
   return 'dl_' + createHash('sha256').update(`${r.stage}|${r.sourceTopic}|${r.sourcePartition}|${r.sourceOffset}|`).update(r.original).digest('base64url').slice(0, 24);
+}
+
+/** A dead letter lists its first hundred violations and counts the others (a file of bad lines stays a small record). */
+const MAX_VIOLATIONS = 100;
+
+function boundedViolations(errors: Violation[]): Violation[] {
+  if (errors.length <= MAX_VIOLATIONS) return errors;
+  return [...errors.slice(0, MAX_VIOLATIONS), { path: '', message: `… and ${errors.length - MAX_VIOLATIONS} more` }];
+}
+
+/** The stage each consumer group dead-letters at. */
+const STAGE_OF_GROUP: Record<string, Stage> = {
+  [ConsumerGroups.normalizer]: 'normalizer',
+  [ConsumerGroups.router]: 'router',
+  [ConsumerGroups.metrics]: 'metrics',
+  [ConsumerGroups.signalements]: 'coordinator',
+};
+
+/** An error's message as a dead letter's reason: one line of text the database can store, cut to size. */
+function reasonOf(e: Error): string {
+  // eslint-disable-next-line no-control-regex
+  const text = (e.message || e.name || 'failed').replace(/[\s\u0000-\u001f\u007f]+/g, ' ').trim();
+  return text.length > 500 ? `${text.slice(0, 500)}…` : text;
+}
+
+/**
+ * The dead letters of the messages a consumer group's batches isolate (libs/bus
+ * isolatingHandler): each with the consumer's stage, the error it failed with alone as reason,
+ * and its SQLSTATE when the database gave one.
+ */
+export function poisonSink(sink: DeadLetterSink): PoisonSink {
+  return {
+    forGroup(groupId) {
+      const stage = STAGE_OF_GROUP[groupId];
+      if (!stage) return undefined;
+      return async (poisoned: PoisonMessage[]) => {
+        await sink.reject(
+          poisoned.map(({ message, error }) => {
+            const parsed = parseJson(message.value);
+            const code = (error as { code?: unknown }).code;
+            const errors = typeof code === 'string' && code ? [{ path: '/', message: `failed alone at the ${stage}, error code ${code}` }] : [{ path: '/', message: `failed alone at the ${stage}` }];
+            return rejectionOf(message, stage, reasonOf(error), errors, parsed.ok ? readMessageId(parsed.value) : undefined);
+          }),
+        );
+      };
+    },
+  };
 }
 
 /** Best-effort read of the sender's messageId from bytes that failed validation. */

@@ -25,9 +25,20 @@ describe('parseIsoDate', () => {
       ' 2026-02-01',
       '２０２６-02-01',
       '',
+      '0000-01-01',
+      '0000-02-29',
+      '10000-01-01',
+      '-001-01-01',
     ]) {
       expect(parseIsoDate(d)).toBeNaN();
     }
+  });
+
+  it('reads the years 0001–0099 as themselves, not as 1900–1999 (Date.UTC does)', () => {
+    expect(parseIsoDate('0001-01-01')).toBe(Date.parse('0001-01-01T00:00:00Z'));
+    expect(parseIsoDate('0050-02-28')).toBe(Date.parse('0050-02-28T00:00:00Z'));
+    expect(parseIsoDate('0096-02-29')).toBe(Date.parse('0096-02-29T00:00:00Z'));
+    expect(parseIsoDate('9999-12-31')).toBe(Date.parse('9999-12-31T00:00:00Z'));
   });
 
   it('counts days both ends included and adds days across months and leap days', () => {

@@ -2,8 +2,41 @@ import { createHash } from 'crypto';
 import type { FhirResource } from 'fhir-kit-client';
 import { ReferralDelivery } from '@pdp/contracts';
 import { FhirClients } from './client';
-import { FhirSystems } from './systems';
-import { Bundle, Communication, Task } from './types';
+import { FhirSystems, INS_NIR_SYSTEM } from './systems';
+import { Bundle, Communication, Patient, Task } from './types';
+
+/** The worker's identity as an entitled recipient receives it (the hub's identity vault). */
+export interface DeliveredIdentity {
+  nir?: string;
+  ins?: { value: string; oid: string };
+  birthName?: string;
+  firstNames?: string;
+  birthDate?: string;
+  sex?: 'M' | 'F';
+}
+
+/**
+ * The worker as a FHIR Patient in the French profiles' shape (FR Core): the INS (or the NIR) as
+ * an official identifier typed INS-NIR under its OID, the birth name as the official name, the
+ * first names, birth date and sex; and the hub's pseudonym, which is how the hub's later
+ * messages name her. Conditionally created on that pseudonym, so each delivery reuses her Patient.
+ */
+export function patientOf(worker: DeliveredIdentity, personPseudonym: string): Patient {
+  const value = worker.ins?.value ?? worker.nir;
+  const system = worker.ins ? `urn:oid:${worker.ins.oid}` : INS_NIR_SYSTEM;
+  return {
+    resourceType: 'Patient',
+    identifier: [
+      ...(value ? [{ use: 'official', type: { coding: [{ system: FhirSystems.frCoreIdentifierType, code: 'INS-NIR' }] }, system, value }] : []),
+      { system: FhirSystems.personPseudonym, value: personPseudonym },
+    ],
+    ...(worker.birthName || worker.firstNames
+      ? { name: [{ use: 'official', ...(worker.birthName ? { family: worker.birthName } : {}), ...(worker.firstNames ? { given: worker.firstNames.split(/\s+/) } : {}) }] }
+      : {}),
+    ...(worker.sex ? { gender: worker.sex === 'F' ? ('female' as const) : ('male' as const) } : {}),
+    ...(worker.birthDate ? { birthDate: worker.birthDate } : {}),
+  };
+}
 
 const PRIORITY: Record<string, string> = { normale: 'routine', prioritaire: 'urgent', urgente: 'asap' };
 
@@ -12,10 +45,12 @@ const PRIORITY: Record<string, string> = { normale: 'routine', prioritaire: 'urg
  * the report into account) and a Communication based on it carrying the delivery itself. Both
  * are identified by the delivery id and created conditionally, so a re-delivery creates nothing.
  */
-export function deliveryBundle(d: ReferralDelivery): Bundle {
+export function deliveryBundle(d: ReferralDelivery, worker?: DeliveredIdentity): Bundle {
   const id = `${FhirSystems.deliveryId}|${d.deliveryId}`;
   const taskUrl = `urn:uuid:${uuidFrom(d.deliveryId)}`;
-  const person = { identifier: { system: FhirSystems.personPseudonym, value: d.personPseudonym } };
+  const patient = worker ? patientOf(worker, d.personPseudonym) : undefined;
+  const patientUrl = `urn:uuid:${uuidFrom(`patient|${d.personPseudonym}`)}`;
+  const person = patient ? { reference: patientUrl } : { identifier: { system: FhirSystems.personPseudonym, value: d.personPseudonym } };
   const owner = { identifier: { system: FhirSystems.partnerId, value: d.partnerId } };
   const sender = d.referral?.sender.partnerId ?? d.report?.sender.partnerId;
   const task: Task = {
@@ -46,6 +81,7 @@ export function deliveryBundle(d: ReferralDelivery): Bundle {
     resourceType: 'Bundle',
     type: 'transaction',
     entry: [
+      ...(patient ? [{ fullUrl: patientUrl, resource: patient, request: { method: 'POST', url: 'Patient', ifNoneExist: `identifier=${FhirSystems.personPseudonym}|${d.personPseudonym}` } }] : []),
       { fullUrl: taskUrl, resource: task, request: { method: 'POST', url: 'Task', ifNoneExist: `identifier=${id}` } },
       { resource: communication, request: { method: 'POST', url: 'Communication', ifNoneExist: `identifier=${id}` } },
     ],
@@ -72,10 +108,11 @@ export interface FhirDeliveryResult {
 export class FhirDeliveryChannel {
   constructor(private readonly clients: FhirClients) {}
 
-  async deliver(endpoint: string, d: ReferralDelivery): Promise<FhirDeliveryResult> {
+  /** `worker`: the identity, for a recipient entitled to it (the Task is then for her Patient). */
+  async deliver(endpoint: string, d: ReferralDelivery, worker?: DeliveredIdentity): Promise<FhirDeliveryResult> {
     const client = await this.clients.get(endpoint);
-    const response = (await client.transaction({ body: deliveryBundle(d) as FhirResource })) as unknown as Bundle;
-    const location = response.entry?.[0]?.response?.location ?? '';
+    const response = (await client.transaction({ body: deliveryBundle(d, worker) as FhirResource })) as unknown as Bundle;
+    const location = response.entry?.[worker ? 1 : 0]?.response?.location ?? '';
     return { taskReference: location.split('/_history')[0] };
   }
 

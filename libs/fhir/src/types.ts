@@ -3,6 +3,8 @@
  * Organization, Endpoint, Bundle). Not a contract of the hub: the FHIR specification is.
  */
 export interface Identifier {
+  use?: string;
+  type?: CodeableConcept;
   system?: string;
   value?: string;
 }
@@ -37,6 +39,14 @@ export interface Resource {
   id?: string;
   meta?: { versionId?: string; lastUpdated?: string };
   [key: string]: unknown;
+}
+
+export interface Patient extends Resource {
+  resourceType: 'Patient';
+  identifier?: Identifier[];
+  name?: { use?: string; family?: string; given?: string[] }[];
+  gender?: 'male' | 'female';
+  birthDate?: string;
 }
 
 export interface Task extends Resource {

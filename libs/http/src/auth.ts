@@ -17,7 +17,7 @@ export interface PartnerAuthenticator {
 
 export const PARTNER_AUTHENTICATOR = Symbol('PartnerAuthenticator');
 
-function presentedKey(req: Request): string | undefined {
+export function presentedKey(req: Request): string | undefined {
   const auth = req.headers.authorization;
   if (auth?.startsWith('Bearer ')) return auth.slice(7).trim();
   const key = req.headers['x-api-key'];
@@ -54,10 +54,7 @@ export class AdminGuard implements CanActivate {
 
   canActivate(ctx: ExecutionContext): boolean {
     const key = presentedKey(ctx.switchToHttp().getRequest<Request>());
-    const expected = Buffer.from(this.config.adminApiKey);
-    // Compared as bytes: a key with non-ASCII characters has more bytes than characters.
-    const presented = Buffer.from(key ?? '');
-    if (!key || presented.length !== expected.length || !timingSafeEqual(presented, expected)) {
+    if (!key || !isAdminKey(key, this.config.adminApiKey)) {
       throw new ProblemException(401, 'Unauthorized', 'An admin API key is required.');
     }
     ctx.switchToHttp().getRequest<Request & { adminActor?: string }>().adminActor = ADMIN_ACTOR;
@@ -69,6 +66,32 @@ export class AdminGuard implements CanActivate {
 export const CurrentPartner = createParamDecorator((_: unknown, ctx: ExecutionContext): AuthenticatedPartner => {
   return ctx.switchToHttp().getRequest<Request & { partner: AuthenticatedPartner }>().partner;
 });
+
+/** Compared as bytes, in constant time: a key with non-ASCII characters has more bytes than characters. */
+export function isAdminKey(key: string, adminApiKey: string): boolean {
+  const expected = Buffer.from(adminApiKey);
+  const presented = Buffer.from(key);
+  return presented.length === expected.length && timingSafeEqual(presented, expected);
+}
+
+/**
+ * A partner guard that also bounds who may send: the intake of sick leaves is the insurer's
+ * (its senders' categories), the other intakes any registered partner's.
+ */
+export function senderCategories(...categories: string[]) {
+  @Injectable()
+  class SenderGuard implements CanActivate {
+    constructor(@Inject(PARTNER_AUTHENTICATOR) private readonly partners: PartnerAuthenticator) {}
+
+    async canActivate(ctx: ExecutionContext): Promise<boolean> {
+      await new PartnerGuard(this.partners).canActivate(ctx);
+      const partner = ctx.switchToHttp().getRequest<Request & { partner: AuthenticatedPartner }>().partner;
+      if (!categories.includes(partner.category)) throw new ProblemException(403, 'Forbidden', `Only ${categories.join(', ')} partners send this; ${partner.partnerId} is ${partner.category}.`);
+      return true;
+    }
+  }
+  return SenderGuard;
+}
 
 /** Who the AdminGuard let in, for the audit entry of an operator's action ('admin'). */
 export const AdminActor = createParamDecorator((_: unknown, ctx: ExecutionContext): string => {

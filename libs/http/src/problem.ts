@@ -30,6 +30,41 @@ const TITLES: Record<number, string> = {
   500: 'Internal server error',
 };
 
+/**
+ * The violations a problem lists, the rest only counted: a 10 MB file of bad lines once made a
+ * 186 MB answer that echoed every line. Each path and message is cut as well (they may quote
+ * the sender's values).
+ */
+export const MAX_LISTED_ERRORS = 100;
+const MAX_TEXT = 300;
+
+function cut(s: unknown, max = MAX_TEXT): string {
+  const text = typeof s === 'string' ? s : String(s);
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+/** The first MAX_LISTED_ERRORS violations, cut to size, and how many were left out. */
+export function boundedErrors(errors: readonly ProblemViolation[]): { listed: ProblemViolation[]; more: number } {
+  return {
+    listed: errors.slice(0, MAX_LISTED_ERRORS).map((e) => ({ path: cut(e?.path ?? ''), message: cut(e?.message ?? '') })),
+    more: Math.max(0, errors.length - MAX_LISTED_ERRORS),
+  };
+}
+
+/**
+ * An error of the http-errors kind (body-parser: 'entity.too.large' 413, 'charset.unsupported'
+ * and 'encoding.unsupported' 415, 'entity.parse.failed' 400…). The Express adapter turns them
+ * into HttpExceptions before filters run, but one that reaches a filter as it is must keep its
+ * 4xx status, not become a 500.
+ */
+function clientHttpError(e: unknown): { status: number; message?: string } | undefined {
+  if (!(e instanceof Error)) return undefined;
+  const { status, statusCode, expose } = e as Error & { status?: unknown; statusCode?: unknown; expose?: unknown };
+  const code = typeof statusCode === 'number' ? statusCode : status;
+  if (typeof code !== 'number' || code < 400 || code >= 500) return undefined;
+  return { status: code, message: expose === false ? undefined : e.message };
+}
+
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('HTTP');
@@ -41,23 +76,26 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const ctx = host.switchToHttp();
     const res = ctx.getResponse<Response>();
     const req = ctx.getRequest<Request>();
-    const status = exception instanceof HttpException ? exception.getStatus() : HttpStatus.INTERNAL_SERVER_ERROR;
+    const client = exception instanceof HttpException ? undefined : clientHttpError(exception);
+    const status = exception instanceof HttpException ? exception.getStatus() : (client?.status ?? HttpStatus.INTERNAL_SERVER_ERROR);
     const body = exception instanceof HttpException ? exception.getResponse() : undefined;
     const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
     if (status >= 500) this.logger.error(`${req.method} ${req.path}: ${(exception as Error)?.message}`);
     const title = typeof fields.title === 'string' ? fields.title : (TITLES[status] ?? 'Error');
-    const detail = typeof fields.detail === 'string' ? fields.detail : exception instanceof HttpException && status < 500 ? exception.message : undefined;
+    let detail = typeof fields.detail === 'string' ? fields.detail : exception instanceof HttpException && status < 500 ? exception.message : client?.message;
+    const errors = Array.isArray(fields.errors) ? boundedErrors(fields.errors as ProblemViolation[]) : undefined;
+    if (errors?.more) detail = `${detail ? `${detail}; ` : ''}the first ${errors.listed.length} are listed, … and ${errors.more} more`;
     res
       .status(status)
       .type('application/problem+json')
       .send(
         JSON.stringify({
-          type: status === 400 && fields.errors ? 'https://pdp-hub.fr/problems/contract-violation' : 'about:blank',
+          type: status === 400 && errors ? 'https://pdp-hub.fr/problems/contract-violation' : 'about:blank',
           title,
           status,
-          ...(detail && detail !== title ? { detail } : {}),
+          ...(detail && detail !== title ? { detail: cut(detail, 4 * MAX_TEXT) } : {}),
           instance: req.originalUrl,
-          ...(fields.errors ? { errors: fields.errors } : {}),
+          ...(errors ? { errors: errors.listed, ...(errors.more ? { errorsNotListed: errors.more } : {}) } : {}),
         }),
       );
   }

@@ -1,5 +1,7 @@
-import { InboxDelivery } from '@pdp/contracts';
+import { InboxDelivery, ReferralDelivery } from '@pdp/contracts';
 import { Database } from '@pdp/db';
+import { AuditTrail } from '@pdp/audit';
+import { IdentityVault, WorkerIdentity } from '@pdp/identity';
 import { InboxPosition, InboxStore } from './inbox.store';
 
 export type InboxStatus = 'new' | 'updated' | 'acknowledged';
@@ -12,7 +14,7 @@ export interface InboxItem {
   version: number;
   itemType: string;
   legalBasis: string;
-  delivery: InboxDelivery;
+  delivery: InboxDelivery | ReferralDelivery;
   createdAt: string;
   updatedAt: string;
   acknowledgedAt: string | null;
@@ -22,7 +24,11 @@ export interface InboxItem {
 export class InboxService {
   private readonly items: InboxStore;
 
-  constructor(db: Database) {
+  constructor(
+    db: Database,
+    private readonly identities: IdentityVault,
+    private readonly audit: AuditTrail,
+  ) {
     this.items = new InboxStore(db);
   }
 
@@ -43,6 +49,35 @@ export class InboxService {
 
   async get(partnerId: string, itemId: string): Promise<InboxItem | null> {
     return this.items.get(partnerId, itemId);
+  }
+
+  /**
+   * One item as its recipient reads it: with the worker's identity when the item is one the
+   * recipient is entitled to act on (a transmitted sick leave, a signalement delivered on
+   * consent, an accompaniment report of the return flow; not a retraction). Every such read is
+   * recorded in the audit trail, so the person's disclosure report shows who read what, when.
+   */
+  async read(partnerId: string, itemId: string): Promise<(InboxItem & { worker?: WorkerIdentity }) | null> {
+    const item = await this.items.get(partnerId, itemId);
+    if (!item || item.itemType === 'retraction') return item;
+    const d = item.delivery;
+    const person = 'caseEvent' in d && d.caseEvent ? d.caseEvent.personPseudonym : (d as ReferralDelivery).personPseudonym;
+    const worker = person ? await this.identities.open(person) : null;
+    if (!worker) return item;
+    await this.audit.append([
+      {
+        action: 'identity-read',
+        subjectType: item.itemType === 'sick-leave' ? 'sick-leave' : item.itemType === 'accompaniment-report' ? 'accompaniment-report' : 'signalement',
+        subjectId: item.itemId,
+        caseId: 'caseId' in d ? (d as ReferralDelivery).caseId : null,
+        personPseudonym: person,
+        partnerId,
+        legalBasis: item.legalBasis,
+        actor: partnerId,
+        detail: { version: item.version },
+      },
+    ]);
+    return { ...item, worker };
   }
 
   /**

@@ -139,6 +139,6 @@ export function whereClauses(unsnapped: MetricFilter, dateColumn: string, depart
 
 /** Validates `by` against the dimensions a metric offers. */
 export function checkDims(by: string[], allowed: Record<string, string>): string | null {
-  const bad = by.filter((d) => !(d in allowed));
+  const bad = by.filter((d) => !Object.hasOwn(allowed, d));
   return bad.length ? `unknown dimension(s) ${bad.join(', ')}; allowed: ${Object.keys(allowed).join(', ')}` : null;
 }

@@ -54,10 +54,13 @@ export class AdhesionDirectory {
     return result;
   }
 
-  /** Validates every line first: an import with errors changes nothing. */
-  async import(adhesions: Adhesion[], source: string): Promise<ImportResult> {
+  /**
+   * Validates every line first: an import with errors changes nothing. `lineOf` numbers the
+   * lines in errors (the CSV's own line numbers; the array's position from 1 otherwise).
+   */
+  async import(adhesions: Adhesion[], source: string, lineOf: (index: number) => number = (i) => i + 1): Promise<ImportResult> {
     const known = new Set(await this.partners.spstiIds());
-    const errors = adhesions.flatMap((a, i) => validateAdhesion(a, known).map((message) => ({ line: i + 1, message })));
+    const errors = validateAdhesions(adhesions, known, lineOf);
     if (errors.length) return { imported: 0, released: 0, errors };
     await this.adhesions.upsert(adhesions, source);
     const released = await this.releaseParked([...new Set(adhesions.map((a) => a.siret))]);
@@ -68,7 +71,7 @@ export class AdhesionDirectory {
   async importCsv(csv: string, source: string): Promise<ImportResult> {
     const parsed = parseAdhesionCsv(csv);
     if (parsed.errors.length) return { imported: 0, released: 0, errors: parsed.errors };
-    return this.import(parsed.adhesions, source);
+    return this.import(parsed.adhesions, source, (i) => parsed.lines[i]);
   }
 
   async list(siret: string): Promise<Adhesion[]> {
@@ -90,6 +93,30 @@ export class AdhesionDirectory {
   }
 }
 
+/**
+ * Every line's problems. Two lines for the same establishment and start are refused (the second
+ * names the first): one statement cannot write the same row twice, and which of the two should
+ * stand is the sender's to say.
+ */
+export function validateAdhesions(adhesions: unknown[], knownSpsti: Set<string>, lineOf: (index: number) => number = (i) => i + 1): { line: number; message: string }[] {
+  const errors: { line: number; message: string }[] = [];
+  const firstLine = new Map<string, number>();
+  adhesions.forEach((a, i) => {
+    const line = lineOf(i);
+    if (a === null || typeof a !== 'object' || Array.isArray(a)) {
+      errors.push({ line, message: 'is not an object {siret, spstiId, validFrom, validTo?}' });
+      return;
+    }
+    const adhesion = a as Adhesion;
+    for (const message of validateAdhesion(adhesion, knownSpsti)) errors.push({ line, message });
+    const key = `${adhesion.siret}|${adhesion.validFrom}`;
+    const first = firstLine.get(key);
+    if (first === undefined) firstLine.set(key, line);
+    else errors.push({ line, message: `repeats line ${first}: the same SIRET and validFrom` });
+  });
+  return errors;
+}
+
 function validateAdhesion(a: Adhesion, knownSpsti: Set<string>): string[] {
   const problems: string[] = [];
   if (!isValidSiret(a.siret ?? '')) problems.push(`SIRET ${a.siret} is invalid`);
@@ -100,19 +127,27 @@ function validateAdhesion(a: Adhesion, knownSpsti: Set<string>): string[] {
   return problems;
 }
 
-/** CSV with a header line: siret;spsti_id;valid_from;valid_to (`;` or `,`). */
-export function parseAdhesionCsv(csv: string): { adhesions: Adhesion[]; errors: { line: number; message: string }[] } {
-  const lines = csv.split(/\r?\n/).filter((l) => l.trim() !== '');
+/**
+ * CSV with a header line: siret;spsti_id;valid_from;valid_to (`;` or `,`). `lines` gives each
+ * adhesion's line number in the file (blank lines are skipped, not renumbered).
+ */
+export function parseAdhesionCsv(csv: string): { adhesions: Adhesion[]; lines: number[]; errors: { line: number; message: string }[] } {
+  const numbered = csv
+    .split(/\r?\n/)
+    .map((text, i) => ({ text, line: i + 1 }))
+    .filter((l) => l.text.trim() !== '');
+  const lines = numbered.map((l) => l.text);
   const errors: { line: number; message: string }[] = [];
-  if (lines.length === 0) return { adhesions: [], errors: [{ line: 1, message: 'empty file' }] };
+  if (lines.length === 0) return { adhesions: [], lines: [], errors: [{ line: 1, message: 'empty file' }] };
   const sep = lines[0].includes(';') ? ';' : ',';
   const header = lines[0].split(sep).map((h) => h.trim().toLowerCase());
   const col = (name: string) => header.indexOf(name);
   const [iSiret, iSpsti, iFrom, iTo] = [col('siret'), col('spsti_id'), col('valid_from'), col('valid_to')];
-  if (iSiret < 0 || iSpsti < 0 || iFrom < 0) return { adhesions: [], errors: [{ line: 1, message: 'header must name siret, spsti_id, valid_from (and optionally valid_to)' }] };
+  if (iSiret < 0 || iSpsti < 0 || iFrom < 0)
+    return { adhesions: [], lines: [], errors: [{ line: numbered[0].line, message: 'header must name siret, spsti_id, valid_from (and optionally valid_to)' }] };
   const adhesions = lines.slice(1).map((l) => {
     const cells = l.split(sep).map((c) => c.trim());
     return { siret: cells[iSiret], spstiId: cells[iSpsti], validFrom: cells[iFrom], validTo: iTo >= 0 && cells[iTo] ? cells[iTo] : null };
   });
-  return { adhesions, errors };
+  return { adhesions, lines: numbered.slice(1).map((l) => l.line), errors };
 }

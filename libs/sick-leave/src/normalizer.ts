@@ -2,6 +2,7 @@ import { CaseEvent, ContractIds, ContractRegistry, EmployerLeaveDeclaration, Sic
 import { BusMessage, MessageBus } from '@pdp/bus';
 import { Database, Sql } from '@pdp/db';
 import { BatchPseudonyms, checkLeave, decideEligibility, EpisodeNotification, Pseudonymizer, summarizeEpisode } from '@pdp/domain';
+import { IdentityVault, SealedIdentity } from '@pdp/identity';
 import { DeadLetterSink, parseJson, readMessageId, Rejection, rejectionOf } from '@pdp/dead-letters';
 import { asEpisodeNotification, assembleCaseEvent, StoredNotification } from './episode-rows';
 import { EpisodeStore, MessageRow } from './episode.store';
@@ -16,6 +17,8 @@ export interface NormalizerDeps {
   router: { route(events: CaseEvent[], tx: Sql, newEpisodes?: ReadonlySet<string>): Promise<void> };
   transitionalPhase: boolean;
   clock?: () => Date;
+  /** Where the worker's identity is kept, sealed, for the recipients entitled to it. */
+  identities: IdentityVault;
 }
 
 /**
@@ -34,6 +37,8 @@ interface AcceptedLeave {
   nature: CaseEvent['nature'];
   issuingCpam?: string;
   workerDepartement?: string;
+  /** The identity received, sealed at acceptance (the message itself is not held). */
+  identity: SealedIdentity;
 }
 
 /**
@@ -111,16 +116,18 @@ export class LeaveNormalizer {
 
   private fromSickLeave(n: SickLeaveNotification, p: BatchPseudonyms): AcceptedLeave {
     const matricule = n.worker.nir ?? n.worker.ins!.value;
+    const person = p.person(matricule);
     return {
       source: 'assurance-maladie',
       // Each leave id is met once per batch but for re-sent copies: computed, not memoised.
       stored: storedNotification(this.deps.pseudonymizer.id('leave', n.leaveId), n.messageId, n.kind, n.startDate, n.expectedEndDate, n.pdpRisk, n.consent?.granted),
       episodeId: p.id('episode', n.initialLeaveId ?? n.leaveId),
-      personPseudonym: p.person(matricule),
+      personPseudonym: person,
       employerSiret: n.employer.siret,
       nature: n.nature,
       issuingCpam: n.issuingCpam.code,
       workerDepartement: n.worker.departement,
+      identity: this.deps.identities.seal(person, n.worker),
     };
   }
 
@@ -135,6 +142,7 @@ export class LeaveNormalizer {
       employerSiret: d.employer.siret,
       nature: d.nature ?? 'maladie',
       workerDepartement: d.worker.departement,
+      identity: this.deps.identities.seal(person, d.worker),
     };
   }
 
@@ -175,6 +183,10 @@ export class LeaveNormalizer {
       const { histories, found } = await this.episodes.loadHistories(tx, episodeIds);
       const foreign = foreignMessages(batch, found);
       if (foreign.length) throw new ForeignEpisodeMessages(foreign);
+      await this.deps.identities.save(
+        tx,
+        batch.map((a) => ({ person: a.personPseudonym, sealed: a.identity })),
+      );
       const { fresh, copies } = recordNotifications(batch, histories);
       await this.episodes.insertFresh(tx, fresh, probeAll);
       await this.episodes.insertCopies(tx, copies);

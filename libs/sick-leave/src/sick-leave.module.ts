@@ -9,6 +9,7 @@ import { AuditTrail } from '@pdp/audit';
 import { RuleSet } from '@pdp/routing-rules';
 import { DeadLetterSink } from '@pdp/dead-letters';
 import { AdhesionDirectory } from '@pdp/partners';
+import { IdentityVault } from '@pdp/identity';
 import { LeaveIntake } from './intake';
 import { LeaveNormalizer } from './normalizer';
 import { CaseRouter } from './router';
@@ -22,7 +23,7 @@ import { RouterController } from './consumers/router.controller';
 /**
  * The sick-leave flow's services: intake (HTTP), normalizer → router (one transaction per
  * batch), the audit of its deliveries, and the message tracker. Needs PlatformModule,
- * PartnersModule, DeadLettersModule, AuditModule and RoutingRulesModule.
+ * PartnersModule, DeadLettersModule, AuditModule, RoutingRulesModule and IdentityModule.
  */
 @Module({
   providers: [
@@ -36,9 +37,18 @@ import { RouterController } from './consumers/router.controller';
     },
     {
       provide: LeaveNormalizer,
-      inject: [DATABASE, MESSAGE_BUS, ContractRegistry, Pseudonymizer, DeadLetterSink, CaseRouter, HUB_CONFIG, CLOCK],
-      useFactory: (db: Database, bus: MessageBus, contracts: ContractRegistry, pseudonymizer: Pseudonymizer, deadLetters: DeadLetterSink, router: CaseRouter, config: HubConfig, clock: Clock) =>
-        new LeaveNormalizer({ db, bus, contracts, pseudonymizer, deadLetters, router, transitionalPhase: config.transitionalPhase, clock }),
+      inject: [DATABASE, MESSAGE_BUS, ContractRegistry, Pseudonymizer, DeadLetterSink, CaseRouter, HUB_CONFIG, CLOCK, IdentityVault],
+      useFactory: (
+        db: Database,
+        bus: MessageBus,
+        contracts: ContractRegistry,
+        pseudonymizer: Pseudonymizer,
+        deadLetters: DeadLetterSink,
+        router: CaseRouter,
+        config: HubConfig,
+        clock: Clock,
+        identities: IdentityVault,
+      ) => new LeaveNormalizer({ db, bus, contracts, pseudonymizer, deadLetters, router, transitionalPhase: config.transitionalPhase, clock, identities }),
     },
     { provide: MessageTracker, inject: [DATABASE], useFactory: (db: Database) => new MessageTracker(db) },
   ],

@@ -1,5 +1,6 @@
 import { Database } from '@pdp/db';
 import { caseEventOf } from '@pdp/sick-leave';
+import { SignalementTopics } from '@pdp/contracts';
 import { caseIdOf } from '@pdp/domain';
 import { reportKeyOf } from './ids';
 import { CaseFileStore, DecisionRow } from './case-file.store';
@@ -16,8 +17,20 @@ export interface RecipientStatus {
   updatedAt: string;
 }
 
+/** A signalement the flow refused: final, with the reason its dead letter gives. */
+export interface RejectedSignalement {
+  signalementId: string;
+  status: 'rejected';
+  reason: string;
+  errors: unknown;
+  deadLetterId: string;
+  rejectedAt: string;
+}
+
 export interface ReferralStatus {
   signalementId: string;
+  /** routed: every recipient decided (delivered, withheld with its reason, or pulled back). */
+  status: 'routed';
   referralId: string;
   caseId: string;
   receivedAt: string;
@@ -49,12 +62,13 @@ export class SignalementQueries {
   }
 
   /** What became of a signalement, for its sender only (null for anyone else). */
-  async referralStatus(senderId: string, signalementId: string): Promise<ReferralStatus | null> {
+  async referralStatus(senderId: string, signalementId: string): Promise<ReferralStatus | RejectedSignalement | null> {
     const r = await this.store.referral(senderId, signalementId);
-    if (!r) return null;
+    if (!r) return this.rejected(senderId, signalementId);
     const decisions = await this.store.decisionsOn(r.referral_id);
     return {
       signalementId,
+      status: 'routed',
       referralId: r.referral_id,
       caseId: r.case_id,
       receivedAt: new Date(r.received_at).toISOString(),
@@ -62,6 +76,21 @@ export class SignalementQueries {
       chefDeFile: await this.lead(r.case_id),
       recipients: decisions.map(recipient),
     };
+  }
+
+  /** A signalement of this sender dead-lettered by the consumer, if any (its bytes name it). */
+  private async rejected(senderId: string, signalementId: string): Promise<RejectedSignalement | null> {
+    for (const d of await this.store.deadLettersContaining(SignalementTopics.signalementInbound, signalementId)) {
+      let parsed: { signalementId?: unknown; sender?: { partnerId?: unknown } } | null;
+      try {
+        parsed = JSON.parse(Buffer.from(d.original_bytes).toString('utf8'));
+      } catch {
+        continue;
+      }
+      if (parsed?.signalementId !== signalementId || parsed?.sender?.partnerId !== senderId) continue;
+      return { signalementId, status: 'rejected', reason: d.reason, errors: d.errors, deadLetterId: d.dead_letter_id, rejectedAt: new Date(d.rejected_at).toISOString() };
+    }
+    return null;
   }
 
   async lead(caseId: string): Promise<ReferralStatus['chefDeFile']> {

@@ -163,21 +163,7 @@ export class ConsentService {
         tx,
       );
       for (const g of gone) {
-        const retraction = { deliveryId: g.itemId, reason };
-        const delivery: ReferralDelivery = {
-          schemaVersion: 'referral-delivery/1',
-          deliveryId: `${g.itemId}:retraction`,
-          idempotencyKey: idempotencyKey(`${g.itemId}:retraction`, retraction),
-          partnerId: g.partnerId,
-          itemType: 'retraction',
-          caseId: caseIdOf(c.personPseudonym),
-          personPseudonym: c.personPseudonym,
-          legalBasis: 'consent',
-          consentId: c.consentId,
-          retraction,
-          rulesVersion: '-',
-          deliveredAt: this.deps.clock().toISOString(),
-        };
+        const delivery = this.retraction(g.itemId, g.partnerId, caseIdOf(c.personPseudonym), c, reason);
         out.retractions.push({ delivery, fhirEndpoint: null, retractedId: g.itemId, reason });
       }
     });
@@ -216,26 +202,31 @@ export class ConsentService {
           actor,
           detail: { deliveryId: r.delivery_id, reason },
         });
-        const retraction = { deliveryId: r.delivery_id, reason };
-        const delivery: ReferralDelivery = {
-          schemaVersion: 'referral-delivery/1',
-          deliveryId: `${r.delivery_id}:retraction`,
-          idempotencyKey: idempotencyKey(`${r.delivery_id}:retraction`, retraction),
-          partnerId: r.partner_id,
-          itemType: 'retraction',
-          caseId: r.case_id,
-          personPseudonym: c.personPseudonym,
-          legalBasis: 'consent',
-          consentId: c.consentId,
-          retraction,
-          rulesVersion: '-',
-          deliveredAt: this.deps.clock().toISOString(),
-        };
+        const delivery = this.retraction(r.delivery_id, r.partner_id, r.case_id, c, reason);
         out.retractions.push({ delivery, fhirEndpoint: r.fhir_endpoint, retractedId: r.delivery_id, reason });
       }
       await this.deps.audit.append(audit, tx);
     });
     return { pulledBack, retracted, out };
+  }
+
+  /** The notice that withdraws an item already sent on the partner's topic (and FHIR endpoint). */
+  private retraction(deliveryId: string, partnerId: string, caseId: string, c: ConsentRecord, reason: string): ReferralDelivery {
+    const retraction = { deliveryId, reason };
+    return {
+      schemaVersion: 'referral-delivery/1',
+      deliveryId: `${deliveryId}:retraction`,
+      idempotencyKey: idempotencyKey(`${deliveryId}:retraction`, retraction),
+      partnerId,
+      itemType: 'retraction',
+      caseId,
+      personPseudonym: c.personPseudonym,
+      legalBasis: 'consent',
+      consentId: c.consentId,
+      retraction,
+      rulesVersion: '-',
+      deliveredAt: this.deps.clock().toISOString(),
+    };
   }
 
   /** Re-decides the withheld referrals of a person (consent may now allow them). */

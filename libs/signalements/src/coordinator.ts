@@ -8,6 +8,7 @@ import { ConsentRegistry, decideConsent } from '@pdp/consent';
 import { RuleSet } from '@pdp/routing-rules';
 import { OrientationFact, recordOrientation } from '@pdp/metrics';
 import { AdhesionDirectory, Partner, PartnerRegistry } from '@pdp/partners';
+import { IdentityVault, SealedIdentity } from '@pdp/identity';
 import { DeadLetterSink, parseJson, readMessageId, Rejection, rejectionOf } from '@pdp/dead-letters';
 import { CaseLeadStore } from './case-lead.store';
 import { canonicalSignalement, CanonicalSignalement, validateSignalement } from './intake';
@@ -29,6 +30,8 @@ export interface SignalementCoordinatorDeps {
   audit: AuditTrail;
   writer: DeliveryWriter;
   clock: () => Date;
+  /** Where the worker's identity is kept, sealed, for the recipients entitled to it. */
+  identities: IdentityVault;
 }
 
 /** Cases routed at once per batch; below the PostgreSQL pool size (10) so other work still gets connections. */
@@ -53,6 +56,7 @@ export class SignalementCoordinator {
     const partners = await this.deps.partners.list();
     const today = this.deps.clock().toISOString().slice(0, 10);
     const accepted: CanonicalSignalement[] = [];
+    const identities: { person: string; sealed: SealedIdentity }[] = [];
     for (const m of messages) {
       const reject = (reason: string, errors: Rejection['errors'], messageId?: string) => rejections.push(rejectionOf(m, 'coordinator', reason, errors, messageId));
       const parsed = parseJson(m.value);
@@ -75,8 +79,12 @@ export class SignalementCoordinator {
         reject('unknown recipient', [{ path: '/recipient/partnerId', message: `${s.recipient.partnerId} is not a registered partner` }], s.messageId);
         continue;
       }
-      accepted.push(canonicalSignalement(s, this.deps.pseudonymizer));
+      const canonical = canonicalSignalement(s, this.deps.pseudonymizer);
+      identities.push({ person: canonical.personPseudonym, sealed: this.deps.identities.seal(canonical.personPseudonym, s.worker) });
+      accepted.push(canonical);
     }
+    // Saved before routing: a recipient may read its item as soon as it is delivered.
+    await this.deps.identities.save(this.deps.db, identities);
     const outgoing = await this.routeConcurrently(accepted, partners);
     await this.deps.deadLetters.reject(rejections);
     await this.deps.writer.publish(outgoing);

@@ -7,6 +7,7 @@ import { Pseudonymizer } from '@pdp/domain';
 import { Clock, CLOCK } from '@pdp/platform';
 import { AuditTrail } from '@pdp/audit';
 import { RuleSet } from '@pdp/routing-rules';
+import { IdentityVault } from '@pdp/identity';
 import { DeadLetterSink } from '@pdp/dead-letters';
 import { AdhesionDirectory, PartnerRegistry } from '@pdp/partners';
 import { Signalements } from './signalements';
@@ -25,7 +26,7 @@ import { SignalementsConsumerController } from './consumers/signalements.control
   providers: [
     {
       provide: Signalements,
-      inject: [DATABASE, MESSAGE_BUS, ContractRegistry, Pseudonymizer, DeadLetterSink, PartnerRegistry, AdhesionDirectory, RuleSet, AuditTrail, HUB_CONFIG, CLOCK],
+      inject: [DATABASE, MESSAGE_BUS, ContractRegistry, Pseudonymizer, DeadLetterSink, PartnerRegistry, AdhesionDirectory, RuleSet, AuditTrail, HUB_CONFIG, CLOCK, IdentityVault],
       useFactory: (
         db: Database,
         bus: MessageBus,
@@ -38,7 +39,8 @@ import { SignalementsConsumerController } from './consumers/signalements.control
         audit: AuditTrail,
         config: HubConfig,
         clock: Clock,
-      ) => Signalements.create({ db, bus, contracts, pseudonymizer, deadLetters, partners, directory, rules, audit, partitions: config.kafka.partitions, clock }),
+        identities: IdentityVault,
+      ) => Signalements.create({ db, bus, contracts, pseudonymizer, deadLetters, partners, directory, rules, audit, partitions: config.kafka.partitions, clock, identities }),
     },
   ],
   exports: [Signalements],

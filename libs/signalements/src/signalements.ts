@@ -7,6 +7,7 @@ import { AuditEntry, AuditTrail } from '@pdp/audit';
 import { ConsentRegistry } from '@pdp/consent';
 import { Consent, FhirClients, FhirDeliveryChannel, FhirOrganizationDirectory } from '@pdp/fhir';
 import { RuleSet } from '@pdp/routing-rules';
+import { IdentityVault } from '@pdp/identity';
 import { AdhesionDirectory, PartnerCategories, PartnerRegistry } from '@pdp/partners';
 import { DeadLetterSink } from '@pdp/dead-letters';
 import { PartnerCategory } from '@pdp/contracts';
@@ -31,6 +32,7 @@ export interface SignalementsDeps {
   /** The routing rules, shared with the sick-leave flow's audit (one reload serves both). */
   rules: RuleSet;
   audit: AuditTrail;
+  identities: IdentityVault;
 }
 
 export type IntakeOutcome = { accepted: true; messageId: string; id: string } | { accepted: false; status: 400 | 403; title: string; violations: Violation[] };
@@ -58,9 +60,16 @@ export class Signalements {
     this.rules = deps.rules;
     this.audit = deps.audit;
     this.consentRegistry = new ConsentRegistry(deps.db);
-    this.writer = new DeliveryWriter({ db: deps.db, bus: deps.bus, audit: this.audit, fhir: new FhirDeliveryChannel(clients), partitions: deps.partitions });
+    this.writer = new DeliveryWriter({ db: deps.db, bus: deps.bus, audit: this.audit, fhir: new FhirDeliveryChannel(clients), partitions: deps.partitions, identities: deps.identities });
     const common = { db: deps.db, contracts: deps.contracts, deadLetters: deps.deadLetters, partners: deps.partners, rules: this.rules, writer: this.writer, clock: this.clock };
-    this.coordinator = new SignalementCoordinator({ ...common, pseudonymizer: deps.pseudonymizer, directory: deps.directory, consent: this.consentRegistry, audit: this.audit });
+    this.coordinator = new SignalementCoordinator({
+      ...common,
+      pseudonymizer: deps.pseudonymizer,
+      directory: deps.directory,
+      consent: this.consentRegistry,
+      audit: this.audit,
+      identities: deps.identities,
+    });
     this.returnFlow = new ReturnFlow(common);
     this.consent = new ConsentService({ ...common, bus: deps.bus, pseudonymizer: deps.pseudonymizer, consent: this.consentRegistry, audit: this.audit, coordinator: this.coordinator });
     this.queries = new SignalementQueries(deps.db);

@@ -4,6 +4,7 @@ import { ReferralDelivery } from '@pdp/contracts';
 import { jsonMessage, MessageBus, OutgoingMessage } from '@pdp/bus';
 import { Database, Sql } from '@pdp/db';
 import { AuditEntry, AuditTrail } from '@pdp/audit';
+import { IdentityVault } from '@pdp/identity';
 import { FhirDeliveryChannel } from '@pdp/fhir';
 import { DeliveryStore, FhirResult } from './delivery.store';
 import { Decision } from './plan';
@@ -14,6 +15,8 @@ export interface WriterDeps {
   audit: AuditTrail;
   fhir: FhirDeliveryChannel;
   partitions: number;
+  /** The identities of the workers, sent to a FHIR endpoint entitled to them as a Patient. */
+  identities: IdentityVault;
 }
 
 /** What has to leave the hub once the decisions are committed. */
@@ -140,9 +143,11 @@ export class DeliveryWriter {
         actor: 'hub',
       } as const;
       try {
-        const r = await this.deps.fhir.deliver(fhirEndpoint, delivery);
+        // A delivery is the recipient's on consent or by law: the identity travels with it.
+        const worker = (await this.deps.identities.open(delivery.personPseudonym)) ?? undefined;
+        const r = await this.deps.fhir.deliver(fhirEndpoint, delivery, worker);
         results.push({ id: delivery.deliveryId, status: 'delivered', task: r.taskReference });
-        audit.push({ ...base, action: 'fhir-delivered', detail: { deliveryId: delivery.deliveryId, task: r.taskReference } });
+        audit.push({ ...base, action: 'fhir-delivered', detail: { deliveryId: delivery.deliveryId, task: r.taskReference, identity: Boolean(worker) } });
       } catch (e) {
         // Kafka and the HTTP inbox have it; the FHIR copy stays 'failed' for ops to retry.
         this.logger.warn(`FHIR delivery ${delivery.deliveryId} to ${delivery.partnerId} failed: ${(e as Error).message}`);

@@ -70,7 +70,7 @@ export class InboxController {
 
   @Get(':itemId')
   async get(@CurrentPartner() partner: AuthenticatedPartner, @Param('itemId') itemId: string, @Res({ passthrough: true }) res: Response, @Headers('if-none-match') ifNoneMatch?: string) {
-    const item = await this.inbox.get(partner.partnerId, itemId);
+    const item = await this.inbox.read(partner.partnerId, itemId);
     // 404 rather than 403: another partner's item id reveals nothing.
     if (!item) throw new ProblemException(404, 'Inbox item not found', `No item ${itemId} in the inbox of ${partner.partnerId}.`);
     const etag = etagOf([item]);

@@ -4,9 +4,9 @@ import { AuditTrail } from '@pdp/audit';
 import { Partner } from '@pdp/partners';
 import { FollowUpService, FollowUpStatus } from '../follow-ups';
 import { OutcomeIntake } from '../intake';
+import { isQueryDate } from './params';
 
 const STATUSES: FollowUpStatus[] = ['scheduled', 'due', 'overdue', 'done'];
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Outcome reports over HTTP, and each partner's own follow-ups. */
 @Controller('v1')
@@ -31,7 +31,7 @@ export class OutcomesController {
   @UseGuards(PartnerGuard)
   async followUps(@CurrentPartner() partner: Partner, @Query('status') status = 'due', @Query('asOf') asOf?: string) {
     if (!STATUSES.includes(status as FollowUpStatus)) throw new ProblemException(400, 'Invalid query parameters', `status must be one of ${STATUSES.join(', ')}`);
-    if (asOf !== undefined && !DATE.test(asOf)) throw new ProblemException(400, 'Invalid query parameters', 'asOf must be a YYYY-MM-DD date');
+    if (!isQueryDate(asOf)) throw new ProblemException(400, 'Invalid query parameters', 'asOf must be a YYYY-MM-DD date that exists');
     const items = await this.followUpService.list(partner.partnerId, status as FollowUpStatus, asOf);
     return { partnerId: partner.partnerId, status, items };
   }
@@ -41,7 +41,7 @@ export class OutcomesController {
   @HttpCode(200)
   @UseGuards(AdminGuard)
   async sweep(@AdminActor() actor: string, @Query('asOf') asOf?: string) {
-    if (asOf !== undefined && !DATE.test(asOf)) throw new ProblemException(400, 'Invalid query parameters', 'asOf must be a YYYY-MM-DD date');
+    if (!isQueryDate(asOf)) throw new ProblemException(400, 'Invalid query parameters', 'asOf must be a YYYY-MM-DD date that exists');
     const r = await this.followUpService.sweep(asOf);
     await this.audit.append([{ action: 'follow-ups-swept', subjectType: 'follow-ups', subjectId: asOf ?? 'today', actor, detail: { asOf: asOf ?? null, ...r } }]);
     return r;

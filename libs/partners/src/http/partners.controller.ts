@@ -100,7 +100,7 @@ export class PartnersController {
       throw new ProblemException(
         400,
         'Invalid adhesions',
-        `${result.errors.length} line(s) rejected; nothing imported`,
+        `${new Set(result.errors.map((e) => e.line)).size} line(s) rejected; nothing imported`,
         result.errors.map((e) => ({ path: `line ${e.line}`, message: e.message })),
       );
     }

@@ -42,7 +42,8 @@ export class ConsentController {
 
 function consentsOf(body: { resourceType?: string; entry?: { resource?: Consent }[] }): Consent[] {
   if (body?.resourceType === 'Consent') return [body as unknown as Consent];
-  if (body?.resourceType === 'Bundle') return (body.entry ?? []).map((e) => e.resource).filter((r): r is Consent => r?.resourceType === 'Consent');
+  if (body?.resourceType === 'Bundle' && (body.entry === undefined || Array.isArray(body.entry)))
+    return (body.entry ?? []).map((e) => e?.resource).filter((r): r is Consent => r?.resourceType === 'Consent');
   throw new ProblemException(400, 'Not a FHIR Consent', 'Send a Consent resource or a Bundle of Consent resources.', [{ path: '/resourceType', message: 'must be Consent or Bundle' }]);
 }
 

@@ -21,7 +21,10 @@ export class SignalementsAdminController {
 
   @Get('audit/partners/:partnerId')
   byPartner(@Param('partnerId') partnerId: string, @Query('limit') limit?: string) {
-    return this.signalements.audit.byPartner(partnerId, limit ? Number(limit) || 1000 : 1000);
+    const n = limit === undefined ? 1000 : Number(limit);
+    // A negative or non-integer LIMIT is refused by PostgreSQL: a 400 here, not a 500 there.
+    if (!Number.isInteger(n) || n < 1 || n > 10_000) throw new ProblemException(400, 'Invalid limit', 'limit must be an integer from 1 to 10000', [{ path: 'limit', message: 'out of range' }]);
+    return this.signalements.audit.byPartner(partnerId, n);
   }
 
   /**
@@ -46,7 +49,7 @@ export class SignalementsAdminController {
       person = this.signalements.pseudonymize(body.nir);
     } else if (typeof body?.personPseudonym === 'string') person = body.personPseudonym;
     else throw new ProblemException(400, 'Invalid request', 'Send {"nir": …} or {"personPseudonym": …}.', [{ path: '/nir', message: 'is required' }]);
-    return { personPseudonym: person, disclosures: await this.signalements.audit.disclosures(person) };
+    return { personPseudonym: person, disclosures: await this.signalements.audit.disclosures(person), identityReads: await this.signalements.audit.identityReads(person) };
   }
 
   @Get('ops/withheld')

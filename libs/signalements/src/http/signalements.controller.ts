@@ -21,7 +21,8 @@ export class SignalementsController {
   @Get('signalements/:signalementId/status')
   async status(@CurrentPartner() partner: Partner, @Param('signalementId') signalementId: string) {
     const status = await this.signalements.queries.referralStatus(partner.partnerId, signalementId);
-    if (!status) throw new ProblemException(404, 'Signalement not found', `No signalement ${signalementId} from ${partner.partnerId} yet (it may still be in flight).`);
+    if (!status)
+      throw new ProblemException(404, 'Signalement not found', `No signalement ${signalementId} from ${partner.partnerId} has reached the signalements service (neither routed nor rejected).`);
     return status;
   }
 

@@ -1,0 +1,38 @@
+import { Sql } from '@pdp/db';
+import { SealedIdentity } from './identity';
+
+/** The identities table: one sealed identity per person pseudonym, the latest received. */
+export class IdentityStore {
+  constructor(private readonly db: Sql) {}
+
+  /** Upserts a batch's identities in one statement (the latest of the batch per person wins). */
+  async save(tx: Sql, rows: readonly { person: string; sealed: SealedIdentity }[]): Promise<void> {
+    if (rows.length === 0) return;
+    const latest = new Map(rows.map((r) => [r.person, r.sealed]));
+    await tx.query(
+      `INSERT INTO identities (person_pseudonym, key_id, sealed)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[])
+       ON CONFLICT (person_pseudonym) DO UPDATE SET key_id = excluded.key_id, sealed = excluded.sealed, updated_at = now()`,
+      [[...latest.keys()], [...latest.values()].map((s) => s.keyId), [...latest.values()].map((s) => s.sealed)],
+    );
+  }
+
+  async get(person: string): Promise<SealedIdentity | null> {
+    const { rows } = await this.db.query<{ key_id: string; sealed: Buffer | Uint8Array }>('SELECT key_id, sealed FROM identities WHERE person_pseudonym = $1', [person]);
+    return rows[0] ? { keyId: rows[0].key_id, sealed: Buffer.from(rows[0].sealed) } : null;
+  }
+
+  /** Identities sealed with another key than the active one, a page at a time. */
+  async sealedWithOtherKey(activeKeyId: string, limit: number): Promise<{ person: string; sealed: SealedIdentity }[]> {
+    const { rows } = await this.db.query<{ person_pseudonym: string; key_id: string; sealed: Buffer | Uint8Array }>(
+      'SELECT person_pseudonym, key_id, sealed FROM identities WHERE key_id <> $1 ORDER BY person_pseudonym LIMIT $2',
+      [activeKeyId, limit],
+    );
+    return rows.map((r) => ({ person: r.person_pseudonym, sealed: { keyId: r.key_id, sealed: Buffer.from(r.sealed) } }));
+  }
+
+  /** Replaces a sealed identity only if it is still the one read (a newer one is left alone). */
+  async replace(person: string, from: SealedIdentity, to: SealedIdentity): Promise<void> {
+    await this.db.query('UPDATE identities SET key_id = $2, sealed = $3 WHERE person_pseudonym = $1 AND key_id = $4 AND sealed = $5', [person, to.keyId, to.sealed, from.keyId, from.sealed]);
+  }
+}

@@ -1,0 +1,3 @@
+export * from './identity';
+export * from './vault';
+export * from './identity.module';

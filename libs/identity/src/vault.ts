@@ -1,0 +1,43 @@
+import { Database, Sql } from '@pdp/db';
+import { IdentityKeyring, ReceivedWorker, SealedIdentity, WorkerIdentity, identityOf } from './identity';
+import { IdentityStore } from './identity.store';
+
+/**
+ * The workers' identities, kept apart and encrypted at rest, keyed by person pseudonym. Intakes
+ * seal what they receive (while they still hold it) and save it in their transaction; only the
+ * delivery to an entitled recipient opens it, and that read is audited by the caller.
+ */
+export class IdentityVault {
+  private readonly store: IdentityStore;
+
+  constructor(
+    db: Database,
+    private readonly keyring: IdentityKeyring,
+  ) {
+    this.store = new IdentityStore(db);
+  }
+
+  seal(person: string, worker: ReceivedWorker): SealedIdentity {
+    return this.keyring.seal(person, identityOf(worker));
+  }
+
+  save(tx: Sql, rows: readonly { person: string; sealed: SealedIdentity }[]): Promise<void> {
+    return this.store.save(tx, rows);
+  }
+
+  async open(person: string): Promise<WorkerIdentity | null> {
+    const s = await this.store.get(person);
+    return s ? this.keyring.open(person, s) : null;
+  }
+
+  /** Re-seals, a page at a time, what older keys sealed; returns how many were re-sealed. */
+  async reseal(pageSize = 500): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const page = await this.store.sealedWithOtherKey(this.keyring.active, pageSize);
+      for (const r of page) await this.store.replace(r.person, r.sealed, this.keyring.seal(r.person, this.keyring.open(r.person, r.sealed)));
+      total += page.length;
+      if (page.length < pageSize) return total;
+    }
+  }
+}
