@@ -161,11 +161,11 @@ describe('audit chain (PGlite)', () => {
   });
 });
 
-describe('migration 013: the rows already there are chained', () => {
+describe('migration 012_audit_chain: the rows already there are chained', () => {
   it('hashes them in id order, keeps their ids, and appends after the last', async () => {
     const db = new PgliteDatabase();
     try {
-      await migrateBefore(db, '013');
+      await migrateBefore(db, '012_audit_chain');
       const insert = (n: number) => db.query(`INSERT INTO audit_log (action, subject_type, subject_id, actor, detail) VALUES ('delivered', 'case', $1, 'hub', $2)`, [`c${n}`, { n }]);
       await insert(1);
       await insert(2);
@@ -177,7 +177,7 @@ describe('migration 013: the rows already there are chained', () => {
         }),
       ).rejects.toThrow('rolled back');
       await insert(4);
-      expect(await migrate(db)).toEqual(migrationsFrom('013'));
+      expect(await migrate(db)).toEqual(migrationsFrom('012_audit_chain'));
 
       const audit = new AuditTrail(db);
       const { rows } = await db.query<{ audit_id: string; subject_id: string }>('SELECT audit_id::text AS audit_id, subject_id FROM audit_log l ORDER BY l.audit_id');
