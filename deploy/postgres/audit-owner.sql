@@ -1,5 +1,5 @@
 -- The audit trail's owner (docs/operations.md, "The audit trail's owner"): an operator's step of
--- the distributed mode, once per database, after the apps have applied migration 012:
+-- the distributed mode, once per database, after the apps have applied migration 012_audit_chain:
 --
 --   psql "postgres://<superuser>@<host>:5432/<hub database>" -v ON_ERROR_STOP=1 -f deploy/postgres/audit-owner.sql
 --
@@ -25,7 +25,7 @@ BEGIN
     RAISE EXCEPTION 'no schema_migrations in schema %: start the apps once (they migrate), then run this', s;
   END IF;
   IF to_regclass(format('%I.audit_anchor', s)) IS NULL THEN
-    RAISE EXCEPTION 'no audit_anchor in schema %: migration 012 has not run yet', s;
+    RAISE EXCEPTION 'no audit_anchor in schema %: migration 012_audit_chain has not run yet', s;
   END IF;
   IF app = 'pdp_audit_owner' THEN
     RAISE EXCEPTION 'schema_migrations belongs to pdp_audit_owner: the apps must migrate as their own role';

@@ -50,7 +50,7 @@ export interface AuditRecord extends AuditEntry {
 
 /**
  * Append-only audit trail (the table refuses UPDATE, DELETE and TRUNCATE), hash-chained by the
- * database (migration 012). Writes are one statement per batch (COPY, or one multi-row insert),
+ * database (migration 012_audit_chain). Writes are one statement per batch (COPY, or one multi-row insert),
  * inside the caller's transaction when given one: the chain's lock is then held until that
  * transaction ends, so append last, right before the commit.
  */

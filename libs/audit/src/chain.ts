@@ -4,7 +4,7 @@ import { Sql } from '@pdp/db';
  * What a broken chain shows:
  * - modified: a row's fields no longer give its hash (or its hash was rewritten, and the next
  *   row's prev_hash no longer names it);
- * - removed: a row is missing inside the chain, or at its end (ids from migration 012 on have no
+ * - removed: a row is missing inside the chain, or at its end (ids from migration 012_audit_chain on have no
  *   gaps, and every row names its predecessor's hash);
  * - truncated: the chain's start is gone: the log is empty while the anchor counts rows, or its
  *   first row does not follow the genesis.

@@ -35,7 +35,7 @@ export class SickLeaveAudit {
       detail: { deliveryId: d.deliveryId, episodeVersion: d.caseEvent.episodeVersion, reason: d.caseEvent.eligibilityReason, fields: ['caseEvent'], irdpShared: false },
     }));
     if (rule?.chefDeFile === 'spsti') await this.assignDefaultLeads(deliveries, rule.id, version, rule.description ?? rule.id, sql);
-    // The audit entries last: their append takes the audit chain's lock (migration 012), held
+    // The audit entries last: their append takes the audit chain's lock (migration 012_audit_chain), held
     // until this transaction ends, so nothing but the commit may come after it.
     await this.audit.append(entries, sql);
   }
