@@ -35,6 +35,7 @@ export class BusModule {
                     fetchMaxWaitMs: kafka.fetchMaxWaitMs,
                     fetchMaxBytesPerPartition: kafka.fetchMaxBytesPerPartition,
                     commitIntervalMs: kafka.commitIntervalMs,
+                    security: { ssl: kafka.ssl, sasl: kafka.sasl },
                   }));
             await bus.ensureTopics(hubTopics(kafka.partitions));
             return bus;

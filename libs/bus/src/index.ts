@@ -12,3 +12,4 @@ export type { PackedBatch } from './thread-protocol';
 export * from './topology';
 export * from './bus.module';
 export * from './worker';
+export * from './kafka-security';

@@ -2,6 +2,7 @@ import { Admin, Consumer, ICustomPartitioner, IHeaders, Kafka, logLevel, Partiti
 import { Logger } from '@nestjs/common';
 import { BusMessage, MessageBus, NO_HEADERS, OutgoingMessage, Subscription, TopicSpec } from './bus';
 import { BatchPipeline } from './batch-pipeline';
+import { kafkaSecurity, KafkaSecuritySettings } from './kafka-security';
 
 export interface KafkaBusOptions {
   brokers: string[];
@@ -14,6 +15,8 @@ export interface KafkaBusOptions {
   fetchMaxWaitMs?: number;
   fetchMaxBytesPerPartition?: number;
   commitIntervalMs?: number;
+  /** TLS and SASL towards the brokers (the configuration's KAFKA_SSL* and KAFKA_SASL_* settings). */
+  security?: KafkaSecuritySettings;
   /** The kafkajs client to use; built from brokers and clientId when absent (tests pass a fake one to reach the producer's failure paths). */
   kafka?: Pick<Kafka, 'producer' | 'consumer' | 'admin'>;
 }
@@ -131,6 +134,7 @@ export class KafkaBus implements MessageBus {
       new Kafka({
         clientId: options.clientId,
         brokers: options.brokers,
+        ...kafkaSecurity(options.security ?? {}),
         logLevel: logLevel.ERROR,
         retry: { retries: 8, initialRetryTime: 200 },
       });

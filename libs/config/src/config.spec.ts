@@ -1,4 +1,6 @@
-import { availableParallelism } from 'os';
+import { mkdtempSync, writeFileSync } from 'fs';
+import { availableParallelism, tmpdir } from 'os';
+import { join } from 'path';
 import { loadConfig, loadDatabaseConfig } from './config';
 
 describe('loadConfig', () => {
@@ -60,6 +62,34 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ CONSUMER_RETRY_BACKOFF_MS: 'soon' })).toThrow(/retryBackoffMs/);
   });
 
+  it('reads the Kafka TLS and SASL settings, files included, and refuses half of them', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kafka-security-'));
+    const ca = join(dir, 'ca.pem');
+    const pw = join(dir, 'password');
+    writeFileSync(ca, '-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n');
+    writeFileSync(pw, 's3cret\n');
+    expect(loadConfig({}).kafka).not.toHaveProperty('ssl');
+    expect(loadConfig({}).kafka).not.toHaveProperty('sasl');
+    const c = loadConfig({ KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: ca, KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512', KAFKA_SASL_USERNAME: 'hub', KAFKA_SASL_PASSWORD_FILE: pw });
+    expect(c.kafka.ssl).toEqual({ ca: expect.stringContaining('BEGIN CERTIFICATE') });
+    expect(c.kafka.sasl).toEqual({ mechanism: 'scram-sha-512', username: 'hub', password: 's3cret' });
+    expect(loadConfig({ KAFKA_SSL: 'true' }).kafka.ssl).toEqual({});
+    expect(() => loadConfig({ KAFKA_SSL_CA_FILE: ca })).toThrow(/KAFKA_SSL_CA_FILE given without KAFKA_SSL=true/);
+    expect(() => loadConfig({ KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: join(dir, 'absent.pem') })).toThrow(/KAFKA_SSL_CA_FILE .* cannot be read: ENOENT/);
+    expect(() => loadConfig({ KAFKA_SSL: 'true', KAFKA_SSL_CERT_FILE: ca })).toThrow(/KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE go together/);
+    expect(() => loadConfig({ KAFKA_SASL_MECHANISM: 'scram-sha-256', KAFKA_SASL_USERNAME: 'hub' })).toThrow(/needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD/);
+    expect(() => loadConfig({ KAFKA_SASL_MECHANISM: 'gssapi', KAFKA_SASL_USERNAME: 'hub', KAFKA_SASL_PASSWORD: 'x' })).toThrow(/must be one of plain, scram-sha-256, scram-sha-512/);
+    expect(() => loadConfig({ KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'hub', KAFKA_SASL_PASSWORD: 'x' })).toThrow(/sends the password in clear/);
+    expect(() => loadConfig({ KAFKA_SASL_USERNAME: 'hub', KAFKA_SASL_PASSWORD: 'x' })).toThrow(/without KAFKA_SASL_MECHANISM/);
+    // The password never appears in what is reported.
+    try {
+      loadConfig({ KAFKA_SSL: 'maybe', KAFKA_SASL_MECHANISM: 'scram-sha-256', KAFKA_SASL_USERNAME: 'hub', KAFKA_SASL_PASSWORD: 'topsecret-value' });
+      throw new Error('accepted');
+    } catch (e) {
+      expect(String(e)).toMatch(/KAFKA_SSL must be true or false/);
+      expect(String(e)).not.toContain('topsecret-value');
+    }
+  });
   it('rejects malformed values', () => {
     expect(() => loadConfig({ TOPIC_PARTITIONS: '0' })).toThrow(/partitions/);
   });

@@ -21,6 +21,9 @@ export const DEFAULT_METRICS_CONFIG: MetricsConfig = {
   publishIntervalMs: 60_000,
 };
 
+export type KafkaSaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512';
+const KAFKA_SASL_MECHANISMS: readonly KafkaSaslMechanism[] = ['plain', 'scram-sha-256', 'scram-sha-512'];
+
 /** Typed configuration of every app, read from the environment and validated at start-up. */
 export interface HubConfig {
   /** embedded: one process, PGlite and an in-process bus; distributed: Kafka + PostgreSQL. */
@@ -35,6 +38,10 @@ export interface HubConfig {
     fetchMaxWaitMs: number;
     fetchMaxBytesPerPartition: number;
     commitIntervalMs: number;
+    /** TLS to the brokers (KAFKA_SSL): the CA to trust and, for mutual TLS, the client's certificate, as PEM. */
+    ssl?: { ca?: string; cert?: string; key?: string };
+    /** SASL authentication (KAFKA_SASL_MECHANISM): PLAIN only over TLS, SCRAM over either. */
+    sasl?: { mechanism: KafkaSaslMechanism; username: string; password: string };
   };
   databaseUrl?: string;
   /** Directory for the embedded database; in memory when absent. */
@@ -172,6 +179,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { metrics: metr
       fetchMaxBytesPerPartition: Number(env.KAFKA_FETCH_MAX_BYTES_PER_PARTITION ?? 4 * 1024 * 1024),
       // How often handled offsets are committed (0: after every batch).
       commitIntervalMs: Number(env.KAFKA_COMMIT_INTERVAL_MS ?? 250),
+      ...kafkaSecurity(env),
     },
     databaseUrl: env.DATABASE_URL || undefined,
     embeddedDataDir: env.EMBEDDED_DATA_DIR || undefined,
@@ -251,6 +259,52 @@ function partnerApiKeys(file: string, env: NodeJS.ProcessEnv): Record<string, st
     if (typeof name === 'string' && env[name]) keys[name] = env[name]!;
   }
   return keys;
+}
+
+/**
+ * The brokers' TLS and SASL settings (docs/operations.md, "Kafka security"). Files are read here,
+ * once, so a missing certificate stops the start-up rather than the first connection; half a
+ * configuration is refused: a certificate without KAFKA_SSL, a mechanism without credentials, or
+ * a password sent in clear (PLAIN without TLS).
+ */
+function kafkaSecurity(env: NodeJS.ProcessEnv): Pick<HubConfig['kafka'], 'ssl' | 'sasl'> {
+  const problems: string[] = [];
+  const file = (name: string): string | undefined => {
+    const path = env[name];
+    if (!path) return undefined;
+    try {
+      return readFileSync(path, 'utf8');
+    } catch (e) {
+      problems.push(`${name} ${path} cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      return undefined;
+    }
+  };
+  const sslFlag = (env.KAFKA_SSL ?? 'false').toLowerCase();
+  if (!['true', 'false'].includes(sslFlag)) problems.push('KAFKA_SSL must be true or false');
+  const useSsl = sslFlag === 'true';
+  const [ca, cert, key] = [file('KAFKA_SSL_CA_FILE'), file('KAFKA_SSL_CERT_FILE'), file('KAFKA_SSL_KEY_FILE')];
+  const sslFiles = ['KAFKA_SSL_CA_FILE', 'KAFKA_SSL_CERT_FILE', 'KAFKA_SSL_KEY_FILE'].filter((n) => env[n]);
+  if (!useSsl && sslFiles.length) problems.push(`${sslFiles.join(', ')} given without KAFKA_SSL=true`);
+  if (Boolean(env.KAFKA_SSL_CERT_FILE) !== Boolean(env.KAFKA_SSL_KEY_FILE)) problems.push('KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE go together (the client certificate and its key)');
+
+  const mechanism = env.KAFKA_SASL_MECHANISM?.toLowerCase();
+  const username = env.KAFKA_SASL_USERNAME;
+  const password = env.KAFKA_SASL_PASSWORD_FILE ? file('KAFKA_SASL_PASSWORD_FILE')?.replace(/\r?\n$/, '') : env.KAFKA_SASL_PASSWORD;
+  let sasl: HubConfig['kafka']['sasl'];
+  if (mechanism) {
+    if (!KAFKA_SASL_MECHANISMS.includes(mechanism as KafkaSaslMechanism)) problems.push(`KAFKA_SASL_MECHANISM must be one of ${KAFKA_SASL_MECHANISMS.join(', ')}`);
+    else if (!username || !password) problems.push('KAFKA_SASL_MECHANISM needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD (or KAFKA_SASL_PASSWORD_FILE)');
+    else if (mechanism === 'plain' && !useSsl) problems.push('KAFKA_SASL_MECHANISM=plain sends the password in clear: it needs KAFKA_SSL=true');
+    else sasl = { mechanism: mechanism as KafkaSaslMechanism, username, password };
+  } else if (username || env.KAFKA_SASL_PASSWORD || env.KAFKA_SASL_PASSWORD_FILE) {
+    problems.push('KAFKA_SASL_USERNAME/KAFKA_SASL_PASSWORD given without KAFKA_SASL_MECHANISM');
+  }
+  if (env.KAFKA_SASL_PASSWORD && env.KAFKA_SASL_PASSWORD_FILE) problems.push('KAFKA_SASL_PASSWORD and KAFKA_SASL_PASSWORD_FILE are exclusive');
+  if (problems.length) throw new Error(`Invalid configuration: ${problems.join('; ')}`);
+  return {
+    ...(useSsl ? { ssl: { ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) } } : {}),
+    ...(sasl ? { sasl } : {}),
+  };
 }
 
 /** The standard OpenTelemetry variables: OTEL_TRACES_EXPORTER, or OTLP when an endpoint is given. */
