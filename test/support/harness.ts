@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { Kafka, logLevel } from 'kafkajs';
 import { randomBytes } from 'crypto';
 import { ConfigOverrides, HubConfig, loadConfig } from '@pdp/config';
-import { ConsumerGroups, InMemoryBus, NORMALIZER_TRANSPORT, ROUTER_TRANSPORT, SIGNALEMENTS_TRANSPORT, startWorker } from '@pdp/bus';
+import { ConsumerGroups, InMemoryBus, kafkaSecurity, NORMALIZER_TRANSPORT, ROUTER_TRANSPORT, SIGNALEMENTS_TRANSPORT, startWorker } from '@pdp/bus';
 import { Database, DATABASE, PgliteDatabase } from '@pdp/db';
 import { configureHttp } from '@pdp/http';
 import { createHub } from '../../apps/hub/src/hub.module';
@@ -61,14 +61,15 @@ export async function startEmbeddedHub(overrides: ConfigOverrides = {}): Promise
 /**
  * Production topology: gateway, normalizer, router and signalements as four Nest apps with
  * their own Kafka clients and PostgreSQL pools, on the real broker (KAFKA_BROKERS) and a fresh
- * database.
+ * database. `kafkaEnv` sets the apps' Kafka settings over the test broker's (another listener,
+ * TLS, SASL).
  */
-export async function startDistributedHub(overrides: ConfigOverrides = {}): Promise<HubUnderTest> {
-  const brokers = process.env.KAFKA_BROKERS;
+export async function startDistributedHub(overrides: ConfigOverrides = {}, kafkaEnv: NodeJS.ProcessEnv = {}): Promise<HubUnderTest> {
+  const brokers = kafkaEnv.KAFKA_BROKERS ?? process.env.KAFKA_BROKERS;
   if (!brokers) throw new Error('KAFKA_BROKERS is not set: the e2e global setup starts a broker');
   const database = await createTestDatabase();
   const namespace = `e2e-${randomBytes(4).toString('hex')}.`;
-  const env = { KAFKA_BROKERS: brokers, DATABASE_URL: database.url, ADMIN_API_KEY: ADMIN_KEY, PSEUDONYM_KEY, IDENTITY_KEYS, TOPIC_NAMESPACE: namespace, TOPIC_PARTITIONS: '3' };
+  const env = { KAFKA_BROKERS: brokers, DATABASE_URL: database.url, ADMIN_API_KEY: ADMIN_KEY, PSEUDONYM_KEY, IDENTITY_KEYS, TOPIC_NAMESPACE: namespace, TOPIC_PARTITIONS: '3', ...kafkaEnv };
   const config = (app: string): HubConfig => loadConfig({ ...env, KAFKA_CLIENT_ID: `pdp-${app}` }, { mode: 'distributed', ...overrides });
 
   const gateway = await NestFactory.create(GatewayModule.forRoot(config('gateway')), { bodyParser: false });
@@ -81,7 +82,8 @@ export async function startDistributedHub(overrides: ConfigOverrides = {}): Prom
     await startWorker(SignalementsAppModule.forRoot(config('signalements')), ConsumerGroups.signalements, SIGNALEMENTS_TRANSPORT),
   ];
 
-  const kafka = new Kafka({ clientId: 'e2e-probe', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+  // The test's own client connects as the hub's do (TLS and SASL when kafkaEnv asks for them).
+  const kafka = new Kafka({ clientId: 'e2e-probe', brokers: brokers.split(','), ...kafkaSecurity(config('probe').kafka), logLevel: logLevel.NOTHING });
   const producer = kafka.producer();
   await producer.connect();
   return {

@@ -16,7 +16,16 @@ import { freePort, runScript } from './scripts';
 
 export interface KafkaHandle {
   brokers: string[];
+  /** The SASL_SSL listener's address, when the broker was started with one. */
+  saslSslBrokers?: string[];
   stop: () => Promise<void>;
+}
+
+/** A SASL_SSL listener beside the plaintext one: the broker's keystore and the SCRAM users to create. */
+export interface SaslSslListener {
+  keystore: string;
+  keystorePassword: string;
+  users: { username: string; password: string }[];
 }
 
 // The repository root, from sources (test/support) or compiled (dist/test/support, for the bench).
@@ -59,9 +68,13 @@ async function waitForMetadata(brokers: string[], timeoutMs: number): Promise<vo
   throw new Error(`Kafka at ${brokers.join(',')} did not serve metadata within ${timeoutMs} ms: ${String(lastError)}`);
 }
 
-export async function ensureKafka(): Promise<KafkaHandle> {
+/**
+ * The tests' broker. With `saslSsl` a broker of this run's own is always started (a configured
+ * cluster's listeners are not the test's to choose).
+ */
+export async function ensureKafka(options: { saslSsl?: SaslSslListener } = {}): Promise<KafkaHandle> {
   const external = process.env.KAFKA_BROKERS?.trim();
-  if (external) {
+  if (external && !options.saslSsl) {
     return {
       brokers: external
         .split(',')
@@ -81,6 +94,16 @@ export async function ensureKafka(): Promise<KafkaHandle> {
     const port = await freePort();
     let controllerPort = await freePort();
     while (controllerPort === port) controllerPort = await freePort();
+    let saslSslPort = options.saslSsl ? await freePort() : undefined;
+    while (saslSslPort !== undefined && (saslSslPort === port || saslSslPort === controllerPort)) saslSslPort = await freePort();
+    const saslSsl = options.saslSsl
+      ? {
+          KAFKA_SASL_SSL_PORT: String(saslSslPort),
+          KAFKA_SSL_KEYSTORE: options.saslSsl.keystore,
+          KAFKA_SSL_KEYSTORE_PASSWORD: options.saslSsl.keystorePassword,
+          KAFKA_SASL_USERS: options.saslSsl.users.map((u) => `${u.username}:${u.password}`).join(','),
+        }
+      : {};
 
     const env: NodeJS.ProcessEnv = {
       ...process.env,
@@ -90,6 +113,7 @@ export async function ensureKafka(): Promise<KafkaHandle> {
       // kafka.sh waits for the listener and the "started" log line; the real
       // metadata round-trip is done below with kafkajs (saves a CLI JVM).
       KAFKA_READY_CHECK: 'log',
+      ...saslSsl,
     };
     try {
       await runScript(KAFKA_SH, ['start'], ROOT, env, 120_000);
@@ -111,7 +135,7 @@ export async function ensureKafka(): Promise<KafkaHandle> {
       await stop().catch(() => undefined);
       throw error;
     }
-    return { brokers, stop };
+    return { brokers, ...(saslSslPort ? { saslSslBrokers: [`127.0.0.1:${saslSslPort}`] } : {}), stop };
   }
   throw lastError;
 }
