@@ -14,7 +14,7 @@ const LAYERS = [
   ['domain'],
   ['db', 'bus'],
   ['platform', 'http', 'audit', 'fhir', 'routing-rules', 'identity'],
-  ['inbox'],
+  ['inbox', 'access'],
   ['dead-letters', 'partners', 'consent'],
   ['sick-leave', 'metrics'],
   ['signalements', 'outcomes'],

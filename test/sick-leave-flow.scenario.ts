@@ -12,6 +12,8 @@ import { employerDeclaration, nirOf, sickLeave, siretOf } from './support/fixtur
 export function sickLeaveFlowScenario(start: () => Promise<HubUnderTest>): void {
   let hub: HubUnderTest;
   let logs: LogCapture;
+  /** The employers' payroll software: a sender account, authenticated with an OAuth2 access token. */
+  let payrollToken: string;
   const nirs = [1, 2, 3, 4, 5, 6, 7].map(nirOf);
   const INSURER = { partnerId: 'cpam-69', apiKey: 'key-cpam-69-0123456789', category: 'cpam', name: 'CPAM du Rhône', departements: ['69'] };
   const A = { partnerId: 'spsti-a', apiKey: 'key-spsti-a-0123456789' };
@@ -47,6 +49,13 @@ export function sickLeaveFlowScenario(start: () => Promise<HubUnderTest>): void 
     const csv = `siret;spsti_id;valid_from;valid_to\n${siretOf(1)};spsti-a;2020-01-01;\n${siretOf(2)};spsti-b;2020-01-01;\n`;
     const imported = await admin(http().post('/v1/directory/adhesions')).set('Content-Type', 'text/csv').send(csv).expect(201);
     expect(imported.body).toMatchObject({ imported: 2, released: 0 });
+    const payroll = await admin(http().post('/v1/accounts')).send({ accountId: 'payroll-software', role: 'sender', name: 'Logiciel de paie' }).expect(201);
+    const token = await http()
+      .post('/oauth/token')
+      .type('form')
+      .send({ grant_type: 'client_credentials', client_id: payroll.body.credential.clientId, client_secret: payroll.body.credential.clientSecret })
+      .expect(200);
+    payrollToken = token.body.access_token;
   });
 
   afterAll(async () => {
@@ -233,11 +242,13 @@ export function sickLeaveFlowScenario(start: () => Promise<HubUnderTest>): void 
 
   it('routes an employer declaration of 30 days or more, and rejects a shorter one', async () => {
     const decl = employerDeclaration({ n: 7, employer: { siret: siretOf(1) }, startDate: '2026-08-01', expectedEndDate: addDays('2026-08-01', 39) });
-    await http().post('/v1/employer-leave-declarations').set('X-Api-Key', INSURER.apiKey).send(decl).expect(202);
+    await http().post('/v1/employer-leave-declarations').set('Authorization', `Bearer ${payrollToken}`).send(decl).expect(202);
     const item = await itemFor(A, decl.messageId);
     expect(item.delivery.caseEvent).toMatchObject({ source: 'employer', legalBasis: 'employer-declaration', cumulatedDays: 40 });
     const short = employerDeclaration({ n: 7, employer: { siret: siretOf(1) }, startDate: '2026-11-01', expectedEndDate: '2026-11-05' });
-    await http().post('/v1/employer-leave-declarations').set('X-Api-Key', INSURER.apiKey).send(short).expect(202);
+    await http().post('/v1/employer-leave-declarations').set('Authorization', `Bearer ${payrollToken}`).send(short).expect(202);
+    // Declarations are the employers' software's: a partner, even the insurer, does not send them.
+    await http().post('/v1/employer-leave-declarations').set('X-Api-Key', INSURER.apiKey).send(decl).expect(403);
     await eventually(async () => (await admin(http().get(`/v1/messages/${short.messageId}`))).body.status === 'not-eligible', 'short declaration not eligible');
   });
 
@@ -262,7 +273,7 @@ export function sickLeaveFlowScenario(start: () => Promise<HubUnderTest>): void 
     expect(acked.body.status).toBe('acknowledged');
     expect((await inbox(A)).some((i) => i.itemId === itemOfA.itemId)).toBe(false);
     await admin(http().get('/v1/partners')).expect(200);
-    await http().get('/v1/partners').set('X-Api-Key', A.apiKey).expect(401);
+    await http().get('/v1/partners').set('X-Api-Key', A.apiKey).expect(403);
     // A key with non-ASCII characters is refused like any wrong key, not with a 500.
     await http()
       .get('/v1/partners')
@@ -299,7 +310,10 @@ export function sickLeaveFlowScenario(start: () => Promise<HubUnderTest>): void 
       .send({ partnerId: 'spsti-c', category: 'spsti', name: 'SPSTI C', apiKey: 'k', departements: ['6x'], fhirEndpoint: 'ftp://x' })
       .expect(400);
     expect(bad.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['/apiKey', '/departements', '/fhirEndpoint']);
-    await admin(http().post('/v1/partners')).send({ partnerId: 'spsti-c', category: 'spsti', name: 'SPSTI C' }).expect(400);
+    // Registered without a key, a partner gets its first client credential in the answer, shown once.
+    const created = await admin(http().post('/v1/partners')).send({ partnerId: 'spsti-c', category: 'spsti', name: 'SPSTI C' }).expect(201);
+    expect(created.body.credential).toEqual({ clientId: expect.stringMatching(/^pdp_[0-9a-f]{24}$/), clientSecret: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) });
+    expect((await admin(http().get('/v1/partners')).expect(200)).body.find((p: { partnerId: string }) => p.partnerId === 'spsti-c')).not.toHaveProperty('credential');
     await admin(http().post('/v1/partners'))
       .send({ ...B, category: 'cap-emploi', name: 'SPSTI B, re-registered' })
       .expect(409);

@@ -91,6 +91,7 @@ async function prepareHub({ kafka, brokers, pgAdminUrl }: Servers, population: P
     PSEUDONYM_KEY: 'bench-pseudonym-key-0123456789abcdef',
     IDENTITY_KEYS: 'bench:CQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQk=',
     ADMIN_API_KEY: 'bench-admin-key-0123',
+    API_KEYS_ENABLED: 'true',
     TOPIC_NAMESPACE: namespace,
     TOPIC_PARTITIONS: String(PARTITIONS),
   };

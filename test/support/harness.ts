@@ -38,10 +38,16 @@ export interface HubUnderTest {
 const ADMIN_KEY = 'e2e-admin-key-0123456789';
 const PSEUDONYM_KEY = 'e2e-pseudonym-key-0123456789abcdef';
 const IDENTITY_KEYS = 'e2e:BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=';
+/**
+ * A test configuration: partners and the admin authenticate with API keys (the scenarios register
+ * them as the demo does), and partners' FHIR endpoints are the test's server on loopback. The
+ * access tests turn both off (test/access.e2e-spec.ts).
+ */
+const TEST_ACCESS = { API_KEYS_ENABLED: 'true', PARTNER_URLS_ALLOW_PRIVATE: 'true' };
 
 /** `npm start`'s mode: one process, PGlite, in-process bus. */
-export async function startEmbeddedHub(overrides: ConfigOverrides = {}): Promise<HubUnderTest> {
-  const config = loadConfig({ ADMIN_API_KEY: ADMIN_KEY, PSEUDONYM_KEY, DEMO_DATA: 'false' }, overrides);
+export async function startEmbeddedHub(overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = {}): Promise<HubUnderTest> {
+  const config = loadConfig({ ADMIN_API_KEY: ADMIN_KEY, PSEUDONYM_KEY, DEMO_DATA: 'false', ...TEST_ACCESS, ...env }, overrides);
   const bus = new InMemoryBus();
   const app = await createHub(config, { bus, db: new PgliteDatabase() });
   await app.init();
@@ -69,7 +75,17 @@ export async function startDistributedHub(overrides: ConfigOverrides = {}, kafka
   if (!brokers) throw new Error('KAFKA_BROKERS is not set: the e2e global setup starts a broker');
   const database = await createTestDatabase();
   const namespace = `e2e-${randomBytes(4).toString('hex')}.`;
-  const env = { KAFKA_BROKERS: brokers, DATABASE_URL: database.url, ADMIN_API_KEY: ADMIN_KEY, PSEUDONYM_KEY, IDENTITY_KEYS, TOPIC_NAMESPACE: namespace, TOPIC_PARTITIONS: '3', ...kafkaEnv };
+  const env = {
+    KAFKA_BROKERS: brokers,
+    DATABASE_URL: database.url,
+    ADMIN_API_KEY: ADMIN_KEY,
+    PSEUDONYM_KEY,
+    IDENTITY_KEYS,
+    TOPIC_NAMESPACE: namespace,
+    TOPIC_PARTITIONS: '3',
+    ...TEST_ACCESS,
+    ...kafkaEnv,
+  };
   const config = (app: string): HubConfig => loadConfig({ ...env, KAFKA_CLIENT_ID: `pdp-${app}` }, { mode: 'distributed', ...overrides });
 
   const gateway = await NestFactory.create(GatewayModule.forRoot(config('gateway')), { bodyParser: false });

@@ -40,6 +40,7 @@ export async function startMetricsStack(metrics: Partial<MetricsConfig> = {}): P
     KAFKA_BROKERS: brokers,
     DATABASE_URL: database.url,
     ADMIN_API_KEY: METRICS_ADMIN_KEY,
+    API_KEYS_ENABLED: 'true',
     PSEUDONYM_KEY: METRICS_PSEUDONYM_KEY,
     IDENTITY_KEYS: 'e2e:BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=',
     TOPIC_NAMESPACE: namespace,

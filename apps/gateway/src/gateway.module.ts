@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { HubConfig } from '@pdp/config';
 import { PlatformAdapters, PlatformModule } from '@pdp/platform';
+import { AccessHttpModule, AccessModule } from '@pdp/access';
 import { HttpModule } from '@pdp/http';
 import { AuditModule } from '@pdp/audit';
 import { RoutingRulesModule } from '@pdp/routing-rules';
@@ -24,6 +25,8 @@ export class GatewayModule {
         RoutingRulesModule,
         DeadLettersModule,
         PartnersModule,
+        AccessModule,
+        AccessHttpModule,
         IdentityModule,
         PartnersHttpModule,
         InboxHttpModule,

@@ -3,17 +3,17 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { startTracing } from '@pdp/telemetry';
 import { loadConfig } from '@pdp/config';
-import { configureHttp } from '@pdp/http';
+import { configureHttp, httpsOptions } from '@pdp/http';
 import { GatewayModule } from './gateway.module';
 
 /** Composition root of the gateway service (distributed mode: Kafka + PostgreSQL). */
 async function bootstrap() {
   const config = loadConfig(process.env, { mode: 'distributed' });
   startTracing('pdp-gateway', config.telemetry);
-  const app = await NestFactory.create(GatewayModule.forRoot(config), { bodyParser: false });
+  const app = await NestFactory.create(GatewayModule.forRoot(config), { bodyParser: false, httpsOptions: httpsOptions(config) });
   configureHttp(app);
   await app.listen(config.http.port, config.http.host);
-  new Logger('gateway').log(`listening on http://${config.http.host}:${config.http.port}`);
+  new Logger('gateway').log(`listening on ${config.https ? 'https' : 'http'}://${config.http.host}:${config.http.port}`);
 }
 
 void bootstrap();

@@ -2,8 +2,9 @@ import { DynamicModule, INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { HubConfig } from '@pdp/config';
 import { PlatformAdapters, PlatformModule } from '@pdp/platform';
+import { AccessHttpModule, AccessModule } from '@pdp/access';
 import { ConsumerGroups, connectWorker, METRICS_TRANSPORT, NORMALIZER_TRANSPORT, ROUTER_TRANSPORT, SIGNALEMENTS_TRANSPORT } from '@pdp/bus';
-import { configureHttp, HttpModule } from '@pdp/http';
+import { configureHttp, HttpModule, httpsOptions } from '@pdp/http';
 import { AuditModule } from '@pdp/audit';
 import { RoutingRulesModule } from '@pdp/routing-rules';
 import { DeadLettersModule } from '@pdp/dead-letters';
@@ -27,6 +28,8 @@ export class HubModule {
         RoutingRulesModule,
         DeadLettersModule,
         PartnersModule,
+        AccessModule,
+        AccessHttpModule,
         IdentityModule,
         PartnersHttpModule,
         InboxHttpModule,
@@ -47,7 +50,7 @@ export class HubModule {
  * test's adapters) gives: the HTTP API plus the four consumer groups.
  */
 export async function createHub(config: HubConfig, adapters: PlatformAdapters = {}): Promise<INestApplication> {
-  const app = await NestFactory.create(HubModule.forRoot(config, adapters), { bodyParser: false, logger: ['error', 'warn', 'log'] });
+  const app = await NestFactory.create(HubModule.forRoot(config, adapters), { bodyParser: false, httpsOptions: httpsOptions(config), logger: ['error', 'warn', 'log'] });
   configureHttp(app);
   connectWorker(app, ConsumerGroups.normalizer, NORMALIZER_TRANSPORT);
   connectWorker(app, ConsumerGroups.router, ROUTER_TRANSPORT);

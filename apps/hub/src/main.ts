@@ -19,7 +19,9 @@ async function bootstrap() {
     for (const p of demo.partnerKeys) logger.log(`demo partner ${p.partnerId} (${p.category}) API key: ${p.apiKey}`);
   }
   await app.listen(config.http.port, config.http.host);
-  logger.log(`pdp-hub (${config.mode}) listening on http://${config.http.host}:${config.http.port}  admin key: ${config.mode === 'embedded' ? config.adminApiKey : '(from ADMIN_API_KEY)'}`);
+  logger.log(
+    `pdp-hub (${config.mode}) listening on http://${config.http.host}:${config.http.port}  ${config.adminApiKey && config.access.apiKeysEnabled ? `admin key: ${config.mode === 'embedded' ? config.adminApiKey : '(from ADMIN_API_KEY)'}` : 'operators: the accounts of ACCOUNTS_FILE'}`,
+  );
 }
 
 void bootstrap();

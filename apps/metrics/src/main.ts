@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { startTracing } from '@pdp/telemetry';
 import { loadConfig } from '@pdp/config';
 import { ConsumerGroups, connectWorker, METRICS_TRANSPORT } from '@pdp/bus';
-import { configureHttp } from '@pdp/http';
+import { configureHttp, httpsOptions } from '@pdp/http';
 import { MetricsAppModule } from './metrics.module';
 
 /**
@@ -14,12 +14,12 @@ import { MetricsAppModule } from './metrics.module';
 async function bootstrap() {
   const config = loadConfig(process.env, { mode: 'distributed' });
   startTracing('pdp-metrics', config.telemetry);
-  const app = await NestFactory.create(MetricsAppModule.forRoot(config), { bodyParser: false });
+  const app = await NestFactory.create(MetricsAppModule.forRoot(config), { bodyParser: false, httpsOptions: httpsOptions(config) });
   configureHttp(app);
   connectWorker(app, ConsumerGroups.metrics, METRICS_TRANSPORT);
   await app.startAllMicroservices();
   await app.listen(config.http.port, config.http.host);
-  new Logger('metrics').log(`listening on http://${config.http.host}:${config.http.port}`);
+  new Logger('metrics').log(`listening on ${config.https ? 'https' : 'http'}://${config.http.host}:${config.http.port}`);
 }
 
 void bootstrap();

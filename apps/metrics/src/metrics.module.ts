@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { HubConfig } from '@pdp/config';
 import { PlatformAdapters, PlatformModule } from '@pdp/platform';
+import { AccessModule } from '@pdp/access';
 import { HttpModule } from '@pdp/http';
 import { DeadLettersModule } from '@pdp/dead-letters';
 import { PartnersModule } from '@pdp/partners';
@@ -10,6 +11,6 @@ import { OutcomesConsumerModule, OutcomesHttpModule } from '@pdp/outcomes';
 @Module({})
 export class MetricsAppModule {
   static forRoot(config: HubConfig, adapters: PlatformAdapters = {}): DynamicModule {
-    return { module: MetricsAppModule, imports: [PlatformModule.forRoot(config, adapters), HttpModule, DeadLettersModule, PartnersModule, OutcomesHttpModule, OutcomesConsumerModule] };
+    return { module: MetricsAppModule, imports: [PlatformModule.forRoot(config, adapters), HttpModule, DeadLettersModule, PartnersModule, AccessModule, OutcomesHttpModule, OutcomesConsumerModule] };
   }
 }

@@ -15,6 +15,9 @@ export type AuditAction =
   | 'chef-de-file-reassigned'
   | 'consent-recorded'
   | 'rules-reloaded'
+  | 'account-created'
+  | 'account-updated'
+  | 'credential-rotated'
   | 'identity-read'
   // Operators' actions (actor 'admin'):
   | 'partner-registered'
@@ -28,7 +31,7 @@ export type AuditAction =
 /** One fact of the trail. Pseudonyms only: the trail must be shareable with a DPO as is. */
 export interface AuditEntry {
   action: AuditAction;
-  subjectType: 'sick-leave' | 'signalement' | 'accompaniment-report' | 'consent' | 'case' | 'rules' | 'partner' | 'directory' | 'fhir' | 'metrics' | 'follow-ups';
+  subjectType: 'sick-leave' | 'signalement' | 'accompaniment-report' | 'consent' | 'case' | 'rules' | 'partner' | 'directory' | 'fhir' | 'metrics' | 'follow-ups' | 'account';
   subjectId: string;
   caseId?: string | null;
   personPseudonym?: string | null;

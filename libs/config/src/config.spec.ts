@@ -12,7 +12,7 @@ describe('loadConfig', () => {
   it('switches to distributed with Kafka and PostgreSQL and then requires real secrets', () => {
     const env = { KAFKA_BROKERS: '127.0.0.1:9092', DATABASE_URL: 'postgres://localhost/x' };
     expect(() => loadConfig(env)).toThrow(/pseudonymKey/);
-    const c = loadConfig({ ...env, PSEUDONYM_KEY: 'k'.repeat(32), ADMIN_API_KEY: 'a'.repeat(20), IDENTITY_KEYS: 'k1:' + Buffer.alloc(32, 1).toString('base64') });
+    const c = loadConfig({ ...env, PSEUDONYM_KEY: 'k'.repeat(32), API_KEYS_ENABLED: 'true', ADMIN_API_KEY: 'a'.repeat(20), IDENTITY_KEYS: 'k1:' + Buffer.alloc(32, 1).toString('base64') });
     expect(c.mode).toBe('distributed');
     expect(c.kafka.brokers).toEqual(['127.0.0.1:9092']);
   });
@@ -26,6 +26,7 @@ describe('loadConfig', () => {
       KAFKA_BROKERS: '127.0.0.1:9092',
       DATABASE_URL: 'postgres://localhost/x',
       PSEUDONYM_KEY: 'k'.repeat(32),
+      API_KEYS_ENABLED: 'true',
       ADMIN_API_KEY: 'a'.repeat(20),
       IDENTITY_KEYS: 'k1:' + Buffer.alloc(32, 1).toString('base64'),
     };
@@ -40,6 +41,7 @@ describe('loadConfig', () => {
       KAFKA_BROKERS: '127.0.0.1:9092',
       DATABASE_URL: 'postgres://localhost/x',
       PSEUDONYM_KEY: 'k'.repeat(32),
+      API_KEYS_ENABLED: 'true',
       ADMIN_API_KEY: 'a'.repeat(20),
       IDENTITY_KEYS: 'k1:' + Buffer.alloc(32, 1).toString('base64'),
     };
@@ -89,6 +91,17 @@ describe('loadConfig', () => {
       expect(String(e)).toMatch(/KAFKA_SSL must be true or false/);
       expect(String(e)).not.toContain('topsecret-value');
     }
+  });
+  it('takes API keys in the embedded demo only, and no shared admin key in distributed mode', () => {
+    const env = { KAFKA_BROKERS: '127.0.0.1:9092', DATABASE_URL: 'postgres://localhost/x', PSEUDONYM_KEY: 'k'.repeat(32), IDENTITY_KEYS: 'k1:' + Buffer.alloc(32, 1).toString('base64') };
+    expect(loadConfig({}).access.apiKeysEnabled).toBe(true);
+    expect(loadConfig(env).access.apiKeysEnabled).toBe(false);
+    expect(() => loadConfig({ ...env, ADMIN_API_KEY: 'a'.repeat(20) })).toThrow(/ADMIN_API_KEY is a shared key/);
+    expect(loadConfig({ ...env, API_KEYS_ENABLED: 'true', ADMIN_API_KEY: 'a'.repeat(20) }).access.apiKeysEnabled).toBe(true);
+    expect(() => loadConfig({ ADMIN_API_KEY: 'short' })).toThrow(/at least 12 characters/);
+    expect(loadConfig({}).access).toMatchObject({ tokenTtlSeconds: 300, tokenKeyId: 'hub-1', allowPrivatePartnerUrls: false });
+    expect(() => loadConfig({ TOKEN_TTL_SECONDS: '5' })).toThrow(/tokenTtlSeconds/);
+    expect(() => loadConfig({ HTTPS_CERT_FILE: '/nonexistent/cert.pem', HTTPS_KEY_FILE: '/nonexistent/key.pem' })).toThrow(/HTTPS_CERT_FILE .* cannot be read/);
   });
   it('rejects malformed values', () => {
     expect(() => loadConfig({ TOPIC_PARTITIONS: '0' })).toThrow(/partitions/);

@@ -48,7 +48,30 @@ export interface HubConfig {
   embeddedDataDir?: string;
   http: { port: number; host: string };
   pseudonymKey: string;
+  /**
+   * The embedded demo's shared operator key (a named admin account, `admin`); refused where API
+   * keys are, since operators have named accounts (docs/security.md).
+   */
   adminApiKey: string;
+  /**
+   * How callers authenticate (docs/security.md): API keys are for the embedded demo and test
+   * configurations; elsewhere partners and operators use OAuth2 client credentials or, for
+   * partners, a client certificate.
+   */
+  access: {
+    apiKeysEnabled: boolean;
+    /** PEM (PKCS#8) private key signing the hub's access tokens, its key id, the tokens' issuer and lifetime. */
+    tokenSigningKey?: string;
+    tokenKeyId: string;
+    tokenIssuer: string;
+    tokenTtlSeconds: number;
+    /** Named operator accounts created at start-up (accounts/1 file), with their secrets read from the environment. */
+    accountsFile?: { path: string; secrets: Record<string, string> };
+    /** A partner's URL may point at loopback, link-local or private addresses (test configurations only). */
+    allowPrivatePartnerUrls: boolean;
+  };
+  /** HTTPS with client certificates (mutual TLS): the server's certificate and key, and the CA partners' certificates are issued by (PEM). */
+  https?: { cert: string; key: string; clientCa?: string };
   /** Transitional phase of art. L.4622-2-1: the insurer's transmission also needs consent. */
   transitionalPhase: boolean;
   demoData: boolean;
@@ -83,7 +106,7 @@ export interface HubConfig {
 
 const schema = {
   type: 'object',
-  required: ['mode', 'kafka', 'http', 'pseudonymKey', 'adminApiKey', 'transitionalPhase', 'demoData', 'normalizerThreads', 'consumers'],
+  required: ['mode', 'kafka', 'http', 'pseudonymKey', 'adminApiKey', 'access', 'transitionalPhase', 'demoData', 'normalizerThreads', 'consumers'],
   properties: {
     mode: { enum: ['embedded', 'distributed'] },
     kafka: {
@@ -104,7 +127,15 @@ const schema = {
     databaseUrl: { type: 'string', pattern: '^postgres(ql)?://' },
     http: { type: 'object', properties: { port: { type: 'integer', minimum: 0, maximum: 65535 } } },
     pseudonymKey: { type: 'string', minLength: 16 },
-    adminApiKey: { type: 'string', minLength: 12 },
+    adminApiKey: { type: 'string' },
+    access: {
+      type: 'object',
+      properties: {
+        tokenKeyId: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$' },
+        tokenIssuer: { type: 'string', minLength: 1 },
+        tokenTtlSeconds: { type: 'integer', minimum: 30, maximum: 86400 },
+      },
+    },
     normalizerThreads: { type: 'integer', minimum: 0, maximum: 16 },
     consumers: {
       type: 'object',
@@ -186,6 +217,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { metrics: metr
     http: { port: Number(env.PORT ?? 3000), host: env.HOST ?? '127.0.0.1' },
     pseudonymKey: env.PSEUDONYM_KEY ?? (mode === 'embedded' ? DEMO_PSEUDONYM_KEY : ''),
     adminApiKey: env.ADMIN_API_KEY ?? (mode === 'embedded' ? DEMO_ADMIN_KEY : ''),
+    access: {
+      apiKeysEnabled: (env.API_KEYS_ENABLED ?? (mode === 'embedded' ? 'true' : 'false')) === 'true',
+      ...(env.TOKEN_SIGNING_KEY || env.TOKEN_SIGNING_KEY_FILE ? { tokenSigningKey: env.TOKEN_SIGNING_KEY || readSetting(env, 'TOKEN_SIGNING_KEY_FILE') } : {}),
+      tokenKeyId: env.TOKEN_KEY_ID ?? 'hub-1',
+      tokenIssuer: env.TOKEN_ISSUER ?? 'urn:pdp-hub',
+      tokenTtlSeconds: Number(env.TOKEN_TTL_SECONDS ?? 300),
+      ...(env.ACCOUNTS_FILE ? { accountsFile: { path: env.ACCOUNTS_FILE, secrets: accountSecrets(env.ACCOUNTS_FILE, env) } } : {}),
+      allowPrivatePartnerUrls: (env.PARTNER_URLS_ALLOW_PRIVATE ?? 'false') === 'true',
+    },
+    ...(env.HTTPS_CERT_FILE || env.HTTPS_KEY_FILE
+      ? {
+          https: {
+            cert: readSetting(env, 'HTTPS_CERT_FILE'),
+            key: readSetting(env, 'HTTPS_KEY_FILE'),
+            ...(env.HTTPS_CLIENT_CA_FILE ? { clientCa: readSetting(env, 'HTTPS_CLIENT_CA_FILE') } : {}),
+          },
+        }
+      : {}),
     transitionalPhase: (env.TRANSITIONAL_PHASE ?? 'false') === 'true',
     demoData: (env.DEMO_DATA ?? (mode === 'embedded' ? 'true' : 'false')) === 'true',
     // One per core, at most four: the consuming thread was the bottleneck with one (docs/journal/round-12.md). Each thread holds its own heap and database pool (~40 MB and up to 10
@@ -219,14 +268,45 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { metrics: metr
   if (config.mode === 'distributed') {
     if (config.pseudonymKey === DEMO_PSEUDONYM_KEY) problems.push('PSEUDONYM_KEY is the embedded demo key: the distributed mode needs its own secret');
     if (config.adminApiKey === DEMO_ADMIN_KEY) problems.push('ADMIN_API_KEY is the embedded demo key: the distributed mode needs its own secret');
+    if (config.adminApiKey && !config.access.apiKeysEnabled)
+      problems.push('ADMIN_API_KEY is a shared key: name the operators in ACCOUNTS_FILE (OAuth2 client credentials), or enable API keys for a test configuration');
     if (config.demoData) problems.push('DEMO_DATA is for the embedded demo only');
     if (Object.keys(config.identityKeys.keys).length === 0) problems.push('IDENTITY_KEYS is required in distributed mode (keyId:base64 of 32 random bytes)');
     if (Object.values(config.identityKeys.keys).includes(DEMO_IDENTITY_KEY)) problems.push('IDENTITY_KEYS holds the embedded demo key: the distributed mode needs its own keys');
   }
   if (config.identityKeys.activeKeyId && !(config.identityKeys.activeKeyId in config.identityKeys.keys))
     problems.push(`IDENTITY_ACTIVE_KEY_ID ${config.identityKeys.activeKeyId} is not among IDENTITY_KEYS`);
+  if (config.adminApiKey && config.adminApiKey.length < 12) problems.push('ADMIN_API_KEY must have at least 12 characters');
+  if (env.HTTPS_CLIENT_CA_FILE && !config.https) problems.push('HTTPS_CLIENT_CA_FILE needs HTTPS_CERT_FILE and HTTPS_KEY_FILE');
   if (problems.length) throw new Error(`Invalid configuration: ${problems.join('; ')}`);
   return config;
+}
+
+/** A setting given as a file: read at start-up, so a missing file stops the start with its name. */
+function readSetting(env: NodeJS.ProcessEnv, name: string): string {
+  const path = env[name];
+  if (!path) throw new Error(`Invalid configuration: ${name} is required here`);
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new Error(`Invalid configuration: ${name} ${path} cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
+  }
+}
+
+/** The secrets an accounts file names (secretEnv), read here like every other setting; the file never holds them. */
+function accountSecrets(file: string, env: NodeJS.ProcessEnv): Record<string, string> {
+  let parsed: { accounts?: { secretEnv?: unknown }[] };
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new Error(`Invalid configuration: ACCOUNTS_FILE ${file} cannot be read: ${(e as Error).message}`, { cause: e });
+  }
+  const secrets: Record<string, string> = {};
+  for (const a of Array.isArray(parsed?.accounts) ? parsed.accounts : []) {
+    const name = a?.secretEnv;
+    if (typeof name === 'string' && env[name]) secrets[name] = env[name]!;
+  }
+  return secrets;
 }
 
 /**

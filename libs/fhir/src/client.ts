@@ -1,4 +1,5 @@
 import type { Client, ClientConfig } from 'fhir-kit-client';
+import { checkPartnerUrl } from './endpoint-policy';
 
 /**
  * fhir-kit-client 2.x is ESM-only and this project is CommonJS: loaded with a real dynamic
@@ -16,14 +17,21 @@ let fhirKit: Promise<typeof import('fhir-kit-client')> | undefined;
 
 export type FhirClient = Client;
 
-/** One fhir-kit-client per FHIR base URL (its HTTP agent keeps connections alive). */
+/**
+ * One fhir-kit-client per FHIR base URL (its HTTP agent keeps connections alive). Each use
+ * checks the URL still resolves outside the hub's own networks (endpoint-policy.ts).
+ */
 export class FhirClients {
   private readonly clients = new Map<string, Promise<Client>>();
 
-  constructor(private readonly config: Omit<ClientConfig, 'baseUrl'> = {}) {}
+  constructor(
+    private readonly config: Omit<ClientConfig, 'baseUrl'> = {},
+    private readonly policy: { allowPrivate: boolean } = { allowPrivate: false },
+  ) {}
 
-  get(baseUrl: string): Promise<Client> {
+  async get(baseUrl: string): Promise<Client> {
     const url = baseUrl.replace(/\/+$/, '');
+    await checkPartnerUrl(url, this.policy);
     let c = this.clients.get(url);
     if (!c) {
       c = loadFhirKit().then((m) => new m.Client({ ...this.config, baseUrl: url }));

@@ -1,21 +1,51 @@
-import { CanActivate, createParamDecorator, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { CanActivate, createParamDecorator, ExecutionContext, Inject, Injectable, Type } from '@nestjs/common';
 import { timingSafeEqual } from 'crypto';
 import { Request } from 'express';
-import { HUB_CONFIG, HubConfig } from '@pdp/config';
 import { ProblemException } from './problem';
 
-/** Who a partner key belongs to, as the guards need it (the partner registry has the rest). */
+/** The operators' roles (docs/security.md): what a named account may do. */
+export const ROLES = ['admin', 'ops', 'analyst', 'sender'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** How the caller proved who it is. */
+export type AuthenticationMethod = 'api-key' | 'client-credentials' | 'certificate';
+
+/** A partner organisation: it reads its own items and sends what its category may send. */
 export interface AuthenticatedPartner {
+  kind: 'partner';
   partnerId: string;
   category: string;
+  method: AuthenticationMethod;
 }
 
-/** Finds the partner a key belongs to: provided by the partner registry (PartnersModule). */
+/** A named operator account (an admin, ops, analyst or sender software). */
+export interface AuthenticatedAccount {
+  kind: 'account';
+  accountId: string;
+  role: Role;
+  method: AuthenticationMethod;
+}
+
+export type Principal = AuthenticatedPartner | AuthenticatedAccount;
+
+/**
+ * Finds who a request comes from, by its client certificate, its access token or (where they
+ * are enabled) its API key: provided by the access module (libs/access).
+ */
+export interface CallerAuthenticator {
+  authenticate(req: Request): Promise<Principal | null>;
+}
+export const CALLER_AUTHENTICATOR = Symbol('CallerAuthenticator');
+
+/** Finds the partner a key or a certificate belongs to: provided by the partner registry (PartnersModule). */
 export interface PartnerAuthenticator {
-  authenticate(apiKey: string): Promise<AuthenticatedPartner | null>;
+  authenticate(apiKey: string): Promise<{ partnerId: string; category: string } | null>;
+  byCertificate(sha256: string): Promise<{ partnerId: string; category: string } | null>;
+  get(partnerId: string): Promise<{ partnerId: string; category: string } | null>;
 }
-
 export const PARTNER_AUTHENTICATOR = Symbol('PartnerAuthenticator');
+
+type AuthenticatedRequest = Request & { principal?: Principal };
 
 export function presentedKey(req: Request): string | undefined {
   const auth = req.headers.authorization;
@@ -24,76 +54,90 @@ export function presentedKey(req: Request): string | undefined {
   return typeof key === 'string' ? key : undefined;
 }
 
-/** Authenticates a partner by its API key; the partner is then the only inbox it can read. */
-@Injectable()
-export class PartnerGuard implements CanActivate {
-  constructor(@Inject(PARTNER_AUTHENTICATOR) private readonly partners: PartnerAuthenticator) {}
-
-  async canActivate(ctx: ExecutionContext): Promise<boolean> {
-    const req = ctx.switchToHttp().getRequest<Request & { partner?: AuthenticatedPartner }>();
-    const key = presentedKey(req);
-    if (!key) throw new ProblemException(401, 'Unauthorized', 'Send the partner API key as "Authorization: Bearer <key>" or "X-Api-Key".');
-    const partner = await this.partners.authenticate(key);
-    if (!partner) throw new ProblemException(401, 'Unauthorized', 'Unknown API key.');
-    req.partner = partner;
-    return true;
-  }
-}
-
-/**
- * Who acts when the admin key is presented, as the audit trail records it. The operators share
- * one key today, so it names no one in particular; a named identity (a key per operator, a
- * token) would set it here.
- */
-export const ADMIN_ACTOR = 'admin';
-
-/** Hub operators (directory, partners, ops views). */
-@Injectable()
-export class AdminGuard implements CanActivate {
-  constructor(@Inject(HUB_CONFIG) private readonly config: HubConfig) {}
-
-  canActivate(ctx: ExecutionContext): boolean {
-    const key = presentedKey(ctx.switchToHttp().getRequest<Request>());
-    if (!key || !isAdminKey(key, this.config.adminApiKey)) {
-      throw new ProblemException(401, 'Unauthorized', 'An admin API key is required.');
-    }
-    ctx.switchToHttp().getRequest<Request & { adminActor?: string }>().adminActor = ADMIN_ACTOR;
-    return true;
-  }
-}
-
-/** The partner the PartnerGuard authenticated (declare the parameter with the registry's Partner type). */
-export const CurrentPartner = createParamDecorator((_: unknown, ctx: ExecutionContext): AuthenticatedPartner => {
-  return ctx.switchToHttp().getRequest<Request & { partner: AuthenticatedPartner }>().partner;
-});
-
 /** Compared as bytes, in constant time: a key with non-ASCII characters has more bytes than characters. */
 export function isAdminKey(key: string, adminApiKey: string): boolean {
+  if (!adminApiKey) return false;
   const expected = Buffer.from(adminApiKey);
   const presented = Buffer.from(key);
   return presented.length === expected.length && timingSafeEqual(presented, expected);
 }
 
-/**
- * A partner guard that also bounds who may send: the intake of sick leaves is the insurer's
- * (its senders' categories), the other intakes any registered partner's.
- */
-export function senderCategories(...categories: string[]) {
+/** The request's caller, authenticated once (before its body is read, or by the first guard); 401 when none. */
+export async function principalOf(req: Request, authenticator: CallerAuthenticator): Promise<Principal> {
+  const r = req as AuthenticatedRequest;
+  r.principal ??= (await authenticator.authenticate(req)) ?? undefined;
+  if (!r.principal)
+    throw new ProblemException(
+      401,
+      'Unauthorized',
+      'Authenticate with an access token ("Authorization: Bearer <token>" from POST /oauth/token), a registered client certificate, or an API key where they are enabled.',
+    );
+  return r.principal;
+}
+
+/** A guard admitting the principals `admit` accepts, 403 for the others; `refusal` says why. */
+function guardOf(admit: (p: Principal) => boolean, refusal: (p: Principal) => string): Type<CanActivate> {
   @Injectable()
-  class SenderGuard implements CanActivate {
-    constructor(@Inject(PARTNER_AUTHENTICATOR) private readonly partners: PartnerAuthenticator) {}
+  class AccessGuard implements CanActivate {
+    constructor(@Inject(CALLER_AUTHENTICATOR) private readonly authenticator: CallerAuthenticator) {}
 
     async canActivate(ctx: ExecutionContext): Promise<boolean> {
-      await new PartnerGuard(this.partners).canActivate(ctx);
-      const partner = ctx.switchToHttp().getRequest<Request & { partner: AuthenticatedPartner }>().partner;
-      if (!categories.includes(partner.category)) throw new ProblemException(403, 'Forbidden', `Only ${categories.join(', ')} partners send this; ${partner.partnerId} is ${partner.category}.`);
+      const principal = await principalOf(ctx.switchToHttp().getRequest<Request>(), this.authenticator);
+      if (!admit(principal)) throw new ProblemException(403, 'Forbidden', refusal(principal));
       return true;
     }
   }
-  return SenderGuard;
+  return AccessGuard;
 }
 
-/** Who the AdminGuard let in, for the audit entry of an operator's action ('admin'). */
+const who = (p: Principal) => (p.kind === 'partner' ? `partner ${p.partnerId} (${p.category})` : `account ${p.accountId} (${p.role})`);
+
+/** Routes about a partner's own items (inbox, cases, signalements, consents): partners only. */
+export const PartnerGuard = guardOf(
+  (p) => p.kind === 'partner',
+  (p) => `This route serves partners their own items; ${who(p)} is not a partner.`,
+);
+
+/** Accounts with one of these roles. */
+export function rolesGuard(...roles: Role[]): Type<CanActivate> {
+  return guardOf(
+    (p) => p.kind === 'account' && roles.includes(p.role),
+    (p) => `This route needs the role ${roles.join(' or ')}; ${who(p)} has not.`,
+  );
+}
+
+/** Partners, the directory, rules, the audit trail, erasure. */
+export const AdminGuard = rolesGuard('admin');
+/** The flows: traces, dead letters (masked), parked and withheld items, replays, rebuilds. */
+export const OpsGuard = rolesGuard('ops', 'admin');
+
+/**
+ * Masked aggregates with no person-level data: analysts, operators, and the partners (each
+ * reads the figures it contributes to).
+ */
+export const AggregatesGuard = guardOf(
+  (p) => p.kind === 'partner' || p.role === 'analyst' || p.role === 'ops' || p.role === 'admin',
+  (p) => `The metrics are for analysts, operators and partners; ${who(p)} is none of them.`,
+);
+
+/** An intake bounded by who may send it: partners of these categories, and accounts of these roles. */
+export function sendersGuard(senders: { categories?: string[]; roles?: Role[] }): Type<CanActivate> {
+  const categories = senders.categories ?? [];
+  const roles = senders.roles ?? [];
+  const named = [...categories.map((c) => `${c} partners`), ...roles.map((r) => `${r} accounts`)].join(', ');
+  return guardOf(
+    (p) => (p.kind === 'partner' ? categories.includes(p.category) : roles.includes(p.role)),
+    (p) => `Only ${named} send this; ${who(p)} does not.`,
+  );
+}
+
+/** The partner the PartnerGuard authenticated. */
+export const CurrentPartner = createParamDecorator((_: unknown, ctx: ExecutionContext): AuthenticatedPartner => {
+  return ctx.switchToHttp().getRequest<AuthenticatedRequest>().principal as AuthenticatedPartner;
+});
+
+/** Who acted, for the audit entry of an operator's action: the named account. */
 export const AdminActor = createParamDecorator((_: unknown, ctx: ExecutionContext): string => {
-  return ctx.switchToHttp().getRequest<Request & { adminActor?: string }>().adminActor ?? ADMIN_ACTOR;
+  const p = ctx.switchToHttp().getRequest<AuthenticatedRequest>().principal;
+  return p?.kind === 'account' ? p.accountId : p ? `partner:${p.partnerId}` : 'unknown';
 });

@@ -1,30 +1,33 @@
 import { INestApplication } from '@nestjs/common';
+import type { HttpsOptions } from '@nestjs/common/interfaces/external/https-options.interface';
+import { HubConfig } from '@pdp/config';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { NextFunction, Request, Response } from 'express';
 import { unstorableText } from '@pdp/contracts';
-import { HUB_CONFIG, HubConfig } from '@pdp/config';
-import { isAdminKey, PARTNER_AUTHENTICATOR, PartnerAuthenticator, presentedKey } from './auth';
+import { CALLER_AUTHENTICATOR, CallerAuthenticator, principalOf } from './auth';
 import { ProblemException } from './problem';
+
+/** The routes an anonymous caller may send a (small) body to: the token endpoint. */
+const ANONYMOUS_BODY_PATHS = new Set(['/oauth/token']);
 
 /**
  * Every request that carries a body (POST, PUT, PATCH) is authenticated before the body is
- * read: without a partner's or the operators' key it is answered 401 at once, and the
- * connection closed, so an anonymous caller cannot make the hub buffer megabytes. The guards
- * then decide what the authenticated caller may do.
+ * read: an anonymous one is answered 401 at once, and the connection closed, so an anonymous
+ * caller cannot make the hub buffer megabytes (the token endpoint's form body is limited to a
+ * few KiB). The guards then decide what the authenticated caller may do.
  */
 export function authenticateBeforeBody(app: INestApplication) {
-  const partners = app.get<PartnerAuthenticator>(PARTNER_AUTHENTICATOR, { strict: false });
-  const config = app.get<HubConfig>(HUB_CONFIG, { strict: false });
+  const authenticator = app.get<CallerAuthenticator>(CALLER_AUTHENTICATOR, { strict: false });
   return (req: Request, res: Response, next: NextFunction): void => {
     if (req.method !== 'POST' && req.method !== 'PUT' && req.method !== 'PATCH') return next();
-    const refuse = () => {
-      res.setHeader('Connection', 'close');
-      next(new ProblemException(401, 'Unauthorized', 'Authenticate with a partner key or the operators\' key ("Authorization: Bearer <key>" or "X-Api-Key") before sending a body.'));
-    };
-    const key = presentedKey(req);
-    if (!key) return refuse();
-    if (isAdminKey(key, config.adminApiKey)) return next();
-    partners.authenticate(key).then((p) => (p ? next() : refuse()), next);
+    if (ANONYMOUS_BODY_PATHS.has(req.path)) return next();
+    principalOf(req, authenticator).then(
+      () => next(),
+      (e) => {
+        res.setHeader('Connection', 'close');
+        next(e);
+      },
+    );
   };
 }
 
@@ -34,6 +37,8 @@ export function configureHttp(app: INestApplication): void {
   express.use(authenticateBeforeBody(app));
   express.useBodyParser('json', { limit: '1mb', type: ['application/json', 'application/*+json'] });
   express.useBodyParser('text', { limit: '20mb', type: 'text/csv' });
+  // Only the token endpoint takes a form (RFC 6749 §4.4), and it is anonymous: a few KiB at most.
+  express.useBodyParser('urlencoded', { limit: '4kb', extended: false });
   express.use(refuseUnstorableText);
   app.enableShutdownHooks();
 }
@@ -52,4 +57,15 @@ export function refuseUnstorableText(req: Request, _res: Response, next: NextFun
   const violations = req.body === undefined ? [] : unstorableText(req.body);
   if (violations.length) return next(new ProblemException(400, 'The request holds text that cannot be stored', `${violations.length} violation(s)`, violations));
   next();
+}
+
+/**
+ * HTTPS options when the configuration gives a certificate: with a client CA, the server asks
+ * for a client certificate (mutual TLS) but does not require one, since partners may also use
+ * access tokens; the caller authenticator accepts a certificate the CA verified.
+ */
+export function httpsOptions(config: Pick<HubConfig, 'https'>): HttpsOptions | undefined {
+  const https = config.https;
+  if (!https) return undefined;
+  return { cert: https.cert, key: https.key, ...(https.clientCa ? { ca: https.clientCa, requestCert: true, rejectUnauthorized: false } : {}) };
 }

@@ -6,7 +6,6 @@ import { MESSAGE_BUS, MessageBus } from '@pdp/bus';
 import { Pseudonymizer } from '@pdp/domain';
 import { Clock, CLOCK } from '@pdp/platform';
 import { DeadLetterSink } from '@pdp/dead-letters';
-import { AdminGuard, PartnerGuard } from '@pdp/http';
 import { AuditModule } from '@pdp/audit';
 import { FollowUpService } from './follow-ups';
 import { OutcomeIntake } from './intake';
@@ -14,7 +13,6 @@ import { OutcomeProcessor } from './processor';
 import { createOutcomeServices, OUTCOME_SERVICES, OutcomeServices } from './services';
 import { MetricsController } from './http/metrics.controller';
 import { OutcomesController } from './http/outcomes.controller';
-import { MetricsReaderGuard } from './http/reader.guard';
 import { OutcomesConsumerController } from './consumers/outcomes.controller';
 import { MetricsPublishLoop } from './consumers/publish-loop';
 
@@ -40,7 +38,7 @@ import { MetricsPublishLoop } from './consumers/publish-loop';
 export class OutcomesModule {}
 
 /** The flow's HTTP face: outcome reports in, the partner's follow-ups, the metrics (analysts, ops; their actions audited). */
-@Module({ imports: [OutcomesModule, AuditModule], controllers: [MetricsController, OutcomesController], providers: [PartnerGuard, AdminGuard, MetricsReaderGuard] })
+@Module({ imports: [OutcomesModule, AuditModule], controllers: [MetricsController, OutcomesController] })
 export class OutcomesHttpModule {}
 
 /** The metrics consumer group (pdp-metrics): outcome reports off the bus, and the periodic snapshots. */

@@ -8,12 +8,21 @@ interface PartnerRow {
   region: string | null;
   departements: string[];
   fhir_endpoint: string | null;
+  certificate_sha256: string | null;
 }
 
-const SELECT_PARTNER = 'SELECT partner_id, category, name, region, departements, fhir_endpoint FROM partners';
+const SELECT_PARTNER = 'SELECT partner_id, category, name, region, departements, fhir_endpoint, certificate_sha256 FROM partners';
 
 function toPartner(r: PartnerRow): Partner {
-  return { partnerId: r.partner_id, category: r.category, name: r.name, region: r.region, departements: r.departements, fhirEndpoint: r.fhir_endpoint };
+  return {
+    partnerId: r.partner_id,
+    category: r.category,
+    name: r.name,
+    region: r.region,
+    departements: r.departements,
+    fhirEndpoint: r.fhir_endpoint,
+    ...(r.certificate_sha256 ? { certificateSha256: r.certificate_sha256 } : {}),
+  };
 }
 
 /** The partners table: who the hub exchanges with, their territory, FHIR endpoint and hashed API key. */
@@ -26,18 +35,25 @@ export class PartnerStore {
    */
   async upsert(p: Partner, apiKeyHash: string | null): Promise<void> {
     await this.db.query(
-      `INSERT INTO partners (partner_id, category, name, api_key_hash, region, departements, fhir_endpoint)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
+      `INSERT INTO partners (partner_id, category, name, api_key_hash, region, departements, fhir_endpoint, certificate_sha256)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
        ON CONFLICT (partner_id) DO UPDATE SET category = excluded.category, name = excluded.name,
          api_key_hash = coalesce(excluded.api_key_hash, partners.api_key_hash), region = excluded.region,
-         departements = excluded.departements, fhir_endpoint = excluded.fhir_endpoint`,
-      [p.partnerId, p.category, p.name, apiKeyHash, p.region ?? null, p.departements, p.fhirEndpoint ?? null],
+         departements = excluded.departements, fhir_endpoint = excluded.fhir_endpoint,
+         certificate_sha256 = coalesce(excluded.certificate_sha256, partners.certificate_sha256)`,
+      [p.partnerId, p.category, p.name, apiKeyHash, p.region ?? null, p.departements, p.fhirEndpoint ?? null, p.certificateSha256 ?? null],
     );
   }
 
   /** The partner holding this API key hash. */
   async byApiKeyHash(apiKeyHash: string): Promise<Partner | null> {
     const { rows } = await this.db.query<PartnerRow>(`${SELECT_PARTNER} WHERE api_key_hash = $1`, [apiKeyHash]);
+    return rows[0] ? toPartner(rows[0]) : null;
+  }
+
+  /** The partner whose client certificate has this SHA-256 fingerprint. */
+  async byCertificate(sha256: string): Promise<Partner | null> {
+    const { rows } = await this.db.query<PartnerRow>(`${SELECT_PARTNER} WHERE certificate_sha256 = $1`, [sha256]);
     return rows[0] ? toPartner(rows[0]) : null;
   }
 

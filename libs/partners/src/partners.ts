@@ -14,6 +14,8 @@ export interface Partner {
   region?: string | null;
   departements: string[];
   fhirEndpoint?: string | null;
+  /** SHA-256 fingerprint (lowercase hex) of the client certificate it authenticates with, if any (mutual TLS). */
+  certificateSha256?: string;
 }
 
 export interface PartnerRegistration extends Partner {
@@ -38,6 +40,10 @@ export class PartnerRegistry {
 
   async authenticate(apiKey: string): Promise<Partner | null> {
     return this.partners.byApiKeyHash(hashApiKey(apiKey));
+  }
+
+  async byCertificate(sha256: string): Promise<Partner | null> {
+    return this.partners.byCertificate(sha256);
   }
 
   async get(partnerId: string): Promise<Partner | null> {

@@ -33,6 +33,8 @@ export interface SignalementsDeps {
   rules: RuleSet;
   audit: AuditTrail;
   identities: IdentityVault;
+  /** Partners' URLs may point at private addresses (test configurations only; docs/security.md). */
+  allowPrivatePartnerUrls?: boolean;
 }
 
 export type IntakeOutcome = { accepted: true; messageId: string; id: string } | { accepted: false; status: 400 | 403; title: string; violations: Violation[] };
@@ -56,7 +58,7 @@ export class Signalements {
 
   private constructor(private readonly deps: SignalementsDeps) {
     this.clock = deps.clock ?? (() => new Date());
-    const clients = new FhirClients();
+    const clients = new FhirClients({}, { allowPrivate: deps.allowPrivatePartnerUrls ?? false });
     this.rules = deps.rules;
     this.audit = deps.audit;
     this.consentRegistry = new ConsentRegistry(deps.db);

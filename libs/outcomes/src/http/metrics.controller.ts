@@ -1,13 +1,12 @@
 import { Controller, Get, HttpCode, Inject, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { Request, Response } from 'express';
 import { Database, DATABASE } from '@pdp/db';
-import { AdminActor, AdminGuard, ProblemException } from '@pdp/http';
+import { AdminActor, AggregatesGuard, OpsGuard, ProblemException } from '@pdp/http';
 import { AuditTrail } from '@pdp/audit';
 import { followUpMetrics, MetricQueryError, MetricTable } from '@pdp/metrics';
 import { OUTCOME_SERVICES, OutcomeServices } from '../services';
 import { publishStandardSnapshots } from '../snapshots';
 import { filterOf, flag, render, wantsCsv } from './params';
-import { MetricsReaderGuard } from './reader.guard';
 
 type Q = Record<string, string | undefined>;
 
@@ -21,25 +20,25 @@ export class MetricsController {
   ) {}
 
   @Get('maintiens')
-  @UseGuards(MetricsReaderGuard)
+  @UseGuards(AggregatesGuard)
   maintiens(@Query() q: Q, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     return this.table(req, res, q, () => this.flow.queries.maintiens({ ...filterOf(q), detail: flag(q.detail) }));
   }
 
   @Get('outcomes')
-  @UseGuards(MetricsReaderGuard)
+  @UseGuards(AggregatesGuard)
   outcomes(@Query() q: Q, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     return this.table(req, res, q, () => this.flow.queries.outcomes({ ...filterOf(q, ['outcome']), detail: flag(q.detail) }));
   }
 
   @Get('measures')
-  @UseGuards(MetricsReaderGuard)
+  @UseGuards(AggregatesGuard)
   measures(@Query() q: Q, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     return this.table(req, res, q, () => this.flow.queries.measures({ ...filterOf(q, ['measure']), maintienOnly: flag(q.maintien) }));
   }
 
   @Get('overlap')
-  @UseGuards(MetricsReaderGuard)
+  @UseGuards(AggregatesGuard)
   overlap(@Query() q: Q, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const level = q.level ?? 'category';
     const scope = q.scope ?? 'maintien';
@@ -49,19 +48,19 @@ export class MetricsController {
   }
 
   @Get('orientations')
-  @UseGuards(MetricsReaderGuard)
+  @UseGuards(AggregatesGuard)
   orientations(@Query() q: Q, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     return this.table(req, res, q, () => this.flow.orientations.orientations({ ...filterOf(q, ['senderCategory', 'recipientCategory']), reciprocal: flag(q.reciprocal) }));
   }
 
   @Get('timeliness')
-  @UseGuards(MetricsReaderGuard)
+  @UseGuards(AggregatesGuard)
   timeliness(@Query() q: Q, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     return this.table(req, res, q, () => this.flow.orientations.timeliness(filterOf(q, ['recipientCategory'])));
   }
 
   @Get('follow-ups')
-  @UseGuards(MetricsReaderGuard)
+  @UseGuards(AggregatesGuard)
   followUps(@Query() q: Q, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const asOf = q.asOf ?? new Date().toISOString().slice(0, 10);
     const c = this.flow.config;
@@ -71,7 +70,7 @@ export class MetricsController {
   /** Recomputes every outcome aggregate from the outcome log, then publishes the snapshots (audited). */
   @Post('rebuild')
   @HttpCode(200)
-  @UseGuards(AdminGuard)
+  @UseGuards(OpsGuard)
   async rebuild(@AdminActor() actor: string) {
     const result = await this.flow.store.rebuild();
     const published = await publishStandardSnapshots(this.flow);
@@ -83,7 +82,7 @@ export class MetricsController {
 
   @Post('snapshots')
   @HttpCode(202)
-  @UseGuards(AdminGuard)
+  @UseGuards(OpsGuard)
   async snapshots(@AdminActor() actor: string) {
     const published = await publishStandardSnapshots(this.flow);
     await this.audit.append([{ action: 'metrics-snapshots-published', subjectType: 'metrics', subjectId: 'snapshots', actor, detail: { published: published.length } }]);

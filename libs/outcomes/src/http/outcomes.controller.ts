@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
-import { AdminActor, AdminGuard, CurrentPartner, PartnerGuard, ProblemException } from '@pdp/http';
+import { AdminActor, CurrentPartner, OpsGuard, PartnerGuard, ProblemException } from '@pdp/http';
 import { AuditTrail } from '@pdp/audit';
 import { Partner } from '@pdp/partners';
 import { FollowUpService, FollowUpStatus } from '../follow-ups';
@@ -39,7 +39,7 @@ export class OutcomesController {
   /** Publishes the follow-ups whose status changed (also done periodically by the metrics app); audited when an operator asks. */
   @Post('follow-ups/sweep')
   @HttpCode(200)
-  @UseGuards(AdminGuard)
+  @UseGuards(OpsGuard)
   async sweep(@AdminActor() actor: string, @Query('asOf') asOf?: string) {
     if (!isQueryDate(asOf)) throw new ProblemException(400, 'Invalid query parameters', 'asOf must be a YYYY-MM-DD date that exists');
     const r = await this.followUpService.sweep(asOf);

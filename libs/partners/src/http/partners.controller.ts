@@ -4,19 +4,14 @@ import { HUB_CONFIG, HubConfig } from '@pdp/config';
 import { MESSAGE_BUS, MessageBus } from '@pdp/bus';
 import { AdminActor, AdminGuard, ProblemException } from '@pdp/http';
 import { AuditTrail } from '@pdp/audit';
+import { AccessService, normalizeFingerprint } from '@pdp/access';
+import { checkPartnerUrl, EndpointRefused } from '@pdp/fhir';
 import { Adhesion, AdhesionDirectory, ImportResult } from '../directory';
 import { PartnerCategories, PartnerRegistration, PartnerRegistry } from '../partners';
 
 const DEPARTEMENT = /^(?:[0-9]{2}|2A|2B|97[1-6])$/;
 
-function isHttpUrl(value: unknown): boolean {
-  if (typeof value !== 'string') return false;
-  try {
-    return ['http:', 'https:'].includes(new URL(value).protocol);
-  } catch {
-    return false;
-  }
-}
+const FINGERPRINT = /^(?:[0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$|^[0-9A-Fa-f]{64}$/;
 
 /**
  * Operators maintain the partners and the adhesion directory (employer SIRET → SPSTI); each
@@ -31,6 +26,7 @@ export class PartnersController {
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
     private readonly audit: AuditTrail,
+    private readonly access: AccessService,
   ) {}
 
   @Post('partners')
@@ -40,12 +36,30 @@ export class PartnersController {
     if (!body || typeof body.partnerId !== 'string' || !/^[a-z0-9][a-z0-9-]{1,62}$/.test(body.partnerId)) errors.push({ path: '/partnerId', message: 'must be a lowercase slug' });
     if (!PartnerCategories.includes(body?.category)) errors.push({ path: '/category', message: `must be one of ${PartnerCategories.join(', ')}` });
     if (typeof body?.name !== 'string' || body.name.length === 0 || body.name.length > 200) errors.push({ path: '/name', message: 'is required, at most 200 characters' });
-    // A partner without a key could never authenticate; a short one could be guessed.
-    if (typeof body?.apiKey !== 'string' || !/^[\x21-\x7e]{20,200}$/.test(body.apiKey)) errors.push({ path: '/apiKey', message: 'is required: 20 to 200 printable ASCII characters' });
+    // A partner authenticates with the client credential issued in the answer (or its
+    // certificate); an API key only where they are enabled, and never a short, guessable one.
+    if (body?.apiKey !== undefined) {
+      if (!this.config.access.apiKeysEnabled)
+        errors.push({
+          path: '/apiKey',
+          message: 'API keys are for the embedded demo and test configurations: the partner authenticates with the client credential this answer issues, or its certificate',
+        });
+      else if (typeof body.apiKey !== 'string' || !/^[\x21-\x7e]{20,200}$/.test(body.apiKey)) errors.push({ path: '/apiKey', message: 'must be 20 to 200 printable ASCII characters' });
+    }
+    if (body?.certificateSha256 !== undefined && (typeof body.certificateSha256 !== 'string' || !FINGERPRINT.test(body.certificateSha256)))
+      errors.push({ path: '/certificateSha256', message: "must be the SHA-256 fingerprint of the partner's client certificate (64 hex digits, colons allowed)" });
     if (body?.departements !== undefined && (!Array.isArray(body.departements) || !body.departements.every((d) => typeof d === 'string' && DEPARTEMENT.test(d))))
       errors.push({ path: '/departements', message: 'must be an array of département codes' });
     if (body?.region != null && (typeof body.region !== 'string' || !/^[0-9]{2}$/.test(body.region))) errors.push({ path: '/region', message: 'must be a région code' });
-    if (body?.fhirEndpoint != null && !isHttpUrl(body.fhirEndpoint)) errors.push({ path: '/fhirEndpoint', message: 'must be an http(s) URL' });
+    if (body?.fhirEndpoint != null) {
+      try {
+        if (typeof body.fhirEndpoint !== 'string') throw new EndpointRefused(String(body.fhirEndpoint), 'must be an http(s) URL');
+        await checkPartnerUrl(body.fhirEndpoint, { allowPrivate: this.config.access.allowPrivatePartnerUrls });
+      } catch (e) {
+        if (!(e instanceof EndpointRefused)) throw e;
+        errors.push({ path: '/fhirEndpoint', message: e.reason });
+      }
+    }
     if (errors.length) throw new ProblemException(400, 'Invalid partner', `${errors.length} violation(s)`, errors);
     const known = await this.partners.get(body.partnerId);
     // A partner keeps its category: what it may receive depends on it.
@@ -53,7 +67,13 @@ export class PartnersController {
       throw new ProblemException(409, 'Partner category cannot change', `${body.partnerId} is registered as ${known.category}; register the new organisation under its own id.`, [
         { path: '/category', message: `is ${known.category}` },
       ]);
-    await this.partners.register({ ...body, departements: body.departements ?? [] });
+    await this.partners.register({
+      ...body,
+      departements: body.departements ?? [],
+      ...(body.certificateSha256 ? { certificateSha256: normalizeFingerprint(body.certificateSha256) } : {}),
+    });
+    // A new partner gets its first credential now, shown this once: it cannot exist without one.
+    const credential = known ? undefined : await this.access.rotate('partner', body.partnerId);
     // Its inbox topic exists from registration on, so no delivery waits for its creation.
     await this.bus.ensureTopics([{ topic: inboxTopic(body.partnerId), partitions: this.config.kafka.partitions }]);
     const partner = await this.partners.get(body.partnerId);
@@ -73,10 +93,33 @@ export class PartnersController {
           departements: partner?.departements,
           region: partner?.region ?? null,
           fhirEndpoint: partner?.fhirEndpoint ?? null,
+          certificateSha256: partner?.certificateSha256 ?? null,
+          ...(credential ? { clientId: credential.clientId } : {}),
         },
       },
     ]);
-    return partner;
+    return credential ? { ...partner, credential: { clientId: credential.clientId, clientSecret: credential.clientSecret } } : partner;
+  }
+
+  /** A new client secret for the partner; its previous credentials and their tokens stop working at once. */
+  @Post('partners/:partnerId/credentials')
+  @HttpCode(201)
+  async rotateCredential(@Param('partnerId') partnerId: string, @AdminActor() actor: string) {
+    const partner = await this.partners.get(partnerId);
+    if (!partner) throw new ProblemException(404, 'Unknown partner', `No partner ${partnerId}.`);
+    const credential = await this.access.rotate('partner', partnerId);
+    await this.audit.append([
+      {
+        action: 'credential-rotated',
+        subjectType: 'partner',
+        subjectId: partnerId,
+        partnerId,
+        category: partner.category,
+        actor,
+        detail: { clientId: credential.clientId, revoked: credential.revoked },
+      },
+    ]);
+    return { clientId: credential.clientId, clientSecret: credential.clientSecret };
   }
 
   @Get('partners')

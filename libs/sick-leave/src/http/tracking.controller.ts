@@ -1,10 +1,10 @@
 import { Controller, Get, Param, UseGuards } from '@nestjs/common';
-import { AdminGuard, ProblemException } from '@pdp/http';
+import { OpsGuard, ProblemException } from '@pdp/http';
 import { MessageTracker } from '../tracking';
 
 /** Ops views: nothing accepted is lost, and everything can be found. */
 @Controller('v1')
-@UseGuards(AdminGuard)
+@UseGuards(OpsGuard)
 export class TrackingController {
   constructor(private readonly tracker: MessageTracker) {}
 

@@ -1,25 +1,37 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { HUB_CONFIG, HubConfig } from '@pdp/config';
+import { checkPartnerUrl, EndpointRefused } from '@pdp/fhir';
 import { Signalements } from '../signalements';
 import { InvalidRulesError } from '@pdp/routing-rules';
 import { isValidNir } from '@pdp/domain';
-import { AdminActor, AdminGuard, ProblemException } from '@pdp/http';
+import { AdminActor, AdminGuard, OpsGuard, ProblemException } from '@pdp/http';
 import { reassign } from './cases.controller';
 
 /**
  * Operators: audit trail and its verification, withheld items, rules reload, chef de file, FHIR
- * directory import. Every action that changes something is audited with who did it.
+ * directory import. Every action that changes something is audited with who did it. The audit
+ * trail, the rules and the directory are the admins'; the flows (withheld items, FHIR retries,
+ * chef de file) are ops' too.
  */
 @Controller('v1')
-@UseGuards(AdminGuard)
 export class SignalementsAdminController {
-  constructor(private readonly signalements: Signalements) {}
+  private readonly allowPrivateUrls: boolean;
+
+  constructor(
+    private readonly signalements: Signalements,
+    @Inject(HUB_CONFIG) config: HubConfig,
+  ) {
+    this.allowPrivateUrls = config.access.allowPrivatePartnerUrls;
+  }
 
   @Get('audit/cases/:caseId')
+  @UseGuards(AdminGuard)
   byCase(@Param('caseId') caseId: string) {
     return this.signalements.audit.byCase(caseId);
   }
 
   @Get('audit/partners/:partnerId')
+  @UseGuards(AdminGuard)
   byPartner(@Param('partnerId') partnerId: string, @Query('limit') limit?: string) {
     const n = limit === undefined ? 1000 : Number(limit);
     // A negative or non-integer LIMIT is refused by PostgreSQL: a 400 here, not a 500 there.
@@ -32,6 +44,7 @@ export class SignalementsAdminController {
    * or the first row modified or removed (`{ok: false, problem, firstBadAuditId, …}`).
    */
   @Get('audit/verify')
+  @UseGuards(AdminGuard)
   verify() {
     return this.signalements.audit.verifyChain();
   }
@@ -41,6 +54,7 @@ export class SignalementsAdminController {
    * request comes with it) never lands in a URL or an access log; a pseudonym works too.
    */
   @Post('audit/disclosures')
+  @UseGuards(AdminGuard)
   @HttpCode(200)
   async disclosures(@Body() body: { nir?: unknown; personPseudonym?: unknown }) {
     let person: string;
@@ -53,18 +67,21 @@ export class SignalementsAdminController {
   }
 
   @Get('ops/withheld')
+  @UseGuards(OpsGuard)
   withheld() {
     return this.signalements.queries.withheld();
   }
 
   /** Pushes again the FHIR copies of deliveries whose partner endpoint failed. */
   @Post('ops/fhir/retry')
+  @UseGuards(OpsGuard)
   @HttpCode(200)
   retryFhir(@AdminActor() actor: string) {
     return this.signalements.retryFhir(actor);
   }
 
   @Post('ops/routing-rules/reload')
+  @UseGuards(AdminGuard)
   @HttpCode(200)
   async reload(@AdminActor() actor: string) {
     try {
@@ -76,11 +93,13 @@ export class SignalementsAdminController {
   }
 
   @Get('ops/routing-rules')
+  @UseGuards(OpsGuard)
   rules() {
     return this.signalements.rules.rules;
   }
 
   @Post('cases/:caseId/chef-de-file/admin')
+  @UseGuards(OpsGuard)
   @HttpCode(200)
   reassign(@Param('caseId') caseId: string, @Body() body: { partnerId?: unknown; reason?: unknown }, @AdminActor() actor: string) {
     return reassign(this.signalements, caseId, body, actor);
@@ -88,10 +107,17 @@ export class SignalementsAdminController {
 
   /** Registers the partners a FHIR directory (e.g. the Annuaire Santé) lists. */
   @Post('partners/import-fhir')
+  @UseGuards(AdminGuard)
   @HttpCode(201)
-  importFhir(@Body() body: { baseUrl?: string; category?: string; departement?: string }, @AdminActor() actor: string) {
+  async importFhir(@Body() body: { baseUrl?: string; category?: string; departement?: string }, @AdminActor() actor: string) {
     if (typeof body?.baseUrl !== 'string' || !/^https?:\/\//.test(body.baseUrl))
       throw new ProblemException(400, 'Invalid import', 'baseUrl must be the http(s) base URL of a FHIR R4 directory', [{ path: '/baseUrl', message: 'is required' }]);
+    try {
+      await checkPartnerUrl(body.baseUrl, { allowPrivate: this.allowPrivateUrls });
+    } catch (e) {
+      if (e instanceof EndpointRefused) throw new ProblemException(400, 'Invalid import', e.reason, [{ path: '/baseUrl', message: e.reason }]);
+      throw e;
+    }
     return this.signalements.importPartnersFromFhir(body.baseUrl, { category: body.category, departement: body.departement }, actor);
   }
 }
