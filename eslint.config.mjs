@@ -10,7 +10,7 @@ import tseslint from 'typescript-eslint';
 // never one of its layer (no cycles), nor one above, nor an app. Apps and test/ may import
 // any lib. A new lib goes into the lowest layer above everything it imports.
 const LAYERS = [
-  ['contracts', 'config', 'telemetry'],
+  ['contracts', 'config', 'telemetry', 'observability'],
   ['domain'],
   ['db', 'bus'],
   ['platform', 'http', 'audit', 'fhir', 'routing-rules', 'identity'],

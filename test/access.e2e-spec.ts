@@ -20,6 +20,9 @@ const AGGREGATES: Who[] = ['spsti', 'insurer', 'analyst', 'ops', 'admin'];
  */
 const MATRIX: Record<string, Who[] | 'public'> = {
   'GET /health': 'public',
+  'GET /health/live': 'public',
+  'GET /health/ready': 'public',
+  'GET /metrics': 'public',
   'POST /oauth/token': 'public',
   'GET /.well-known/jwks.json': 'public',
   'GET /v1/accounts': ['admin'],

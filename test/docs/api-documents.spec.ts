@@ -20,7 +20,7 @@ import { ROOT } from './doc-paths';
  * app is documented, and every documented operation is served and describes its bodies.
  */
 
-const OPENAPI = ['gateway.v1.yaml', 'signalements.v1.yaml', 'metrics.v1.yaml'];
+const OPENAPI = ['gateway.v1.yaml', 'signalements.v1.yaml', 'metrics.v1.yaml', 'probes.v1.yaml'];
 const ASYNCAPI = fs.readdirSync(path.join(ROOT, 'contracts', 'asyncapi')).filter((f) => f.endsWith('.yaml'));
 const openapiFile = (name: string) => path.join(ROOT, 'contracts', 'openapi', name);
 
@@ -83,9 +83,9 @@ const APPS: { app: string; module: DynamicModule; documents: string[] }[] = [
   { app: 'gateway', module: GatewayModule.forRoot(config), documents: ['gateway.v1.yaml', 'signalements.v1.yaml'] },
   { app: 'metrics', module: MetricsAppModule.forRoot(config), documents: ['metrics.v1.yaml'] },
   { app: 'hub', module: HubModule.forRoot(config), documents: OPENAPI },
-  { app: 'normalizer', module: NormalizerAppModule.forRoot(config), documents: [] },
-  { app: 'router', module: RouterAppModule.forRoot(config), documents: [] },
-  { app: 'signalements', module: SignalementsAppModule.forRoot(config), documents: [] },
+  { app: 'normalizer', module: NormalizerAppModule.forRoot(config), documents: ['probes.v1.yaml'] },
+  { app: 'router', module: RouterAppModule.forRoot(config), documents: ['probes.v1.yaml'] },
+  { app: 'signalements', module: SignalementsAppModule.forRoot(config), documents: ['probes.v1.yaml'] },
 ];
 
 type ModuleRef = Type<unknown> | DynamicModule | { forwardRef: () => ModuleRef } | undefined;

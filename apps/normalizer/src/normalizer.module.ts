@@ -1,3 +1,4 @@
+import { ProbesModule } from '@pdp/http';
 import { DynamicModule, Module } from '@nestjs/common';
 import { HubConfig } from '@pdp/config';
 import { PlatformAdapters, PlatformModule } from '@pdp/platform';
@@ -20,7 +21,7 @@ export class NormalizerAppModule {
   /** `threads` takes the batches when the service hands them to its handler threads. */
   static forRoot(config: HubConfig, options: { threads?: BatchHandler } & PlatformAdapters = {}): DynamicModule {
     const { threads, ...adapters } = options;
-    return { module: NormalizerAppModule, imports: [...sickLeaveFlow(config, adapters), threads ? SickLeaveNormalizerModule.handledBy(threads) : SickLeaveNormalizerModule] };
+    return { module: NormalizerAppModule, imports: [...sickLeaveFlow(config, adapters), ProbesModule, threads ? SickLeaveNormalizerModule.handledBy(threads) : SickLeaveNormalizerModule] };
   }
 }
 

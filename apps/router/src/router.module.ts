@@ -1,3 +1,4 @@
+import { ProbesModule } from '@pdp/http';
 import { DynamicModule, Module } from '@nestjs/common';
 import { HubConfig } from '@pdp/config';
 import { PlatformAdapters, PlatformModule } from '@pdp/platform';
@@ -12,6 +13,9 @@ import { SickLeaveRouterModule } from '@pdp/sick-leave';
 @Module({})
 export class RouterAppModule {
   static forRoot(config: HubConfig, adapters: PlatformAdapters = {}): DynamicModule {
-    return { module: RouterAppModule, imports: [PlatformModule.forRoot(config, adapters), AuditModule, RoutingRulesModule, DeadLettersModule, PartnersModule, IdentityModule, SickLeaveRouterModule] };
+    return {
+      module: RouterAppModule,
+      imports: [PlatformModule.forRoot(config, adapters), AuditModule, RoutingRulesModule, DeadLettersModule, PartnersModule, IdentityModule, ProbesModule, SickLeaveRouterModule],
+    };
   }
 }

@@ -1,3 +1,4 @@
+import { ProbesModule } from '@pdp/http';
 import { DynamicModule, Module } from '@nestjs/common';
 import { HubConfig } from '@pdp/config';
 import { PlatformAdapters, PlatformModule } from '@pdp/platform';
@@ -14,7 +15,7 @@ export class SignalementsAppModule {
   static forRoot(config: HubConfig, adapters: PlatformAdapters = {}): DynamicModule {
     return {
       module: SignalementsAppModule,
-      imports: [PlatformModule.forRoot(config, adapters), AuditModule, RoutingRulesModule, DeadLettersModule, PartnersModule, IdentityModule, SignalementsConsumerModule],
+      imports: [PlatformModule.forRoot(config, adapters), AuditModule, RoutingRulesModule, DeadLettersModule, PartnersModule, IdentityModule, ProbesModule, SignalementsConsumerModule],
     };
   }
 }

@@ -4,6 +4,7 @@ import { MessageBus } from './bus';
 import { KafkaBus } from './kafka-bus';
 import { InMemoryBus } from './memory-bus';
 import { hubTopics } from './topology';
+import { InstrumentedBus } from './instrumented-bus';
 
 /** The token of the app's message bus (MessageBus is an interface: Kafka, or in-process when embedded). */
 export const MESSAGE_BUS = Symbol('MessageBus');
@@ -22,7 +23,7 @@ export class BusModule {
           inject: [HUB_CONFIG],
           useFactory: async (config: HubConfig): Promise<MessageBus> => {
             const { kafka } = config;
-            const bus =
+            const transport =
               options.bus ??
               (config.mode === 'embedded'
                 ? new InMemoryBus()
@@ -37,6 +38,8 @@ export class BusModule {
                     commitIntervalMs: kafka.commitIntervalMs,
                     security: { ssl: kafka.ssl, sasl: kafka.sasl },
                   }));
+            // Every app counts what it publishes and consumes (docs/operations.md, "Metrics").
+            const bus = new InstrumentedBus(transport);
             await bus.ensureTopics(hubTopics(kafka.partitions));
             return bus;
           },

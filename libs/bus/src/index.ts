@@ -13,3 +13,4 @@ export * from './topology';
 export * from './bus.module';
 export * from './worker';
 export * from './kafka-security';
+export * from './instrumented-bus';

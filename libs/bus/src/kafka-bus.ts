@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { BusMessage, MessageBus, NO_HEADERS, OutgoingMessage, Subscription, TopicSpec } from './bus';
 import { BatchPipeline } from './batch-pipeline';
 import { kafkaSecurity, KafkaSecuritySettings } from './kafka-security';
+import type { ConsumerState, ObservableBus } from './instrumented-bus';
 
 export interface KafkaBusOptions {
   brokers: string[];
@@ -112,10 +113,12 @@ function headersOf(headers: IHeaders | undefined): Record<string, string> {
  * only once its handler has finished, so a crash re-delivers (handlers are idempotent) and
  * nothing is lost.
  */
-export class KafkaBus implements MessageBus {
+export class KafkaBus implements MessageBus, ObservableBus {
   private readonly kafka: Pick<Kafka, 'producer' | 'consumer' | 'admin'>;
   private producer?: Producer;
   private readonly consumers: Consumer[] = [];
+  /** Each consumer group's state (kafkajs's GROUP_JOIN, CRASH, STOP events) and topics, for readiness and lag. */
+  private readonly groups = new Map<string, { state: ConsumerState; topics: string[] }>();
   private readonly pipelines: BatchPipeline<BusMessage>[] = [];
   private readonly knownTopics = new Set<string>();
   private listed = false;
@@ -274,6 +277,12 @@ export class KafkaBus implements MessageBus {
       maxWaitTimeInMs: this.options.fetchMaxWaitMs ?? 100,
     });
     this.consumers.push(consumer);
+    const group = { state: 'starting' as ConsumerState, topics: sub.topics.map((t) => this.ns + t) };
+    this.groups.set(sub.groupId, group);
+    consumer.on(consumer.events.GROUP_JOIN, () => (group.state = 'joined'));
+    // kafkajs restarts a consumer after a retriable crash (it joins again); otherwise it is down.
+    consumer.on(consumer.events.CRASH, (e) => (group.state = e.payload.restart ? 'starting' : 'crashed'));
+    consumer.on(consumer.events.STOP, () => (group.state = 'stopped'));
     await consumer.connect();
     await consumer.subscribe({ topics: sub.topics.map((t) => this.ns + t), fromBeginning: true });
     const pipeline = new BatchPipeline<BusMessage>({
@@ -321,6 +330,37 @@ export class KafkaBus implements MessageBus {
       },
     });
     this.logger.log(`consumer group ${sub.groupId} running on ${sub.topics.join(', ')}`);
+  }
+
+  consumerStates(): Map<string, ConsumerState> {
+    return new Map([...this.groups].map(([groupId, g]) => [groupId, g.state]));
+  }
+
+  /** Per group, topic and partition: the end offset minus the group's committed offset (the whole partition when none). */
+  async consumerLag(): Promise<{ groupId: string; topic: string; partition: number; lag: number }[]> {
+    if (this.groups.size === 0) return [];
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const ends = new Map<string, Map<number, { high: string; low: string }>>();
+      for (const topic of new Set([...this.groups.values()].flatMap((g) => g.topics))) {
+        ends.set(topic, new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, { high: o.high, low: o.low }])));
+      }
+      const out: { groupId: string; topic: string; partition: number; lag: number }[] = [];
+      for (const [groupId, g] of this.groups) {
+        for (const { topic, partitions } of await admin.fetchOffsets({ groupId: this.ns + groupId, topics: g.topics })) {
+          for (const { partition, offset } of partitions) {
+            const end = ends.get(topic)?.get(partition);
+            if (!end) continue;
+            const committed = Number(offset) >= 0 ? Number(offset) : Number(end.low);
+            out.push({ groupId, topic: topic.slice(this.ns.length), partition, lag: Math.max(0, Number(end.high) - committed) });
+          }
+        }
+      }
+      return out;
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { BusMessage, MessageBus, OutgoingMessage, Subscription, TopicSpec } from './bus';
+import type { ConsumerState, ObservableBus } from './instrumented-bus';
 
 interface Group {
   sub: Subscription;
@@ -12,7 +13,7 @@ interface Group {
  * In-process transport for the embedded hub: an append-only log per topic (one partition) and
  * consumer groups with offsets, delivered asynchronously like Kafka. Failed batches are retried.
  */
-export class InMemoryBus implements MessageBus {
+export class InMemoryBus implements MessageBus, ObservableBus {
   private readonly log = new Map<string, BusMessage[]>();
   private readonly groups: Group[] = [];
   private readonly logger = new Logger('InMemoryBus');
@@ -56,6 +57,16 @@ export class InMemoryBus implements MessageBus {
 
   topics(): string[] {
     return [...this.log.keys()];
+  }
+
+  /** An in-process group is running from the moment it subscribes, until the bus closes. */
+  consumerStates(): Map<string, ConsumerState> {
+    return new Map(this.groups.map((g) => [g.sub.groupId, this.closed ? 'stopped' : 'joined']));
+  }
+
+  /** The in-process log's messages a group has not handled yet, per topic (one partition). */
+  async consumerLag(): Promise<{ groupId: string; topic: string; partition: number; lag: number }[]> {
+    return this.groups.flatMap((g) => g.sub.topics.map((topic) => ({ groupId: g.sub.groupId, topic, partition: 0, lag: this.log.get(topic)!.length - (g.offsets.get(topic) ?? 0) })));
   }
 
   /** Resolves once every consumer group has consumed everything published so far. */

@@ -29,8 +29,8 @@ function optional<T>(app: INestApplication, token: symbol): T | undefined {
 }
 
 /**
- * Starts a worker service: a Nest app whose consumer group consumes from the bus, with no HTTP
- * listener. The app is initialised (its bootstrap hooks run) and `beforeConsuming` has run
+ * Starts a worker service: a Nest app whose consumer group consumes from the bus, with HTTP only
+ * for its probes and metrics, on PROBE_PORT when set. The app is initialised (its bootstrap hooks run) and `beforeConsuming` has run
  * before the first batch is fetched.
  */
 export async function startWorker(
@@ -48,6 +48,9 @@ export async function startWorker(
   app.useGlobalFilters(new RethrowToTransport());
   connectWorker(app, groupId, transportId);
   await app.startAllMicroservices();
-  new Logger(groupId).log('consuming');
+  // Probes and metrics (the app's module imports ProbesModule) on their own small port.
+  const { probePort, http } = app.get<HubConfig>(HUB_CONFIG);
+  if (probePort !== undefined) await app.listen(probePort, http.host);
+  new Logger(groupId).log(probePort !== undefined ? `consuming; probes and metrics on http://${http.host}:${probePort}` : 'consuming');
   return app;
 }

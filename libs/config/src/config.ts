@@ -47,6 +47,8 @@ export interface HubConfig {
   /** Directory for the embedded database; in memory when absent. */
   embeddedDataDir?: string;
   http: { port: number; host: string };
+  /** The worker services' HTTP port for probes and metrics (/health/live, /health/ready, /metrics); none when absent. */
+  probePort?: number;
   pseudonymKey: string;
   /**
    * The embedded demo's shared operator key (a named admin account, `admin`); refused where API
@@ -126,6 +128,7 @@ const schema = {
     },
     databaseUrl: { type: 'string', pattern: '^postgres(ql)?://' },
     http: { type: 'object', properties: { port: { type: 'integer', minimum: 0, maximum: 65535 } } },
+    probePort: { type: 'integer', minimum: 0, maximum: 65535 },
     pseudonymKey: { type: 'string', minLength: 16 },
     adminApiKey: { type: 'string' },
     access: {
@@ -215,6 +218,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { metrics: metr
     databaseUrl: env.DATABASE_URL || undefined,
     embeddedDataDir: env.EMBEDDED_DATA_DIR || undefined,
     http: { port: Number(env.PORT ?? 3000), host: env.HOST ?? '127.0.0.1' },
+    ...(env.PROBE_PORT ? { probePort: Number(env.PROBE_PORT) } : {}),
     pseudonymKey: env.PSEUDONYM_KEY ?? (mode === 'embedded' ? DEMO_PSEUDONYM_KEY : ''),
     adminApiKey: env.ADMIN_API_KEY ?? (mode === 'embedded' ? DEMO_ADMIN_KEY : ''),
     access: {

@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { DeadLetter, Topics, Violation } from '@pdp/contracts';
 import { BusMessage, ConsumerGroups, jsonMessage, MessageBus, PoisonMessage, PoisonSink } from '@pdp/bus';
 import { Sql } from '@pdp/db';
+import { hubMetrics } from '@pdp/observability';
 import { DeadLetterStore } from './dead-letter.store';
 
 export type Stage = DeadLetter['stage'];
@@ -55,6 +56,7 @@ export class DeadLetterSink {
       Topics.deadLetter,
       records.map((d) => jsonMessage(d.deadLetterId, d)),
     );
+    for (const d of records) hubMetrics.deadLettered.inc({ stage: d.stage, topic: d.sourceTopic });
     // One line per batch with the reasons and where, never the payload.
     const reasons = [...new Set(records.map((d) => d.reason))].join('; ');
     this.logger.warn(`dead-lettered ${records.length} message(s) from ${records[0].sourceTopic} at ${records[0].stage}: ${reasons}`);

@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import type { HttpsOptions } from '@nestjs/common/interfaces/external/https-options.interface';
 import { HubConfig } from '@pdp/config';
+import { hubMetrics } from '@pdp/observability';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { NextFunction, Request, Response } from 'express';
 import { unstorableText } from '@pdp/contracts';
@@ -31,9 +32,25 @@ export function authenticateBeforeBody(app: INestApplication) {
   };
 }
 
+/**
+ * pdp_http_requests_total and pdp_http_request_duration_seconds, by route template (never the
+ * path itself: it holds ids), for every request however it ended.
+ */
+function countRequests(req: Request, res: Response, next: NextFunction): void {
+  const end = hubMetrics.httpSeconds.startTimer();
+  res.on('finish', () => {
+    const route = (req as Request & { route?: { path?: string } }).route?.path;
+    const labels = { method: req.method, route: route ? `${req.baseUrl}${route}` : 'unmatched' };
+    end(labels);
+    hubMetrics.httpRequests.inc({ ...labels, status: String(res.statusCode) });
+  });
+  next();
+}
+
 /** Body parsers shared by every app that serves the HTTP API (create the app with bodyParser: false). */
 export function configureHttp(app: INestApplication): void {
   const express = app as NestExpressApplication;
+  express.use(countRequests);
   express.use(authenticateBeforeBody(app));
   express.useBodyParser('json', { limit: '1mb', type: ['application/json', 'application/*+json'] });
   express.useBodyParser('text', { limit: '20mb', type: 'text/csv' });

@@ -2,3 +2,4 @@ export * from './problem';
 export * from './auth';
 export * from './http-app';
 export * from './http.module';
+export * from './probes';

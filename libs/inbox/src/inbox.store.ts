@@ -93,6 +93,14 @@ export class InboxStore {
   }
 
   /** Who holds an episode's items, and at which version, by partner. */
+  /** Per partner: its unacknowledged items and the age in seconds of the oldest (served by the pending index). */
+  async backlog(): Promise<{ partnerId: string; items: number; oldestSeconds: number }[]> {
+    const { rows } = await this.db.query<{ partner_id: string; items: string; oldest: string }>(
+      `SELECT partner_id, count(*) AS items, extract(epoch FROM now() - min(updated_at)) AS oldest FROM inbox_items WHERE status <> 'acknowledged' GROUP BY partner_id`,
+    );
+    return rows.map((r) => ({ partnerId: r.partner_id, items: Number(r.items), oldestSeconds: Number(r.oldest) }));
+  }
+
   async ofEpisode(episodeId: string): Promise<{ partnerId: string; itemId: string; version: number }[]> {
     const { rows } = await this.db.query<{ partner_id: string; item_id: string; version: number }>('SELECT partner_id, item_id, version FROM inbox_items WHERE episode_id = $1 ORDER BY partner_id', [
       episodeId,

@@ -1,3 +1,4 @@
+import { hubMetrics } from '@pdp/observability';
 import { Logger } from '@nestjs/common';
 import { inboxTopic } from '@pdp/contracts';
 import { ReferralDelivery } from '@pdp/contracts';
@@ -152,6 +153,7 @@ export class DeliveryWriter {
         // Kafka and the HTTP inbox have it; the FHIR copy stays 'failed' for ops to retry.
         this.logger.warn(`FHIR delivery ${delivery.deliveryId} to ${delivery.partnerId} failed: ${(e as Error).message}`);
         results.push({ id: delivery.deliveryId, status: 'failed', task: null });
+        hubMetrics.fhirFailures.inc({ partner: delivery.partnerId });
         audit.push({ ...base, action: 'fhir-failed', detail: { deliveryId: delivery.deliveryId, error: (e as Error).message.slice(0, 200) } });
       }
     }
