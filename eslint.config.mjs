@@ -10,8 +10,8 @@ import tseslint from 'typescript-eslint';
 // never one of its layer (no cycles), nor one above, nor an app. Apps and test/ may import
 // any lib. A new lib goes into the lowest layer above everything it imports.
 const LAYERS = [
-  ['contracts', 'config', 'telemetry', 'observability'],
-  ['domain'],
+  ['contracts', 'config', 'telemetry'],
+  ['domain', 'observability'],
   ['db', 'bus'],
   ['platform', 'http', 'audit', 'fhir', 'routing-rules', 'identity'],
   ['inbox', 'access'],

@@ -45,9 +45,12 @@ const IDENTITY_KEYS = 'e2e:BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=';
  */
 const TEST_ACCESS = { API_KEYS_ENABLED: 'true', PARTNER_URLS_ALLOW_PRIVATE: 'true' };
 
+/** Warnings and errors only, unless a test captures the logs to check them (LogCapture sets LOG_LEVEL). */
+export const testLogs = () => ({ LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
+
 /** `npm start`'s mode: one process, PGlite, in-process bus. */
 export async function startEmbeddedHub(overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = {}): Promise<HubUnderTest> {
-  const config = loadConfig({ ADMIN_API_KEY: ADMIN_KEY, PSEUDONYM_KEY, DEMO_DATA: 'false', ...TEST_ACCESS, ...env }, overrides);
+  const config = loadConfig({ ADMIN_API_KEY: ADMIN_KEY, PSEUDONYM_KEY, DEMO_DATA: 'false', ...TEST_ACCESS, ...testLogs(), ...env }, overrides);
   const bus = new InMemoryBus();
   const app = await createHub(config, { bus, db: new PgliteDatabase() });
   await app.init();
@@ -84,6 +87,7 @@ export async function startDistributedHub(overrides: ConfigOverrides = {}, kafka
     TOPIC_NAMESPACE: namespace,
     TOPIC_PARTITIONS: '3',
     ...TEST_ACCESS,
+    ...testLogs(),
     ...kafkaEnv,
   };
   const config = (app: string): HubConfig => loadConfig({ ...env, KAFKA_CLIENT_ID: `pdp-${app}` }, { mode: 'distributed', ...overrides });

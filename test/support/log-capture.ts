@@ -1,12 +1,26 @@
 import { Logger, LoggerService } from '@nestjs/common';
 
-/** Captures every Nest log line and console write of a test run, to check what reaches logs. */
+/**
+ * Captures every log line of a test run, to check what reaches logs: the apps' JSON lines (pino
+ * writes them to standard output), Nest's own logger and console writes. While installed, the
+ * hubs a test starts log at debug level, so that every line they can write is checked.
+ */
 export class LogCapture implements LoggerService {
   readonly lines: string[] = [];
   private restore: (() => void)[] = [];
 
+  private level: string | undefined;
+
   install(): this {
     Logger.overrideLogger(this);
+    this.level = process.env.LOG_LEVEL;
+    process.env.LOG_LEVEL = 'debug';
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string | Uint8Array) => {
+      this.lines.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+      return true;
+    }) as typeof process.stdout.write;
+    this.restore.push(() => (process.stdout.write = write));
     for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
       const original = console[method];
       console[method] = (...args: unknown[]) => {
@@ -20,6 +34,8 @@ export class LogCapture implements LoggerService {
   uninstall(): void {
     this.restore.forEach((r) => r());
     this.restore = [];
+    if (this.level === undefined) delete process.env.LOG_LEVEL;
+    else process.env.LOG_LEVEL = this.level;
     Logger.overrideLogger(['error', 'warn']);
   }
 

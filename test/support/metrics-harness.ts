@@ -12,7 +12,7 @@ import { OUTCOME_SERVICES, OutcomeServices } from '@pdp/outcomes';
 import { NormalizerAppModule } from '../../apps/normalizer/src/normalizer.module';
 import { MetricsAppModule } from '../../apps/metrics/src/metrics.module';
 import { createTestDatabase } from './postgres';
-import { readWholeTopic } from './harness';
+import { readWholeTopic, testLogs } from './harness';
 
 export const METRICS_ADMIN_KEY = 'e2e-admin-key-0123456789';
 export const METRICS_PSEUDONYM_KEY = 'e2e-pseudonym-key-0123456789abcdef';
@@ -41,6 +41,7 @@ export async function startMetricsStack(metrics: Partial<MetricsConfig> = {}): P
     DATABASE_URL: database.url,
     ADMIN_API_KEY: METRICS_ADMIN_KEY,
     API_KEYS_ENABLED: 'true',
+    ...testLogs(),
     PSEUDONYM_KEY: METRICS_PSEUDONYM_KEY,
     IDENTITY_KEYS: 'e2e:BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=',
     TOPIC_NAMESPACE: namespace,

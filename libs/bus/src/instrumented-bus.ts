@@ -1,4 +1,5 @@
 import { hubMetrics, HubMetrics } from '@pdp/observability';
+import { hasTraceToContinue, startMessageSpans, traceHeaders } from '@pdp/telemetry';
 import { BusMessage, MessageBus, OutgoingMessage, Subscription, TopicSpec } from './bus';
 
 /** Where a consumer group stands, for readiness and the pdp_consumer_up gauge. */
@@ -17,7 +18,9 @@ export function isObservable(bus: MessageBus): bus is MessageBus & ObservableBus
 /**
  * Counts what goes through the bus (docs/operations.md, "Metrics"): messages published per
  * topic; per consumer group, messages handled, batch durations and failed batches. Topics are
- * the hub's names, without the deployment's namespace.
+ * the hub's names, without the deployment's namespace. It also carries each message's trace
+ * from stage to stage: a span per consumed message, and the trace context in the headers of what
+ * is published (docs/operations.md, "Traces").
  */
 export class InstrumentedBus implements MessageBus, ObservableBus {
   private readonly removeSources: (() => void)[] = [];
@@ -41,12 +44,12 @@ export class InstrumentedBus implements MessageBus, ObservableBus {
   }
 
   async publish(topic: string, messages: OutgoingMessage[]): Promise<void> {
-    await this.inner.publish(topic, messages);
+    await this.inner.publish(topic, withTrace(messages));
     if (messages.length) this.metrics.published.inc({ topic }, messages.length);
   }
 
   async publishMany(batches: { topic: string; messages: OutgoingMessage[] }[]): Promise<void> {
-    await this.inner.publishMany(batches);
+    await this.inner.publishMany(batches.map((b) => ({ topic: b.topic, messages: withTrace(b.messages) })));
     for (const b of batches) if (b.messages.length) this.metrics.published.inc({ topic: b.topic }, b.messages.length);
   }
 
@@ -57,11 +60,14 @@ export class InstrumentedBus implements MessageBus, ObservableBus {
       handle: async (messages: BusMessage[]) => {
         const topic = messages[0]?.topic ?? '';
         const end = this.metrics.batchSeconds.startTimer({ group: groupId, topic });
+        const spans = startMessageSpans(groupId, messages);
         try {
           await sub.handle(messages);
           this.metrics.consumed.inc({ group: groupId, topic }, messages.length);
+          spans.end();
         } catch (e) {
           this.metrics.batchFailures.inc({ group: groupId, topic });
+          spans.end(e);
           throw e;
         } finally {
           end();
@@ -82,4 +88,13 @@ export class InstrumentedBus implements MessageBus, ObservableBus {
     this.removeSources.forEach((remove) => remove());
     await this.inner.close();
   }
+}
+
+/** The messages with the trace context of what they were derived from (unchanged when there is none). */
+function withTrace(messages: OutgoingMessage[]): OutgoingMessage[] {
+  if (!hasTraceToContinue()) return messages;
+  return messages.map((m) => {
+    const headers = traceHeaders(m.value, m.headers);
+    return headers === m.headers ? m : { ...m, headers };
+  });
 }

@@ -5,6 +5,7 @@ import { MessageBus } from './bus';
 import { MESSAGE_BUS } from './bus.module';
 import { BusTransport, RethrowToTransport } from './bus-transport';
 import { POISON_SINK, PoisonSink } from './batch-isolation';
+import { Logger as JsonLogger } from 'nestjs-pino';
 
 /**
  * Attaches a consumer group to an app: its @EventPattern handlers for that transport consume from
@@ -40,6 +41,7 @@ export async function startWorker(
   beforeConsuming?: (app: INestApplication, bus: MessageBus) => Promise<void>,
 ): Promise<INestApplication> {
   const app = await NestFactory.create(module, { logger: ['error', 'warn', 'log'] });
+  app.useLogger(app.get(JsonLogger));
   app.enableShutdownHooks();
   await app.init();
   await beforeConsuming?.(app, app.get<MessageBus>(MESSAGE_BUS));

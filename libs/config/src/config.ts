@@ -49,6 +49,8 @@ export interface HubConfig {
   http: { port: number; host: string };
   /** The worker services' HTTP port for probes and metrics (/health/live, /health/ready, /metrics); none when absent. */
   probePort?: number;
+  /** JSON log lines (pino): the level, and a file to append to instead of standard output. */
+  log?: { level: LogLevel; file?: string };
   pseudonymKey: string;
   /**
    * The embedded demo's shared operator key (a named admin account, `admin`); refused where API
@@ -106,6 +108,9 @@ export interface HubConfig {
   identityKeys: { activeKeyId: string; keys: Record<string, string> };
 }
 
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
 const schema = {
   type: 'object',
   required: ['mode', 'kafka', 'http', 'pseudonymKey', 'adminApiKey', 'access', 'transitionalPhase', 'demoData', 'normalizerThreads', 'consumers'],
@@ -129,6 +134,7 @@ const schema = {
     databaseUrl: { type: 'string', pattern: '^postgres(ql)?://' },
     http: { type: 'object', properties: { port: { type: 'integer', minimum: 0, maximum: 65535 } } },
     probePort: { type: 'integer', minimum: 0, maximum: 65535 },
+    log: { type: 'object', required: ['level'], properties: { level: { enum: [...LOG_LEVELS] }, file: { type: 'string', minLength: 1 } } },
     pseudonymKey: { type: 'string', minLength: 16 },
     adminApiKey: { type: 'string' },
     access: {
@@ -219,6 +225,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { metrics: metr
     embeddedDataDir: env.EMBEDDED_DATA_DIR || undefined,
     http: { port: Number(env.PORT ?? 3000), host: env.HOST ?? '127.0.0.1' },
     ...(env.PROBE_PORT ? { probePort: Number(env.PROBE_PORT) } : {}),
+    log: { level: (env.LOG_LEVEL ?? 'info') as LogLevel, ...(env.LOG_FILE ? { file: env.LOG_FILE } : {}) },
     pseudonymKey: env.PSEUDONYM_KEY ?? (mode === 'embedded' ? DEMO_PSEUDONYM_KEY : ''),
     adminApiKey: env.ADMIN_API_KEY ?? (mode === 'embedded' ? DEMO_ADMIN_KEY : ''),
     access: {

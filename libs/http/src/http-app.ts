@@ -2,11 +2,14 @@ import { INestApplication } from '@nestjs/common';
 import type { HttpsOptions } from '@nestjs/common/interfaces/external/https-options.interface';
 import { HubConfig } from '@pdp/config';
 import { hubMetrics } from '@pdp/observability';
+import { startServerSpan } from '@pdp/telemetry';
+import { context, SpanStatusCode } from '@opentelemetry/api';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { NextFunction, Request, Response } from 'express';
 import { unstorableText } from '@pdp/contracts';
 import { CALLER_AUTHENTICATOR, CallerAuthenticator, principalOf } from './auth';
 import { ProblemException } from './problem';
+import { Logger as JsonLogger } from 'nestjs-pino';
 
 /** The routes an anonymous caller may send a (small) body to: the token endpoint. */
 const ANONYMOUS_BODY_PATHS = new Set(['/oauth/token']);
@@ -47,10 +50,33 @@ function countRequests(req: Request, res: Response, next: NextFunction): void {
   next();
 }
 
+/**
+ * A server span per request when tracing is on: what the request publishes carries its trace
+ * context on, so an accepted sick leave's trace starts here (docs/operations.md, "Traces").
+ */
+function traceRequests(req: Request, res: Response, next: NextFunction): void {
+  const started = startServerSpan(req.method, req.headers);
+  if (!started) return next();
+  const { span } = started;
+  res.on('finish', () => {
+    const route = (req as Request & { route?: { path?: string } }).route?.path;
+    if (route) {
+      span.updateName(`${req.method} ${req.baseUrl}${route}`);
+      span.setAttribute('http.route', `${req.baseUrl}${route}`);
+    }
+    span.setAttribute('http.response.status_code', res.statusCode);
+    if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+    span.end();
+  });
+  context.with(started.context, next);
+}
+
 /** Body parsers shared by every app that serves the HTTP API (create the app with bodyParser: false). */
 export function configureHttp(app: INestApplication): void {
   const express = app as NestExpressApplication;
+  app.useLogger(app.get(JsonLogger));
   express.use(countRequests);
+  express.use(traceRequests);
   express.use(authenticateBeforeBody(app));
   express.useBodyParser('json', { limit: '1mb', type: ['application/json', 'application/*+json'] });
   express.useBodyParser('text', { limit: '20mb', type: 'text/csv' });

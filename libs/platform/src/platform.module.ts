@@ -4,6 +4,8 @@ import { Pseudonymizer } from '@pdp/domain';
 import { ConfigModule, HUB_CONFIG, HubConfig } from '@pdp/config';
 import { Database, DATABASE, DatabaseModule } from '@pdp/db';
 import { BusModule, MESSAGE_BUS, MessageBus } from '@pdp/bus';
+import { accessLogOptions, logDestination, LogSettings } from '@pdp/observability';
+import { LoggerModule } from 'nestjs-pino';
 
 /** The token of the app's clock (tests set the date). */
 export const CLOCK = Symbol('Clock');
@@ -41,14 +43,24 @@ export class PlatformModule {
   static forRoot(config: HubConfig, adapters: PlatformAdapters = {}): DynamicModule {
     return {
       module: PlatformModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot({ db: adapters.db }), BusModule.forRoot({ bus: adapters.bus })],
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule.forRoot({ db: adapters.db }),
+        BusModule.forRoot({ bus: adapters.bus }),
+        // JSON log lines and the access log (docs/operations.md, "Logs"); the apps install it as their logger.
+        LoggerModule.forRoot({ pinoHttp: [accessLogOptions(logSettings(config)), logDestination(logSettings(config))] }),
+      ],
       providers: [
         { provide: CLOCK, useValue: adapters.clock ?? (() => new Date()) },
         { provide: ContractRegistry, useFactory: () => new ContractRegistry() },
         { provide: Pseudonymizer, inject: [HUB_CONFIG], useFactory: (c: HubConfig) => new Pseudonymizer(c.pseudonymKey) },
         PlatformShutdown,
       ],
-      exports: [ConfigModule, DatabaseModule, BusModule, CLOCK, ContractRegistry, Pseudonymizer],
+      exports: [ConfigModule, DatabaseModule, BusModule, LoggerModule, CLOCK, ContractRegistry, Pseudonymizer],
     };
   }
+}
+
+function logSettings(config: HubConfig): LogSettings {
+  return { service: config.kafka.clientId, level: config.log?.level ?? 'info', file: config.log?.file };
 }
