@@ -9,6 +9,7 @@ import { NextFunction, Request, Response } from 'express';
 import { unstorableText } from '@pdp/contracts';
 import { CALLER_AUTHENTICATOR, CallerAuthenticator, principalOf } from './auth';
 import { ProblemException } from './problem';
+import { serveApiDocs } from './api-docs';
 import { Logger as JsonLogger } from 'nestjs-pino';
 
 /** The routes an anonymous caller may send a (small) body to: the token endpoint. */
@@ -83,6 +84,7 @@ export function configureHttp(app: INestApplication): void {
   // Only the token endpoint takes a form (RFC 6749 §4.4), and it is anonymous: a few KiB at most.
   express.useBodyParser('urlencoded', { limit: '4kb', extended: false });
   express.use(refuseUnstorableText);
+  serveApiDocs(app);
   app.enableShutdownHooks();
 }
 
