@@ -3,7 +3,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { inboxTopic, InboxDelivery, Topics } from '@pdp/contracts';
 import { hubTopics, KafkaBus } from '@pdp/bus';
 import { makeTestCertificates, TestCertificates } from './support/certificates';
-import { eventually, HubUnderTest, startDistributedHub } from './support/harness';
+import { eventually, HubUnderTest, startDistributedHub, registerSpsti } from './support/harness';
 import { ensureKafka, KafkaHandle } from './support/kafka-broker';
 import { nirOf, sickLeave, siretOf } from './support/fixtures';
 
@@ -37,15 +37,7 @@ describe('Kafka over SASL_SSL with SCRAM', () => {
       { KAFKA_BROKERS: brokers, KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: certs.caPemFile, KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: USER.username, KAFKA_SASL_PASSWORD: USER.password },
     );
     const http = () => request(hub!.http.getHttpServer());
-    const admin = (req: request.Test) => req.set('X-Api-Key', hub!.adminKey);
-    const spsti = { partnerId: 'spsti-tls', apiKey: 'key-spsti-tls-0123456789' };
-    await admin(http().post('/v1/partners'))
-      .send({ ...spsti, category: 'spsti', name: 'SPSTI TLS', departements: ['69'] })
-      .expect(201);
-    await admin(http().post('/v1/directory/adhesions'))
-      .set('Content-Type', 'text/csv')
-      .send(`siret;spsti_id;valid_from;valid_to\n${siretOf(1)};spsti-tls;2020-01-01;\n`)
-      .expect(201);
+    const spsti = await registerSpsti(hub!, 'spsti-tls', siretOf(1));
 
     const leave = sickLeave({ n: 1, leaveId: 'aat-tls-1', employer: { siret: siretOf(1) } });
     await hub.publish(Topics.sickLeaveInbound, leave.leaveId, JSON.stringify(leave));

@@ -7,7 +7,7 @@ import { loadConfig } from '@pdp/config';
 import { Topics } from '@pdp/contracts';
 import { hubMetrics } from '@pdp/observability';
 import { NormalizerAppModule } from '../apps/normalizer/src/normalizer.module';
-import { eventually, HubUnderTest, startDistributedHub } from './support/harness';
+import { eventually, HubUnderTest, startDistributedHub, registerSpsti } from './support/harness';
 import { nirOf, sickLeave, siretOf } from './support/fixtures';
 import { createTestDatabase } from './support/postgres';
 
@@ -44,15 +44,7 @@ describe('observability: metrics and probes', () => {
   afterAll(() => hub?.close());
 
   it('counts consumed, published and dead-lettered messages, HTTP requests and the inbox backlog', async () => {
-    const admin = (req: request.Test) => req.set('X-Api-Key', hub.adminKey);
-    const spsti = { partnerId: 'spsti-obs', apiKey: 'key-spsti-obs-0123456789' };
-    await admin(http().post('/v1/partners'))
-      .send({ ...spsti, category: 'spsti', name: 'SPSTI obs', departements: ['69'] })
-      .expect(201);
-    await admin(http().post('/v1/directory/adhesions'))
-      .set('Content-Type', 'text/csv')
-      .send(`siret;spsti_id;valid_from;valid_to\n${siretOf(1)};spsti-obs;2020-01-01;\n`)
-      .expect(201);
+    const spsti = await registerSpsti(hub, 'spsti-obs', siretOf(1));
     const before = await scrape();
     const consumedBefore = sample(before, 'pdp_messages_consumed_total', { group: ConsumerGroups.normalizer, topic: Topics.sickLeaveInbound }) ?? 0;
     const deadBefore = sample(before, 'pdp_dead_letters_total', { stage: 'normalizer', topic: Topics.sickLeaveInbound }) ?? 0;

@@ -7,7 +7,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { InMemorySpanExporter, ReadableSpan, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { ConsumerGroups } from '@pdp/bus';
 import { Topics } from '@pdp/contracts';
-import { eventually, HubUnderTest, startDistributedHub } from './support/harness';
+import { eventually, HubUnderTest, registerSpsti, startDistributedHub } from './support/harness';
 import { nirOf, sickLeave, siretOf } from './support/fixtures';
 
 /**
@@ -40,17 +40,10 @@ describe('traces and logs of one sick leave', () => {
 
   it('follows the leave from the HTTP intake through normalisation to the partner topic, with no person in any span or log line', async () => {
     const admin = (req: request.Test) => req.set('X-Api-Key', hub.adminKey);
-    const spsti = { partnerId: 'spsti-trace', apiKey: 'key-spsti-trace-0123456789' };
+    const spsti = await registerSpsti(hub, 'spsti-trace', siretOf(7));
     const insurer = { partnerId: 'cpam-trace', apiKey: 'key-cpam-trace-0123456789' };
     await admin(http().post('/v1/partners'))
-      .send({ ...spsti, category: 'spsti', name: 'SPSTI trace', departements: ['69'] })
-      .expect(201);
-    await admin(http().post('/v1/partners'))
       .send({ ...insurer, category: 'cpam', name: 'CPAM trace', departements: ['69'] })
-      .expect(201);
-    await admin(http().post('/v1/directory/adhesions'))
-      .set('Content-Type', 'text/csv')
-      .send(`siret;spsti_id;valid_from;valid_to\n${siretOf(7)};spsti-trace;2020-01-01;\n`)
       .expect(201);
 
     const leave = sickLeave({ n: 7, leaveId: 'aat-trace-7', employer: { siret: siretOf(7) }, pdpRisk: true });

@@ -12,6 +12,7 @@ import { GatewayModule } from '../../apps/gateway/src/gateway.module';
 import { NormalizerAppModule } from '../../apps/normalizer/src/normalizer.module';
 import { RouterAppModule } from '../../apps/router/src/router.module';
 import { SignalementsAppModule } from '../../apps/signalements/src/signalements.module';
+import request from 'supertest';
 import { createTestDatabase } from './postgres';
 
 export interface TopicRecord {
@@ -195,4 +196,22 @@ export async function eventually<T>(check: () => Promise<T | undefined | false>,
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
     await new Promise((res) => setTimeout(res, 150));
   }
+}
+
+/** Registers an SPSTI of the Rhône (API key) and one employer's adhesion to it, as an operator does. */
+export async function registerSpsti(hub: HubUnderTest, partnerId: string, siret: string): Promise<{ partnerId: string; apiKey: string }> {
+  const http = () => request(hub.http.getHttpServer());
+  const spsti = { partnerId, apiKey: `key-${partnerId}-0123456789` };
+  await http()
+    .post('/v1/partners')
+    .set('X-Api-Key', hub.adminKey)
+    .send({ ...spsti, category: 'spsti', name: `SPSTI ${partnerId}`, departements: ['69'] })
+    .expect(201);
+  await http()
+    .post('/v1/directory/adhesions')
+    .set('X-Api-Key', hub.adminKey)
+    .set('Content-Type', 'text/csv')
+    .send(`siret;spsti_id;valid_from;valid_to\n${siret};${partnerId};2020-01-01;\n`)
+    .expect(201);
+  return spsti;
 }
