@@ -10,7 +10,7 @@ import { GatewayModule } from './gateway.module';
 async function bootstrap() {
   const config = loadConfig(process.env, { mode: 'distributed' });
   startTracing('pdp-gateway', config.telemetry);
-  const app = await NestFactory.create(GatewayModule.forRoot(config), { bodyParser: false, httpsOptions: httpsOptions(config) });
+  const app = await NestFactory.create(GatewayModule.forRoot(config), { bodyParser: false, httpsOptions: httpsOptions(config), bufferLogs: true });
   configureHttp(app);
   await app.listen(config.http.port, config.http.host);
   new Logger('gateway').log(`listening on ${config.https ? 'https' : 'http'}://${config.http.host}:${config.http.port}`);

@@ -50,7 +50,7 @@ export class HubModule {
  * test's adapters) gives: the HTTP API plus the four consumer groups.
  */
 export async function createHub(config: HubConfig, adapters: PlatformAdapters = {}): Promise<INestApplication> {
-  const app = await NestFactory.create(HubModule.forRoot(config, adapters), { bodyParser: false, httpsOptions: httpsOptions(config), logger: ['error', 'warn', 'log'] });
+  const app = await NestFactory.create(HubModule.forRoot(config, adapters), { bodyParser: false, httpsOptions: httpsOptions(config), bufferLogs: true });
   configureHttp(app);
   connectWorker(app, ConsumerGroups.normalizer, NORMALIZER_TRANSPORT);
   connectWorker(app, ConsumerGroups.router, ROUTER_TRANSPORT);

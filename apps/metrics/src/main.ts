@@ -14,7 +14,7 @@ import { MetricsAppModule } from './metrics.module';
 async function bootstrap() {
   const config = loadConfig(process.env, { mode: 'distributed' });
   startTracing('pdp-metrics', config.telemetry);
-  const app = await NestFactory.create(MetricsAppModule.forRoot(config), { bodyParser: false, httpsOptions: httpsOptions(config) });
+  const app = await NestFactory.create(MetricsAppModule.forRoot(config), { bodyParser: false, httpsOptions: httpsOptions(config), bufferLogs: true });
   configureHttp(app);
   connectWorker(app, ConsumerGroups.metrics, METRICS_TRANSPORT);
   await app.startAllMicroservices();

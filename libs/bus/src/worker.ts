@@ -40,7 +40,7 @@ export async function startWorker(
   transportId: symbol,
   beforeConsuming?: (app: INestApplication, bus: MessageBus) => Promise<void>,
 ): Promise<INestApplication> {
-  const app = await NestFactory.create(module, { logger: ['error', 'warn', 'log'] });
+  const app = await NestFactory.create(module, { bufferLogs: true });
   app.useLogger(app.get(JsonLogger));
   app.enableShutdownHooks();
   await app.init();
