@@ -59,7 +59,7 @@ export function poisonMessagesScenario(start: () => Promise<HubUnderTest>): void
   const admin = (req: request.Test) => req.set('X-Api-Key', hub.adminKey);
   const asSpsti = (req: request.Test) => req.set('Authorization', `Bearer ${SPSTI.apiKey}`);
   const deadLetter = (messageId: string) =>
-    eventually(async () => ((await admin(http().get('/v1/ops/dead-letters')).expect(200)).body as DeadLetter[]).find((d) => d.messageId === messageId), `dead letter of ${messageId}`);
+    eventually(async () => ((await admin(http().get('/v1/ops/dead-letters')).expect(200)).body.items as DeadLetter[]).find((d) => d.messageId === messageId), `dead letter of ${messageId}`);
 
   beforeAll(async () => {
     logs = new LogCapture().install();

@@ -61,7 +61,7 @@ function transitionalConsentScenario(start: () => Promise<HubUnderTest>): void {
       return undefined;
     }, 'retraction on the Kafka topic');
     expect(retraction).toMatchObject({ schemaVersion: 'referral-delivery/1', partnerId: A.partnerId, legalBasis: 'consent', retraction: { reason: expect.stringContaining('withdrawn') } });
-    const parked = (await admin(http().get('/v1/ops/parked')).expect(200)).body as { parkedId: string; reasonCode: string }[];
+    const parked = (await admin(http().get('/v1/ops/parked')).expect(200)).body.items as { parkedId: string; reasonCode: string }[];
     expect(parked).toContainEqual(expect.objectContaining({ parkedId: first.delivery.caseEvent.episodeId, reasonCode: 'consent-withdrawn' }));
     expect((await admin(http().get(`/v1/messages/${leave.messageId}`))).body).toMatchObject({ status: 'parked', reason: expect.stringContaining('withdrawn') });
 

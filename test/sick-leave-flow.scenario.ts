@@ -180,7 +180,7 @@ export function sickLeaveFlowScenario(start: () => Promise<HubUnderTest>): void 
       return r.body.status === 'parked' ? r.body : undefined;
     }, 'parked trace');
     expect(trace.reason).toContain(siretOf(99));
-    const parked = (await admin(http().get('/v1/ops/parked')).expect(200)).body as { employerSiret: string }[];
+    const parked = (await admin(http().get('/v1/ops/parked')).expect(200)).body.items as { employerSiret: string }[];
     expect(parked.map((p) => p.employerSiret)).toContain(siretOf(99));
     expect((await hub.readTopic(Topics.caseParked)).length).toBeGreaterThanOrEqual(1);
 
@@ -190,7 +190,7 @@ export function sickLeaveFlowScenario(start: () => Promise<HubUnderTest>): void 
     expect(r.body.released).toBe(1);
     const item = await itemFor(B, leave.messageId);
     expect(item.delivery.caseEvent.employerSiret).toBe(siretOf(99));
-    await eventually(async () => (await admin(http().get('/v1/ops/parked'))).body.every((p: { employerSiret: string }) => p.employerSiret !== siretOf(99)), 'parked list emptied');
+    await eventually(async () => (await admin(http().get('/v1/ops/parked'))).body.items.every((p: { employerSiret: string }) => p.employerSiret !== siretOf(99)), 'parked list emptied');
     expect((await admin(http().get(`/v1/messages/${leave.messageId}`))).body).toMatchObject({ status: 'delivered', deliveredTo: [{ partnerId: 'spsti-b' }] });
   });
 

@@ -151,7 +151,7 @@ export function signalementsScenario(start: () => Promise<HubUnderTest>, fhir: (
     await send(s);
     const st = await status(s.signalementId, (x) => x.recipients.length === 1);
     expect(st.recipients[0]).toMatchObject({ category: 'service-social-carsat', partnerId: P.social.partnerId, status: 'withheld', reasonCode: 'consent-refused' });
-    const withheld = (await admin(http().get('/v1/ops/withheld')).expect(200)).body as Json[];
+    const withheld = (await admin(http().get('/v1/ops/withheld')).expect(200)).body.items as Json[];
     expect(withheld).toContainEqual(expect.objectContaining({ subjectId: st.referralId, reasonCode: 'consent-refused', partnerId: P.social.partnerId }));
     expect((await inbox(P.social)).some((i) => i.delivery.referral?.signalementId === s.signalementId)).toBe(false);
 
@@ -279,7 +279,7 @@ export function signalementsScenario(start: () => Promise<HubUnderTest>, fhir: (
     await as(P.other, http().post('/v1/accompaniment-reports'))
       .send({ ...report, sender: { partnerId: P.other.partnerId }, messageId: `rep-msg-x-${Date.now()}` })
       .expect(202);
-    await eventually(async () => (await admin(http().get('/v1/ops/dead-letters'))).body.some((d: Json) => d.reason === 'unknown leave for this sender'), 'foreign report dead-lettered');
+    await eventually(async () => (await admin(http().get('/v1/ops/dead-letters'))).body.items.some((d: Json) => d.reason === 'unknown leave for this sender'), 'foreign report dead-lettered');
     // The SPSTI that received the leave reads the case timeline through the person pseudonym.
     const timeline = (await as(P.spsti, http().get(`/v1/cases/${leaveItem.delivery.caseEvent.personPseudonym}/timeline`)).expect(200)).body;
     expect(timeline.events.map((e: Json) => e.type)).toEqual(expect.arrayContaining(['sick-leave', 'delivery-delivered', 'accompaniment-report']));
@@ -501,7 +501,7 @@ export function signalementsScenario(start: () => Promise<HubUnderTest>, fhir: (
     const badOverKafka = { ...signalement(7), worker: { nir: nirOf(7).slice(0, 13) + '00' } };
     await hub.publish(SignalementTopics.signalementInbound, 'k-bad', JSON.stringify(badOverKafka));
     await eventually(
-      async () => (await admin(http().get('/v1/ops/dead-letters'))).body.some((d: Json) => d.sourceTopic === SignalementTopics.signalementInbound && d.reason === 'identifiers or dates are invalid'),
+      async () => (await admin(http().get('/v1/ops/dead-letters'))).body.items.some((d: Json) => d.sourceTopic === SignalementTopics.signalementInbound && d.reason === 'identifiers or dates are invalid'),
       'bad signalement dead-lettered',
     );
     // Its sender gets a final answer at the status URL: rejected, and why.

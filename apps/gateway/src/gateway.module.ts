@@ -10,6 +10,7 @@ import { PartnersHttpModule, PartnersModule } from '@pdp/partners';
 import { IdentityModule } from '@pdp/identity';
 import { InboxHttpModule } from '@pdp/inbox';
 import { SickLeaveHttpModule } from '@pdp/sick-leave';
+import { OpsHttpModule } from '@pdp/ops';
 import { SignalementsHttpModule } from '@pdp/signalements';
 
 /** The gateway service: the HTTP API of intake, inboxes, partners and directory, signalements, ops. */
@@ -32,6 +33,7 @@ export class GatewayModule {
         InboxHttpModule,
         SickLeaveHttpModule,
         SignalementsHttpModule,
+        OpsHttpModule,
       ],
     };
   }

@@ -13,6 +13,7 @@ import { IdentityModule } from '@pdp/identity';
 import { InboxHttpModule } from '@pdp/inbox';
 import { SickLeaveHttpModule, SickLeaveNormalizerModule, SickLeaveRouterModule } from '@pdp/sick-leave';
 import { SignalementsConsumerModule, SignalementsHttpModule } from '@pdp/signalements';
+import { OpsHttpModule } from '@pdp/ops';
 import { OutcomesConsumerModule, OutcomesHttpModule } from '@pdp/outcomes';
 
 /** The whole hub in one app: every flow's HTTP face and every consumer group. */
@@ -37,6 +38,7 @@ export class HubModule {
         SickLeaveNormalizerModule,
         SickLeaveRouterModule,
         SignalementsHttpModule,
+        OpsHttpModule,
         SignalementsConsumerModule,
         OutcomesHttpModule,
         OutcomesConsumerModule,

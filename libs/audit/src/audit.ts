@@ -24,6 +24,7 @@ export type AuditAction =
   | 'adhesions-imported'
   | 'consents-imported'
   | 'fhir-retried'
+  | 'dead-letter-replayed'
   | 'metrics-rebuilt'
   | 'metrics-snapshots-published'
   | 'follow-ups-swept';
@@ -31,7 +32,7 @@ export type AuditAction =
 /** One fact of the trail. Pseudonyms only: the trail must be shareable with a DPO as is. */
 export interface AuditEntry {
   action: AuditAction;
-  subjectType: 'sick-leave' | 'signalement' | 'accompaniment-report' | 'consent' | 'case' | 'rules' | 'partner' | 'directory' | 'fhir' | 'metrics' | 'follow-ups' | 'account';
+  subjectType: 'sick-leave' | 'signalement' | 'accompaniment-report' | 'consent' | 'case' | 'rules' | 'partner' | 'directory' | 'fhir' | 'metrics' | 'follow-ups' | 'account' | 'dead-letter';
   subjectId: string;
   caseId?: string | null;
   personPseudonym?: string | null;

@@ -4,3 +4,4 @@ export * from './pglite-database';
 export * from './migrate';
 export * from './rows';
 export * from './database.module';
+export * from './keyset';

@@ -13,6 +13,8 @@ export interface Rejection {
   sourceTopic: string;
   sourcePartition?: number;
   sourceOffset?: string;
+  /** The consumed record's key, kept (not published) so that a replay lands on the same partition. */
+  sourceKey?: string | null;
   messageId?: string;
   reason: string;
   errors: Violation[];
@@ -51,7 +53,7 @@ export class DeadLetterSink {
       originalBytesBase64: r.original.toString('base64'),
       rejectedAt: this.clock().toISOString(),
     }));
-    await this.store.insert(records);
+    await this.store.insert(records.map((d, i) => ({ ...d, sourceKey: rejections[i].sourceKey ?? null })));
     await this.bus.publish(
       Topics.deadLetter,
       records.map((d) => jsonMessage(d.deadLetterId, d)),
@@ -140,5 +142,5 @@ export function parseJson(bytes: Buffer): { ok: true; value: unknown } | { ok: f
 
 /** A message consumed from the bus turned into a rejection at a stage: where it came from, why, and its bytes. */
 export function rejectionOf(m: BusMessage, stage: Stage, reason: string, errors: Violation[], messageId?: string): Rejection {
-  return { stage, sourceTopic: m.topic, sourcePartition: m.partition, sourceOffset: m.offset, messageId, reason, errors, original: m.value };
+  return { stage, sourceTopic: m.topic, sourcePartition: m.partition, sourceOffset: m.offset, sourceKey: m.key, messageId, reason, errors, original: m.value };
 }

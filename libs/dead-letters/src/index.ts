@@ -1,3 +1,4 @@
 export * from './dead-letters';
 export * from './dead-letters.module';
 export * from './dead-letter.store';
+export * from './replay';

@@ -3,3 +3,4 @@ export * from './auth';
 export * from './http-app';
 export * from './http.module';
 export * from './probes';
+export * from './list-query';

@@ -1,5 +1,5 @@
 import { InboxDelivery } from '@pdp/contracts';
-import { copyChunks, jsonArray, Sql } from '@pdp/db';
+import { copyChunks, jsonArray, positionOf, Sql } from '@pdp/db';
 import type { InboxItem, InboxStatus } from './inbox';
 
 /** A delivery with its JSON text, serialised once for the database and for Kafka. */
@@ -40,7 +40,7 @@ function toItem(r: ItemRow): InboxItem {
 }
 
 const COLUMNS = `item_id, status, version, item_type, legal_basis, payload, created_at, updated_at, acknowledged_at,
-  to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS position`;
+  ${positionOf('updated_at')} AS position`;
 
 /** Where a page of a partner's inbox ends: the last item's update time and id (the listing's order). */
 export interface InboxPosition {

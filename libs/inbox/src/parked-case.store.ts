@@ -1,10 +1,19 @@
 import { CaseEvent, ParkedCase } from '@pdp/contracts';
-import { asRecordset, Sql } from '@pdp/db';
+import { afterPosition, asRecordset, ListPosition, positionOf, Sql } from '@pdp/db';
 
 /** A parked case as released: its id and the case event to send back through routing. */
 export interface ParkedCaseEvent {
   parkedId: string;
   caseEvent: CaseEvent;
+}
+
+/** A parked case as the ops list shows it. */
+export interface ParkedSummary {
+  parkedId: string;
+  reasonCode: string;
+  reason: string;
+  employerSiret: string;
+  parkedAt: string;
 }
 
 type ParkedCaseEventRow = { parked_id: string; case_event: CaseEvent };
@@ -41,13 +50,28 @@ export class ParkedCaseStore {
     return rows[0]?.reason;
   }
 
-  /** Cases still parked, oldest first. */
-  async unreleased(limit: number): Promise<{ parkedId: string; reasonCode: string; reason: string; employerSiret: string; parkedAt: string }[]> {
-    const { rows } = await this.db.query<{ parked_id: string; reason_code: string; reason: string; employer_siret: string; parked_at: Date }>(
-      'SELECT parked_id, reason_code, reason, employer_siret, parked_at FROM parked_cases WHERE released_at IS NULL ORDER BY parked_at LIMIT $1',
-      [limit],
+  /** A page of the cases still parked, oldest first, filtered by reason, employer and period: `limit + 1` rows when a next page exists. */
+  async unreleased(
+    filter: { reasonCode?: string; employerSiret?: string; from?: string; to?: string },
+    limit: number,
+    after?: ListPosition,
+  ): Promise<{ item: ParkedSummary; position: ListPosition }[]> {
+    const params: unknown[] = [limit + 1];
+    const where = ['released_at IS NULL'];
+    if (filter.reasonCode) where.push(`reason_code = $${params.push(filter.reasonCode)}`);
+    if (filter.employerSiret) where.push(`employer_siret = $${params.push(filter.employerSiret)}`);
+    if (filter.from) where.push(`parked_at >= $${params.push(filter.from)}::timestamptz`);
+    if (filter.to) where.push(`parked_at < $${params.push(filter.to)}::timestamptz`);
+    if (after) where.push(afterPosition(params, 'parked_at', 'parked_id', after));
+    const { rows } = await this.db.query<{ parked_id: string; reason_code: string; reason: string; employer_siret: string; parked_at: Date; position: string }>(
+      `SELECT parked_id, reason_code, reason, employer_siret, parked_at, ${positionOf('parked_at')} AS position
+         FROM parked_cases WHERE ${where.join(' AND ')} ORDER BY parked_at, parked_id LIMIT $1`,
+      params,
     );
-    return rows.map((r) => ({ parkedId: r.parked_id, reasonCode: r.reason_code, reason: r.reason, employerSiret: r.employer_siret, parkedAt: new Date(r.parked_at).toISOString() }));
+    return rows.map((r) => ({
+      item: { parkedId: r.parked_id, reasonCode: r.reason_code, reason: r.reason, employerSiret: r.employer_siret, parkedAt: new Date(r.parked_at).toISOString() },
+      position: { at: r.position, id: r.parked_id },
+    }));
   }
 
   /** Cases still parked for these employers (whatever the reason). */

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { loggerOptions, scrubIdentifiers } from './logging';
+import { loggerOptions, maskIdentity, scrubIdentifiers } from './logging';
 
 function capture(): { stream: Writable; lines: () => Record<string, unknown>[] } {
   const chunks: string[] = [];
@@ -38,5 +38,26 @@ describe('log lines', () => {
     const out = capture();
     pino(loggerOptions({ service: 's', level: 'info' }), out.stream).warn('refused 185057800608412');
     expect(out.lines()[0].msg).toBe('refused [redacted]');
+  });
+});
+
+describe('payloads shown to ops', () => {
+  it('masks every identity field at any depth and keeps the shape, the codes and the département', () => {
+    const payload = JSON.parse(
+      '{"messageId":"m-1","__proto__":{"polluted":true},"worker":{"nir":"180017512345621","ins":{"value":"180017512345621","oid":"1.2.250.1.213.1.4.8"},"birthName":"MARTIN","firstNames":"Claire","birthDate":"1980-01-01","sex":"F","departement":"69"},"items":[{"identity":{"usedName":"DUPONT"}}],"note":"call 180017512345621"}',
+    );
+    const masked = maskIdentity(payload) as Record<string, unknown>;
+    // The payload's "__proto__" key stays a plain key: it pollutes nothing.
+    expect(Object.getPrototypeOf(masked)).toBeNull();
+    expect(Object.keys(masked)).toContain('__proto__');
+    const { ['__proto__']: _kept, ...rest } = JSON.parse(JSON.stringify(masked), (k, v) => (k === '__proto__' ? undefined : v));
+    void _kept;
+    expect(rest).toEqual({
+      messageId: 'm-1',
+      worker: { nir: '[masked]', ins: { value: '[masked]', oid: '1.2.250.1.213.1.4.8' }, birthName: '[masked]', firstNames: '[masked]', birthDate: '[masked]', sex: '[masked]', departement: '69' },
+      items: [{ identity: { usedName: '[masked]' } }],
+      note: 'call [redacted]',
+    });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });

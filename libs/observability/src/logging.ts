@@ -4,27 +4,16 @@ import type { Options } from 'pino-http';
 import { activeTraceIds } from '@pdp/telemetry';
 
 /**
- * Fields that hold a person's identity wherever they appear one or two levels down in a logged
- * object, and the credentials a request carries. Log lines are read by whoever runs the hub,
- * who is entitled to none of them (docs/security.md, "Personal data").
+ * The fields that hold a person's identity in the hub's messages (the contracts' Worker, and the
+ * objects that wrap it). Whoever runs the hub is entitled to none of them: they are redacted from
+ * log lines and masked wherever ops see a payload (docs/security.md, "Personal data").
  */
+export const IDENTITY_FIELDS = ['nir', 'ins', 'worker', 'identity', 'birthName', 'usedName', 'firstNames', 'birthDate'] as const;
+
+/** The identity fields one or two levels down in a logged object, and the credentials a request carries. */
 export const REDACTED_PATHS = [
-  'nir',
-  'ins',
-  'worker',
-  'identity',
-  'birthName',
-  'usedName',
-  'firstNames',
-  'birthDate',
-  '*.nir',
-  '*.ins',
-  '*.worker',
-  '*.identity',
-  '*.birthName',
-  '*.usedName',
-  '*.firstNames',
-  '*.birthDate',
+  ...IDENTITY_FIELDS,
+  ...IDENTITY_FIELDS.map((f) => `*.${f}`),
   'req.headers.authorization',
   'req.headers["x-api-key"]',
   'req.headers.cookie',
@@ -40,6 +29,31 @@ const NIR_LIKE = /\b[12]\d{12}(?:\d{2})?\b/g;
 
 export function scrubIdentifiers(text: string): string {
   return text.replace(NIR_LIKE, '[redacted]');
+}
+
+const IDENTITY = new Set<string>(IDENTITY_FIELDS);
+/** What an identity object holds that identifies nobody: where the worker lives (a département), the INS's issuer. */
+const NOT_IDENTIFYING = new Set(['departement', 'oid']);
+
+/**
+ * A payload as an operator may see it: every identity field's value (at any depth) replaced by
+ * "[masked]", NIR-shaped numbers in other strings too; the shape, the dates and the codes stay,
+ * which is what a failed message is diagnosed from. A worker object keeps its keys and its
+ * département, the rest masked.
+ */
+export function maskIdentity(value: unknown, depth = 0, inIdentity = false): unknown {
+  if (depth > 64) return '[masked]';
+  if (typeof value === 'string') return scrubIdentifiers(value);
+  if (Array.isArray(value)) return value.map((v) => maskIdentity(v, depth + 1, inIdentity));
+  if (value === null || typeof value !== 'object') return value;
+  // No prototype: a "__proto__" key of the payload stays a plain key.
+  const out: Record<string, unknown> = Object.create(null);
+  for (const [k, v] of Object.entries(value)) {
+    const identity = inIdentity ? !NOT_IDENTIFYING.has(k) : IDENTITY.has(k);
+    if (identity && v !== null && typeof v === 'object') out[k] = maskIdentity(v, depth + 1, true);
+    else out[k] = identity ? '[masked]' : maskIdentity(v, depth + 1, inIdentity);
+  }
+  return out;
 }
 
 export interface LogSettings {

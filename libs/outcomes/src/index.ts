@@ -5,3 +5,4 @@ export * from './processor';
 export * from './services';
 export * from './snapshots';
 export * from './outcomes.module';
+export * from './outcome-trace';

@@ -16,7 +16,6 @@ import { CaseRouter } from './router';
 import { SickLeaveAudit } from './sick-leave-audit';
 import { MessageTracker } from './tracking';
 import { IntakeController } from './http/intake.controller';
-import { TrackingController } from './http/tracking.controller';
 import { LEAVE_BATCHES, NormalizerController } from './consumers/normalizer.controller';
 import { RouterController } from './consumers/router.controller';
 
@@ -57,7 +56,7 @@ import { RouterController } from './consumers/router.controller';
 export class SickLeaveModule {}
 
 /** The flow's HTTP face: intake for senders without Kafka, and where a message ended (ops). */
-@Module({ imports: [SickLeaveModule], controllers: [IntakeController, TrackingController] })
+@Module({ imports: [SickLeaveModule], controllers: [IntakeController] })
 export class SickLeaveHttpModule {}
 
 /** The normalizer's consumer group (pdp-normalizer): inbound notifications and declarations. */

@@ -50,12 +50,4 @@ export class MessageTracker {
     if (parkedReason !== undefined) return { messageId, status: 'parked', reason: parkedReason };
     return { messageId, status: 'in-progress' };
   }
-
-  async deadLetters(limit = 100): Promise<{ deadLetterId: string; stage: string; sourceTopic: string; messageId: string | null; reason: string; errors: unknown; rejectedAt: string }[]> {
-    return this.deadLetterStore.latest(limit);
-  }
-
-  async parked(limit = 100): Promise<{ parkedId: string; reasonCode: string; reason: string; employerSiret: string; parkedAt: string }[]> {
-    return this.parkedCases.unreleased(limit);
-  }
 }

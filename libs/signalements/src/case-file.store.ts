@@ -1,4 +1,4 @@
-import { Sql } from '@pdp/db';
+import { afterPosition, ListPosition, positionOf, Sql } from '@pdp/db';
 import { EPISODE_COLUMNS, EpisodeRow } from '@pdp/sick-leave';
 
 /** A decision with the status of its inbox item (acknowledged or not). */
@@ -104,14 +104,38 @@ export class CaseFileStore {
     return rows[0];
   }
 
-  /** Every withheld decision, latest first. */
-  async withheld(limit: number): Promise<(DecisionRow & { subject_type: string; subject_id: string; case_id: string })[]> {
-    const { rows } = await this.db.query<DecisionRow & { subject_type: string; subject_id: string; case_id: string }>(
-      `SELECT ${DECISION_COLUMNS}, d.subject_type, d.subject_id, d.case_id FROM coordination_deliveries d LEFT JOIN inbox_items i ON i.item_id = d.inbox_item_id
-        WHERE d.status = 'withheld' ORDER BY d.updated_at DESC LIMIT $1`,
-      [limit],
+  /** A page of the withheld decisions, latest first, by partner, category, reason and period: `limit + 1` rows when a next page exists. */
+  async withheld(
+    filter: { partnerId?: string; category?: string; reasonCode?: string; from?: string; to?: string },
+    limit: number,
+    after?: ListPosition,
+  ): Promise<(DecisionRow & { delivery_id: string; subject_type: string; subject_id: string; case_id: string; position: string })[]> {
+    const params: unknown[] = [limit + 1];
+    const where = ["d.status = 'withheld'"];
+    if (filter.partnerId) where.push(`d.partner_id = $${params.push(filter.partnerId)}`);
+    if (filter.category) where.push(`d.category = $${params.push(filter.category)}`);
+    if (filter.reasonCode) where.push(`d.reason_code = $${params.push(filter.reasonCode)}`);
+    if (filter.from) where.push(`d.updated_at >= $${params.push(filter.from)}::timestamptz`);
+    if (filter.to) where.push(`d.updated_at < $${params.push(filter.to)}::timestamptz`);
+    if (after) where.push(afterPosition(params, 'd.updated_at', 'd.delivery_id', after, 'desc'));
+    const { rows } = await this.db.query<DecisionRow & { delivery_id: string; subject_type: string; subject_id: string; case_id: string; position: string }>(
+      `SELECT ${DECISION_COLUMNS}, d.delivery_id, d.subject_type, d.subject_id, d.case_id, ${positionOf('d.updated_at')} AS position
+         FROM coordination_deliveries d LEFT JOIN inbox_items i ON i.item_id = d.inbox_item_id
+        WHERE ${where.join(' AND ')} ORDER BY d.updated_at DESC, d.delivery_id DESC LIMIT $1`,
+      params,
     );
     return rows;
+  }
+
+  /** The referral or accompaniment report a message id carried (the latest version of it). */
+  async subjectOfMessage(messageId: string): Promise<{ subject_type: 'signalement' | 'accompaniment-report'; subject_id: string; case_id: string; received_at: Date } | undefined> {
+    const { rows } = await this.db.query<{ subject_type: 'signalement' | 'accompaniment-report'; subject_id: string; case_id: string; received_at: Date }>(
+      `SELECT 'signalement' AS subject_type, referral_id AS subject_id, case_id, received_at FROM referrals WHERE message_id = $1
+       UNION ALL SELECT 'accompaniment-report', report_key, case_id, received_at FROM accompaniment_reports WHERE message_id = $1
+       LIMIT 1`,
+      [messageId],
+    );
+    return rows[0];
   }
 
   /** The case a referral or a chef de file names for this case id or person pseudonym. */

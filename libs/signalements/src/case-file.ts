@@ -1,4 +1,4 @@
-import { Database } from '@pdp/db';
+import { Database, ListPosition } from '@pdp/db';
 import { caseEventOf } from '@pdp/sick-leave';
 import { SignalementTopics } from '@pdp/contracts';
 import { caseIdOf } from '@pdp/domain';
@@ -16,6 +16,9 @@ export interface RecipientStatus {
   fhir: string | null;
   updatedAt: string;
 }
+
+/** A decision withheld from a recipient, as the ops list shows it. */
+export type WithheldDecision = RecipientStatus & { subjectType: string; subjectId: string; caseId: string };
 
 /** A signalement the flow refused: final, with the reason its dead letter gives. */
 export interface RejectedSignalement {
@@ -99,9 +102,29 @@ export class SignalementQueries {
   }
 
   /** Ops: everything withheld, with its reason (nothing is dropped silently). */
-  async withheld(limit = 200): Promise<(RecipientStatus & { subjectType: string; subjectId: string; caseId: string })[]> {
-    const rows = await this.store.withheld(limit);
-    return rows.map((r) => ({ ...recipient(r), subjectType: r.subject_type, subjectId: r.subject_id, caseId: r.case_id }));
+  /** A page of the withheld decisions, latest first, each with its case and subject. */
+  async withheld(
+    filter: { partnerId?: string; category?: string; reasonCode?: string; from?: string; to?: string },
+    limit: number,
+    after?: ListPosition,
+  ): Promise<{ item: WithheldDecision; position: ListPosition }[]> {
+    const rows = await this.store.withheld(filter, limit, after);
+    return rows.map((r) => ({
+      item: { ...recipient(r), subjectType: r.subject_type, subjectId: r.subject_id, caseId: r.case_id },
+      position: { at: r.position, id: r.delivery_id },
+    }));
+  }
+
+  /**
+   * Where a signalement or accompaniment report message ended, by its message id: routed, with
+   * each recipient's decision (delivered, acknowledged, withheld with its reason, pulled back).
+   * Undefined when the flow never recorded it (in flight, or dead-lettered).
+   */
+  async messageTrace(messageId: string): Promise<{ kind: 'signalement' | 'accompaniment-report'; caseId: string; receivedAt: string; recipients: RecipientStatus[] } | undefined> {
+    const s = await this.store.subjectOfMessage(messageId);
+    if (!s) return undefined;
+    const decisions = await this.store.decisionsOn(s.subject_id);
+    return { kind: s.subject_type, caseId: s.case_id, receivedAt: new Date(s.received_at).toISOString(), recipients: decisions.map(recipient) };
   }
 
   /** The case of a person pseudonym or case id, if any fact of it exists. */

@@ -1,26 +1,11 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
 import { createHash } from 'crypto';
 import { Response } from 'express';
-import { AuthenticatedPartner, CurrentPartner, PartnerGuard, ProblemException } from '@pdp/http';
+import { isIsoDateTime } from '@pdp/contracts';
+import { AuthenticatedPartner, CurrentPartner, decodeCursor, encodeCursor, PartnerGuard, ProblemException } from '@pdp/http';
 import { InboxItem, InboxService, InboxStatus } from '../inbox';
-import { InboxPosition } from '../inbox.store';
 
 const STATUSES = ['pending', 'new', 'updated', 'acknowledged', 'all'];
-const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$/;
-
-/** An opaque cursor: the position of a page's last item, as base64url JSON. */
-function encodeCursor(p: InboxPosition): string {
-  return Buffer.from(JSON.stringify([p.at, p.itemId])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): InboxPosition | null {
-  try {
-    const [at, itemId] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    return typeof at === 'string' && INSTANT.test(at) && !Number.isNaN(Date.parse(at)) && typeof itemId === 'string' && itemId.length <= 200 ? { at, itemId } : null;
-  } catch {
-    return null;
-  }
-}
 
 /** A weak validator of what a response shows: the items' ids, versions and statuses. */
 function etagOf(items: InboxItem[]): string {
@@ -56,16 +41,16 @@ export class InboxController {
     if (n !== undefined && (!Number.isInteger(n) || n < 1 || n > 1000)) errors.push({ path: 'limit', message: 'must be an integer from 1 to 1000' });
     const after = cursor === undefined ? undefined : decodeCursor(cursor);
     if (after === null) errors.push({ path: 'cursor', message: 'is not a cursor this inbox gave' });
-    if (since !== undefined && (!INSTANT.test(since) || Number.isNaN(Date.parse(since)))) errors.push({ path: 'since', message: 'must be an ISO 8601 instant with its offset' });
+    if (since !== undefined && !isIsoDateTime(since)) errors.push({ path: 'since', message: 'must be an ISO 8601 instant with its offset' });
     if (errors.length) throw new ProblemException(400, 'Invalid inbox query', `${errors.length} violation(s)`, errors);
-    const page = await this.inbox.list(partner.partnerId, { status: status as InboxStatus | 'pending' | 'all' | undefined, limit: n, cursor: after ?? undefined, since });
+    const page = await this.inbox.list(partner.partnerId, { status: status as InboxStatus | 'pending' | 'all' | undefined, limit: n, cursor: after ? { at: after.at, itemId: after.id } : undefined, since });
     const etag = etagOf(page.items);
     res.setHeader('ETag', etag);
     if (ifNoneMatch === etag) {
       res.status(304);
       return;
     }
-    return { partnerId: partner.partnerId, items: page.items, nextCursor: page.nextCursor ? encodeCursor(page.nextCursor) : null };
+    return { partnerId: partner.partnerId, items: page.items, nextCursor: page.nextCursor ? encodeCursor({ at: page.nextCursor.at, id: page.nextCursor.itemId }) : null };
   }
 
   @Get(':itemId')

@@ -8,10 +8,10 @@ import { AdminActor, AdminGuard, OpsGuard, ProblemException } from '@pdp/http';
 import { reassign } from './cases.controller';
 
 /**
- * Operators: audit trail and its verification, withheld items, rules reload, chef de file, FHIR
+ * Operators: audit trail and its verification, rules reload, chef de file, FHIR
  * directory import. Every action that changes something is audited with who did it. The audit
- * trail, the rules and the directory are the admins'; the flows (withheld items, FHIR retries,
- * chef de file) are ops' too.
+ * trail, the rules and the directory are the admins'; the flows (FHIR retries, chef de file) are
+ * ops' too.
  */
 @Controller('v1')
 export class SignalementsAdminController {
@@ -64,12 +64,6 @@ export class SignalementsAdminController {
     } else if (typeof body?.personPseudonym === 'string') person = body.personPseudonym;
     else throw new ProblemException(400, 'Invalid request', 'Send {"nir": …} or {"personPseudonym": …}.', [{ path: '/nir', message: 'is required' }]);
     return { personPseudonym: person, disclosures: await this.signalements.audit.disclosures(person), identityReads: await this.signalements.audit.identityReads(person) };
-  }
-
-  @Get('ops/withheld')
-  @UseGuards(OpsGuard)
-  withheld() {
-    return this.signalements.queries.withheld();
   }
 
   /** Pushes again the FHIR copies of deliveries whose partner endpoint failed. */

@@ -1,0 +1,2 @@
+export * from './ops';
+export * from './ops.module';
