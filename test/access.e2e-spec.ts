@@ -25,6 +25,7 @@ const MATRIX: Record<string, Who[] | 'public'> = {
   'GET /metrics': 'public',
   'POST /oauth/token': 'public',
   'GET /.well-known/jwks.json': 'public',
+  'GET /v1/session': ['spsti', 'insurer', 'admin', 'ops', 'analyst', 'sender'],
   'GET /v1/accounts': ['admin'],
   'POST /v1/accounts': ['admin'],
   'POST /v1/accounts/:accountId/credentials': ['admin'],

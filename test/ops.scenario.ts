@@ -90,6 +90,13 @@ export function opsScenario(start: () => Promise<HubUnderTest>): void {
     expect(trace).toMatchObject({ messageId: leaves[0].messageId, kind: 'sick-leave', status: 'parked' });
   });
 
+  it('tells a caller who it is (the console opens the views of that role)', async () => {
+    expect(await get('/v1/session', 'GET /v1/session')).toEqual({ kind: 'account', accountId: 'admin', role: 'admin', method: 'api-key' });
+    const partner = await documented(await http().get('/v1/session').set('Authorization', `Bearer ${SPSTI.apiKey}`).expect(200), 'GET /v1/session');
+    expect(partner.body).toEqual({ kind: 'partner', partnerId: SPSTI.partnerId, category: 'spsti', method: 'api-key' });
+    await documented(await http().get('/v1/session').expect(401), 'GET /v1/session');
+  });
+
   it('refuses a bad list query with every violation named', async () => {
     const bad = await documented(await admin(http().get('/v1/ops/dead-letters?limit=0&from=2026-02-30&stage=nowhere&cursor=xyz&colour=red')).expect(400), 'GET /v1/ops/dead-letters');
     expect(bad.headers['content-type']).toContain('application/problem+json');
@@ -110,7 +117,11 @@ export function opsScenario(start: () => Promise<HubUnderTest>): void {
 
     // The payload as ops see it: the shape and the codes, never the worker's identity.
     const detail = await get(`/v1/ops/dead-letters/${idOf(signalements[0])}`, 'GET /v1/ops/dead-letters/{deadLetterId}');
-    expect(detail.payload).toMatchObject({ signalementId: signalements[0].signalementId, reason: 'arret-long', worker: { nir: '[masked]', birthName: '[masked]', firstNames: '[masked]', departement: '69' } });
+    expect(detail.payload).toMatchObject({
+      signalementId: signalements[0].signalementId,
+      reason: 'arret-long',
+      worker: { nir: '[masked]', birthName: '[masked]', firstNames: '[masked]', departement: '69' },
+    });
     expect(JSON.stringify(detail)).not.toContain(signalements[0].worker.nir);
     expect(JSON.stringify(detail)).not.toContain('OPSNAME');
     await documented(await admin(http().get('/v1/ops/dead-letters/dl_nothing_here')).expect(404), 'GET /v1/ops/dead-letters/{deadLetterId}');

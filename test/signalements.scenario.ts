@@ -501,7 +501,8 @@ export function signalementsScenario(start: () => Promise<HubUnderTest>, fhir: (
     const badOverKafka = { ...signalement(7), worker: { nir: nirOf(7).slice(0, 13) + '00' } };
     await hub.publish(SignalementTopics.signalementInbound, 'k-bad', JSON.stringify(badOverKafka));
     await eventually(
-      async () => (await admin(http().get('/v1/ops/dead-letters'))).body.items.some((d: Json) => d.sourceTopic === SignalementTopics.signalementInbound && d.reason === 'identifiers or dates are invalid'),
+      async () =>
+        (await admin(http().get('/v1/ops/dead-letters'))).body.items.some((d: Json) => d.sourceTopic === SignalementTopics.signalementInbound && d.reason === 'identifiers or dates are invalid'),
       'bad signalement dead-lettered',
     );
     // Its sender gets a final answer at the status URL: rejected, and why.

@@ -15,6 +15,9 @@ import { SickLeaveHttpModule, SickLeaveNormalizerModule, SickLeaveRouterModule }
 import { SignalementsConsumerModule, SignalementsHttpModule } from '@pdp/signalements';
 import { OpsHttpModule } from '@pdp/ops';
 import { OutcomesConsumerModule, OutcomesHttpModule } from '@pdp/outcomes';
+import { MESSAGE_BUS } from '@pdp/bus';
+import { AdhesionDirectory, PartnerRegistry } from '@pdp/partners';
+import { DemoResult, loadDemoData } from '@pdp/demo';
 
 /** The whole hub in one app: every flow's HTTP face and every consumer group. */
 @Module({})
@@ -60,4 +63,16 @@ export async function createHub(config: HubConfig, adapters: PlatformAdapters = 
   connectWorker(app, ConsumerGroups.signalements, SIGNALEMENTS_TRANSPORT);
   await app.startAllMicroservices();
   return app;
+}
+
+/**
+ * `npm start`: the hub, its demo data when the configuration asks for it (published before the
+ * port opens, processed in the background), listening on the configured port (0: any free one).
+ */
+export async function runHub(config: HubConfig, adapters: PlatformAdapters = {}): Promise<{ app: INestApplication; url: string; demo?: DemoResult }> {
+  const app = await createHub(config, adapters);
+  const demo = config.demoData ? await loadDemoData({ partners: app.get(PartnerRegistry), directory: app.get(AdhesionDirectory), bus: app.get(MESSAGE_BUS) }) : undefined;
+  await app.listen(config.http.port, config.http.host);
+  const address = app.getHttpServer().address() as { port: number };
+  return { app, url: `http${config.https ? 's' : ''}://${config.http.host}:${address.port}`, demo };
 }

@@ -5,6 +5,7 @@ import { CALLER_AUTHENTICATOR, PARTNER_AUTHENTICATOR, PartnerAuthenticator } fro
 import { AccessService } from './access';
 import { loadAccountsFile } from './accounts-file';
 import { AccountsController } from './http/accounts.controller';
+import { SessionController } from './http/session.controller';
 import { TokenController } from './http/token.controller';
 import { TokenService } from './tokens';
 
@@ -48,5 +49,5 @@ class AccountsFile implements OnModuleInit {
 export class AccessModule {}
 
 /** The HTTP face: the token endpoint, the key set, and the admins' accounts API. */
-@Module({ controllers: [TokenController, AccountsController] })
+@Module({ controllers: [TokenController, AccountsController, SessionController] })
 export class AccessHttpModule {}

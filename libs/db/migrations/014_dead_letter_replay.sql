@@ -2,11 +2,11 @@
 -- the original bytes back on their topic under their original key (so they reach the same
 -- partition, after what came before them), once: replayed_at is set by the first replay.
 ALTER TABLE dead_letters
-  ADD COLUMN source_key       text,
+  ADD COLUMN source_key       text COLLATE "C",
   ADD COLUMN source_partition integer,
-  ADD COLUMN source_offset    text,
+  ADD COLUMN source_offset    text COLLATE "C",
   ADD COLUMN replayed_at      timestamptz,
-  ADD COLUMN replayed_by      text;
+  ADD COLUMN replayed_by      text COLLATE "C";
 
 -- The ops lists walk newest first (dead letters) or oldest first (parked), a page at a time.
 CREATE INDEX dead_letters_listing ON dead_letters (rejected_at DESC, dead_letter_id DESC);

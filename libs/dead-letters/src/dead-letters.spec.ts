@@ -23,6 +23,7 @@ describe('poisonSink', () => {
           sourceTopic: Topics.sickLeaveInbound,
           sourcePartition: 2,
           sourceOffset: '41',
+          sourceKey: 'k',
           messageId: 'msg-00000042',
           reason: 'invalid input syntax for type json line 2',
           errors: [{ path: '/', message: 'failed alone at the normalizer, error code 22P02' }],

@@ -7,8 +7,12 @@ export interface DemoResult {
   partnerKeys: { partnerId: string; category: string; apiKey: string }[];
 }
 
-/** Small enough to load in seconds into the embedded hub, large enough for unmasked metrics. */
-const DEMO = { seed: 7, persons: 2500, departements: ['69', '38'] };
+/**
+ * Six régions (eight départements), enough people for the harmonised figures to clear the
+ * masking threshold (counts under 11 hidden) by quarter and région, nationally and per région:
+ * the analysts' view shows numbers, not only masks. Loaded in the background after start-up.
+ */
+const DEMO = { seed: 7, persons: 20_000, departements: ['69', '38', '75', '92', '13', '59', '33', '31'] };
 
 /**
  * The demo of `npm start`, from the seeded population generator: partners of the Rhône and the

@@ -106,6 +106,12 @@ export function rolesGuard(...roles: Role[]): Type<CanActivate> {
   );
 }
 
+/** Any authenticated caller (who am I). */
+export const AuthenticatedGuard = guardOf(
+  () => true,
+  () => '',
+);
+
 /** Partners, the directory, rules, the audit trail, erasure. */
 export const AdminGuard = rolesGuard('admin');
 /** The flows: traces, dead letters (masked), parked and withheld items, replays, rebuilds. */
@@ -134,6 +140,11 @@ export function sendersGuard(senders: { categories?: string[]; roles?: Role[] })
 /** The partner the PartnerGuard authenticated. */
 export const CurrentPartner = createParamDecorator((_: unknown, ctx: ExecutionContext): AuthenticatedPartner => {
   return ctx.switchToHttp().getRequest<AuthenticatedRequest>().principal as AuthenticatedPartner;
+});
+
+/** The caller the guard authenticated, whoever it is. */
+export const CurrentPrincipal = createParamDecorator((_: unknown, ctx: ExecutionContext): Principal => {
+  return ctx.switchToHttp().getRequest<AuthenticatedRequest>().principal as Principal;
 });
 
 /** Who acted, for the audit entry of an operator's action: the named account. */

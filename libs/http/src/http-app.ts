@@ -10,6 +10,7 @@ import { unstorableText } from '@pdp/contracts';
 import { CALLER_AUTHENTICATOR, CallerAuthenticator, principalOf } from './auth';
 import { ProblemException } from './problem';
 import { serveApiDocs } from './api-docs';
+import { serveConsole } from './console';
 import { Logger as JsonLogger } from 'nestjs-pino';
 
 /** The routes an anonymous caller may send a (small) body to: the token endpoint. */
@@ -85,6 +86,7 @@ export function configureHttp(app: INestApplication): void {
   express.useBodyParser('urlencoded', { limit: '4kb', extended: false });
   express.use(refuseUnstorableText);
   serveApiDocs(app);
+  serveConsole(app);
   app.enableShutdownHooks();
 }
 

@@ -4,3 +4,4 @@ export * from './http-app';
 export * from './http.module';
 export * from './probes';
 export * from './list-query';
+export * from './console';

@@ -11,14 +11,7 @@ import { activeTraceIds } from '@pdp/telemetry';
 export const IDENTITY_FIELDS = ['nir', 'ins', 'worker', 'identity', 'birthName', 'usedName', 'firstNames', 'birthDate'] as const;
 
 /** The identity fields one or two levels down in a logged object, and the credentials a request carries. */
-export const REDACTED_PATHS = [
-  ...IDENTITY_FIELDS,
-  ...IDENTITY_FIELDS.map((f) => `*.${f}`),
-  'req.headers.authorization',
-  'req.headers["x-api-key"]',
-  'req.headers.cookie',
-  'res.headers["set-cookie"]',
-];
+export const REDACTED_PATHS = [...IDENTITY_FIELDS, ...IDENTITY_FIELDS.map((f) => `*.${f}`), 'req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie', 'res.headers["set-cookie"]'];
 
 /**
  * A NIR (13 digits and its 2-digit key) or an INS-NIR inside a message string: the last line of

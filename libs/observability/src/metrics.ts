@@ -23,7 +23,12 @@ export class HubMetrics {
     registers: [this.registry],
   });
   readonly deadLettered = new Counter({ name: 'pdp_dead_letters_total', help: 'Messages dead-lettered, by stage and source topic', labelNames: ['stage', 'topic'], registers: [this.registry] });
-  readonly deadLettersReplayed = new Counter({ name: 'pdp_dead_letters_replayed_total', help: 'Dead letters put back on their topic by an operator, by stage and source topic', labelNames: ['stage', 'topic'], registers: [this.registry] });
+  readonly deadLettersReplayed = new Counter({
+    name: 'pdp_dead_letters_replayed_total',
+    help: 'Dead letters put back on their topic by an operator, by stage and source topic',
+    labelNames: ['stage', 'topic'],
+    registers: [this.registry],
+  });
   readonly httpRequests = new Counter({
     name: 'pdp_http_requests_total',
     help: 'HTTP requests, by method, route template and status',

@@ -126,7 +126,11 @@ export class OpsService {
     return this.parkedCases.unreleased(filter, limit, after);
   }
 
-  withheld(filter: { partnerId?: string; category?: string; reasonCode?: string; from?: string; to?: string }, limit: number, after?: ListPosition): Promise<{ item: WithheldDecision; position: ListPosition }[]> {
+  withheld(
+    filter: { partnerId?: string; category?: string; reasonCode?: string; from?: string; to?: string },
+    limit: number,
+    after?: ListPosition,
+  ): Promise<{ item: WithheldDecision; position: ListPosition }[]> {
     return this.signalements.withheld(filter, limit, after);
   }
 

@@ -26,7 +26,6 @@ describe('coordination contracts documents', () => {
       '/v1/cases/{caseId}/chef-de-file:',
       '/v1/audit/disclosures:',
       '/v1/audit/verify:',
-      '/v1/ops/withheld:',
       '/v1/ops/routing-rules/reload:',
       '/v1/partners/import-fhir:',
     ]) {

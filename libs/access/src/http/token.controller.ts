@@ -26,7 +26,10 @@ export class TokenController {
     res.setHeader('Cache-Control', 'no-store');
     const fail = (status: number, error: string, description: string) => {
       res.status(status);
-      if (status === 401) res.setHeader('WWW-Authenticate', 'Basic realm="pdp-hub"');
+      // RFC 6749 §5.2: the challenge answers a client that authenticated with the Authorization
+      // header. One that sent its credentials in the form gets none (a browser would otherwise
+      // open its own password prompt over the console).
+      if (status === 401 && authorization) res.setHeader('WWW-Authenticate', 'Basic realm="pdp-hub"');
       return { error, error_description: description };
     };
     if (body?.grant_type !== 'client_credentials') return fail(400, 'unsupported_grant_type', 'Only grant_type=client_credentials is supported.');

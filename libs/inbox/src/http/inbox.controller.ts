@@ -43,7 +43,12 @@ export class InboxController {
     if (after === null) errors.push({ path: 'cursor', message: 'is not a cursor this inbox gave' });
     if (since !== undefined && !isIsoDateTime(since)) errors.push({ path: 'since', message: 'must be an ISO 8601 instant with its offset' });
     if (errors.length) throw new ProblemException(400, 'Invalid inbox query', `${errors.length} violation(s)`, errors);
-    const page = await this.inbox.list(partner.partnerId, { status: status as InboxStatus | 'pending' | 'all' | undefined, limit: n, cursor: after ? { at: after.at, itemId: after.id } : undefined, since });
+    const page = await this.inbox.list(partner.partnerId, {
+      status: status as InboxStatus | 'pending' | 'all' | undefined,
+      limit: n,
+      cursor: after ? { at: after.at, itemId: after.id } : undefined,
+      since,
+    });
     const etag = etagOf(page.items);
     res.setHeader('ETag', etag);
     if (ifNoneMatch === etag) {

@@ -76,7 +76,13 @@ export class OpsController {
       try {
         l = parseListQuery(body.filter as Record<string, unknown>, { title: 'Invalid replay filter', filters: ['stage', 'topic', 'reason', 'messageId'], choices: { stage: STAGES, topic: TOPICS } });
       } catch (e) {
-        if (e instanceof ProblemException) throw new ProblemException(400, 'Invalid replay', 'The filter is invalid.', (e.errors ?? []).map((v) => ({ path: `/filter/${v.path}`, message: v.message })));
+        if (e instanceof ProblemException)
+          throw new ProblemException(
+            400,
+            'Invalid replay',
+            'The filter is invalid.',
+            (e.errors ?? []).map((v) => ({ path: `/filter/${v.path}`, message: v.message })),
+          );
         throw e;
       }
       if ('limit' in (body.filter as object) || 'cursor' in (body.filter as object)) errors.push({ path: '/filter', message: 'a replay filter takes stage, topic, reason, messageId, from and to' });
