@@ -53,6 +53,8 @@ const MATRIX: Record<string, Who[] | 'public'> = {
   'GET /v1/ops/messages': OPS,
   'GET /v1/ops/dead-letters/:deadLetterId': OPS,
   'POST /v1/ops/dead-letters/replay': OPS,
+  'GET /v1/ops/dead-letters/:deadLetterId/original': ['admin'],
+  'POST /v1/ops/retention/sweep': OPS,
   'POST /v1/ops/fhir/retry': OPS,
   'GET /v1/ops/routing-rules': OPS,
   'POST /v1/cases/:caseId/chef-de-file/admin': OPS,

@@ -52,7 +52,7 @@ export function normalizerScenario(open: () => Promise<{ db: Database; drop?: ()
       bus,
       contracts: new ContractRegistry(),
       pseudonymizer: new Pseudonymizer('unit-test-pseudonym-key-0123'),
-      deadLetters: new DeadLetterSink(db, bus),
+      deadLetters: new DeadLetterSink(db, bus, new IdentityKeyring({ t: Buffer.alloc(32, 7).toString('base64') }, 't')),
       router: routed,
       transitionalPhase: false,
       clock: () => new Date('2026-10-20T12:00:00Z'),
@@ -78,7 +78,7 @@ export function normalizerScenario(open: () => Promise<{ db: Database; drop?: ()
       bus: new InMemoryBus(),
       contracts: new ContractRegistry(),
       pseudonymizer: new Pseudonymizer('unit-test-pseudonym-key-0123'),
-      deadLetters: new DeadLetterSink(db, new InMemoryBus()),
+      deadLetters: new DeadLetterSink(db, new InMemoryBus(), new IdentityKeyring({ t: Buffer.alloc(32, 7).toString('base64') }, 't')),
       router: routed,
       transitionalPhase: false,
       clock: () => {

@@ -158,6 +158,45 @@ export function opsScenario(start: () => Promise<HubUnderTest>): void {
     expect(audit.rows.every((r) => r.actor === 'admin')).toBe(true);
   });
 
+  it('keeps the original bytes sealed, opens them to admins only (audited), and keeps dead letters no longer than their retention', async () => {
+    const s = signalementTo(20, { category: 'cap-emploi', partnerId: 'cap-emploi-nobody' });
+    await hub.publish(SignalementTopics.signalementInbound, s.signalementId, JSON.stringify(s));
+    const d = await eventually(async () => (await get(`/v1/ops/dead-letters?messageId=${s.messageId}`, 'GET /v1/ops/dead-letters')).items[0] as Json | undefined, 'dead letter');
+    // At rest the bytes are sealed: no NIR in the table.
+    const row = await hub.db.query<{ original_bytes: Buffer; original_key_id: string }>('SELECT original_bytes, original_key_id FROM dead_letters WHERE dead_letter_id = $1', [d.deadLetterId]);
+    expect(row.rows[0].original_key_id).toBeTruthy();
+    expect(Buffer.from(row.rows[0].original_bytes).toString('latin1')).not.toContain(s.worker.nir);
+    // An admin reads them in clear, and that read is audited; nobody else may.
+    const original = await admin(http().get(`/v1/ops/dead-letters/${d.deadLetterId}/original`))
+      .buffer(true)
+      .parse((res, done) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => done(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
+    expect(original.headers['content-type']).toBe('application/octet-stream');
+    expect(JSON.parse((original.body as Buffer).toString('utf8'))).toEqual(s);
+    await documented(
+      await http().get(`/v1/ops/dead-letters/${d.deadLetterId}/original`).set('Authorization', `Bearer ${SPSTI.apiKey}`).expect(403),
+      'GET /v1/ops/dead-letters/{deadLetterId}/original',
+    );
+    const reads = await hub.db.query<{ actor: string }>("SELECT actor FROM audit_log WHERE action = 'dead-letter-read' AND subject_id = $1", [d.deadLetterId]);
+    expect(reads.rows).toEqual([{ actor: 'admin' }]);
+
+    // A row kept in clear (as before the bytes were sealed) is sealed by the sweep; one past its retention goes.
+    await hub.db.query('UPDATE dead_letters SET original_bytes = $2, original_key_id = NULL WHERE dead_letter_id = $1', [d.deadLetterId, Buffer.from(JSON.stringify(s))]);
+    const sweep = (await documented(await admin(http().post('/v1/ops/retention/sweep')).expect(200), 'POST /v1/ops/retention/sweep')).body;
+    expect(sweep.deadLetters.resealed).toBeGreaterThanOrEqual(1);
+    expect((await get(`/v1/ops/dead-letters/${d.deadLetterId}`, 'GET /v1/ops/dead-letters/{deadLetterId}')).payload.worker.nir).toBe('[masked]');
+    const resealed = await hub.db.query<{ original_key_id: string | null }>('SELECT original_key_id FROM dead_letters WHERE dead_letter_id = $1', [d.deadLetterId]);
+    expect(resealed.rows[0].original_key_id).toBeTruthy();
+    await hub.db.query("UPDATE dead_letters SET rejected_at = now() - interval '31 days' WHERE dead_letter_id = $1", [d.deadLetterId]);
+    const purged = (await admin(http().post('/v1/ops/retention/sweep')).expect(200)).body;
+    expect(purged.deadLetters.purged).toBe(1);
+    await admin(http().get(`/v1/ops/dead-letters/${d.deadLetterId}`)).expect(404);
+  });
+
   it('lists withheld items by partner and the messages of a flow with where each is now', async () => {
     const refused = signalementTo(9, { category: 'cap-emploi', partnerId: CAP_W.partnerId }, false);
     await http().post('/v1/signalements').set('Authorization', `Bearer ${SPSTI.apiKey}`).send(refused).expect(202);

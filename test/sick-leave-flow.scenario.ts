@@ -1,3 +1,4 @@
+import { IdentityKeyring } from '@pdp/identity';
 import request from 'supertest';
 import { DeadLetter, InboxDelivery, inboxTopic, Topics } from '@pdp/contracts';
 import { addDays } from '@pdp/domain';
@@ -208,7 +209,10 @@ export function sickLeaveFlowScenario(start: () => Promise<HubUnderTest>): void 
       await hub.publish(Topics.sickLeaveInbound, k, v);
 
     const sent = [notJson, schemaViolation, badKey, badDates];
-    const isOriginal = (l: { dl: DeadLetter }, s: Buffer | string) => Buffer.from(l.dl.originalBytesBase64, 'base64').equals(Buffer.from(s));
+    // The topic carries the original bytes sealed: the hub's keyring opens them, bound to their dead letter.
+    const keyring = hub.http.get(IdentityKeyring);
+    const isOriginal = (l: { dl: DeadLetter }, s: Buffer | string) =>
+      keyring.openBytes(l.dl.deadLetterId, { keyId: l.dl.original.keyId, sealed: Buffer.from(l.dl.original.sealedBase64, 'base64') }).equals(Buffer.from(s));
     // Other tests of the scenario dead-letter messages too: wait for these four.
     const letters = await eventually(async () => {
       const all = (await hub.readTopic(Topics.deadLetter)).map((r) => ({ key: r.key, dl: JSON.parse(r.value.toString()) as DeadLetter }));

@@ -25,6 +25,8 @@ export type AuditAction =
   | 'consents-imported'
   | 'fhir-retried'
   | 'dead-letter-replayed'
+  | 'dead-letter-read'
+  | 'retention-swept'
   | 'metrics-rebuilt'
   | 'metrics-snapshots-published'
   | 'follow-ups-swept';

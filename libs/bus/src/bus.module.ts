@@ -40,7 +40,7 @@ export class BusModule {
                   }));
             // Every app counts what it publishes and consumes (docs/operations.md, "Metrics").
             const bus = new InstrumentedBus(transport);
-            await bus.ensureTopics(hubTopics(kafka.partitions));
+            await bus.ensureTopics(hubTopics(kafka.partitions, config.retention));
             return bus;
           },
         },

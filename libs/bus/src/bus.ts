@@ -21,6 +21,8 @@ export interface OutgoingMessage {
 export interface TopicSpec {
   topic: string;
   partitions: number;
+  /** The topic's retention.ms when the hub creates it (the broker's default otherwise). */
+  retentionMs?: number;
 }
 
 /**

@@ -163,7 +163,12 @@ export class KafkaBus implements MessageBus, ObservableBus {
           // several apps create topics at once (the broker's metadata lags for a moment).
           await admin.createTopics({
             waitForLeaders: false,
-            topics: toCreate.map((s) => ({ topic: s.topic, numPartitions: s.partitions, replicationFactor: -1 })),
+            topics: toCreate.map((s) => ({
+              topic: s.topic,
+              numPartitions: s.partitions,
+              replicationFactor: -1,
+              ...(s.retentionMs !== undefined ? { configEntries: [{ name: 'retention.ms', value: String(s.retentionMs) }] } : {}),
+            })),
           });
         } catch (e) {
           // Often another app created some of them first: the poll below decides.

@@ -106,6 +106,11 @@ export interface HubConfig {
    * old one still opens what it sealed.
    */
   identityKeys: { activeKeyId: string; keys: Record<string, string> };
+  /**
+   * How long each class of data is kept (docs/operations.md, "Retention"), in days: dead letters
+   * (their table rows, and the dead-letter topic's retention when the hub creates it).
+   */
+  retention: { deadLetterDays: number };
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -165,6 +170,11 @@ const schema = {
       },
     },
     routingRulesFile: { type: 'string', minLength: 1 },
+    retention: {
+      type: 'object',
+      required: ['deadLetterDays'],
+      properties: { deadLetterDays: { type: 'number', exclusiveMinimum: 0, maximum: 3650 } },
+    },
     identityKeys: {
       type: 'object',
       required: ['activeKeyId', 'keys'],
@@ -265,6 +275,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { metrics: metr
     ...(env.PARTNERS_FILE ? { partnersFile: { path: env.PARTNERS_FILE, apiKeys: partnerApiKeys(env.PARTNERS_FILE, env) } } : {}),
     telemetry: { tracesExporter: tracesExporter(env) },
     identityKeys: identityKeys(env, mode),
+    retention: { deadLetterDays: Number(env.RETENTION_DEAD_LETTER_DAYS ?? 30) },
     ...overrides,
   };
   const validate = new Ajv({ allErrors: true }).compile(schema);

@@ -4,7 +4,7 @@ export * from './generated/employer-leave-declaration.v1';
 export * from './generated/case-event.v1';
 export * from './generated/inbox-delivery.v1';
 export * from './generated/parked-case.v1';
-export * from './generated/dead-letter.v1';
+export * from './generated/dead-letter.v2';
 export * from './generated/signalement.v1';
 export * from './generated/outcome-report.v1';
 export * from './generated/follow-up.v1';

@@ -8,7 +8,7 @@ export const Topics = {
   employerLeaveInbound: 'pdp.employer-leave.inbound.v1',
   caseNormalized: 'pdp.case.normalized.v1',
   caseParked: 'pdp.case.parked.v1',
-  deadLetter: 'pdp.dead-letter.v1',
+  deadLetter: 'pdp.dead-letter.v2',
   // Outcomes and harmonised metrics.
   outcomeInbound: 'pdp.outcome.inbound.v1',
   followUp: 'pdp.follow-up.v1',
@@ -26,7 +26,7 @@ export const ContractIds = {
   caseEvent: 'case-event.v1.schema.json',
   inboxDelivery: 'inbox-delivery.v1.schema.json',
   parkedCase: 'parked-case.v1.schema.json',
-  deadLetter: 'dead-letter.v1.schema.json',
+  deadLetter: 'dead-letter.v2.schema.json',
   signalement: 'signalement.v1.schema.json',
   outcomeReport: 'outcome-report.v1.schema.json',
   followUp: 'follow-up.v1.schema.json',

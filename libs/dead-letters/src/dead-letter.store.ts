@@ -14,10 +14,13 @@ export interface DeadLetterSummary {
   replayedBy: string | null;
 }
 
-/** A dead letter with what a replay needs: its topic, key and original bytes. */
+/**
+ * A dead letter with what a replay needs: its topic, key and original bytes as kept, sealed with
+ * the identity keyring under `keyId` (null: kept in clear, before they were sealed).
+ */
 export interface StoredDeadLetter extends DeadLetterSummary {
   sourceKey: string | null;
-  original: Buffer;
+  original: { keyId: string | null; bytes: Buffer };
 }
 
 /** What the dead-letter list filters on: exact stage and topic, a reason's text, the message, a period, replayed or not. */
@@ -46,6 +49,12 @@ interface Row {
 
 const SUMMARY = `dead_letter_id, stage, source_topic, message_id, reason, errors, rejected_at, replayed_at, replayed_by, ${positionOf('rejected_at')} AS position`;
 
+type StoredRow = Row & { source_key: string | null; original_bytes: Buffer | Uint8Array; original_key_id: string | null };
+
+function stored(r: StoredRow): StoredDeadLetter {
+  return { ...summary(r), sourceKey: r.source_key, original: { keyId: r.original_key_id, bytes: Buffer.from(r.original_bytes) } };
+}
+
 function summary(r: Row): DeadLetterSummary {
   return {
     deadLetterId: r.dead_letter_id,
@@ -65,15 +74,24 @@ export class DeadLetterStore {
   constructor(private readonly db: Sql) {}
 
   /** Keeps a batch of dead letters; one redelivered (same id) is kept once. */
-  async insert(records: readonly (DeadLetter & { sourceKey: string | null })[]): Promise<void> {
+  async insert(records: readonly (DeadLetter & { sourceKey: string | null; senderRef: string | null })[]): Promise<void> {
     await this.db.query(
-      `INSERT INTO dead_letters (dead_letter_id, stage, source_topic, source_partition, source_offset, source_key, message_id, reason, errors, original_bytes, rejected_at)
-       SELECT "deadLetterId", stage, "sourceTopic", "sourcePartition", "sourceOffset", "sourceKey", "messageId", reason, errors, decode("originalBytesBase64", 'base64'), "rejectedAt"
-         FROM jsonb_to_recordset($1::jsonb) AS x("deadLetterId" text, stage text, "sourceTopic" text, "sourcePartition" integer, "sourceOffset" text, "sourceKey" text,
-                                                  "messageId" text, reason text, errors jsonb, "originalBytesBase64" text, "rejectedAt" timestamptz)
+      `INSERT INTO dead_letters (dead_letter_id, stage, source_topic, source_partition, source_offset, source_key, sender_ref, message_id, reason, errors, original_bytes, original_key_id, rejected_at)
+       SELECT "deadLetterId", stage, "sourceTopic", "sourcePartition", "sourceOffset", "sourceKey", "senderRef", "messageId", reason, errors, decode(original->>'sealedBase64', 'base64'), original->>'keyId', "rejectedAt"
+         FROM jsonb_to_recordset($1::jsonb) AS x("deadLetterId" text, stage text, "sourceTopic" text, "sourcePartition" integer, "sourceOffset" text, "sourceKey" text, "senderRef" text,
+                                                  "messageId" text, reason text, errors jsonb, original jsonb, "rejectedAt" timestamptz)
        ON CONFLICT (dead_letter_id) DO NOTHING`,
       [JSON.stringify(records)],
     );
+  }
+
+  /** The dead letters of what a sender sent under one of its ids on a topic ("sender:id", read when they were rejected), newest first. */
+  async ofSender(topic: string, senderRef: string, limit = 20): Promise<{ deadLetterId: string; reason: string; errors: unknown; rejectedAt: string }[]> {
+    const { rows } = await this.db.query<{ dead_letter_id: string; reason: string; errors: unknown; rejected_at: Date }>(
+      'SELECT dead_letter_id, reason, errors, rejected_at FROM dead_letters WHERE sender_ref = $1 AND source_topic = $2 ORDER BY rejected_at DESC LIMIT $3',
+      [senderRef, topic, limit],
+    );
+    return rows.map((r) => ({ deadLetterId: r.dead_letter_id, reason: r.reason, errors: r.errors, rejectedAt: new Date(r.rejected_at).toISOString() }));
   }
 
   /** Every dead letter of a message id, oldest first. */
@@ -106,12 +124,8 @@ export class DeadLetterStore {
 
   /** One dead letter with its bytes. */
   async get(deadLetterId: string): Promise<StoredDeadLetter | undefined> {
-    const { rows } = await this.db.query<Row & { source_key: string | null; original_bytes: Buffer | Uint8Array }>(
-      `SELECT ${SUMMARY}, source_key, original_bytes FROM dead_letters WHERE dead_letter_id = $1`,
-      [deadLetterId],
-    );
-    const r = rows[0];
-    return r && { ...summary(r), sourceKey: r.source_key, original: Buffer.from(r.original_bytes) };
+    const { rows } = await this.db.query<StoredRow>(`SELECT ${SUMMARY}, source_key, original_bytes, original_key_id FROM dead_letters WHERE dead_letter_id = $1`, [deadLetterId]);
+    return rows[0] && stored(rows[0]);
   }
 
   /**
@@ -119,12 +133,31 @@ export class DeadLetterStore {
    * with their bytes: run in the replay's transaction, a second replay finds nothing to claim.
    */
   async claimForReplay(tx: Sql, deadLetterIds: readonly string[], actor: string, at: Date): Promise<StoredDeadLetter[]> {
-    const { rows } = await tx.query<Row & { source_key: string | null; original_bytes: Buffer | Uint8Array }>(
+    const { rows } = await tx.query<StoredRow>(
       `UPDATE dead_letters SET replayed_at = $3, replayed_by = $2
         WHERE dead_letter_id = ANY($1::text[]) AND replayed_at IS NULL
-        RETURNING ${SUMMARY}, source_key, original_bytes`,
+        RETURNING ${SUMMARY}, source_key, original_bytes, original_key_id`,
       [deadLetterIds, actor, at.toISOString()],
     );
-    return rows.map((r) => ({ ...summary(r), sourceKey: r.source_key, original: Buffer.from(r.original_bytes) }));
+    return rows.map(stored);
+  }
+
+  /** Dead letters whose bytes are in clear or sealed with another key than the active one, a page at a time. */
+  async sealedOtherwise(activeKeyId: string, limit: number): Promise<{ deadLetterId: string; original: { keyId: string | null; bytes: Buffer } }[]> {
+    const { rows } = await this.db.query<{ dead_letter_id: string; original_bytes: Buffer | Uint8Array; original_key_id: string | null }>(
+      'SELECT dead_letter_id, original_bytes, original_key_id FROM dead_letters WHERE original_key_id IS DISTINCT FROM $1 LIMIT $2',
+      [activeKeyId, limit],
+    );
+    return rows.map((r) => ({ deadLetterId: r.dead_letter_id, original: { keyId: r.original_key_id, bytes: Buffer.from(r.original_bytes) } }));
+  }
+
+  async replaceOriginal(deadLetterId: string, sealed: { keyId: string; bytes: Buffer }): Promise<void> {
+    await this.db.query('UPDATE dead_letters SET original_bytes = $2, original_key_id = $3 WHERE dead_letter_id = $1', [deadLetterId, sealed.bytes, sealed.keyId]);
+  }
+
+  /** Removes the dead letters rejected before an instant (their retention is over); returns how many. */
+  async purgeBefore(cutoff: Date): Promise<number> {
+    const { rowCount } = await this.db.query('DELETE FROM dead_letters WHERE rejected_at < $1', [cutoff.toISOString()]);
+    return rowCount;
   }
 }

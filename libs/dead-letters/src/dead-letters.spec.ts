@@ -1,3 +1,4 @@
+import { IdentityKeyring } from '@pdp/identity';
 import { ConsumerGroups, InMemoryBus, NO_HEADERS } from '@pdp/bus';
 import { Topics } from '@pdp/contracts';
 import { DeadLetterSink, poisonSink, Rejection } from './dead-letters';
@@ -54,8 +55,15 @@ describe('DeadLetterSink', () => {
     await bus.ensureTopics([{ topic: Topics.deadLetter, partitions: 1 }]);
     const db = { query: async (_sql: string, params: unknown[]) => (queries.push(params), { rows: [], rowCount: 0 }) };
     const errors = Array.from({ length: 250 }, (_, i) => ({ path: `line ${i + 1}`, message: 'SIRET is invalid' }));
-    const [record] = await new DeadLetterSink(db, bus).reject([{ stage: 'gateway', sourceTopic: 'http', reason: 'r', errors, original: Buffer.from('x') }]);
+    const keyring = new IdentityKeyring({ t: Buffer.alloc(32, 7).toString('base64') }, 't');
+    const [record] = await new DeadLetterSink(db, bus, keyring).reject([{ stage: 'gateway', sourceTopic: 'http', reason: 'r', errors, original: Buffer.from('{"nir":"180017512345621"}') }]);
     expect(record.errors).toHaveLength(101);
     expect(record.errors[100]).toEqual({ path: '', message: '… and 150 more' });
+    // The original bytes leave sealed, on the topic as in the table, and open only under their dead letter's id.
+    expect(JSON.stringify(record)).not.toContain('180017512345621');
+    expect(JSON.stringify(bus.messages(Topics.deadLetter).map((m) => m.value.toString()))).not.toContain('180017512345621');
+    const sealed = { keyId: record.original.keyId, sealed: Buffer.from(record.original.sealedBase64, 'base64') };
+    expect(keyring.openBytes(record.deadLetterId, sealed).toString()).toBe('{"nir":"180017512345621"}');
+    expect(() => keyring.openBytes('another-id', sealed)).toThrow();
   });
 });

@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { DeadLetter, Topics, Violation } from '@pdp/contracts';
 import { BusMessage, ConsumerGroups, jsonMessage, MessageBus, PoisonMessage, PoisonSink } from '@pdp/bus';
 import { Sql } from '@pdp/db';
+import { IdentityKeyring } from '@pdp/identity';
 import { hubMetrics } from '@pdp/observability';
 import { DeadLetterStore } from './dead-letter.store';
 
@@ -24,7 +25,8 @@ export interface Rejection {
 /**
  * Dead-letter sink: every rejected message is kept (table) and published (topic) with its
  * reason, stage and original bytes. Keyed by the dead-letter id, never by a person identifier.
- * The bytes may hold a NIR: the table and topic are restricted to ops.
+ * The bytes may hold a NIR: they are sealed with the identity keyring (bound to the dead-letter
+ * id) in the table and on the topic alike; ops see them masked, the admins alone in clear.
  */
 export class DeadLetterSink {
   private readonly logger = new Logger('DeadLetters');
@@ -33,6 +35,7 @@ export class DeadLetterSink {
   constructor(
     db: Sql,
     private readonly bus: MessageBus,
+    private readonly keyring: IdentityKeyring,
     private readonly clock: () => Date = () => new Date(),
   ) {
     this.store = new DeadLetterStore(db);
@@ -40,20 +43,24 @@ export class DeadLetterSink {
 
   async reject(rejections: Rejection[]): Promise<DeadLetter[]> {
     if (rejections.length === 0) return [];
-    const records: DeadLetter[] = rejections.map((r) => ({
-      schemaVersion: 'dead-letter/1',
-      deadLetterId: deadLetterId(r),
-      stage: r.stage,
-      sourceTopic: r.sourceTopic,
-      ...(r.sourcePartition !== undefined ? { sourcePartition: r.sourcePartition } : {}),
-      ...(r.sourceOffset !== undefined ? { sourceOffset: r.sourceOffset } : {}),
-      ...(r.messageId ? { messageId: r.messageId } : {}),
-      reason: r.reason,
-      errors: boundedViolations(r.errors),
-      originalBytesBase64: r.original.toString('base64'),
-      rejectedAt: this.clock().toISOString(),
-    }));
-    await this.store.insert(records.map((d, i) => ({ ...d, sourceKey: rejections[i].sourceKey ?? null })));
+    const records: DeadLetter[] = rejections.map((r) => {
+      const id = deadLetterId(r);
+      const sealed = this.keyring.sealBytes(id, r.original);
+      return {
+        schemaVersion: 'dead-letter/2',
+        deadLetterId: id,
+        stage: r.stage,
+        sourceTopic: r.sourceTopic,
+        ...(r.sourcePartition !== undefined ? { sourcePartition: r.sourcePartition } : {}),
+        ...(r.sourceOffset !== undefined ? { sourceOffset: r.sourceOffset } : {}),
+        ...(r.messageId ? { messageId: r.messageId } : {}),
+        reason: r.reason,
+        errors: boundedViolations(r.errors),
+        original: { keyId: sealed.keyId, sealedBase64: sealed.sealed.toString('base64') },
+        rejectedAt: this.clock().toISOString(),
+      };
+    });
+    await this.store.insert(records.map((d, i) => ({ ...d, sourceKey: rejections[i].sourceKey ?? null, senderRef: senderRefOf(rejections[i].original) })));
     await this.bus.publish(
       Topics.deadLetter,
       records.map((d) => jsonMessage(d.deadLetterId, d)),
@@ -121,6 +128,23 @@ export function poisonSink(sink: DeadLetterSink): PoisonSink {
       };
     },
   };
+}
+
+const ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/**
+ * Best-effort read, from bytes that failed, of who sent them and under which of its own ids
+ * ("spsti-a:sig-42"): a signalement, an accompaniment report or an outcome report names both.
+ * The sealed bytes cannot be searched; this is how a sender's status request finds its dead
+ * letter. Sender-chosen ids only, never a person's.
+ */
+export function senderRefOf(bytes: Buffer): string | null {
+  const parsed = parseJson(bytes);
+  if (!parsed.ok || !parsed.value || typeof parsed.value !== 'object') return null;
+  const v = parsed.value as { sender?: { partnerId?: unknown }; reporter?: { partnerId?: unknown }; signalementId?: unknown; reportId?: unknown };
+  const sender = v.sender?.partnerId ?? v.reporter?.partnerId;
+  const id = v.signalementId ?? v.reportId;
+  return typeof sender === 'string' && typeof id === 'string' && ID.test(sender) && ID.test(id) ? `${sender}:${id}` : null;
 }
 
 /** Best-effort read of the sender's messageId from bytes that failed validation. */

@@ -1,8 +1,14 @@
 import { AuditTrail } from '@pdp/audit';
 import { MessageBus, OutgoingMessage } from '@pdp/bus';
 import { Database } from '@pdp/db';
+import { IdentityKeyring } from '@pdp/identity';
 import { hubMetrics } from '@pdp/observability';
 import { DeadLetterStore, StoredDeadLetter } from './dead-letter.store';
+
+/** A dead letter's original bytes, opened with the keyring that sealed them (or as kept, from before they were sealed). */
+export function originalOf(keyring: IdentityKeyring, d: Pick<StoredDeadLetter, 'deadLetterId' | 'original'>): Buffer {
+  return d.original.keyId === null ? d.original.bytes : keyring.openBytes(d.deadLetterId, { keyId: d.original.keyId, sealed: d.original.bytes });
+}
 
 /** The header a replayed record carries: the dead letter it comes from. */
 export const REPLAY_HEADER = 'x-replay-of';
@@ -31,6 +37,7 @@ export class DeadLetterReplay {
     private readonly db: Database,
     private readonly bus: MessageBus,
     private readonly audit: AuditTrail,
+    private readonly keyring: IdentityKeyring,
     private readonly clock: () => Date = () => new Date(),
   ) {
     this.store = new DeadLetterStore(db);
@@ -44,7 +51,7 @@ export class DeadLetterReplay {
       // Published before the commit: a failed publication rolls the claim back, and the dead
       // letter can be replayed again. A commit lost after the publication republishes on the
       // next replay, which the consumers' idempotency absorbs.
-      await this.bus.publishMany(byTopic(rows));
+      await this.bus.publishMany(byTopic(rows, this.keyring));
       await this.audit.append(
         rows.map((d) => ({
           action: 'dead-letter-replayed' as const,
@@ -86,11 +93,11 @@ export class DeadLetterReplay {
  * The records of a replay, per topic. A dead letter kept without its key (before keys were
  * kept) goes under its message id, or its own id: the topic's consumers never read the key.
  */
-function byTopic(rows: StoredDeadLetter[]): { topic: string; messages: OutgoingMessage[] }[] {
+function byTopic(rows: StoredDeadLetter[], keyring: IdentityKeyring): { topic: string; messages: OutgoingMessage[] }[] {
   const topics = new Map<string, OutgoingMessage[]>();
   for (const d of rows) {
     const list = topics.get(d.sourceTopic) ?? [];
-    list.push({ key: d.sourceKey ?? d.messageId ?? d.deadLetterId, value: d.original, headers: { [REPLAY_HEADER]: d.deadLetterId } });
+    list.push({ key: d.sourceKey ?? d.messageId ?? d.deadLetterId, value: originalOf(keyring, d), headers: { [REPLAY_HEADER]: d.deadLetterId } });
     topics.set(d.sourceTopic, list);
   }
   return [...topics].map(([topic, messages]) => ({ topic, messages }));

@@ -4,16 +4,13 @@ import { Database, DATABASE } from '@pdp/db';
 import { IdentityKeyring } from './identity';
 import { IdentityVault } from './vault';
 
-/** The identity vault of an app, with the keys of its configuration. */
+/** The identity vault of an app, and the keyring of its configuration (which also seals dead letters' bytes). */
 @Global()
 @Module({
   providers: [
-    {
-      provide: IdentityVault,
-      inject: [DATABASE, HUB_CONFIG],
-      useFactory: (db: Database, config: HubConfig) => new IdentityVault(db, new IdentityKeyring(config.identityKeys.keys, config.identityKeys.activeKeyId)),
-    },
+    { provide: IdentityKeyring, inject: [HUB_CONFIG], useFactory: (config: HubConfig) => new IdentityKeyring(config.identityKeys.keys, config.identityKeys.activeKeyId) },
+    { provide: IdentityVault, inject: [DATABASE, IdentityKeyring], useFactory: (db: Database, keyring: IdentityKeyring) => new IdentityVault(db, keyring) },
   ],
-  exports: [IdentityVault],
+  exports: [IdentityVault, IdentityKeyring],
 })
 export class IdentityModule {}

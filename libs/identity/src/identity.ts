@@ -67,19 +67,31 @@ export class IdentityKeyring {
 
   /** The person pseudonym is bound as associated data: the identity opens only on its own row. */
   seal(person: string, identity: WorkerIdentity): SealedIdentity {
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.keys.get(this.activeKeyId)!, iv);
-    cipher.setAAD(Buffer.from(person));
-    const body = Buffer.concat([cipher.update(JSON.stringify(identity), 'utf8'), cipher.final()]);
-    return { keyId: this.activeKeyId, sealed: Buffer.concat([iv, cipher.getAuthTag(), body]) };
+    return this.sealBytes(person, Buffer.from(JSON.stringify(identity), 'utf8'));
   }
 
   open(person: string, s: SealedIdentity): WorkerIdentity {
+    return JSON.parse(this.openBytes(person, s).toString('utf8')) as WorkerIdentity;
+  }
+
+  /**
+   * Any bytes that may hold an identity (a dead letter's original message), bound to the record
+   * that keeps them (`context`, e.g. its id): they open only there.
+   */
+  sealBytes(context: string, bytes: Buffer): SealedIdentity {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.keys.get(this.activeKeyId)!, iv);
+    cipher.setAAD(Buffer.from(context));
+    const body = Buffer.concat([cipher.update(bytes), cipher.final()]);
+    return { keyId: this.activeKeyId, sealed: Buffer.concat([iv, cipher.getAuthTag(), body]) };
+  }
+
+  openBytes(context: string, s: SealedIdentity): Buffer {
     const key = this.keys.get(s.keyId);
-    if (!key) throw new Error(`identity sealed with key ${s.keyId}, which the configuration no longer has`);
+    if (!key) throw new Error(`sealed with key ${s.keyId}, which the configuration no longer has`);
     const decipher = createDecipheriv('aes-256-gcm', key, s.sealed.subarray(0, 12));
-    decipher.setAAD(Buffer.from(person));
+    decipher.setAAD(Buffer.from(context));
     decipher.setAuthTag(s.sealed.subarray(12, 28));
-    return JSON.parse(Buffer.concat([decipher.update(s.sealed.subarray(28)), decipher.final()]).toString('utf8')) as WorkerIdentity;
+    return Buffer.concat([decipher.update(s.sealed.subarray(28)), decipher.final()]);
   }
 }

@@ -1,6 +1,7 @@
 import { SignalementTopics, Topics } from '@pdp/contracts';
 import { Database, ListPosition } from '@pdp/db';
-import { DeadLetterFilter, DeadLetterReplay, DeadLetterStore, DeadLetterSummary, ReplayResult } from '@pdp/dead-letters';
+import { DeadLetterFilter, DeadLetterReplay, DeadLetterStore, DeadLetterSummary, originalOf, ReplayResult } from '@pdp/dead-letters';
+import { IdentityKeyring } from '@pdp/identity';
 import { ParkedCaseStore, ParkedSummary } from '@pdp/inbox';
 import { maskIdentity, scrubIdentifiers } from '@pdp/observability';
 import { countedOutcomeOf } from '@pdp/outcomes';
@@ -79,6 +80,7 @@ export class OpsService {
   constructor(
     private readonly db: Database,
     private readonly replayer: DeadLetterReplay,
+    private readonly keyring: IdentityKeyring,
   ) {
     this.deadLetterStore = new DeadLetterStore(db);
     this.parkedCases = new ParkedCaseStore(db);
@@ -93,14 +95,38 @@ export class OpsService {
   async deadLetter(deadLetterId: string): Promise<DeadLetterDetail | undefined> {
     const d = await this.deadLetterStore.get(deadLetterId);
     if (!d) return undefined;
-    const { sourceKey: _key, original, ...summary } = d;
-    void _key;
+    const { sourceKey: _key, original: _sealed, ...summary } = d;
+    const original = originalOf(this.keyring, d);
     const text = original.toString('utf8');
     try {
       return { ...summary, payload: maskIdentity(JSON.parse(text)), bytes: original.length };
     } catch {
       const shown = text.length > MAX_SHOWN_TEXT ? `${text.slice(0, MAX_SHOWN_TEXT)}…` : text;
       return { ...summary, payload: null, text: scrubIdentifiers(shown), bytes: original.length };
+    }
+  }
+
+  /** A dead letter's original bytes in clear (admins only: they may hold a worker's identity). */
+  async deadLetterOriginal(deadLetterId: string): Promise<Buffer | undefined> {
+    const d = await this.deadLetterStore.get(deadLetterId);
+    return d && originalOf(this.keyring, d);
+  }
+
+  /**
+   * The dead letters' upkeep: those past their retention go; those kept in clear (from before
+   * their bytes were sealed) or sealed with a retired key are sealed with the active one.
+   */
+  async sweepDeadLetters(retentionDays: number, now: Date): Promise<{ purged: number; resealed: number }> {
+    const purged = await this.deadLetterStore.purgeBefore(new Date(now.getTime() - retentionDays * 86_400_000));
+    let resealed = 0;
+    for (;;) {
+      const page = await this.deadLetterStore.sealedOtherwise(this.keyring.active, 200);
+      for (const d of page) {
+        const sealed = this.keyring.sealBytes(d.deadLetterId, originalOf(this.keyring, d));
+        await this.deadLetterStore.replaceOriginal(d.deadLetterId, { keyId: sealed.keyId, bytes: sealed.sealed });
+      }
+      resealed += page.length;
+      if (page.length < 200) return { purged, resealed };
     }
   }
 

@@ -1,3 +1,4 @@
+import { IdentityKeyring } from '@pdp/identity';
 import { CaseEvent, ContractRegistry, inboxTopic, Topics } from '@pdp/contracts';
 import { BusMessage, InMemoryBus, OutgoingMessage } from '@pdp/bus';
 import { migrate, PgliteDatabase } from '@pdp/db';
@@ -59,7 +60,14 @@ describe('CaseRouter', () => {
     await new PartnerRegistry(db).register({ partnerId: 'spsti-a', category: 'spsti', name: 'A', departements: [] });
     const directory = new AdhesionDirectory(db, bus);
     await directory.import([{ siret, spstiId: 'spsti-a', validFrom: '2020-01-01' }], 'test');
-    router = new CaseRouter({ db, bus, contracts: new ContractRegistry(), directory, deadLetters: new DeadLetterSink(db, bus), partitions: 1 });
+    router = new CaseRouter({
+      db,
+      bus,
+      contracts: new ContractRegistry(),
+      directory,
+      deadLetters: new DeadLetterSink(db, bus, new IdentityKeyring({ t: Buffer.alloc(32, 7).toString('base64') }, 't')),
+      partitions: 1,
+    });
   });
   afterAll(() => db.close());
 
@@ -92,7 +100,7 @@ describe('CaseRouter', () => {
       bus,
       contracts: new ContractRegistry(),
       directory: new AdhesionDirectory(db, bus),
-      deadLetters: new DeadLetterSink(db, bus),
+      deadLetters: new DeadLetterSink(db, bus, new IdentityKeyring({ t: Buffer.alloc(32, 7).toString('base64') }, 't')),
       partitions: 1,
       // The audit's row locks (a new case's lead) are held from here to the commit: last.
       onDelivered: async (deliveries) => void seen.push(deliveries.length, bus.messages(inboxTopic('spsti-a')).length),
@@ -113,7 +121,7 @@ describe('DeadLetterSink', () => {
     await migrate(db);
     const bus = new InMemoryBus();
     await bus.ensureTopics([{ topic: Topics.deadLetter, partitions: 1 }]);
-    const sink = new DeadLetterSink(db, bus);
+    const sink = new DeadLetterSink(db, bus, new IdentityKeyring({ t: Buffer.alloc(32, 7).toString('base64') }, 't'));
     const rejection = {
       stage: 'normalizer' as const,
       sourceTopic: Topics.sickLeaveInbound,

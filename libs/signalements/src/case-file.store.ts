@@ -76,19 +76,6 @@ export class CaseFileStore {
     return ref.rows[0];
   }
 
-  /**
-   * Dead letters of a topic whose original bytes contain a text (a signalement id): few, and
-   * looked up only when a sender asks about a signalement the flow never recorded.
-   */
-  async deadLettersContaining(topic: string, text: string, limit = 20): Promise<{ dead_letter_id: string; reason: string; errors: unknown; rejected_at: Date; original_bytes: Buffer }[]> {
-    const { rows } = await this.db.query<{ dead_letter_id: string; reason: string; errors: unknown; rejected_at: Date; original_bytes: Buffer }>(
-      `SELECT dead_letter_id, reason, errors, rejected_at, original_bytes FROM dead_letters
-        WHERE source_topic = $1 AND position(convert_to($2, 'UTF8') IN original_bytes) > 0 ORDER BY rejected_at DESC LIMIT $3`,
-      [topic, text, limit],
-    );
-    return rows;
-  }
-
   /** The decisions on a subject (a referral), by recipient category. */
   async decisionsOn(subjectId: string): Promise<DecisionRow[]> {
     const decisions = await this.db.query<DecisionRow>(

@@ -1,4 +1,5 @@
 import { Database, ListPosition } from '@pdp/db';
+import { DeadLetterStore } from '@pdp/dead-letters';
 import { caseEventOf } from '@pdp/sick-leave';
 import { SignalementTopics } from '@pdp/contracts';
 import { caseIdOf } from '@pdp/domain';
@@ -59,9 +60,11 @@ function recipient(r: DecisionRow): RecipientStatus {
 /** Read side of the coordination flows: sender status, ops views, case timeline. */
 export class SignalementQueries {
   private readonly store: CaseFileStore;
+  private readonly deadLetters: DeadLetterStore;
 
   constructor(db: Database) {
     this.store = new CaseFileStore(db);
+    this.deadLetters = new DeadLetterStore(db);
   }
 
   /** What became of a signalement, for its sender only (null for anyone else). */
@@ -81,19 +84,10 @@ export class SignalementQueries {
     };
   }
 
-  /** A signalement of this sender dead-lettered by the consumer, if any (its bytes name it). */
+  /** A signalement of this sender dead-lettered by the consumer, if any (found by the sender and id read from its bytes when rejected). */
   private async rejected(senderId: string, signalementId: string): Promise<RejectedSignalement | null> {
-    for (const d of await this.store.deadLettersContaining(SignalementTopics.signalementInbound, signalementId)) {
-      let parsed: { signalementId?: unknown; sender?: { partnerId?: unknown } } | null;
-      try {
-        parsed = JSON.parse(Buffer.from(d.original_bytes).toString('utf8'));
-      } catch {
-        continue;
-      }
-      if (parsed?.signalementId !== signalementId || parsed?.sender?.partnerId !== senderId) continue;
-      return { signalementId, status: 'rejected', reason: d.reason, errors: d.errors, deadLetterId: d.dead_letter_id, rejectedAt: new Date(d.rejected_at).toISOString() };
-    }
-    return null;
+    const [d] = await this.deadLetters.ofSender(SignalementTopics.signalementInbound, `${senderId}:${signalementId}`, 1);
+    return d ? { signalementId, status: 'rejected', reason: d.reason, errors: d.errors, deadLetterId: d.deadLetterId, rejectedAt: d.rejectedAt } : null;
   }
 
   async lead(caseId: string): Promise<ReferralStatus['chefDeFile']> {

@@ -1,6 +1,10 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res, StreamableFile, UseGuards } from '@nestjs/common';
+import { Response } from 'express';
+import { AuditTrail } from '@pdp/audit';
+import { HUB_CONFIG, HubConfig } from '@pdp/config';
+import { CLOCK, Clock } from '@pdp/platform';
 import { SignalementTopics, Topics } from '@pdp/contracts';
-import { AdminActor, OpsGuard, pageOf, parseListQuery, ProblemException, ProblemViolation } from '@pdp/http';
+import { AdminActor, AdminGuard, OpsGuard, pageOf, parseListQuery, ProblemException, ProblemViolation } from '@pdp/http';
 import { OpsService } from '../ops';
 
 const STAGES = ['gateway', 'normalizer', 'router', 'metrics', 'coordinator'] as const;
@@ -18,7 +22,12 @@ const DEAD_LETTER_ID = /^[A-Za-z0-9_-]{1,64}$/;
 @Controller('v1')
 @UseGuards(OpsGuard)
 export class OpsController {
-  constructor(private readonly ops: OpsService) {}
+  constructor(
+    private readonly ops: OpsService,
+    private readonly audit: AuditTrail,
+    @Inject(HUB_CONFIG) private readonly config: HubConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   @Get('messages/:messageId')
   async trace(@Param('messageId') messageId: string) {
@@ -51,6 +60,32 @@ export class OpsController {
     const d = DEAD_LETTER_ID.test(deadLetterId) ? await this.ops.deadLetter(deadLetterId) : undefined;
     if (!d) throw new ProblemException(404, 'Dead letter not found', `No dead letter ${deadLetterId}.`);
     return d;
+  }
+
+  /**
+   * A dead letter's original bytes in clear, as the sender sent them: admins only, as they may
+   * hold a worker's identity, and each read is audited with who read it.
+   */
+  @Get('ops/dead-letters/:deadLetterId/original')
+  @UseGuards(AdminGuard)
+  async original(@Param('deadLetterId') deadLetterId: string, @AdminActor() actor: string, @Res({ passthrough: true }) res: Response): Promise<StreamableFile> {
+    const bytes = DEAD_LETTER_ID.test(deadLetterId) ? await this.ops.deadLetterOriginal(deadLetterId) : undefined;
+    if (!bytes) throw new ProblemException(404, 'Dead letter not found', `No dead letter ${deadLetterId}.`);
+    await this.audit.append([{ action: 'dead-letter-read', subjectType: 'dead-letter', subjectId: deadLetterId, actor, detail: { bytes: bytes.length } }]);
+    res.setHeader('Cache-Control', 'no-store');
+    return new StreamableFile(bytes, { type: 'application/octet-stream', disposition: `attachment; filename="${deadLetterId}.bin"`, length: bytes.length });
+  }
+
+  /**
+   * Runs the retention now (it also runs every hour): dead letters past RETENTION_DEAD_LETTER_DAYS
+   * are removed, those in clear or under a retired key sealed with the active one. Audited.
+   */
+  @Post('ops/retention/sweep')
+  @HttpCode(200)
+  async sweep(@AdminActor() actor: string) {
+    const r = await this.ops.sweepDeadLetters(this.config.retention.deadLetterDays, this.clock());
+    await this.audit.append([{ action: 'retention-swept', subjectType: 'dead-letter', subjectId: 'dead-letters', actor, detail: { ...r, retentionDays: this.config.retention.deadLetterDays } }]);
+    return { deadLetters: r };
   }
 
   /**
