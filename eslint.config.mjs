@@ -18,7 +18,7 @@ const LAYERS = [
   ['dead-letters', 'partners', 'consent'],
   ['sick-leave', 'metrics'],
   ['signalements', 'outcomes'],
-  ['generator', 'ops'],
+  ['generator', 'ops', 'erasure'],
   ['demo'],
 ];
 

@@ -55,6 +55,8 @@ const MATRIX: Record<string, Who[] | 'public'> = {
   'POST /v1/ops/dead-letters/replay': OPS,
   'GET /v1/ops/dead-letters/:deadLetterId/original': ['admin'],
   'POST /v1/ops/retention/sweep': OPS,
+  'POST /v1/erasures': ['admin'],
+  'GET /v1/erasures': ['admin'],
   'POST /v1/ops/fhir/retry': OPS,
   'GET /v1/ops/routing-rules': OPS,
   'POST /v1/cases/:caseId/chef-de-file/admin': OPS,

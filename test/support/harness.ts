@@ -37,7 +37,9 @@ export interface HubUnderTest {
 }
 
 const ADMIN_KEY = 'e2e-admin-key-0123456789';
-const PSEUDONYM_KEY = 'e2e-pseudonym-key-0123456789abcdef';
+/** The tests' pseudonym key: a test computes the pseudonym of a NIR it sent. */
+export const TEST_PSEUDONYM_KEY = 'e2e-pseudonym-key-0123456789abcdef';
+const PSEUDONYM_KEY = TEST_PSEUDONYM_KEY;
 const IDENTITY_KEYS = 'e2e:BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=';
 /**
  * A test configuration: partners and the admin authenticate with API keys (the scenarios register

@@ -11,6 +11,7 @@ import { IdentityModule } from '@pdp/identity';
 import { InboxHttpModule } from '@pdp/inbox';
 import { SickLeaveHttpModule } from '@pdp/sick-leave';
 import { OpsHttpModule } from '@pdp/ops';
+import { ErasureHttpModule } from '@pdp/erasure';
 import { SignalementsHttpModule } from '@pdp/signalements';
 
 /** The gateway service: the HTTP API of intake, inboxes, partners and directory, signalements, ops. */
@@ -34,6 +35,7 @@ export class GatewayModule {
         SickLeaveHttpModule,
         SignalementsHttpModule,
         OpsHttpModule,
+        ErasureHttpModule,
       ],
     };
   }

@@ -14,6 +14,7 @@ import { InboxHttpModule } from '@pdp/inbox';
 import { SickLeaveHttpModule, SickLeaveNormalizerModule, SickLeaveRouterModule } from '@pdp/sick-leave';
 import { SignalementsConsumerModule, SignalementsHttpModule } from '@pdp/signalements';
 import { OpsHttpModule } from '@pdp/ops';
+import { ErasureHttpModule } from '@pdp/erasure';
 import { OutcomesConsumerModule, OutcomesHttpModule } from '@pdp/outcomes';
 import { MESSAGE_BUS } from '@pdp/bus';
 import { AdhesionDirectory, PartnerRegistry } from '@pdp/partners';
@@ -42,6 +43,7 @@ export class HubModule {
         SickLeaveRouterModule,
         SignalementsHttpModule,
         OpsHttpModule,
+        ErasureHttpModule,
         SignalementsConsumerModule,
         OutcomesHttpModule,
         OutcomesConsumerModule,

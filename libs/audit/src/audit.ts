@@ -27,6 +27,7 @@ export type AuditAction =
   | 'dead-letter-replayed'
   | 'dead-letter-read'
   | 'retention-swept'
+  | 'person-erased'
   | 'metrics-rebuilt'
   | 'metrics-snapshots-published'
   | 'follow-ups-swept';
@@ -34,7 +35,8 @@ export type AuditAction =
 /** One fact of the trail. Pseudonyms only: the trail must be shareable with a DPO as is. */
 export interface AuditEntry {
   action: AuditAction;
-  subjectType: 'sick-leave' | 'signalement' | 'accompaniment-report' | 'consent' | 'case' | 'rules' | 'partner' | 'directory' | 'fhir' | 'metrics' | 'follow-ups' | 'account' | 'dead-letter';
+  subjectType:
+    'sick-leave' | 'signalement' | 'accompaniment-report' | 'consent' | 'case' | 'rules' | 'partner' | 'directory' | 'fhir' | 'metrics' | 'follow-ups' | 'account' | 'dead-letter' | 'erasure';
   subjectId: string;
   caseId?: string | null;
   personPseudonym?: string | null;

@@ -11,10 +11,13 @@ export interface BusMessage {
 /** The headers of a consumed message that has none (most inbound ones): one shared, frozen object. */
 export const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
-/** A message to publish. Keys never hold a person identifier (pseudonyms only). */
+/**
+ * A message to publish. Keys never hold a person identifier (pseudonyms only). A null value is
+ * a tombstone: "forget this key" (an erased person's key on the topics keyed by her pseudonym).
+ */
 export interface OutgoingMessage {
   key: string;
-  value: Buffer | string;
+  value: Buffer | string | null;
   headers?: Record<string, string>;
 }
 

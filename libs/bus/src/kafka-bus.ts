@@ -39,20 +39,20 @@ const FATAL_PRODUCER_ERRORS = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_
 interface QueuedMessage {
   topic: string;
   key: string;
-  value: Buffer | string;
+  value: Buffer | string | null;
   headers?: Record<string, string>;
 }
 
 /** What a message weighs in a produce request (key, value and the record's overhead). */
-function messageBytes(m: { key: string; value: Buffer | string }): number {
-  return Buffer.byteLength(m.value) + Buffer.byteLength(m.key) + 64;
+function messageBytes(m: { key: string; value: Buffer | string | null }): number {
+  return (m.value === null ? 0 : Buffer.byteLength(m.value)) + Buffer.byteLength(m.key) + 64;
 }
 
 /**
  * Splits messages for several topics into produce requests: each topic's messages keep their
  * order across requests and weigh at most maxTopicBytes in each, a request at most maxBytes.
  */
-export function requestChunks<T extends { topic: string; key: string; value: Buffer | string }>(messages: T[], maxTopicBytes = MAX_TOPIC_BYTES, maxBytes = MAX_REQUEST_BYTES): T[][] {
+export function requestChunks<T extends { topic: string; key: string; value: Buffer | string | null }>(messages: T[], maxTopicBytes = MAX_TOPIC_BYTES, maxBytes = MAX_REQUEST_BYTES): T[][] {
   const chunks: { messages: T[]; bytes: number; byTopic: Map<string, number> }[] = [];
   // The request a topic's next message may go to: never an earlier one than its last message's.
   const next = new Map<string, number>();
@@ -77,7 +77,7 @@ export function requestChunks<T extends { topic: string; key: string; value: Buf
 }
 
 /** Splits messages into consecutive chunks whose keys and values stay under maxBytes. */
-export function chunksBySize<T extends { key: string; value: Buffer | string }>(messages: T[], maxBytes: number): T[][] {
+export function chunksBySize<T extends { key: string; value: Buffer | string | null }>(messages: T[], maxBytes: number): T[][] {
   const chunks: T[][] = [];
   let current: T[] = [];
   let size = 0;

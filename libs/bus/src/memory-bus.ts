@@ -32,7 +32,8 @@ export class InMemoryBus implements MessageBus, ObservableBus {
         partition: 0,
         offset: String(log.length),
         key: m.key,
-        value: Buffer.isBuffer(m.value) ? m.value : Buffer.from(m.value),
+        // A tombstone is an empty record here (the in-process bus keeps no compacted log).
+        value: m.value === null ? Buffer.alloc(0) : Buffer.isBuffer(m.value) ? m.value : Buffer.from(m.value),
         headers: m.headers ?? {},
       });
     }

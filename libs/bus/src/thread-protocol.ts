@@ -80,8 +80,8 @@ export function unpackBatch(b: PackedBatch): BusMessage[] {
 export function asBuffers(batches: { topic: string; messages: OutgoingMessage[] }[]): { topic: string; messages: OutgoingMessage[] }[] {
   for (const b of batches) {
     for (const m of b.messages) {
-      if (typeof m.value !== 'string' && !Buffer.isBuffer(m.value)) {
-        const u = m.value as Uint8Array;
+      if (m.value !== null && typeof m.value !== 'string' && !Buffer.isBuffer(m.value)) {
+        const u = m.value as unknown as Uint8Array;
         m.value = Buffer.from(u.buffer, u.byteOffset, u.byteLength);
       }
     }

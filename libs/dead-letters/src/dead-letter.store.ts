@@ -155,6 +155,20 @@ export class DeadLetterStore {
     await this.db.query('UPDATE dead_letters SET original_bytes = $2, original_key_id = $3 WHERE dead_letter_id = $1', [deadLetterId, sealed.bytes, sealed.keyId]);
   }
 
+  /** Dead letters with their bytes, in id order after an id, a page at a time (a scan). */
+  async pageAfter(afterId: string, limit: number): Promise<{ deadLetterId: string; original: { keyId: string | null; bytes: Buffer } }[]> {
+    const { rows } = await this.db.query<{ dead_letter_id: string; original_bytes: Buffer | Uint8Array; original_key_id: string | null }>(
+      'SELECT dead_letter_id, original_bytes, original_key_id FROM dead_letters WHERE dead_letter_id > $1 ORDER BY dead_letter_id LIMIT $2',
+      [afterId, limit],
+    );
+    return rows.map((r) => ({ deadLetterId: r.dead_letter_id, original: { keyId: r.original_key_id, bytes: Buffer.from(r.original_bytes) } }));
+  }
+
+  async remove(deadLetterIds: readonly string[]): Promise<number> {
+    if (deadLetterIds.length === 0) return 0;
+    return (await this.db.query('DELETE FROM dead_letters WHERE dead_letter_id = ANY($1::text[])', [deadLetterIds])).rowCount;
+  }
+
   /** Removes the dead letters rejected before an instant (their retention is over); returns how many. */
   async purgeBefore(cutoff: Date): Promise<number> {
     const { rowCount } = await this.db.query('DELETE FROM dead_letters WHERE rejected_at < $1', [cutoff.toISOString()]);

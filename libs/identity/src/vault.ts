@@ -30,6 +30,11 @@ export class IdentityVault {
     return s ? this.keyring.open(person, s) : null;
   }
 
+  /** Forgets a person's identity (an erasure), in the caller's transaction; true when there was one. */
+  async forget(tx: Sql, person: string): Promise<boolean> {
+    return (await tx.query('DELETE FROM identities WHERE person_pseudonym = $1', [person])).rowCount > 0;
+  }
+
   /** Re-seals, a page at a time, what older keys sealed; returns how many were re-sealed. */
   async reseal(pageSize = 500): Promise<number> {
     let total = 0;

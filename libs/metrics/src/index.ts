@@ -12,3 +12,4 @@ export * from './orientations';
 export * from './snapshots';
 export * from './follow-up-metrics';
 export { followUpStatusSql } from './follow-up-metrics.store';
+export * from './erasure';

@@ -6,3 +6,4 @@ export * from './services';
 export * from './snapshots';
 export * from './outcomes.module';
 export * from './outcome-trace';
+export * from './erasure';

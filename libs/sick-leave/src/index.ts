@@ -6,3 +6,4 @@ export * from './episode-rows';
 export * from './sick-leave-audit';
 export * from './sick-leave.module';
 export { EPISODE_COLUMNS } from './episode.store';
+export * from './erasure';

@@ -8,3 +8,4 @@ export * from './return-flow';
 export * from './case-file';
 export * from './signalements';
 export * from './signalements.module';
+export * from './erasure';

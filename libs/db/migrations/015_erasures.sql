@@ -1,0 +1,10 @@
+-- Erasures of a person at her request (docs/security.md, "Erasure"): when, by whom, why, and
+-- what was removed or unlinked. Never who: no pseudonym, no identifier; the count is what the
+-- published figures' readers are told (their facts stay, unlinked).
+CREATE TABLE erasures (
+  erasure_id text COLLATE "C" PRIMARY KEY,
+  erased_at  timestamptz NOT NULL DEFAULT now(),
+  actor      text COLLATE "C" NOT NULL,
+  reason     text COLLATE "C" NOT NULL,
+  summary    jsonb NOT NULL
+);

@@ -1,0 +1,33 @@
+import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { isValidNir } from '@pdp/domain';
+import { AdminActor, AdminGuard, ProblemException, ProblemViolation } from '@pdp/http';
+import { ErasureService } from '../erasure';
+
+/**
+ * A person's erasure, by her NIR or INS (in the body: never in a URL or an access log), with
+ * its reason; admins only, audited. The answer counts what went, and names nobody.
+ */
+@Controller('v1/erasures')
+@UseGuards(AdminGuard)
+export class ErasureController {
+  constructor(private readonly erasure: ErasureService) {}
+
+  @Post()
+  @HttpCode(200)
+  async erase(@Body() body: { nir?: unknown; ins?: unknown; reason?: unknown }, @AdminActor() actor: string) {
+    const errors: ProblemViolation[] = [];
+    const given = (['nir', 'ins'] as const).filter((k) => body?.[k] !== undefined);
+    if (given.length !== 1) errors.push({ path: '/nir', message: 'give the NIR or the INS (its value), one of them' });
+    const matricule = given.length === 1 ? body[given[0]] : undefined;
+    if (given.length === 1 && (typeof matricule !== 'string' || !isValidNir(matricule))) errors.push({ path: `/${given[0]}`, message: 'is not a NIR whose key matches' });
+    if (typeof body?.reason !== 'string' || body.reason.trim().length < 3 || body.reason.length > 500)
+      errors.push({ path: '/reason', message: 'is required: why (e.g. the person’s request of 2026-12-01), 3 to 500 characters' });
+    if (errors.length) throw new ProblemException(400, 'Invalid erasure', `${errors.length} violation(s)`, errors);
+    return this.erasure.erase(matricule as string, (body.reason as string).trim(), actor);
+  }
+
+  @Get()
+  list() {
+    return this.erasure.list();
+  }
+}
