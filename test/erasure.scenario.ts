@@ -142,7 +142,28 @@ export function erasureScenario(start: () => Promise<HubUnderTest>): void {
     expect(await figures()).toEqual(before);
     const list = (await documented(await admin(http().get('/v1/erasures')).expect(200), 'GET /v1/erasures')).body;
     expect(list.count).toBe(1);
+    expect(list.erasures[0]).toMatchObject({ erasureId: erased.erasureId, kind: 'request', reason: 'her request of 2026-12-01' });
     const audit = await hub.db.query<{ person_pseudonym: string | null; actor: string }>("SELECT person_pseudonym, actor FROM audit_log WHERE action = 'person-erased'");
     expect(audit.rows).toEqual([{ person_pseudonym: null, actor: 'admin' }]);
+  });
+
+  it('erases, at the end of their retention, the persons with no activity since, and only them', async () => {
+    const old = sickLeave({ n: 9103, leaveId: 'aat-erasure-old', employer: { siret: siretOf(61) }, pdpRisk: true });
+    const recent = sickLeave({ n: 9104, leaveId: 'aat-erasure-recent', employer: { siret: siretOf(61) }, pdpRisk: true });
+    for (const l of [old, recent]) await hub.publish(Topics.sickLeaveInbound, l.leaveId, JSON.stringify(l));
+    const pseudonymizer = new Pseudonymizer(TEST_PSEUDONYM_KEY);
+    const [oldPerson, recentPerson] = [nirOf(9103), nirOf(9104)].map((n) => pseudonymizer.person(n));
+    const episodesOf = async (p: string) => Number((await hub.db.query<{ n: string }>('SELECT count(*) AS n FROM episodes WHERE person_pseudonym = $1', [p])).rows[0].n);
+    await eventually(async () => (await episodesOf(oldPerson)) === 1 && (await episodesOf(recentPerson)) === 1, 'both leaves recorded');
+    // The first person's last activity was four years ago (past the three years of RETENTION_PERSON_DAYS).
+    for (const table of ['episodes', 'identities']) await hub.db.query(`UPDATE ${table} SET updated_at = now() - interval '4 years' WHERE person_pseudonym = $1`, [oldPerson]);
+    const swept = (await documented(await admin(http().post('/v1/ops/retention/sweep')).expect(200), 'POST /v1/ops/retention/sweep')).body;
+    expect(swept.persons.erased).toBe(1);
+    expect(await episodesOf(oldPerson)).toBe(0);
+    expect(await episodesOf(recentPerson)).toBe(1);
+    expect(Number((await hub.db.query<{ n: string }>('SELECT count(*) AS n FROM identities WHERE person_pseudonym = $1', [oldPerson])).rows[0].n)).toBe(0);
+    const list = (await admin(http().get('/v1/erasures')).expect(200)).body;
+    expect(list.erasures[0]).toMatchObject({ kind: 'retention', summary: { removed: { identity: 1, episodes: 1 } } });
+    expect((await admin(http().post('/v1/ops/retention/sweep')).expect(200)).body.persons.erased).toBe(0);
   });
 }

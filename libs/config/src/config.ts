@@ -108,9 +108,10 @@ export interface HubConfig {
   identityKeys: { activeKeyId: string; keys: Record<string, string> };
   /**
    * How long each class of data is kept (docs/operations.md, "Retention"), in days: dead letters
-   * (their table rows, and the dead-letter topic's retention when the hub creates it).
+   * (their table rows, and the dead-letter topic's retention when the hub creates it); a person's
+   * identity and person-level rows after her last activity (then erased as at her request).
    */
-  retention: { deadLetterDays: number };
+  retention: { deadLetterDays: number; personDays: number };
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -172,8 +173,8 @@ const schema = {
     routingRulesFile: { type: 'string', minLength: 1 },
     retention: {
       type: 'object',
-      required: ['deadLetterDays'],
-      properties: { deadLetterDays: { type: 'number', exclusiveMinimum: 0, maximum: 3650 } },
+      required: ['deadLetterDays', 'personDays'],
+      properties: { deadLetterDays: { type: 'number', exclusiveMinimum: 0, maximum: 3650 }, personDays: { type: 'number', exclusiveMinimum: 0, maximum: 36500 } },
     },
     identityKeys: {
       type: 'object',
@@ -275,7 +276,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { metrics: metr
     ...(env.PARTNERS_FILE ? { partnersFile: { path: env.PARTNERS_FILE, apiKeys: partnerApiKeys(env.PARTNERS_FILE, env) } } : {}),
     telemetry: { tracesExporter: tracesExporter(env) },
     identityKeys: identityKeys(env, mode),
-    retention: { deadLetterDays: Number(env.RETENTION_DEAD_LETTER_DAYS ?? 30) },
+    retention: { deadLetterDays: Number(env.RETENTION_DEAD_LETTER_DAYS ?? 30), personDays: Number(env.RETENTION_PERSON_DAYS ?? 1095) },
     ...overrides,
   };
   const validate = new Ajv({ allErrors: true }).compile(schema);

@@ -2,3 +2,4 @@ export * from './dead-letters';
 export * from './dead-letters.module';
 export * from './dead-letter.store';
 export * from './replay';
+export * from './retention';

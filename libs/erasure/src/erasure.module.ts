@@ -6,9 +6,10 @@ import { Pseudonymizer } from '@pdp/domain';
 import { IdentityKeyring, IdentityVault } from '@pdp/identity';
 import { Clock, CLOCK } from '@pdp/platform';
 import { ErasureService } from './erasure';
-import { ErasureController } from './http/erasure.controller';
+import { ErasureController, RetentionController } from './http/erasure.controller';
+import { RetentionService } from './retention';
 
-/** A person's erasure over HTTP (admins). Needs PlatformModule, AuditModule and IdentityModule. */
+/** A person's erasure over HTTP (admins), and the retention of every class of data. Needs PlatformModule, AuditModule and IdentityModule. */
 @Module({
   providers: [
     {
@@ -17,7 +18,8 @@ import { ErasureController } from './http/erasure.controller';
       useFactory: (db: Database, bus: MessageBus, p: Pseudonymizer, vault: IdentityVault, keyring: IdentityKeyring, audit: AuditTrail, clock: Clock) =>
         new ErasureService(db, bus, p, vault, keyring, audit, clock),
     },
+    RetentionService,
   ],
-  controllers: [ErasureController],
+  controllers: [ErasureController, RetentionController],
 })
 export class ErasureHttpModule {}

@@ -35,6 +35,8 @@ export interface ErasureSummary {
 
 export interface Erasure {
   erasureId: string;
+  /** request: the person asked; retention: her data outlived RETENTION_PERSON_DAYS. */
+  kind: 'request' | 'retention';
   erasedAt: string;
   actor: string;
   reason: string;
@@ -42,7 +44,8 @@ export interface Erasure {
 }
 
 /**
- * A person's erasure at her request (docs/security.md, "Erasure"), by her NIR or INS: her
+ * A person's erasure (docs/architecture.md, "Personal data"), at her request by her NIR or INS,
+ * or when her data's retention is over: her
  * identity and every person-level row go, in one transaction, in every flow; the facts the
  * published figures count stay under an unlinkable token (the figures do not move, and the
  * erasures are counted); the dead letters whose bytes name her go; the partners' topics that
@@ -61,9 +64,18 @@ export class ErasureService {
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
-  /** `matricule`: the NIR, or the INS's value (the same 13 digits and key), already checked. */
-  async erase(matricule: string, reason: string, actor: string): Promise<Erasure> {
-    const person = this.pseudonymizer.person(matricule);
+  /** At her request. `matricule`: the NIR, or the INS's value (the same 13 digits and key), already checked. */
+  erase(matricule: string, reason: string, actor: string): Promise<Erasure> {
+    return this.erasePerson(this.pseudonymizer.person(matricule), { kind: 'request', reason, actor, matricule });
+  }
+
+  /**
+   * Erases a person known by her pseudonym. With her matricule (a request), the dead letters
+   * naming her are found and removed too; without (retention), they go with their own, shorter
+   * retention.
+   */
+  async erasePerson(person: string, how: { kind: Erasure['kind']; reason: string; actor: string; matricule?: string }): Promise<Erasure> {
+    const { kind, reason, actor } = how;
     const erasureId = `er_${randomUUID()}`;
     const token = `erased:${randomUUID()}`;
     const erasedAt = this.clock().toISOString();
@@ -95,15 +107,22 @@ export class ErasureService {
       };
       return { summary, partners };
     });
-    summary.removed.deadLetters = await this.eraseDeadLetters(matricule.slice(0, 13));
+    if (how.matricule) summary.removed.deadLetters = await this.eraseDeadLetters(how.matricule.slice(0, 13));
     // Her key on every topic keyed by her pseudonym that carried her: the partners' inbox topics
     // and the follow-ups. A compacting consumer drops what it kept under it.
     const tombstone = (): OutgoingMessage => ({ key: person, value: null, headers: { 'x-erasure-id': erasureId } });
     await this.bus.publishMany([...partners.map((p) => ({ topic: inboxTopic(p), messages: [tombstone()] })), { topic: Topics.followUp, messages: [tombstone()] }]);
-    await this.db.query('INSERT INTO erasures (erasure_id, erased_at, actor, reason, summary) VALUES ($1, $2, $3, $4, $5)', [erasureId, erasedAt, actor, reason, JSON.stringify(summary)]);
-    await this.audit.append([{ action: 'person-erased', subjectType: 'erasure', subjectId: erasureId, personPseudonym: null, actor, detail: { reason, ...summary } }]);
-    hubMetrics.erasures.inc();
-    return { erasureId, erasedAt, actor, reason, summary };
+    await this.db.query('INSERT INTO erasures (erasure_id, kind, erased_at, actor, reason, summary) VALUES ($1, $2, $3, $4, $5, $6)', [
+      erasureId,
+      kind,
+      erasedAt,
+      actor,
+      reason,
+      JSON.stringify(summary),
+    ]);
+    await this.audit.append([{ action: 'person-erased', subjectType: 'erasure', subjectId: erasureId, personPseudonym: null, actor, detail: { kind, reason, ...summary } }]);
+    hubMetrics.erasures.inc({ kind });
+    return { erasureId, kind, erasedAt, actor, reason, summary };
   }
 
   /** The dead letters whose original bytes hold her matricule (opened one by one: they are sealed), removed. */
@@ -123,13 +142,13 @@ export class ErasureService {
   /** The erasures done, newest first (no person in them), and how many in all. */
   async list(limit = 100): Promise<{ count: number; erasures: Erasure[] }> {
     const count = await this.db.query<{ n: string }>('SELECT count(*) AS n FROM erasures');
-    const { rows } = await this.db.query<{ erasure_id: string; erased_at: Date; actor: string; reason: string; summary: ErasureSummary }>(
-      'SELECT erasure_id, erased_at, actor, reason, summary FROM erasures ORDER BY erased_at DESC, erasure_id DESC LIMIT $1',
+    const { rows } = await this.db.query<{ erasure_id: string; kind: Erasure['kind']; erased_at: Date; actor: string; reason: string; summary: ErasureSummary }>(
+      'SELECT erasure_id, kind, erased_at, actor, reason, summary FROM erasures ORDER BY erased_at DESC, erasure_id DESC LIMIT $1',
       [limit],
     );
     return {
       count: Number(count.rows[0].n),
-      erasures: rows.map((r) => ({ erasureId: r.erasure_id, erasedAt: new Date(r.erased_at).toISOString(), actor: r.actor, reason: r.reason, summary: r.summary })),
+      erasures: rows.map((r) => ({ erasureId: r.erasure_id, kind: r.kind, erasedAt: new Date(r.erased_at).toISOString(), actor: r.actor, reason: r.reason, summary: r.summary })),
     };
   }
 }

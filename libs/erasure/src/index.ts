@@ -1,2 +1,3 @@
 export * from './erasure';
 export * from './erasure.module';
+export * from './retention';

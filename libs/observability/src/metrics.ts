@@ -23,7 +23,12 @@ export class HubMetrics {
     registers: [this.registry],
   });
   readonly deadLettered = new Counter({ name: 'pdp_dead_letters_total', help: 'Messages dead-lettered, by stage and source topic', labelNames: ['stage', 'topic'], registers: [this.registry] });
-  readonly erasures = new Counter({ name: 'pdp_erasures_total', help: 'Persons erased at their request (their identity and person-level rows removed)', registers: [this.registry] });
+  readonly erasures = new Counter({
+    name: 'pdp_erasures_total',
+    help: 'Persons erased (identity and person-level rows removed), at their request or at the end of their retention',
+    labelNames: ['kind'],
+    registers: [this.registry],
+  });
   readonly deadLettersReplayed = new Counter({
     name: 'pdp_dead_letters_replayed_total',
     help: 'Dead letters put back on their topic by an operator, by stage and source topic',

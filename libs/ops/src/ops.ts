@@ -112,24 +112,6 @@ export class OpsService {
     return d && originalOf(this.keyring, d);
   }
 
-  /**
-   * The dead letters' upkeep: those past their retention go; those kept in clear (from before
-   * their bytes were sealed) or sealed with a retired key are sealed with the active one.
-   */
-  async sweepDeadLetters(retentionDays: number, now: Date): Promise<{ purged: number; resealed: number }> {
-    const purged = await this.deadLetterStore.purgeBefore(new Date(now.getTime() - retentionDays * 86_400_000));
-    let resealed = 0;
-    for (;;) {
-      const page = await this.deadLetterStore.sealedOtherwise(this.keyring.active, 200);
-      for (const d of page) {
-        const sealed = this.keyring.sealBytes(d.deadLetterId, originalOf(this.keyring, d));
-        await this.deadLetterStore.replaceOriginal(d.deadLetterId, { keyId: sealed.keyId, bytes: sealed.sealed });
-      }
-      resealed += page.length;
-      if (page.length < 200) return { purged, resealed };
-    }
-  }
-
   replay(deadLetterIds: readonly string[], actor: string): Promise<ReplayResult[]> {
     return this.replayer.replay(deadLetterIds, actor);
   }

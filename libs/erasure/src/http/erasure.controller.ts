@@ -1,7 +1,9 @@
 import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { isValidNir } from '@pdp/domain';
-import { AdminActor, AdminGuard, ProblemException, ProblemViolation } from '@pdp/http';
+import { AuditTrail } from '@pdp/audit';
+import { AdminActor, AdminGuard, OpsGuard, ProblemException, ProblemViolation } from '@pdp/http';
 import { ErasureService } from '../erasure';
+import { RetentionService } from '../retention';
 
 /**
  * A person's erasure, by her NIR or INS (in the body: never in a URL or an access log), with
@@ -29,5 +31,27 @@ export class ErasureController {
   @Get()
   list() {
     return this.erasure.list();
+  }
+}
+
+/**
+ * Runs the retention now (it also runs every hour): dead letters past RETENTION_DEAD_LETTER_DAYS
+ * removed, those in clear or under a retired key sealed with the active one; persons inactive for
+ * RETENTION_PERSON_DAYS erased. Ops; each erasure is audited.
+ */
+@Controller('v1/ops/retention')
+@UseGuards(OpsGuard)
+export class RetentionController {
+  constructor(
+    private readonly retention: RetentionService,
+    private readonly audit: AuditTrail,
+  ) {}
+
+  @Post('sweep')
+  @HttpCode(200)
+  async sweep(@AdminActor() actor: string) {
+    const r = await this.retention.sweep(actor);
+    await this.audit.append([{ action: 'retention-swept', subjectType: 'dead-letter', subjectId: 'retention', actor, detail: { ...r } }]);
+    return r;
   }
 }

@@ -1,8 +1,6 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res, StreamableFile, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, StreamableFile, UseGuards } from '@nestjs/common';
 import { Response } from 'express';
 import { AuditTrail } from '@pdp/audit';
-import { HUB_CONFIG, HubConfig } from '@pdp/config';
-import { CLOCK, Clock } from '@pdp/platform';
 import { SignalementTopics, Topics } from '@pdp/contracts';
 import { AdminActor, AdminGuard, OpsGuard, pageOf, parseListQuery, ProblemException, ProblemViolation } from '@pdp/http';
 import { OpsService } from '../ops';
@@ -25,8 +23,6 @@ export class OpsController {
   constructor(
     private readonly ops: OpsService,
     private readonly audit: AuditTrail,
-    @Inject(HUB_CONFIG) private readonly config: HubConfig,
-    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   @Get('messages/:messageId')
@@ -74,18 +70,6 @@ export class OpsController {
     await this.audit.append([{ action: 'dead-letter-read', subjectType: 'dead-letter', subjectId: deadLetterId, actor, detail: { bytes: bytes.length } }]);
     res.setHeader('Cache-Control', 'no-store');
     return new StreamableFile(bytes, { type: 'application/octet-stream', disposition: `attachment; filename="${deadLetterId}.bin"`, length: bytes.length });
-  }
-
-  /**
-   * Runs the retention now (it also runs every hour): dead letters past RETENTION_DEAD_LETTER_DAYS
-   * are removed, those in clear or under a retired key sealed with the active one. Audited.
-   */
-  @Post('ops/retention/sweep')
-  @HttpCode(200)
-  async sweep(@AdminActor() actor: string) {
-    const r = await this.ops.sweepDeadLetters(this.config.retention.deadLetterDays, this.clock());
-    await this.audit.append([{ action: 'retention-swept', subjectType: 'dead-letter', subjectId: 'dead-letters', actor, detail: { ...r, retentionDays: this.config.retention.deadLetterDays } }]);
-    return { deadLetters: r };
   }
 
   /**
