@@ -17,8 +17,8 @@ export class IdentityStore {
     );
   }
 
-  async get(person: string): Promise<SealedIdentity | null> {
-    const { rows } = await this.db.query<{ key_id: string; sealed: Buffer | Uint8Array }>('SELECT key_id, sealed FROM identities WHERE person_pseudonym = $1', [person]);
+  async get(person: string, sql: Sql = this.db): Promise<SealedIdentity | null> {
+    const { rows } = await sql.query<{ key_id: string; sealed: Buffer | Uint8Array }>('SELECT key_id, sealed FROM identities WHERE person_pseudonym = $1', [person]);
     return rows[0] ? { keyId: rows[0].key_id, sealed: Buffer.from(rows[0].sealed) } : null;
   }
 

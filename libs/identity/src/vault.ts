@@ -25,8 +25,9 @@ export class IdentityVault {
     return this.store.save(tx, rows);
   }
 
-  async open(person: string): Promise<WorkerIdentity | null> {
-    const s = await this.store.get(person);
+  /** A person's identity; `sql`: the caller's transaction, when it holds one (an embedded database has one connection). */
+  async open(person: string, sql?: Sql): Promise<WorkerIdentity | null> {
+    const s = await this.store.get(person, sql);
     return s ? this.keyring.open(person, s) : null;
   }
 

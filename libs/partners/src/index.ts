@@ -5,3 +5,5 @@ export * from './partners-file';
 export * from './territory';
 export * from './partners.module';
 export * from './http/partners-http.module';
+export * from './encryption-key';
+export * from './partner-identity';

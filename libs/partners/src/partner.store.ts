@@ -1,5 +1,6 @@
 import { Sql } from '@pdp/db';
 import type { Partner, PartnerCategory } from './partners';
+import type { PartnerEncryptionKey } from './encryption-key';
 
 interface PartnerRow {
   partner_id: string;
@@ -9,9 +10,10 @@ interface PartnerRow {
   departements: string[];
   fhir_endpoint: string | null;
   certificate_sha256: string | null;
+  encryption_jwk: PartnerEncryptionKey | null;
 }
 
-const SELECT_PARTNER = 'SELECT partner_id, category, name, region, departements, fhir_endpoint, certificate_sha256 FROM partners';
+const SELECT_PARTNER = 'SELECT partner_id, category, name, region, departements, fhir_endpoint, certificate_sha256, encryption_jwk FROM partners';
 
 function toPartner(r: PartnerRow): Partner {
   return {
@@ -22,6 +24,7 @@ function toPartner(r: PartnerRow): Partner {
     departements: r.departements,
     fhirEndpoint: r.fhir_endpoint,
     ...(r.certificate_sha256 ? { certificateSha256: r.certificate_sha256 } : {}),
+    ...(r.encryption_jwk ? { encryptionKey: r.encryption_jwk } : {}),
   };
 }
 
@@ -35,13 +38,14 @@ export class PartnerStore {
    */
   async upsert(p: Partner, apiKeyHash: string | null): Promise<void> {
     await this.db.query(
-      `INSERT INTO partners (partner_id, category, name, api_key_hash, region, departements, fhir_endpoint, certificate_sha256)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+      `INSERT INTO partners (partner_id, category, name, api_key_hash, region, departements, fhir_endpoint, certificate_sha256, encryption_jwk)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
        ON CONFLICT (partner_id) DO UPDATE SET category = excluded.category, name = excluded.name,
          api_key_hash = coalesce(excluded.api_key_hash, partners.api_key_hash), region = excluded.region,
          departements = excluded.departements, fhir_endpoint = excluded.fhir_endpoint,
-         certificate_sha256 = coalesce(excluded.certificate_sha256, partners.certificate_sha256)`,
-      [p.partnerId, p.category, p.name, apiKeyHash, p.region ?? null, p.departements, p.fhirEndpoint ?? null, p.certificateSha256 ?? null],
+         certificate_sha256 = coalesce(excluded.certificate_sha256, partners.certificate_sha256),
+         encryption_jwk = coalesce(excluded.encryption_jwk, partners.encryption_jwk)`,
+      [p.partnerId, p.category, p.name, apiKeyHash, p.region ?? null, p.departements, p.fhirEndpoint ?? null, p.certificateSha256 ?? null, p.encryptionKey ? JSON.stringify(p.encryptionKey) : null],
     );
   }
 

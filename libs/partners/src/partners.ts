@@ -2,6 +2,7 @@ import { PARTNER_CATEGORIES, PartnerCategory } from '@pdp/contracts';
 import { createHash } from 'crypto';
 import { Database } from '@pdp/db';
 import { PartnerStore } from './partner.store';
+import type { PartnerEncryptionKey } from './encryption-key';
 
 /** Who the hub exchanges with: the categories of the contracts (common.v1 PartnerCategory). */
 export const PartnerCategories = PARTNER_CATEGORIES;
@@ -16,6 +17,8 @@ export interface Partner {
   fhirEndpoint?: string | null;
   /** SHA-256 fingerprint (lowercase hex) of the client certificate it authenticates with, if any (mutual TLS). */
   certificateSha256?: string;
+  /** Its public key (JWK): identities reach it on its Kafka topic encrypted for it alone. */
+  encryptionKey?: PartnerEncryptionKey;
 }
 
 export interface PartnerRegistration extends Partner {

@@ -4,7 +4,7 @@ import { BusMessage, jsonMessage, MessageBus, OutgoingMessage } from '@pdp/bus';
 import { Database, Sql } from '@pdp/db';
 import { DeadLetterSink, parseJson, Rejection, rejectionOf } from '@pdp/dead-letters';
 import { InboxStore, ParkedCaseStore, SerialisedDelivery } from '@pdp/inbox';
-import { AdhesionDirectory, PartnerStore } from '@pdp/partners';
+import { AdhesionDirectory, PartnerIdentitySealer, withWorkerJwe, PartnerStore } from '@pdp/partners';
 import { ConsentWithholding, sickLeaveConsentWithholdings } from '@pdp/consent';
 
 export interface RouterDeps {
@@ -17,6 +17,8 @@ export interface RouterDeps {
   clock?: () => Date;
   /** Audit trail of what was delivered (SickLeaveAudit), called once per batch in its transaction. */
   onDelivered?: (deliveries: InboxDelivery[], tx: Sql) => Promise<void>;
+  /** Seals the worker's identity for the partners with a registered key (their topic records carry it as workerJwe). */
+  identitySealer?: PartnerIdentitySealer;
 }
 
 /**
@@ -96,7 +98,7 @@ export class CaseRouter {
     const toDeliver = events.filter((e) => spstiOf(e) && !withheld.has(e.episodeId)).map((e) => this.delivery(spstiOf(e)!, e));
     const parked = await this.park(tx, toPark, withheld);
     const delivered = await this.deliver(tx, toDeliver, newEpisodes);
-    await this.publish(delivered, parked);
+    await this.publish(tx, delivered, parked);
     // The audit trail (and a new case's chef de file) last, right before the commit: a batch
     // from another partition delivering to the same person (their other episode, their
     // employer's declaration) waits on a new case's row until this transaction ends. Written
@@ -162,13 +164,19 @@ export class CaseRouter {
   }
 
   /** What changed goes to the partners' topics, and the parked cases to theirs, in one produce request. */
-  private async publish(deliveries: SerialisedDelivery[], parked: ParkedCase[]): Promise<void> {
+  private async publish(tx: Sql, deliveries: SerialisedDelivery[], parked: ParkedCase[]): Promise<void> {
     const byPartner = new Map<string, OutgoingMessage[]>();
-    for (const { d, json } of deliveries) {
+    const sealed = this.deps.identitySealer
+      ? await this.deps.identitySealer.sealFor(
+          deliveries.map(({ d }) => ({ partnerId: d.partnerId, person: d.caseEvent.personPseudonym })),
+          tx,
+        )
+      : [];
+    deliveries.forEach(({ d, json }, i) => {
       const list = byPartner.get(d.partnerId) ?? [];
-      list.push({ key: d.caseEvent.personPseudonym, value: json, headers: { 'idempotency-key': d.idempotencyKey } });
+      list.push({ key: d.caseEvent.personPseudonym, value: withWorkerJwe(json, sealed[i]), headers: { 'idempotency-key': d.idempotencyKey } });
       byPartner.set(d.partnerId, list);
-    }
+    });
     await this.deps.bus.ensureTopics([...byPartner.keys()].map((p) => ({ topic: inboxTopic(p), partitions: this.deps.partitions })));
     await this.deps.bus.publishMany([
       ...[...byPartner].map(([partnerId, messages]) => ({ topic: inboxTopic(partnerId), messages })),

@@ -8,7 +8,7 @@ import { Clock, CLOCK } from '@pdp/platform';
 import { AuditTrail } from '@pdp/audit';
 import { RuleSet } from '@pdp/routing-rules';
 import { DeadLetterSink } from '@pdp/dead-letters';
-import { AdhesionDirectory } from '@pdp/partners';
+import { AdhesionDirectory, PartnerIdentitySealer } from '@pdp/partners';
 import { IdentityVault } from '@pdp/identity';
 import { LeaveIntake } from './intake';
 import { LeaveNormalizer } from './normalizer';
@@ -30,9 +30,18 @@ import { RouterController } from './consumers/router.controller';
     { provide: SickLeaveAudit, inject: [DATABASE, AuditTrail, RuleSet], useFactory: (db: Database, audit: AuditTrail, rules: RuleSet) => new SickLeaveAudit(db, audit, rules) },
     {
       provide: CaseRouter,
-      inject: [DATABASE, MESSAGE_BUS, ContractRegistry, AdhesionDirectory, DeadLetterSink, HUB_CONFIG, CLOCK, SickLeaveAudit],
-      useFactory: (db: Database, bus: MessageBus, contracts: ContractRegistry, directory: AdhesionDirectory, deadLetters: DeadLetterSink, config: HubConfig, clock: Clock, audit: SickLeaveAudit) =>
-        new CaseRouter({ db, bus, contracts, directory, deadLetters, partitions: config.kafka.partitions, clock, onDelivered: (d, tx) => audit.recordSickLeaveDeliveries(d, tx) }),
+      inject: [DATABASE, MESSAGE_BUS, ContractRegistry, AdhesionDirectory, DeadLetterSink, HUB_CONFIG, CLOCK, SickLeaveAudit, PartnerIdentitySealer],
+      useFactory: (
+        db: Database,
+        bus: MessageBus,
+        contracts: ContractRegistry,
+        directory: AdhesionDirectory,
+        deadLetters: DeadLetterSink,
+        config: HubConfig,
+        clock: Clock,
+        audit: SickLeaveAudit,
+        identitySealer: PartnerIdentitySealer,
+      ) => new CaseRouter({ db, bus, contracts, directory, deadLetters, partitions: config.kafka.partitions, clock, onDelivered: (d, tx) => audit.recordSickLeaveDeliveries(d, tx), identitySealer }),
     },
     {
       provide: LeaveNormalizer,

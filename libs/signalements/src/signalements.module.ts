@@ -9,7 +9,7 @@ import { AuditTrail } from '@pdp/audit';
 import { RuleSet } from '@pdp/routing-rules';
 import { IdentityVault } from '@pdp/identity';
 import { DeadLetterSink } from '@pdp/dead-letters';
-import { AdhesionDirectory, PartnerRegistry } from '@pdp/partners';
+import { AdhesionDirectory, PartnerIdentitySealer, PartnerRegistry } from '@pdp/partners';
 import { Signalements } from './signalements';
 import { SignalementsController } from './http/signalements.controller';
 import { ConsentController } from './http/consent.controller';
@@ -26,7 +26,21 @@ import { SignalementsConsumerController } from './consumers/signalements.control
   providers: [
     {
       provide: Signalements,
-      inject: [DATABASE, MESSAGE_BUS, ContractRegistry, Pseudonymizer, DeadLetterSink, PartnerRegistry, AdhesionDirectory, RuleSet, AuditTrail, HUB_CONFIG, CLOCK, IdentityVault],
+      inject: [
+        DATABASE,
+        MESSAGE_BUS,
+        ContractRegistry,
+        Pseudonymizer,
+        DeadLetterSink,
+        PartnerRegistry,
+        AdhesionDirectory,
+        RuleSet,
+        AuditTrail,
+        HUB_CONFIG,
+        CLOCK,
+        IdentityVault,
+        PartnerIdentitySealer,
+      ],
       useFactory: (
         db: Database,
         bus: MessageBus,
@@ -40,6 +54,7 @@ import { SignalementsConsumerController } from './consumers/signalements.control
         config: HubConfig,
         clock: Clock,
         identities: IdentityVault,
+        identitySealer: PartnerIdentitySealer,
       ) =>
         Signalements.create({
           db,
@@ -54,6 +69,7 @@ import { SignalementsConsumerController } from './consumers/signalements.control
           partitions: config.kafka.partitions,
           clock,
           identities,
+          identitySealer,
           allowPrivatePartnerUrls: config.access.allowPrivatePartnerUrls,
         }),
     },

@@ -8,7 +8,7 @@ import { ConsentRegistry } from '@pdp/consent';
 import { Consent, FhirClients, FhirDeliveryChannel, FhirOrganizationDirectory } from '@pdp/fhir';
 import { RuleSet } from '@pdp/routing-rules';
 import { IdentityVault } from '@pdp/identity';
-import { AdhesionDirectory, PartnerCategories, PartnerRegistry } from '@pdp/partners';
+import { AdhesionDirectory, PartnerCategories, PartnerIdentitySealer, PartnerRegistry } from '@pdp/partners';
 import { DeadLetterSink } from '@pdp/dead-letters';
 import { PartnerCategory } from '@pdp/contracts';
 import { CaseLeadStore } from './case-lead.store';
@@ -33,6 +33,8 @@ export interface SignalementsDeps {
   rules: RuleSet;
   audit: AuditTrail;
   identities: IdentityVault;
+  /** Seals the worker's identity for the partners with a registered key (their topic records carry it as workerJwe). */
+  identitySealer?: PartnerIdentitySealer;
   /** Partners' URLs may point at private addresses (test configurations only; docs/security.md). */
   allowPrivatePartnerUrls?: boolean;
 }
@@ -62,7 +64,15 @@ export class Signalements {
     this.rules = deps.rules;
     this.audit = deps.audit;
     this.consentRegistry = new ConsentRegistry(deps.db);
-    this.writer = new DeliveryWriter({ db: deps.db, bus: deps.bus, audit: this.audit, fhir: new FhirDeliveryChannel(clients), partitions: deps.partitions, identities: deps.identities });
+    this.writer = new DeliveryWriter({
+      db: deps.db,
+      bus: deps.bus,
+      audit: this.audit,
+      fhir: new FhirDeliveryChannel(clients),
+      partitions: deps.partitions,
+      identities: deps.identities,
+      identitySealer: deps.identitySealer,
+    });
     const common = { db: deps.db, contracts: deps.contracts, deadLetters: deps.deadLetters, partners: deps.partners, rules: this.rules, writer: this.writer, clock: this.clock };
     this.coordinator = new SignalementCoordinator({
       ...common,

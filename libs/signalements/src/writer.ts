@@ -2,10 +2,11 @@ import { hubMetrics } from '@pdp/observability';
 import { Logger } from '@nestjs/common';
 import { inboxTopic } from '@pdp/contracts';
 import { ReferralDelivery } from '@pdp/contracts';
-import { jsonMessage, MessageBus, OutgoingMessage } from '@pdp/bus';
+import { MessageBus, OutgoingMessage } from '@pdp/bus';
 import { Database, Sql } from '@pdp/db';
 import { AuditEntry, AuditTrail } from '@pdp/audit';
 import { IdentityVault } from '@pdp/identity';
+import { PartnerIdentitySealer, withWorkerJwe } from '@pdp/partners';
 import { FhirDeliveryChannel } from '@pdp/fhir';
 import { DeliveryStore, FhirResult } from './delivery.store';
 import { Decision } from './plan';
@@ -18,6 +19,8 @@ export interface WriterDeps {
   partitions: number;
   /** The identities of the workers, sent to a FHIR endpoint entitled to them as a Patient. */
   identities: IdentityVault;
+  /** Seals the worker's identity for the partners with a registered key (their topic records carry it as workerJwe). */
+  identitySealer?: PartnerIdentitySealer;
 }
 
 /** What has to leave the hub once the decisions are committed. */
@@ -89,10 +92,15 @@ export class DeliveryWriter {
     const all = list.flatMap((o) => [...o.deliveries.map((d) => d.delivery), ...o.retractions.map((r) => r.delivery)]);
     if (all.length === 0) return;
     const byPartner = new Map<string, OutgoingMessage[]>();
-    for (const d of all) {
+    // A retraction carries no identity; a delivery does, sealed, to a partner with a key.
+    const entitled = all.map((d) => (d.itemType === 'retraction' ? undefined : { partnerId: d.partnerId, person: d.personPseudonym }));
+    const sealed = this.deps.identitySealer ? await this.deps.identitySealer.sealFor(entitled.filter((e) => e !== undefined)) : [];
+    let next = 0;
+    for (const [i, d] of all.entries()) {
       // Pushed, not copied: a whole batch's deliveries now go through here at once.
       const list = byPartner.get(d.partnerId) ?? [];
-      list.push(jsonMessage(d.personPseudonym, d, { 'idempotency-key': d.idempotencyKey }));
+      const jwe = entitled[i] ? sealed[next++] : undefined;
+      list.push({ key: d.personPseudonym, value: withWorkerJwe(JSON.stringify(d), jwe), headers: { 'idempotency-key': d.idempotencyKey } });
       byPartner.set(d.partnerId, list);
     }
     await this.deps.bus.ensureTopics([...byPartner.keys()].map((p) => ({ topic: inboxTopic(p), partitions: this.deps.partitions })));

@@ -78,6 +78,10 @@ export type ReferralDelivery = {
   ruleIds?: string[];
   rulesVersion: string;
   deliveredAt: IsoDateTime;
+  /**
+   * On the partner's Kafka topic only, when the partner registered a public key (encryptionKey) and the item is one it is entitled to act on: the worker's identity (as GET /v1/inbox/{itemId} gives it in `worker`) as a compact JWE for that key alone (ECDH-ES+A256KW or RSA-OAEP-256, A256GCM, the key's kid in the header). Whoever operates Kafka cannot read it.
+   */
+  workerJwe?: string;
 };
 export type Measures = {
   measure: Measure;

@@ -8,6 +8,8 @@ import { AccessService, normalizeFingerprint } from '@pdp/access';
 import { checkPartnerUrl, EndpointRefused } from '@pdp/fhir';
 import { Adhesion, AdhesionDirectory, ImportResult } from '../directory';
 import { PartnerCategories, PartnerRegistration, PartnerRegistry } from '../partners';
+import { checkEncryptionKey, PartnerEncryptionKey } from '../encryption-key';
+import { PartnerIdentitySealer } from '../partner-identity';
 
 const DEPARTEMENT = /^(?:[0-9]{2}|2A|2B|97[1-6])$/;
 
@@ -27,6 +29,7 @@ export class PartnersController {
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
     private readonly audit: AuditTrail,
     private readonly access: AccessService,
+    private readonly identitySealer: PartnerIdentitySealer,
   ) {}
 
   @Post('partners')
@@ -60,6 +63,12 @@ export class PartnersController {
         errors.push({ path: '/fhirEndpoint', message: e.reason });
       }
     }
+    let encryptionKey: PartnerEncryptionKey | undefined;
+    if (body?.encryptionKey !== undefined) {
+      const checked = await checkEncryptionKey(body.encryptionKey);
+      if ('error' in checked) errors.push({ path: '/encryptionKey', message: checked.error });
+      else encryptionKey = checked.key;
+    }
     if (errors.length) throw new ProblemException(400, 'Invalid partner', `${errors.length} violation(s)`, errors);
     const known = await this.partners.get(body.partnerId);
     // A partner keeps its category: what it may receive depends on it.
@@ -71,7 +80,9 @@ export class PartnersController {
       ...body,
       departements: body.departements ?? [],
       ...(body.certificateSha256 ? { certificateSha256: normalizeFingerprint(body.certificateSha256) } : {}),
+      ...(encryptionKey ? { encryptionKey } : {}),
     });
+    if (encryptionKey) this.identitySealer.forgetKeys();
     // A new partner gets its first credential now, shown this once: it cannot exist without one.
     const credential = known ? undefined : await this.access.rotate('partner', body.partnerId);
     // Its inbox topic exists from registration on, so no delivery waits for its creation.
@@ -94,6 +105,7 @@ export class PartnersController {
           region: partner?.region ?? null,
           fhirEndpoint: partner?.fhirEndpoint ?? null,
           certificateSha256: partner?.certificateSha256 ?? null,
+          encryptionKeyId: partner?.encryptionKey?.kid ?? null,
           ...(credential ? { clientId: credential.clientId } : {}),
         },
       },
