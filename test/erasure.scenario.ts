@@ -2,7 +2,7 @@ import request from 'supertest';
 import { inboxTopic, OutcomeReport, Signalement, SignalementTopics, Topics } from '@pdp/contracts';
 import { Pseudonymizer } from '@pdp/domain';
 import { eventually, HubUnderTest, TEST_PSEUDONYM_KEY } from './support/harness';
-import { nirOf, sickLeave, siretOf } from './support/fixtures';
+import { nirOf, sickLeave, signalementOf, siretOf } from './support/fixtures';
 import { documented } from './support/openapi-responses';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -14,22 +14,16 @@ const HER = nirOf(9101);
 const OTHER = nirOf(9102);
 
 function signalementFor(nir: string, n: number, over: Partial<Signalement> = {}): Signalement {
-  return {
-    schemaVersion: 'signalement/1',
-    messageId: `er-sig-${n}-${Math.random().toString(36).slice(2, 8)}`,
-    signalementId: `er-sig-${n}`,
-    sender: { partnerId: SPSTI.partnerId, professional: 'médecin du travail' },
-    recipient: { category: 'cap-emploi', partnerId: CAP.partnerId },
-    worker: { nir, birthName: 'EFFACEE', firstNames: 'Jeanne', departement: '69' },
-    employer: { siret: siretOf(61) },
-    date: '2026-09-10',
-    reason: 'arret-long',
-    requestedMeasures: ['visite-pre-reprise'],
-    urgency: 'normale',
-    consent: { granted: true, collectedAt: '2026-09-10T09:00:00Z', collectedBy: 'Dr Durand', evidenceRef: `fiche-er-${n}` },
-    sentAt: '2026-09-10T10:00:00Z',
-    ...over,
-  };
+  return signalementOf(
+    n,
+    { sender: { partnerId: SPSTI.partnerId, professional: 'médecin du travail' }, recipient: { category: 'cap-emploi', partnerId: CAP.partnerId } },
+    {
+      signalementId: `er-sig-${n}`,
+      worker: { nir, birthName: 'EFFACEE', firstNames: 'Jeanne', departement: '69' },
+      employer: { siret: siretOf(61) },
+      ...over,
+    },
+  );
 }
 
 /**

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { Signalement, SignalementTopics, Topics } from '@pdp/contracts';
 import { eventually, HubUnderTest } from './support/harness';
-import { nirOf, sickLeave, siretOf } from './support/fixtures';
+import { nirOf, sickLeave, signalementOf, siretOf } from './support/fixtures';
 import { documented } from './support/openapi-responses';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -13,21 +13,16 @@ const CAP_W = { partnerId: 'cap-emploi-ops-w', apiKey: 'key-cap-ops-w-0123456789
 const CAP = { partnerId: 'cap-emploi-ops', apiKey: 'key-cap-ops-0123456789', category: 'cap-emploi', name: 'Cap emploi ops', region: '84', departements: ['69'] };
 
 function signalementTo(n: number, recipient: Signalement['recipient'], consentGranted = true): Signalement {
-  return {
-    schemaVersion: 'signalement/1',
-    messageId: `ops-sig-${n}-${Math.random().toString(36).slice(2, 8)}`,
-    signalementId: `ops-sig-${n}`,
-    sender: { partnerId: SPSTI.partnerId, professional: 'médecin du travail' },
-    recipient,
-    worker: { nir: nirOf(700 + n), birthName: 'OPSNAME', firstNames: 'Camille', departement: '69' },
-    employer: { siret: siretOf(51) },
-    date: '2026-09-10',
-    reason: 'arret-long',
-    requestedMeasures: ['visite-pre-reprise'],
-    urgency: 'normale',
-    consent: consentGranted ? { granted: true, collectedAt: '2026-09-10T09:00:00Z', collectedBy: 'Dr Durand', evidenceRef: `fiche-ops-${n}` } : { granted: false, collectedAt: '2026-09-10T09:00:00Z' },
-    sentAt: '2026-09-10T10:00:00Z',
-  };
+  return signalementOf(
+    700 + n,
+    { sender: { partnerId: SPSTI.partnerId, professional: 'médecin du travail' }, recipient },
+    {
+      signalementId: `ops-sig-${n}`,
+      worker: { nir: nirOf(700 + n), birthName: 'OPSNAME', firstNames: 'Camille', departement: '69' },
+      employer: { siret: siretOf(51) },
+      ...(consentGranted ? {} : { consent: { granted: false, collectedAt: '2026-09-10T09:00:00Z' } }),
+    },
+  );
 }
 
 /**

@@ -1,8 +1,8 @@
 import request from 'supertest';
 import { compactDecrypt, decodeProtectedHeader, exportJWK, generateKeyPair, GenerateKeyPairResult } from 'jose';
-import { inboxTopic, Signalement, Topics } from '@pdp/contracts';
+import { inboxTopic, Topics } from '@pdp/contracts';
 import { eventually, HubUnderTest, startDistributedHub, startEmbeddedHub } from './support/harness';
-import { nirOf, sickLeave, siretOf } from './support/fixtures';
+import { nirOf, sickLeave, signalementOf, siretOf } from './support/fixtures';
 import { documented } from './support/openapi-responses';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -93,21 +93,11 @@ function partnerTopicIdentityScenario(start: () => Promise<HubUnderTest>): void 
   });
 
   it("seals the identity of a referral delivered on consent for its recipient's key", async () => {
-    const sig: Signalement = {
-      schemaVersion: 'signalement/1',
-      messageId: `jwe-sig-${Math.random().toString(36).slice(2, 8)}`,
-      signalementId: 'jwe-sig-1',
-      sender: { partnerId: PLAIN.partnerId, professional: 'médecin du travail' },
-      recipient: { category: 'cap-emploi', partnerId: CAP.partnerId },
-      worker: { nir: nirOf(7103), birthName: 'CHIFFREE', firstNames: 'Anne', departement: '69' },
-      employer: { siret: siretOf(72) },
-      date: '2026-09-10',
-      reason: 'arret-long',
-      requestedMeasures: ['visite-pre-reprise'],
-      urgency: 'normale',
-      consent: { granted: true, collectedAt: '2026-09-10T09:00:00Z', collectedBy: 'Dr Durand', evidenceRef: 'fiche-jwe-1' },
-      sentAt: '2026-09-10T10:00:00Z',
-    };
+    const sig = signalementOf(
+      7103,
+      { sender: { partnerId: PLAIN.partnerId, professional: 'médecin du travail' }, recipient: { category: 'cap-emploi', partnerId: CAP.partnerId } },
+      { signalementId: 'jwe-sig-1', worker: { nir: nirOf(7103), birthName: 'CHIFFREE', firstNames: 'Anne', departement: '69' }, employer: { siret: siretOf(72) } },
+    );
     await http().post('/v1/signalements').set('Authorization', `Bearer ${PLAIN.apiKey}`).send(sig).expect(202);
     const [record] = await eventually(async () => {
       const r = await records(CAP.partnerId);

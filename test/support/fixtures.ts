@@ -1,4 +1,4 @@
-import { EmployerLeaveDeclaration, SickLeaveNotification } from '@pdp/contracts';
+import { EmployerLeaveDeclaration, SickLeaveNotification, Signalement } from '@pdp/contracts';
 import { addDays, withLuhnDigit, withNirKey } from '@pdp/domain';
 
 /** A valid NIR for test person n (women and men alternate, born in the Rhône). */
@@ -41,5 +41,27 @@ export function employerDeclaration(over: Partial<EmployerLeaveDeclaration> & { 
     expectedEndDate: '2026-10-15',
     declaredAt: '2026-09-02T08:00:00Z',
     ...rest,
+  };
+}
+
+/**
+ * A valid signalement about test person n from a sender to a recipient, with the worker's consent
+ * (collected, with its evidence) unless `consent` says otherwise; a unique message id each time.
+ */
+export function signalementOf(n: number, route: Pick<Signalement, 'sender' | 'recipient'>, over: Partial<Signalement> = {}): Signalement {
+  return {
+    schemaVersion: 'signalement/1',
+    messageId: `sig-msg-${n}-${Math.random().toString(36).slice(2, 10)}`,
+    signalementId: `sig-${n}`,
+    ...route,
+    worker: { nir: nirOf(n), birthName: 'MARTIN', firstNames: 'Claire', departement: '69' },
+    employer: { siret: siretOf(1) },
+    date: '2026-09-10',
+    reason: 'arret-long',
+    requestedMeasures: ['visite-pre-reprise'],
+    urgency: 'normale',
+    consent: { granted: true, collectedAt: '2026-09-10T09:00:00Z', collectedBy: 'Dr Durand', evidenceRef: `fiche-${n}` },
+    sentAt: '2026-09-10T10:00:00Z',
+    ...over,
   };
 }
