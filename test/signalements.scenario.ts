@@ -5,7 +5,7 @@ import { ReferralDelivery, Signalement, SignalementTopics } from '@pdp/contracts
 import { FhirSystems } from '@pdp/fhir';
 import { eventually, HubUnderTest } from './support/harness';
 import { LogCapture } from './support/log-capture';
-import { nirOf, sickLeave, siretOf } from './support/fixtures';
+import { nirOf, sickLeave, signalementOf, siretOf } from './support/fixtures';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -23,22 +23,15 @@ type Who = (typeof P)[keyof typeof P];
 let seq = 0;
 function signalement(n: number, over: Partial<Signalement> = {}): Signalement {
   seq += 1;
-  return {
-    schemaVersion: 'signalement/1',
-    messageId: `sig-msg-${n}-${seq}-${Math.random().toString(36).slice(2, 8)}`,
-    signalementId: `sig-${n}-${seq}`,
-    sender: { partnerId: P.spsti.partnerId, professional: 'médecin du travail' },
-    recipient: { category: 'service-social-carsat' },
-    worker: { nir: nirOf(n), birthName: 'MARTIN', firstNames: 'Claire', departement: '69' },
-    employer: { siret: siretOf(1) },
-    date: '2026-09-10',
-    reason: 'arret-long',
-    requestedMeasures: ['visite-pre-reprise'],
-    urgency: 'normale',
-    consent: { granted: true, collectedAt: '2026-09-10T09:00:00Z', collectedBy: 'Dr Durand', evidenceRef: 'fiche-signee-42' },
-    sentAt: '2026-09-10T10:00:00Z',
-    ...over,
-  };
+  return signalementOf(
+    n,
+    { sender: { partnerId: P.spsti.partnerId, professional: 'médecin du travail' }, recipient: { category: 'service-social-carsat' } },
+    {
+      signalementId: `sig-${n}-${seq}`,
+      consent: { granted: true, collectedAt: '2026-09-10T09:00:00Z', collectedBy: 'Dr Durand', evidenceRef: 'fiche-signee-42' },
+      ...over,
+    },
+  );
 }
 
 /**
