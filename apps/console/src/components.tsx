@@ -79,16 +79,18 @@ export function Table<T>({
  * page's nextCursor, Previous goes back to the cursors already seen. Nothing is capped.
  */
 export function usePagedList<T>(path: string, filters: Record<string, string | undefined>, limit = 25) {
-  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  const key = `${path}?${JSON.stringify(filters)}`;
+  // The cursors seen belong to one query: new filters start again from the first page.
+  const [walk, setWalk] = useState<{ key: string; cursors: (string | null)[] }>({ key, cursors: [null] });
+  const cursors = walk.key === key ? walk.cursors : [null];
   const [page, setPage] = useState<Page<T> | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [loading, setLoading] = useState(false);
-  const key = JSON.stringify(filters);
   const cursor = cursors[cursors.length - 1];
   const load = useCallback(async () => {
     setLoading(true);
     try {
-      setPage(await api<Page<T>>(`${path}${query({ ...filters, limit, cursor: cursor ?? undefined })}`));
+      setPage(await api<Page<T>>(`${path}${query({ ...(JSON.parse(key.slice(path.length + 1)) as Record<string, string | undefined>), limit, cursor: cursor ?? undefined })}`));
       setError(null);
     } catch (e) {
       setError(e);
@@ -98,9 +100,6 @@ export function usePagedList<T>(path: string, filters: Record<string, string | u
     }
   }, [path, key, cursor, limit]);
   useEffect(() => {
-    setCursors([null]);
-  }, [path, key]);
-  useEffect(() => {
     void load();
   }, [load]);
   return {
@@ -109,8 +108,8 @@ export function usePagedList<T>(path: string, filters: Record<string, string | u
     loading,
     reload: load,
     pageNumber: cursors.length,
-    next: () => page?.nextCursor && setCursors((c) => [...c, page.nextCursor]),
-    previous: () => setCursors((c) => (c.length > 1 ? c.slice(0, -1) : c)),
+    next: () => page?.nextCursor && setWalk({ key, cursors: [...cursors, page.nextCursor] }),
+    previous: () => setWalk({ key, cursors: cursors.length > 1 ? cursors.slice(0, -1) : cursors }),
   };
 }
 

@@ -128,6 +128,13 @@ export class DeadLetterStore {
     return rows[0] && stored(rows[0]);
   }
 
+  /** Several dead letters' summaries in one query, by id (those that exist). */
+  async summaries(deadLetterIds: readonly string[]): Promise<Map<string, DeadLetterSummary>> {
+    if (deadLetterIds.length === 0) return new Map();
+    const { rows } = await this.db.query<Row>(`SELECT ${SUMMARY} FROM dead_letters WHERE dead_letter_id = ANY($1::text[])`, [deadLetterIds]);
+    return new Map(rows.map((r) => [r.dead_letter_id, summary(r)]));
+  }
+
   /**
    * Marks these dead letters replayed by an actor, those not replayed yet only, and returns them
    * with their bytes: run in the replay's transaction, a second replay finds nothing to claim.

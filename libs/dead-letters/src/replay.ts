@@ -66,25 +66,15 @@ export class DeadLetterReplay {
     });
     for (const d of claimed) hubMetrics.deadLettersReplayed.inc({ stage: d.stage, topic: d.sourceTopic });
     const done = new Map(claimed.map((d) => [d.deadLetterId, d]));
-    const results: ReplayResult[] = [];
-    for (const id of ids) {
+    // Those not claimed now: replayed before (by whom, when), or unknown; read in one query.
+    const earlier = await this.store.summaries(ids.filter((id) => !done.has(id)));
+    const results: ReplayResult[] = ids.map((id): ReplayResult => {
       const d = done.get(id);
-      if (d) {
-        results.push({ deadLetterId: id, status: 'replayed', sourceTopic: d.sourceTopic, messageId: d.messageId, replayedAt: now.toISOString(), replayedBy: actor });
-        continue;
-      }
-      const earlier = await this.store.get(id);
-      if (!earlier) results.push({ deadLetterId: id, status: 'not-found' });
-      else
-        results.push({
-          deadLetterId: id,
-          status: 'already-replayed',
-          sourceTopic: earlier.sourceTopic,
-          messageId: earlier.messageId,
-          replayedAt: earlier.replayedAt ?? undefined,
-          replayedBy: earlier.replayedBy ?? undefined,
-        });
-    }
+      if (d) return { deadLetterId: id, status: 'replayed', sourceTopic: d.sourceTopic, messageId: d.messageId, replayedAt: now.toISOString(), replayedBy: actor };
+      const e = earlier.get(id);
+      if (!e) return { deadLetterId: id, status: 'not-found' };
+      return { deadLetterId: id, status: 'already-replayed', sourceTopic: e.sourceTopic, messageId: e.messageId, replayedAt: e.replayedAt ?? undefined, replayedBy: e.replayedBy ?? undefined };
+    });
     return results;
   }
 }

@@ -22,6 +22,16 @@ export class IdentityStore {
     return rows[0] ? { keyId: rows[0].key_id, sealed: Buffer.from(rows[0].sealed) } : null;
   }
 
+  /** The sealed identities of several persons in one query, by person (those the hub holds). */
+  async getMany(persons: readonly string[], sql: Sql = this.db): Promise<Map<string, SealedIdentity>> {
+    if (persons.length === 0) return new Map();
+    const { rows } = await sql.query<{ person_pseudonym: string; key_id: string; sealed: Buffer | Uint8Array }>(
+      'SELECT person_pseudonym, key_id, sealed FROM identities WHERE person_pseudonym = ANY($1::text[])',
+      [[...new Set(persons)]],
+    );
+    return new Map(rows.map((r) => [r.person_pseudonym, { keyId: r.key_id, sealed: Buffer.from(r.sealed) }]));
+  }
+
   /** Identities sealed with another key than the active one, a page at a time. */
   async sealedWithOtherKey(activeKeyId: string, limit: number): Promise<{ person: string; sealed: SealedIdentity }[]> {
     const { rows } = await this.db.query<{ person_pseudonym: string; key_id: string; sealed: Buffer | Uint8Array }>(

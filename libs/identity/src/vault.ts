@@ -36,6 +36,12 @@ export class IdentityVault {
     return (await tx.query('DELETE FROM identities WHERE person_pseudonym = $1', [person])).rowCount > 0;
   }
 
+  /** Several persons' identities in one query (a batch's deliveries), by person; `sql` as for open. */
+  async openMany(persons: readonly string[], sql?: Sql): Promise<Map<string, WorkerIdentity>> {
+    const sealed = await this.store.getMany(persons, sql);
+    return new Map([...sealed].map(([person, s]) => [person, this.keyring.open(person, s)]));
+  }
+
   /** Re-seals, a page at a time, what older keys sealed; returns how many were re-sealed. */
   async reseal(pageSize = 500): Promise<number> {
     let total = 0;

@@ -28,10 +28,15 @@ export class PartnerIdentitySealer {
   async sealFor(items: readonly { partnerId: string; person: string }[], sql: Sql = this.db): Promise<(string | undefined)[]> {
     const keys = await this.partnerKeys(sql);
     if (keys.size === 0) return items.map(() => undefined);
+    // The identities of the batch's items for partners with a key, in one query.
+    const identities = await this.vault.openMany(
+      items.filter((i) => keys.has(i.partnerId)).map((i) => i.person),
+      sql,
+    );
     const out: (string | undefined)[] = [];
     for (const { partnerId, person } of items) {
       const key = keys.get(partnerId);
-      const identity = key ? await this.vault.open(person, sql) : null;
+      const identity = key ? identities.get(person) : undefined;
       out.push(key && identity ? await encryptFor(key, JSON.stringify(identity)) : undefined);
     }
     return out;
