@@ -6,6 +6,7 @@ import { FhirSystems } from '@pdp/fhir';
 import { eventually, HubUnderTest } from './support/harness';
 import { LogCapture } from './support/log-capture';
 import { nirOf, sickLeave, signalementOf, siretOf } from './support/fixtures';
+import { TcpGate } from './support/tcp-gate';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -341,24 +342,38 @@ export function signalementsScenario(start: () => Promise<HubUnderTest>, fhir: (
     expect(consents.recorded.filter((r: Json) => r.recipientCategory === 'mdph').map((r: Json) => r.consentId)).toContain(disclosure.why.consentId);
   });
 
-  it('keeps a failed FHIR delivery visible and pushes it again once the endpoint answers', async () => {
-    const down = 'http://127.0.0.1:9/fhir';
-    await admin(http().post('/v1/partners'))
-      .send({ ...P.medical, fhirEndpoint: down })
-      .expect(201);
-    const s = signalement(9, { recipient: { category: 'service-medical' } });
-    await send(s);
-    const failed = await status(s.signalementId, (x) => x.recipients[0]?.fhir === 'failed');
-    expect(failed.recipients[0].status).toBe('delivered');
-    await admin(http().post('/v1/partners'))
-      .send({ ...P.medical, fhirEndpoint: fhir().baseUrl })
-      .expect(201);
-    const retried = (await admin(http().post('/v1/ops/fhir/retry')).expect(200)).body;
-    expect(retried.delivered).toBeGreaterThanOrEqual(1);
-    expect((await status(s.signalementId, (x) => x.recipients[0]?.fhir === 'delivered')).recipients[0].partnerId).toBe(P.medical.partnerId);
-    await admin(http().post('/v1/partners'))
-      .send({ ...P.medical })
-      .expect(201);
+  it('pushes a FHIR copy again by itself, with backoff, once the endpoint answers after being down', async () => {
+    const server = new URL(fhir().baseUrl);
+    const gate = await TcpGate.to(server.hostname, Number(server.port));
+    try {
+      // The partner's endpoint is down: nothing listens on its port.
+      await admin(http().post('/v1/partners'))
+        .send({ ...P.medical, fhirEndpoint: `http://127.0.0.1:${gate.port}${server.pathname}` })
+        .expect(201);
+      const s = signalement(9, { recipient: { category: 'service-medical' } });
+      await send(s);
+      const failed = await status(s.signalementId, (x) => x.recipients[0]?.fhir === 'failed');
+      // Kafka and the HTTP inbox have it already; only the FHIR copy waits.
+      expect(failed.recipients[0].status).toBe('delivered');
+      const item = await referralItem(P.medical, s.signalementId);
+      await new Promise((r) => setTimeout(r, 1_000));
+      expect((await status(s.signalementId, () => true)).recipients[0].fhir).toBe('failed');
+
+      // The server is back: the hub's own retries deliver it, nobody calls the retry endpoint.
+      await gate.open();
+      const delivered = await status(s.signalementId, (x) => x.recipients[0]?.fhir === 'delivered');
+      expect(delivered.recipients[0].partnerId).toBe(P.medical.partnerId);
+      expect(await tasks(item.itemId)).toHaveLength(1);
+      const audit = (await admin(http().get(`/v1/audit/partners/${P.medical.partnerId}`)).expect(200)).body as Json[];
+      const attempts = audit.filter((e) => e.detail?.deliveryId === item.itemId && (e.action === 'fhir-failed' || e.action === 'fhir-delivered'));
+      expect(attempts.filter((e) => e.action === 'fhir-failed').length).toBeGreaterThanOrEqual(2);
+      expect(attempts.filter((e) => e.action === 'fhir-delivered')).toHaveLength(1);
+    } finally {
+      await gate.close();
+      await admin(http().post('/v1/partners'))
+        .send({ ...P.medical })
+        .expect(201);
+    }
   });
 
   it('answers "who received what about this person, and why" from the audit trail', async () => {

@@ -47,13 +47,15 @@ const IDENTITY_KEYS = 'e2e:BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=';
  * access tests turn both off (test/access.e2e-spec.ts).
  */
 const TEST_ACCESS = { API_KEYS_ENABLED: 'true', PARTNER_URLS_ALLOW_PRIVATE: 'true' };
+/** A FHIR copy whose endpoint failed is pushed again within a second or two (the defaults wait 10 s, then longer). */
+const TEST_FHIR_RETRY = { FHIR_RETRY_BASE_MS: '200', FHIR_RETRY_MAX_MS: '2000' };
 
 /** Warnings and errors only, unless a test captures the logs to check them (LogCapture sets LOG_LEVEL). */
 export const testLogs = () => ({ LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
 
 /** `npm start`'s mode: one process, PGlite, in-process bus. */
 export async function startEmbeddedHub(overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = {}): Promise<HubUnderTest> {
-  const config = loadConfig({ ADMIN_API_KEY: ADMIN_KEY, PSEUDONYM_KEY, DEMO_DATA: 'false', ...TEST_ACCESS, ...testLogs(), ...env }, overrides);
+  const config = loadConfig({ ADMIN_API_KEY: ADMIN_KEY, PSEUDONYM_KEY, DEMO_DATA: 'false', ...TEST_ACCESS, ...TEST_FHIR_RETRY, ...testLogs(), ...env }, overrides);
   const bus = new InMemoryBus();
   const app = await createHub(config, { bus, db: new PgliteDatabase() });
   await app.init();
@@ -90,6 +92,7 @@ export async function startDistributedHub(overrides: ConfigOverrides = {}, kafka
     TOPIC_NAMESPACE: namespace,
     TOPIC_PARTITIONS: '3',
     ...TEST_ACCESS,
+    ...TEST_FHIR_RETRY,
     ...testLogs(),
     ...kafkaEnv,
   };

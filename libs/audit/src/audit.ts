@@ -10,6 +10,7 @@ export type AuditAction =
   | 'retraction-sent'
   | 'fhir-delivered'
   | 'fhir-failed'
+  | 'fhir-given-up'
   | 'fhir-cancelled'
   | 'chef-de-file-assigned'
   | 'chef-de-file-reassigned'

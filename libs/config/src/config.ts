@@ -112,6 +112,12 @@ export interface HubConfig {
    * identity and person-level rows after her last activity (then erased as at her request).
    */
   retention: { deadLetterDays: number; personDays: number };
+  /**
+   * Pushing a FHIR copy again after its partner's endpoint failed (docs/integrators.md, "FHIR"):
+   * the first retry after baseMs, each next one twice as late up to maxMs (with jitter), given up
+   * after maxAttempts (the copy stays 'failed', listed for ops, who can push it again).
+   */
+  fhirRetry: { baseMs: number; maxMs: number; maxAttempts: number };
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -175,6 +181,11 @@ const schema = {
       type: 'object',
       required: ['deadLetterDays', 'personDays'],
       properties: { deadLetterDays: { type: 'number', exclusiveMinimum: 0, maximum: 3650 }, personDays: { type: 'number', exclusiveMinimum: 0, maximum: 36500 } },
+    },
+    fhirRetry: {
+      type: 'object',
+      required: ['baseMs', 'maxMs', 'maxAttempts'],
+      properties: { baseMs: { type: 'integer', minimum: 10 }, maxMs: { type: 'integer', minimum: 10 }, maxAttempts: { type: 'integer', minimum: 1, maximum: 100 } },
     },
     identityKeys: {
       type: 'object',
@@ -277,6 +288,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { metrics: metr
     telemetry: { tracesExporter: tracesExporter(env) },
     identityKeys: identityKeys(env, mode),
     retention: { deadLetterDays: Number(env.RETENTION_DEAD_LETTER_DAYS ?? 30), personDays: Number(env.RETENTION_PERSON_DAYS ?? 1095) },
+    fhirRetry: { baseMs: Number(env.FHIR_RETRY_BASE_MS ?? 10_000), maxMs: Number(env.FHIR_RETRY_MAX_MS ?? 3_600_000), maxAttempts: Number(env.FHIR_RETRY_MAX_ATTEMPTS ?? 24) },
     ...overrides,
   };
   const validate = new Ajv({ allErrors: true }).compile(schema);

@@ -49,6 +49,12 @@ export class HubMetrics {
     registers: [this.registry],
   });
   readonly fhirFailures = new Counter({ name: 'pdp_fhir_delivery_failures_total', help: "Deliveries a partner's FHIR endpoint did not take", labelNames: ['partner'], registers: [this.registry] });
+  readonly fhirGivenUp = new Counter({
+    name: 'pdp_fhir_delivery_given_up_total',
+    help: 'FHIR copies no longer retried after FHIR_RETRY_MAX_ATTEMPTS failures (ops may push them again)',
+    labelNames: ['partner'],
+    registers: [this.registry],
+  });
 
   /** Consumer lag: messages on each partition not yet handled by the group. */
   readonly consumerLag = this.scraped('pdp_consumer_lag', 'Messages not yet handled by a consumer group, by topic and partition', ['group', 'topic', 'partition']);

@@ -45,7 +45,7 @@ export class ConsentService {
 
   constructor(private readonly deps: ConsentServiceDeps) {
     this.signalements = new SignalementStore(deps.db);
-    this.deliveries = new DeliveryStore(deps.db);
+    this.deliveries = new DeliveryStore(deps.db, deps.writer.fhirRetry);
   }
 
   validate(body: unknown): { ok: true; value: ConsentStatement } | { ok: false; violations: Violation[] } {

@@ -9,6 +9,8 @@ export interface TakenDecision {
   reason_code: string;
 }
 
+const PENDING_COLUMNS = 'i.payload, p.fhir_endpoint, d.subject_type, d.subject_id, d.case_id, d.person_pseudonym, d.category';
+
 /** A delivered item whose FHIR copy is still pending or failed. */
 export interface PendingFhirCopy {
   payload: ReferralDelivery;
@@ -18,6 +20,13 @@ export interface PendingFhirCopy {
   case_id: string;
   person_pseudonym: string;
   category: string;
+}
+
+/** When a failed FHIR copy is pushed again (HubConfig.fhirRetry). */
+export interface FhirRetryPolicy {
+  baseMs: number;
+  maxMs: number;
+  maxAttempts: number;
 }
 
 /** What became of a FHIR copy (or of its cancellation). */
@@ -44,7 +53,10 @@ export interface ConsentedDelivery {
  * partners' durable inboxes, with their outbox and FHIR markers.
  */
 export class DeliveryStore {
-  constructor(private readonly db: Sql) {}
+  constructor(
+    private readonly db: Sql,
+    private readonly retry: FhirRetryPolicy,
+  ) {}
 
   /** The decisions already taken among these ids, by id. */
   async taken(tx: Sql, ids: string[]): Promise<Map<string, TakenDecision>> {
@@ -58,13 +70,15 @@ export class DeliveryStore {
     const c = <T>(f: (d: Decision) => T) => changed.map(f);
     await tx.query(
       `INSERT INTO coordination_deliveries (delivery_id, subject_type, subject_id, case_id, person_pseudonym, category, partner_id, status, reason_code, reason,
-           purpose, legal_basis, consent_id, rule_ids, rules_version, irdp_shared, inbox_item_id, fhir_status)
-         SELECT t.a, t.b, t.c, t.d, t.e, t.f, t.g, t.h, t.i, t.j, t.k, t.l, t.m, string_to_array(t.n, ','), t.o, t.p, t.q, t.r
+           purpose, legal_basis, consent_id, rule_ids, rules_version, irdp_shared, inbox_item_id, fhir_status, fhir_next_at)
+         SELECT t.a, t.b, t.c, t.d, t.e, t.f, t.g, t.h, t.i, t.j, t.k, t.l, t.m, string_to_array(t.n, ','), t.o, t.p, t.q, t.r,
+                CASE WHEN t.r = 'pending' THEN now() + make_interval(secs => $19::double precision / 1000) END
            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::boolean[], $17::text[], $18::text[])
              AS t(a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r)
          ON CONFLICT (delivery_id) DO UPDATE SET partner_id = excluded.partner_id, status = excluded.status, reason_code = excluded.reason_code, reason = excluded.reason,
            legal_basis = excluded.legal_basis, consent_id = excluded.consent_id, rule_ids = excluded.rule_ids, rules_version = excluded.rules_version,
-           irdp_shared = excluded.irdp_shared, inbox_item_id = excluded.inbox_item_id, fhir_status = excluded.fhir_status, updated_at = now()
+           irdp_shared = excluded.irdp_shared, inbox_item_id = excluded.inbox_item_id, fhir_status = excluded.fhir_status,
+           fhir_attempts = 0, fhir_next_at = excluded.fhir_next_at, updated_at = now()
          WHERE coordination_deliveries.status = 'withheld'`,
       [
         c((d) => d.decisionId),
@@ -85,6 +99,9 @@ export class DeliveryStore {
         c((d) => d.irdpShared),
         c((d) => (d.status === 'delivered' ? d.decisionId : null)),
         c((d) => (d.status === 'delivered' && d.partner?.fhirEndpoint ? 'pending' : null)),
+        // A pending copy is pushed right after the commit; should that push never happen (the
+        // process stopped), the retries take it up once this grace has passed.
+        this.retry.baseMs,
       ],
     );
   }
@@ -113,14 +130,36 @@ export class DeliveryStore {
     await this.db.query('UPDATE inbox_items SET published_version = version WHERE item_id = ANY($1::text[])', [itemIds]);
   }
 
-  /** Delivered items whose FHIR copy is pending or failed, oldest change first. */
+  /** Delivered items whose FHIR copy is pending or failed, oldest change first (ops: push them all again, from a first attempt). */
   async pendingFhir(limit: number): Promise<PendingFhirCopy[]> {
     const { rows } = await this.db.query<PendingFhirCopy>(
-      `SELECT i.payload, p.fhir_endpoint, d.subject_type, d.subject_id, d.case_id, d.person_pseudonym, d.category
-         FROM coordination_deliveries d JOIN inbox_items i ON i.item_id = d.inbox_item_id JOIN partners p ON p.partner_id = d.partner_id
-        WHERE d.status = 'delivered' AND d.fhir_status IN ('pending', 'failed') AND p.fhir_endpoint IS NOT NULL
-        ORDER BY d.updated_at LIMIT $1`,
+      `UPDATE coordination_deliveries d SET fhir_attempts = 0
+         FROM inbox_items i, partners p
+        WHERE i.item_id = d.inbox_item_id AND p.partner_id = d.partner_id AND d.delivery_id IN (
+              SELECT delivery_id FROM coordination_deliveries
+               WHERE status = 'delivered' AND fhir_status IN ('pending', 'failed') ORDER BY updated_at LIMIT $1)
+          AND p.fhir_endpoint IS NOT NULL
+        RETURNING ${PENDING_COLUMNS}`,
       [limit],
+    );
+    return rows;
+  }
+
+  /**
+   * The copies whose next push is due, claimed for leaseMs (another process running the
+   * retries skips them meanwhile; a push that never reports back is due again after it).
+   */
+  async claimDueFhir(limit: number, leaseMs: number): Promise<PendingFhirCopy[]> {
+    const { rows } = await this.db.query<PendingFhirCopy>(
+      `WITH due AS (
+         SELECT delivery_id FROM coordination_deliveries
+          WHERE fhir_next_at <= now() AND status = 'delivered' AND fhir_status IN ('pending', 'failed')
+          ORDER BY fhir_next_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+       UPDATE coordination_deliveries d SET fhir_next_at = now() + make_interval(secs => $2::double precision / 1000)
+         FROM due, inbox_items i, partners p
+        WHERE d.delivery_id = due.delivery_id AND i.item_id = d.inbox_item_id AND p.partner_id = d.partner_id
+        RETURNING ${PENDING_COLUMNS}`,
+      [limit, leaseMs],
     );
     return rows;
   }
@@ -131,13 +170,22 @@ export class DeliveryStore {
     return Number(done.rows[0].n);
   }
 
-  /** Records what became of FHIR copies (the task of a delivered one). */
-  async recordFhirResults(results: FhirResult[]): Promise<void> {
-    await this.db.query(
-      `UPDATE coordination_deliveries c SET fhir_status = t.s, fhir_task = coalesce(t.k, c.fhir_task), updated_at = now()
-           FROM unnest($1::text[], $2::text[], $3::text[]) AS t(i, s, k) WHERE c.delivery_id = t.i`,
-      [results.map((r) => r.id), results.map((r) => r.status), results.map((r) => r.task)],
+  /**
+   * Records what became of FHIR copies (the task of a delivered one). A failed one is due again
+   * after an exponential backoff with jitter, until the policy's last attempt: then it stays
+   * 'failed' with nothing due (given up; ops may push it again).
+   */
+  async recordFhirResults(results: FhirResult[]): Promise<{ givenUp: string[] }> {
+    const { rows } = await this.db.query<{ delivery_id: string; given_up: boolean }>(
+      `UPDATE coordination_deliveries c SET fhir_status = t.s, fhir_task = coalesce(t.k, c.fhir_task), updated_at = now(),
+              fhir_attempts = CASE WHEN t.s = 'failed' THEN c.fhir_attempts + 1 ELSE c.fhir_attempts END,
+              fhir_next_at = CASE WHEN t.s <> 'failed' OR c.fhir_attempts + 1 >= $6 THEN NULL
+                                  ELSE now() + make_interval(secs => least($5::double precision, $4::double precision * 2 ^ c.fhir_attempts) * (0.75 + random() / 2) / 1000) END
+         FROM unnest($1::text[], $2::text[], $3::text[]) AS t(i, s, k) WHERE c.delivery_id = t.i
+       RETURNING c.delivery_id, (t.s = 'failed' AND c.fhir_next_at IS NULL) AS given_up`,
+      [results.map((r) => r.id), results.map((r) => r.status), results.map((r) => r.task), this.retry.baseMs, this.retry.maxMs, this.retry.maxAttempts],
     );
+    return { givenUp: rows.filter((r) => r.given_up).map((r) => r.delivery_id) };
   }
 
   /**

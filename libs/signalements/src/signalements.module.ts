@@ -16,6 +16,7 @@ import { ConsentController } from './http/consent.controller';
 import { CasesController } from './http/cases.controller';
 import { SignalementsAdminController } from './http/signalements-admin.controller';
 import { SignalementsConsumerController } from './consumers/signalements.controller';
+import { FhirRetries } from './fhir-retries';
 
 /**
  * The signalement flow (validate → consent → route by the rules → chef de file → deliver) and
@@ -71,6 +72,7 @@ import { SignalementsConsumerController } from './consumers/signalements.control
           identities,
           identitySealer,
           allowPrivatePartnerUrls: config.access.allowPrivatePartnerUrls,
+          fhirRetry: config.fhirRetry,
         }),
     },
   ],
@@ -82,6 +84,6 @@ export class SignalementsModule {}
 @Module({ imports: [SignalementsModule], controllers: [SignalementsController, ConsentController, CasesController, SignalementsAdminController] })
 export class SignalementsHttpModule {}
 
-/** The signalements consumer group (pdp-signalements): signalements and accompaniment reports off the bus. */
-@Module({ imports: [SignalementsModule], controllers: [SignalementsConsumerController] })
+/** The signalements consumer group (pdp-signalements): signalements and accompaniment reports off the bus, and the FHIR copies' retries. */
+@Module({ imports: [SignalementsModule], controllers: [SignalementsConsumerController], providers: [FhirRetries] })
 export class SignalementsConsumerModule {}

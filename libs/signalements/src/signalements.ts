@@ -18,6 +18,7 @@ import { validateReport, validateSignalement } from './intake';
 import { SignalementQueries } from './case-file';
 import { ReturnFlow } from './return-flow';
 import { DeliveryWriter } from './writer';
+import { FhirRetryPolicy } from './delivery.store';
 
 export interface SignalementsDeps {
   db: Database;
@@ -37,6 +38,8 @@ export interface SignalementsDeps {
   identitySealer?: PartnerIdentitySealer;
   /** Partners' URLs may point at private addresses (test configurations only; docs/security.md). */
   allowPrivatePartnerUrls?: boolean;
+  /** When a FHIR copy whose partner endpoint failed is pushed again (HubConfig.fhirRetry). */
+  fhirRetry: FhirRetryPolicy;
 }
 
 export type IntakeOutcome = { accepted: true; messageId: string; id: string } | { accepted: false; status: 400 | 403; title: string; violations: Violation[] };
@@ -72,6 +75,7 @@ export class Signalements {
       partitions: deps.partitions,
       identities: deps.identities,
       identitySealer: deps.identitySealer,
+      fhirRetry: deps.fhirRetry,
     });
     const common = { db: deps.db, contracts: deps.contracts, deadLetters: deps.deadLetters, partners: deps.partners, rules: this.rules, writer: this.writer, clock: this.clock };
     this.coordinator = new SignalementCoordinator({

@@ -8,7 +8,7 @@ import { AuditEntry, AuditTrail } from '@pdp/audit';
 import { IdentityVault } from '@pdp/identity';
 import { PartnerIdentitySealer, withWorkerJwe } from '@pdp/partners';
 import { FhirDeliveryChannel } from '@pdp/fhir';
-import { DeliveryStore, FhirResult } from './delivery.store';
+import { DeliveryStore, FhirResult, FhirRetryPolicy, PendingFhirCopy } from './delivery.store';
 import { Decision } from './plan';
 
 export interface WriterDeps {
@@ -21,7 +21,12 @@ export interface WriterDeps {
   identities: IdentityVault;
   /** Seals the worker's identity for the partners with a registered key (their topic records carry it as workerJwe). */
   identitySealer?: PartnerIdentitySealer;
+  /** When a FHIR copy whose endpoint failed is pushed again. */
+  fhirRetry: FhirRetryPolicy;
 }
+
+/** How long a due FHIR copy stays claimed by the process pushing it. */
+const FHIR_CLAIM_MS = 120_000;
 
 /** What has to leave the hub once the decisions are committed. */
 export interface Outgoing {
@@ -37,9 +42,11 @@ export interface Outgoing {
 export class DeliveryWriter {
   private readonly logger = new Logger('Signalements');
   private readonly deliveries: DeliveryStore;
+  readonly fhirRetry: FhirRetryPolicy;
 
   constructor(private readonly deps: WriterDeps) {
-    this.deliveries = new DeliveryStore(deps.db);
+    this.fhirRetry = deps.fhirRetry;
+    this.deliveries = new DeliveryStore(deps.db, deps.fhirRetry);
   }
 
   async commit(tx: Sql, decisions: Decision[], actor: string, extraAudit: AuditEntry[] = []): Promise<Outgoing> {
@@ -109,9 +116,18 @@ export class DeliveryWriter {
     for (const o of list) await this.pushFhir(o);
   }
 
-  /** Ops: pushes again the FHIR copies still pending or failed (endpoint down, since fixed). */
+  /** Ops: pushes again, from a first attempt, the FHIR copies still pending or failed (given up included). */
   async retryFhir(limit = 500): Promise<{ retried: number; delivered: number }> {
-    const rows = await this.deliveries.pendingFhir(limit);
+    return this.pushAgain(await this.deliveries.pendingFhir(limit));
+  }
+
+  /** The hub's own retries: pushes the FHIR copies whose next attempt is due (docs/integrators.md, "FHIR"). */
+  async retryDueFhir(limit = 100): Promise<{ retried: number; delivered: number }> {
+    return this.pushAgain(await this.deliveries.claimDueFhir(limit, FHIR_CLAIM_MS));
+  }
+
+  private async pushAgain(rows: PendingFhirCopy[]): Promise<{ retried: number; delivered: number }> {
+    if (rows.length === 0) return { retried: 0, delivered: 0 };
     const out: Outgoing = {
       deliveries: rows.map((r) => ({
         delivery: r.payload,
@@ -158,7 +174,7 @@ export class DeliveryWriter {
         results.push({ id: delivery.deliveryId, status: 'delivered', task: r.taskReference });
         audit.push({ ...base, action: 'fhir-delivered', detail: { deliveryId: delivery.deliveryId, task: r.taskReference, identity: Boolean(worker) } });
       } catch (e) {
-        // Kafka and the HTTP inbox have it; the FHIR copy stays 'failed' for ops to retry.
+        // Kafka and the HTTP inbox have it; the FHIR copy is 'failed' until a retry takes it.
         this.logger.warn(`FHIR delivery ${delivery.deliveryId} to ${delivery.partnerId} failed: ${(e as Error).message}`);
         results.push({ id: delivery.deliveryId, status: 'failed', task: null });
         hubMetrics.fhirFailures.inc({ partner: delivery.partnerId });
@@ -173,7 +189,25 @@ export class DeliveryWriter {
         this.logger.warn(`FHIR cancellation of ${r.retractedId} failed: ${(e as Error).message}`);
       }
     }
-    if (results.length) await this.deliveries.recordFhirResults(results);
+    if (results.length) {
+      const { givenUp } = await this.deliveries.recordFhirResults(results);
+      for (const id of givenUp) {
+        const d = out.deliveries.find((x) => x.delivery.deliveryId === id)!;
+        this.logger.warn(`FHIR delivery ${id} to ${d.delivery.partnerId} given up after ${this.deps.fhirRetry.maxAttempts} attempts`);
+        hubMetrics.fhirGivenUp.inc({ partner: d.delivery.partnerId });
+        audit.push({
+          action: 'fhir-given-up',
+          subjectType: d.decision.subjectType,
+          subjectId: d.decision.subjectId,
+          caseId: d.decision.caseId,
+          personPseudonym: d.decision.personPseudonym,
+          partnerId: d.delivery.partnerId,
+          category: d.decision.category,
+          actor: 'hub',
+          detail: { deliveryId: id, attempts: this.deps.fhirRetry.maxAttempts },
+        });
+      }
+    }
     await this.deps.audit.append(audit);
   }
 }
