@@ -469,6 +469,9 @@ export function signalementsScenario(start: () => Promise<HubUnderTest>, fhir: (
 
   it("audits every operator's action with who did it ('admin'), and the whole trail verifies as one chain", async () => {
     await admin(http().post('/v1/ops/routing-rules/reload')).expect(200);
+    // Every endpoint answers now: whatever is still pending is pushed and taken.
+    const retried = (await admin(http().post('/v1/ops/fhir/retry')).expect(200)).body;
+    expect(retried.delivered).toBe(retried.retried);
     await admin(http().post(`/v1/cases/${firstItem.delivery.caseId}/chef-de-file/admin`))
       .send({ partnerId: P.spsti.partnerId, reason: 'operators settle a dispute between partners' })
       .expect(200);

@@ -3,6 +3,7 @@ import { HUB_CONFIG, HubConfig } from '@pdp/config';
 import { MessageBus } from './bus';
 import { KafkaBus } from './kafka-bus';
 import { InMemoryBus } from './memory-bus';
+import { BusJournal, busJournalFile } from './bus-journal';
 import { hubTopics } from './topology';
 import { InstrumentedBus } from './instrumented-bus';
 
@@ -26,7 +27,8 @@ export class BusModule {
             const transport =
               options.bus ??
               (config.mode === 'embedded'
-                ? new InMemoryBus()
+                ? // An embedded hub that keeps its database keeps its bus too (docs/operations.md, "Embedded mode").
+                  new InMemoryBus(config.embeddedDataDir ? new BusJournal(busJournalFile(config.embeddedDataDir)) : undefined)
                 : new KafkaBus({
                     brokers: kafka.brokers,
                     clientId: kafka.clientId,

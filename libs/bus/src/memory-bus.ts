@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { BusMessage, MessageBus, OutgoingMessage, Subscription, TopicSpec } from './bus';
 import type { ConsumerState, ObservableBus } from './instrumented-bus';
+import type { BusJournal } from './bus-journal';
 
 interface Group {
   sub: Subscription;
@@ -12,12 +13,18 @@ interface Group {
 /**
  * In-process transport for the embedded hub: an append-only log per topic (one partition) and
  * consumer groups with offsets, delivered asynchronously like Kafka. Failed batches are retried.
+ * With a journal, the log and the groups' offsets are also on disk: a publish resolves once its
+ * records are synced, and a new bus on the same journal resumes every group where it stopped.
  */
 export class InMemoryBus implements MessageBus, ObservableBus {
   private readonly log = new Map<string, BusMessage[]>();
   private readonly groups: Group[] = [];
   private readonly logger = new Logger('InMemoryBus');
   private closed = false;
+
+  constructor(private readonly journal?: BusJournal) {
+    if (journal) for (const [topic, records] of journal.records()) this.log.set(topic, records);
+  }
 
   async ensureTopics(specs: TopicSpec[]): Promise<void> {
     for (const s of specs) if (!this.log.has(s.topic)) this.log.set(s.topic, []);
@@ -26,17 +33,18 @@ export class InMemoryBus implements MessageBus, ObservableBus {
   async publish(topic: string, messages: OutgoingMessage[]): Promise<void> {
     const log = this.log.get(topic);
     if (!log) throw new Error(`topic ${topic} does not exist`);
-    for (const m of messages) {
-      log.push({
-        topic,
-        partition: 0,
-        offset: String(log.length),
-        key: m.key,
-        // A tombstone is an empty record here (the in-process bus keeps no compacted log).
-        value: m.value === null ? Buffer.alloc(0) : Buffer.isBuffer(m.value) ? m.value : Buffer.from(m.value),
-        headers: m.headers ?? {},
-      });
-    }
+    const records: BusMessage[] = messages.map((m, i) => ({
+      topic,
+      partition: 0,
+      offset: String(log.length + i),
+      key: m.key,
+      // A tombstone is an empty record here (the in-process bus keeps no compacted log).
+      value: m.value === null ? Buffer.alloc(0) : Buffer.isBuffer(m.value) ? m.value : Buffer.from(m.value),
+      headers: m.headers ?? {},
+    }));
+    // On disk first: what a caller was told is published is there after a crash.
+    this.journal?.append(records);
+    for (const r of records) log.push(r);
     this.groups.filter((g) => g.sub.topics.includes(topic)).forEach((g) => this.kick(g));
   }
 
@@ -46,7 +54,7 @@ export class InMemoryBus implements MessageBus, ObservableBus {
 
   async subscribe(sub: Subscription): Promise<void> {
     for (const t of sub.topics) if (!this.log.has(t)) throw new Error(`topic ${t} does not exist`);
-    const group: Group = { sub, offsets: new Map(), running: null, again: false };
+    const group: Group = { sub, offsets: this.journal?.offsets(sub.groupId) ?? new Map(), running: null, again: false };
     this.groups.push(group);
     this.kick(group);
   }
@@ -84,6 +92,7 @@ export class InMemoryBus implements MessageBus, ObservableBus {
   async close(): Promise<void> {
     this.closed = true;
     await Promise.all(this.groups.map((g) => g.running));
+    this.journal?.close();
   }
 
   private pending(g: Group): number {
@@ -116,6 +125,7 @@ export class InMemoryBus implements MessageBus, ObservableBus {
         try {
           await g.sub.handle(batch);
           g.offsets.set(topic, from + batch.length);
+          this.journal?.commit(g.sub.groupId, topic, from + batch.length);
         } catch (e) {
           this.logger.error(`group ${g.sub.groupId} failed on ${topic}, retrying: ${(e as Error).message}`);
           await new Promise((r) => setTimeout(r, 200));
