@@ -1,4 +1,4 @@
-import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
@@ -9,13 +9,10 @@ import { AdhesionDirectory, PartnerRegistry } from '@pdp/partners';
 import { createTopics, produceAll, waitForZeroLag } from './bench/kafka-tools';
 import { populationFor, populationMix } from './bench/mix';
 import { createTestDatabase } from './support/postgres';
+import { buildServices } from './support/services';
 
 const ROOT = path.resolve(__dirname, '..');
 const N = 3000;
-
-function build(): Promise<void> {
-  return new Promise((resolve, reject) => execFile('npm', ['run', 'build:bench'], { cwd: ROOT, timeout: 240_000 }, (e, _out, err) => (e ? reject(new Error(`${e.message}\n${err}`)) : resolve())));
-}
 
 interface Outcome {
   episodes: string[];
@@ -39,7 +36,7 @@ describe('the normalizer service with its batches on handler threads', () => {
   const population = populationFor(7, N);
   const messages = [...populationMix(population, 'sick-leave', N)];
 
-  beforeAll(build, 250_000);
+  beforeAll(buildServices, 250_000);
 
   async function drain(threads: number): Promise<Outcome> {
     const database = await createTestDatabase();

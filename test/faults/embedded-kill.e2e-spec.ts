@@ -1,21 +1,17 @@
-import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { freePort } from '../support/scripts';
 import { sickLeave, siretOf } from '../support/fixtures';
 import { reportFault } from '../support/fault-report';
+import { buildServices, ROOT } from '../support/services';
 
-const ROOT = path.resolve(__dirname, '..', '..');
 const ADMIN = 'faults-admin-key-0123456789';
 const INSURER = { partnerId: 'cpam-69', apiKey: 'key-cpam-69-0123456789', category: 'cpam', name: 'CPAM du Rhône', departements: ['69'] };
 const SPSTI = { partnerId: 'spsti-a', apiKey: 'key-spsti-a-0123456789', category: 'spsti', name: 'SPSTI A', departements: ['69'] };
 const KILLS = 3;
 const TERMINAL = new Set(['delivered', 'not-eligible', 'parked', 'dead-lettered']);
-
-function build(): Promise<void> {
-  return new Promise((resolve, reject) => execFile('npm', ['run', 'build:bench'], { cwd: ROOT, timeout: 240_000 }, (e, _out, err) => (e ? reject(new Error(`${e.message}\n${err}`)) : resolve())));
-}
 
 /**
  * `npm start`'s hub keeping its data (EMBEDDED_DATA_DIR) is killed with SIGKILL in the middle of
@@ -63,7 +59,7 @@ describe('fault: kill -9 of the embedded hub under load', () => {
   }
 
   beforeAll(async () => {
-    await build();
+    await buildServices();
     await start();
     for (const p of [INSURER, SPSTI]) expect((await call('POST', '/v1/partners', ADMIN, p)).status).toBe(201);
     expect((await call('POST', '/v1/directory/adhesions', ADMIN, [{ siret: siretOf(1), spstiId: SPSTI.partnerId, validFrom: '2020-01-01' }])).status).toBe(201);

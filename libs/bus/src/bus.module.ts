@@ -38,6 +38,7 @@ export class BusModule {
                     fetchMaxWaitMs: kafka.fetchMaxWaitMs,
                     fetchMaxBytesPerPartition: kafka.fetchMaxBytesPerPartition,
                     commitIntervalMs: kafka.commitIntervalMs,
+                    sessionTimeoutMs: kafka.sessionTimeoutMs,
                     security: { ssl: kafka.ssl, sasl: kafka.sasl },
                   }));
             // Every app counts what it publishes and consumes (docs/operations.md, "Metrics").

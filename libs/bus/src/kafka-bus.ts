@@ -16,6 +16,8 @@ export interface KafkaBusOptions {
   fetchMaxWaitMs?: number;
   fetchMaxBytesPerPartition?: number;
   commitIntervalMs?: number;
+  /** kafkajs's sessionTimeout (30 s by default): how soon a crashed member's partitions move. */
+  sessionTimeoutMs?: number;
   /** TLS and SASL towards the brokers (the configuration's KAFKA_SSL* and KAFKA_SASL_* settings). */
   security?: KafkaSecuritySettings;
   /** The kafkajs client to use; built from brokers and clientId when absent (tests pass a fake one to reach the producer's failure paths). */
@@ -277,6 +279,7 @@ export class KafkaBus implements MessageBus, ObservableBus {
   async subscribe(sub: Subscription): Promise<void> {
     const consumer = this.kafka.consumer({
       groupId: this.ns + sub.groupId,
+      ...(this.options.sessionTimeoutMs ? { sessionTimeout: this.options.sessionTimeoutMs, heartbeatInterval: Math.min(3000, Math.floor(this.options.sessionTimeoutMs / 3)) } : {}),
       maxBytesPerPartition: this.options.fetchMaxBytesPerPartition ?? 4 * 1024 * 1024,
       minBytes: this.options.fetchMinBytes ?? 1,
       maxWaitTimeInMs: this.options.fetchMaxWaitMs ?? 100,

@@ -38,6 +38,8 @@ export interface HubConfig {
     fetchMaxWaitMs: number;
     fetchMaxBytesPerPartition: number;
     commitIntervalMs: number;
+    /** How long a consumer that stopped heartbeating (a crashed process) keeps its partitions before the group reassigns them. */
+    sessionTimeoutMs: number;
     /** TLS to the brokers (KAFKA_SSL): the CA to trust and, for mutual TLS, the client's certificate, as PEM. */
     ssl?: { ca?: string; cert?: string; key?: string };
     /** SASL authentication (KAFKA_SASL_MECHANISM): PLAIN only over TLS, SCRAM over either. */
@@ -141,6 +143,7 @@ const schema = {
         fetchMaxWaitMs: { type: 'integer', minimum: 0, maximum: 5000 },
         fetchMaxBytesPerPartition: { type: 'integer', minimum: 65536, maximum: 67108864 },
         commitIntervalMs: { type: 'integer', minimum: 0, maximum: 60000 },
+        sessionTimeoutMs: { type: 'integer', minimum: 6000, maximum: 300000 },
       },
     },
     databaseUrl: { type: 'string', pattern: '^postgres(ql)?://' },
@@ -241,6 +244,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { metrics: metr
       fetchMaxBytesPerPartition: Number(env.KAFKA_FETCH_MAX_BYTES_PER_PARTITION ?? 4 * 1024 * 1024),
       // How often handled offsets are committed (0: after every batch).
       commitIntervalMs: Number(env.KAFKA_COMMIT_INTERVAL_MS ?? 250),
+      sessionTimeoutMs: Number(env.KAFKA_SESSION_TIMEOUT_MS ?? 30000),
       ...kafkaSecurity(env),
     },
     databaseUrl: env.DATABASE_URL || undefined,

@@ -1,0 +1,218 @@
+import { randomBytes } from 'node:crypto';
+import { Kafka, logLevel, Producer } from 'kafkajs';
+import { ConsumerGroups } from '@pdp/bus';
+import { inboxTopic, OutcomeReport, SignalementTopics, Topics } from '@pdp/contracts';
+import { migrate, PgDatabase } from '@pdp/db';
+import { freePort } from '../support/scripts';
+import { createTestDatabase } from '../support/postgres';
+import { nirOf, sickLeave, signalementOf, siretOf } from '../support/fixtures';
+import { reportFault } from '../support/fault-report';
+import { buildServices, ServiceProcess } from '../support/services';
+import { waitForZeroLag } from '../bench/kafka-tools';
+
+const ADMIN = 'faults-admin-key-0123456789';
+const INSURER = { partnerId: 'cpam-69', apiKey: 'key-cpam-69-0123456789', category: 'cpam', name: 'CPAM du Rhône', departements: ['69'] };
+const SPSTI = { partnerId: 'spsti-a', apiKey: 'key-spsti-a-0123456789', category: 'spsti', name: 'SPSTI A', departements: ['69'] };
+const SOCIAL = { partnerId: 'carsat-ra-ss', apiKey: 'key-carsat-ra-0123456789', category: 'service-social-carsat', name: 'Carsat RA service social', region: '84', departements: [] };
+const CAP = { partnerId: 'cap-emploi-69', apiKey: 'key-cap-69-0123456789', category: 'cap-emploi', name: 'Cap emploi 69', departements: ['69'] };
+const LEAVES = 2_000;
+const SIGNALEMENTS = 300;
+const OUTCOME_PERSONS = 300;
+const ROUNDS = 20;
+const TERMINAL = new Set(['delivered', 'not-eligible', 'parked', 'dead-lettered', 'routed', 'counted']);
+
+/**
+ * Every service of the distributed hub, compiled and run as its own process on the real broker
+ * and PostgreSQL, killed with SIGKILL in the middle of a steady load and started again: each
+ * accepted message must end in one terminal state, the inboxes hold what the input says, no
+ * partner record is published twice for one version, and the deduplicated count of maintiens is
+ * the input's (docs/faults.md).
+ */
+describe('fault: kill -9 of each service under load (distributed)', () => {
+  const brokers = (process.env.KAFKA_BROKERS ?? '').split(',').filter(Boolean);
+  const kafka = new Kafka({ clientId: 'faults-e2e', brokers, logLevel: logLevel.NOTHING });
+  const namespace = `faults-${randomBytes(3).toString('hex')}.`;
+  let db: PgDatabase;
+  let gatewayPort = 0;
+  let services: Record<'gateway' | 'normalizer' | 'router' | 'signalements' | 'metrics', ServiceProcess>;
+  let producer: Producer;
+  const url = (p: string) => `http://127.0.0.1:${gatewayPort}${p}`;
+  const call = (method: string, p: string, key: string, body?: unknown) =>
+    fetch(url(p), { method, headers: { 'X-Api-Key': key, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
+
+  async function ready(s: ServiceProcess, probe: string, timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (
+      !(await fetch(probe).then(
+        (r) => r.ok,
+        () => false,
+      ))
+    ) {
+      if (!s.running || Date.now() > deadline) throw new Error(`${s.app} did not start\n${s.log}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  beforeAll(async () => {
+    await buildServices();
+    const database = await createTestDatabase();
+    db = new PgDatabase(database.url);
+    await migrate(db);
+    gatewayPort = await freePort();
+    const env = async (app: string): Promise<NodeJS.ProcessEnv> => ({
+      ...process.env,
+      KAFKA_BROKERS: brokers.join(','),
+      KAFKA_CLIENT_ID: `pdp-${app}`,
+      // A killed member's partitions move after 10 s rather than 30.
+      KAFKA_SESSION_TIMEOUT_MS: '10000',
+      DATABASE_URL: database.url,
+      PSEUDONYM_KEY: 'faults-pseudonym-key-0123456789abcdef',
+      IDENTITY_KEYS: 'faults:BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=',
+      ADMIN_API_KEY: ADMIN,
+      API_KEYS_ENABLED: 'true',
+      TOPIC_NAMESPACE: namespace,
+      TOPIC_PARTITIONS: '3',
+      LOG_LEVEL: 'error',
+      HOST: '127.0.0.1',
+      PORT: String(app === 'gateway' ? gatewayPort : await freePort()),
+      PROBE_PORT: String(await freePort()),
+    });
+    services = {
+      gateway: new ServiceProcess('gateway', await env('gateway')),
+      normalizer: new ServiceProcess('normalizer', await env('normalizer')),
+      router: new ServiceProcess('router', await env('router')),
+      signalements: new ServiceProcess('signalements', await env('signalements')),
+      metrics: new ServiceProcess('metrics', await env('metrics')),
+    };
+    services.gateway.start();
+    await ready(services.gateway, url('/health/ready'));
+    for (const p of [INSURER, SPSTI, SOCIAL, CAP]) expect((await call('POST', '/v1/partners', ADMIN, p)).status).toBe(201);
+    expect((await call('POST', '/v1/directory/adhesions', ADMIN, [{ siret: siretOf(1), spstiId: SPSTI.partnerId, validFrom: '2020-01-01' }])).status).toBe(201);
+    for (const s of [services.normalizer, services.router, services.signalements, services.metrics]) s.start();
+    producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+  }, 300_000);
+
+  afterAll(async () => {
+    await producer?.disconnect();
+    if (services) await Promise.all(Object.values(services).map((s) => s.kill()));
+    await db?.close();
+  });
+
+  it('ends every accepted message once, with the inboxes and the counts the input implies, through a kill of each service', async () => {
+    const outcome = (n: number, reporter: string): OutcomeReport => ({
+      schemaVersion: 'outcome-report/1',
+      messageId: `out-${reporter}-${n}`,
+      reportId: `out-${n}`,
+      reporter: { partnerId: reporter },
+      worker: { nir: nirOf(5_000 + n), departement: '69' },
+      accompaniment: { startDate: '2026-02-02', endDate: '2026-05-29' },
+      followUpPoint: 'end',
+      outcome: 'kept-at-post',
+      outcomeDate: '2026-05-29',
+      measures: ['amenagement-poste'],
+      reportedAt: '2026-05-29T10:00:00Z',
+    });
+    const accepted: string[] = [];
+    let sent = 0;
+    // The kills, spread over the load: each service once, the consumers in the middle of their batches.
+    const kills: Record<number, (keyof typeof services)[]> = { 3: ['normalizer'], 6: ['router'], 9: ['signalements', 'metrics'], 12: ['gateway'], 15: ['normalizer', 'router'] };
+    const perRound = { leaves: LEAVES / ROUNDS, signalements: SIGNALEMENTS / ROUNDS, outcomes: OUTCOME_PERSONS / ROUNDS };
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const name of kills[round] ?? []) await services[name].kill();
+      // Sick leaves and outcome reports over Kafka (accepted once the broker has them, acks=all).
+      const leaves = Array.from({ length: perRound.leaves }, (_, i) => sickLeave({ n: round * perRound.leaves + i + 1 }));
+      const outcomes = Array.from({ length: perRound.outcomes }, (_, i) => round * perRound.outcomes + i + 1).flatMap((n) => [outcome(n, SPSTI.partnerId), outcome(n, CAP.partnerId)]);
+      await producer.sendBatch({
+        acks: -1,
+        topicMessages: [
+          { topic: namespace + Topics.sickLeaveInbound, messages: leaves.map((l) => ({ key: l.leaveId, value: JSON.stringify(l) })) },
+          { topic: namespace + Topics.outcomeInbound, messages: outcomes.map((o) => ({ key: `${o.reporter.partnerId}:${o.reportId}`, value: JSON.stringify(o) })) },
+        ],
+      });
+      sent += leaves.length + outcomes.length;
+      accepted.push(...leaves.map((l) => l.messageId), ...outcomes.map((o) => o.messageId));
+      // Signalements over HTTP (accepted on a 202); the gateway may be down for this round.
+      for (let i = 0; i < perRound.signalements; i++) {
+        const s = signalementOf(10_000 + round * perRound.signalements + i, {
+          sender: { partnerId: SPSTI.partnerId, professional: 'médecin du travail' },
+          recipient: { category: 'service-social-carsat' },
+        });
+        sent++;
+        const r = await call('POST', '/v1/signalements', SPSTI.apiKey, s).catch(() => undefined);
+        if (r?.status === 202) accepted.push(s.messageId);
+      }
+      for (const name of kills[round - 1] ?? []) if (!services[name].running) services[name].start();
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    for (const s of Object.values(services)) if (!s.running) s.start();
+    await ready(services.gateway, url('/health/ready'));
+
+    const groups = [
+      { groupId: namespace + ConsumerGroups.normalizer, topics: [namespace + Topics.sickLeaveInbound] },
+      { groupId: namespace + ConsumerGroups.router, topics: [namespace + Topics.caseNormalized] },
+      { groupId: namespace + ConsumerGroups.signalements, topics: [namespace + SignalementTopics.signalementInbound] },
+      { groupId: namespace + ConsumerGroups.metrics, topics: [namespace + Topics.outcomeInbound] },
+    ];
+    await waitForZeroLag(kafka, groups, 240_000);
+
+    // Every accepted message, as its sender sees it.
+    const states = new Map<string, string>();
+    for (const id of accepted) {
+      const r = await call('GET', `/v1/messages/${encodeURIComponent(id)}`, ADMIN);
+      const status = r.status === 200 ? ((await r.json()) as { status: string }).status : 'unknown';
+      if (TERMINAL.has(status)) states.set(id, status);
+    }
+    const terminal: Record<string, number> = {};
+    for (const s of states.values()) terminal[s] = (terminal[s] ?? 0) + 1;
+
+    // The inboxes against the input: one SPSTI item per leave, one service-social item per accepted signalement.
+    const count = async (sql: string, params: unknown[] = []) => Number((await db.query<{ n: string }>(sql, params)).rows[0].n);
+    const spstiItems = await count(`SELECT count(*) AS n FROM inbox_items WHERE partner_id = $1 AND item_type = 'sick-leave'`, [SPSTI.partnerId]);
+    const socialItems = await count(`SELECT count(*) AS n FROM inbox_items WHERE partner_id = $1`, [SOCIAL.partnerId]);
+    const acceptedSignalements = accepted.filter((m) => m.startsWith('sig-msg-')).length;
+    // Outcomes: two reporters per person, one deduplicated maintien each.
+    const persons = await count(`SELECT count(DISTINCT person_no) AS n FROM outcome_events`);
+    const reports = await count(`SELECT count(*) AS n FROM outcome_events`);
+
+    // No record twice for one item version on the partners' topics.
+    const keys: string[] = [];
+    const consumer = kafka.consumer({ groupId: `${namespace}check` });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [namespace + inboxTopic(SPSTI.partnerId), namespace + inboxTopic(SOCIAL.partnerId)], fromBeginning: true });
+    const expected = spstiItems + socialItems;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${keys.length} of ${expected} records read`)), 120_000);
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          keys.push(String(message.headers?.['idempotency-key']));
+          if (keys.length >= expected) {
+            clearTimeout(timer);
+            setTimeout(resolve, 2_000);
+          }
+        },
+      });
+    });
+    await consumer.disconnect();
+    const duplicated = keys.length - new Set(keys).size;
+    const lost = accepted.length - states.size;
+    reportFault('services-kill', {
+      fault: 'kill -9 of the gateway, normalizer (×2), router (×2), signalements and metrics services under load',
+      sent,
+      accepted: accepted.length,
+      terminal,
+      lost,
+      duplicated,
+    });
+
+    expect(accepted.filter((m) => !states.has(m)).slice(0, 5)).toEqual([]);
+    expect(duplicated).toBe(0);
+    expect(spstiItems).toBe(LEAVES);
+    expect(terminal.delivered).toBe(LEAVES);
+    expect(socialItems).toBe(acceptedSignalements);
+    expect(terminal.routed).toBe(acceptedSignalements);
+    expect(acceptedSignalements).toBeGreaterThan(SIGNALEMENTS / 2);
+    expect({ persons, reports }).toEqual({ persons: OUTCOME_PERSONS, reports: 2 * OUTCOME_PERSONS });
+    expect(Object.values(services).reduce((n, s) => n + s.kills, 0)).toBe(7);
+  }, 900_000);
+});
