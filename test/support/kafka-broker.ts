@@ -139,3 +139,33 @@ export async function ensureKafka(options: { saslSsl?: SaslSslListener } = {}): 
   }
   throw lastError;
 }
+
+/** A broker of the test's own that keeps its data in `dataDir`: the test stops it and starts it again (a broker restart). */
+export interface RestartableKafka {
+  brokers: string[];
+  start: () => Promise<void>;
+  stop: () => Promise<void>;
+}
+
+export async function startRestartableKafka(dataDir: string): Promise<RestartableKafka> {
+  if (!existsSync(BROKER_JAR)) await runScript(FETCH_SH, [], ROOT, process.env, 10 * 60_000);
+  const port = await freePort();
+  let controllerPort = await freePort();
+  while (controllerPort === port) controllerPort = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    KAFKA_PORT: String(port),
+    KAFKA_CONTROLLER_PORT: String(controllerPort),
+    KAFKA_DATA_DIR: dataDir,
+    KAFKA_OWNER_PID: String(process.pid),
+    KAFKA_READY_CHECK: 'log',
+    KAFKA_HEAP_OPTS: '-Xms256m -Xmx512m',
+  };
+  const brokers = [`127.0.0.1:${port}`];
+  const start = async () => {
+    await runScript(KAFKA_SH, ['start'], ROOT, env, 120_000);
+    await waitForMetadata(brokers, 60_000);
+  };
+  await start();
+  return { brokers, start, stop: async () => void (await runScript(KAFKA_SH, ['stop'], ROOT, env, 60_000)) };
+}

@@ -20,16 +20,45 @@ export class ServiceProcess {
   /** How many times it was killed. */
   kills = 0;
 
+  /** Times a supervised process exited by itself and was started again. */
+  restarts = 0;
+
+  /**
+   * `supervised`: started again a second after it exits by itself, as a deployment's supervisor
+   * (systemd, Kubernetes) does; a process stopped by kill() stays stopped.
+   */
   constructor(
     readonly app: string,
     private readonly env: NodeJS.ProcessEnv,
+    private readonly options: { supervised?: boolean; probe?: string } = {},
   ) {}
 
   start(): void {
     if (this.child) throw new Error(`${this.app} is running`);
     const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'apps', this.app, 'src', 'main.js')], { env: this.env, stdio: ['ignore', 'ignore', 'pipe'] });
     child.stderr!.on('data', (d) => (this.stderr = (this.stderr + d).slice(-4000)));
+    child.once('exit', () => {
+      if (this.child !== child || !this.options.supervised) return;
+      this.child = undefined;
+      this.restarts++;
+      setTimeout(() => this.child === undefined && this.start(), 1_000);
+    });
     this.child = child;
+  }
+
+  /** Waits until its readiness probe answers 200. */
+  async ready(timeoutMs = 60_000): Promise<void> {
+    if (!this.options.probe) throw new Error(`${this.app} has no probe`);
+    const deadline = Date.now() + timeoutMs;
+    while (
+      !(await fetch(this.options.probe).then(
+        (r) => r.ok,
+        () => false,
+      ))
+    ) {
+      if (Date.now() > deadline) throw new Error(`${this.app} is not ready after ${timeoutMs} ms\n${this.stderr}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
   }
 
   get running(): boolean {

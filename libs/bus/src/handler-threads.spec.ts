@@ -151,4 +151,28 @@ describe('HandlerThreads', () => {
     for (let i = 0; i < 50 && ended.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
     expect(ended).toHaveLength(1);
   });
+
+  it('keeps trying to replace a thread while its handler cannot be built, then takes batches again', async () => {
+    let builds = 0;
+    const handled: string[] = [];
+    const { pool, started } = await start(1, async () => {
+      // The first replacement finds the database down; the next one finds it back.
+      if (builds++ === 1) throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+      return async (messages) => void handled.push(messages[0].value.toString());
+    });
+    started[0].exit(1);
+    for (let i = 0; i < 400 && started.length < 3; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(started).toHaveLength(3);
+    for (let i = 0; i < 50; i++) {
+      if (
+        await pool.handle([message(3, 'healed')]).then(
+          () => true,
+          () => false,
+        )
+      )
+        break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(handled).toEqual(['healed']);
+  });
 });

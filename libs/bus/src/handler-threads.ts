@@ -126,10 +126,26 @@ export class HandlerThreads {
         if (!started) failed(new Error(`a handler thread exited (${code}) before it was ready`));
         else if (!t.closing && !this.closed) {
           this.logger.warn(`handler thread exited (${code}); starting another`);
-          this.spawn().catch((e: Error) => this.logger.error(`no replacement thread: ${e.message}`));
+          void this.replace();
         }
       });
     });
+  }
+
+  /**
+   * Starts a thread in place of one that exited, trying again (1 s, then twice as long, up to
+   * 30 s) while it cannot start (its database is down, say): without threads the batches only
+   * fail, and the process would never heal by itself.
+   */
+  private async replace(): Promise<void> {
+    for (let delay = 1_000; !this.closed; delay = Math.min(30_000, delay * 2)) {
+      try {
+        return await this.spawn();
+      } catch (e) {
+        this.logger.error(`no replacement thread yet (${(e as Error).message}); trying again in ${delay / 1000} s`);
+        await new Promise((r) => setTimeout(r, delay).unref());
+      }
+    }
   }
 
   private async call(t: Thread, m: Extract<FromThread, { kind: 'call' }>): Promise<void> {

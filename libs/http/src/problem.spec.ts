@@ -43,6 +43,32 @@ describe('ProblemDetailsFilter, bad input', () => {
     expect(answer(bodyParserError(status, message, type))).toEqual({ status, body: expect.objectContaining({ status, detail: message }) });
   });
 
+  it('answers 503 with Retry-After when the database or the broker does not answer, 500 for a bug', () => {
+    const sent: { status?: number; headers: Record<string, string>; body?: string } = { headers: {} };
+    const res = {
+      status: (s: number) => ((sent.status = s), res),
+      type: () => res,
+      setHeader: (k: string, v: string) => ((sent.headers[k] = v), res),
+      send: (b: string) => ((sent.body = b), res),
+    };
+    const host = { getType: () => 'http', switchToHttp: () => ({ getResponse: () => res, getRequest: () => ({ originalUrl: '/v1/x', method: 'POST', path: '/v1/x' }) }) } as unknown as ArgumentsHost;
+    for (const down of [
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
+      Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }),
+      Object.assign(new Error('Connection error: connect ECONNREFUSED'), { name: 'KafkaJSConnectionError' }),
+    ]) {
+      sent.headers = {};
+      new ProblemDetailsFilter().catch(down, host);
+      expect(sent.status).toBe(503);
+      expect(sent.headers['Retry-After']).toBe('5');
+      expect(JSON.parse(sent.body!)).toMatchObject({ status: 503, title: 'Service unavailable', detail: expect.stringContaining('nothing was accepted') });
+    }
+    sent.headers = {};
+    new ProblemDetailsFilter().catch(new TypeError("Cannot read properties of undefined (reading 'x')"), host);
+    expect(sent.status).toBe(500);
+    expect(sent.headers['Retry-After']).toBeUndefined();
+  });
+
   it('does not show the message of a client error marked as not to be exposed', () => {
     const hidden = Object.assign(new Error('internal detail'), { status: 400, statusCode: 400, expose: false });
     expect(answer(hidden).body.detail).toBeUndefined();

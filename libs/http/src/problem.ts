@@ -1,3 +1,4 @@
+import { failureKind } from '@pdp/bus';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { Request, Response } from 'express';
 import { Observable, throwError } from 'rxjs';
@@ -27,8 +28,13 @@ const TITLES: Record<number, string> = {
   409: 'Conflict',
   413: 'Payload too large',
   415: 'Unsupported media type',
+  429: 'Too many requests',
   500: 'Internal server error',
+  503: 'Service unavailable',
 };
+
+/** Seconds a client waits before sending again what was answered 503 (the database or the broker did not answer). */
+export const UNAVAILABLE_RETRY_AFTER_S = 5;
 
 /**
  * The violations a problem lists, the rest only counted: a 10 MB file of bad lines once made a
@@ -77,12 +83,23 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const res = ctx.getResponse<Response>();
     const req = ctx.getRequest<Request>();
     const client = exception instanceof HttpException ? undefined : clientHttpError(exception);
-    const status = exception instanceof HttpException ? exception.getStatus() : (client?.status ?? HttpStatus.INTERNAL_SERVER_ERROR);
+    // The database or the broker did not answer: nothing was accepted, and the same request will
+    // succeed once they do. A 503 with Retry-After says so; a 500 would say the hub is broken.
+    const unavailable = !(exception instanceof HttpException) && !client && failureKind(exception) === 'transient';
+    const status = exception instanceof HttpException ? exception.getStatus() : (client?.status ?? (unavailable ? HttpStatus.SERVICE_UNAVAILABLE : HttpStatus.INTERNAL_SERVER_ERROR));
     const body = exception instanceof HttpException ? exception.getResponse() : undefined;
     const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
     if (status >= 500) this.logger.error(`${req.method} ${req.path}: ${(exception as Error)?.message}`);
     const title = typeof fields.title === 'string' ? fields.title : (TITLES[status] ?? 'Error');
-    let detail = typeof fields.detail === 'string' ? fields.detail : exception instanceof HttpException && status < 500 ? exception.message : client?.message;
+    let detail =
+      typeof fields.detail === 'string'
+        ? fields.detail
+        : exception instanceof HttpException && status < 500
+          ? exception.message
+          : unavailable
+            ? 'the hub cannot reach its database or its broker right now; nothing was accepted, send it again after Retry-After'
+            : client?.message;
+    if (status === 503) res.setHeader('Retry-After', String(UNAVAILABLE_RETRY_AFTER_S));
     const errors = Array.isArray(fields.errors) ? boundedErrors(fields.errors as ProblemViolation[]) : undefined;
     if (errors?.more) detail = `${detail ? `${detail}; ` : ''}the first ${errors.listed.length} are listed, … and ${errors.more} more`;
     res
