@@ -147,6 +147,11 @@ export function opsScenario(start: () => Promise<HubUnderTest>): void {
     const capItems = (await http().get('/v1/inbox?status=all').set('Authorization', `Bearer ${CAP.apiKey}`).expect(200)).body.items as Json[];
     expect(capItems.filter((i) => signalements.some((s) => i.delivery.referral?.signalementId === s.signalementId))).toHaveLength(3);
     expect((await get(query, 'GET /v1/ops/dead-letters')).items.filter((d: Json) => signalements.some((s) => s.messageId === d.messageId))).toEqual([]);
+    // A signalement sent again (same id, a new message) replaces the referral; the first message still traces to it.
+    const resent = { ...signalements[0], messageId: `${signalements[0].messageId}-resent` };
+    await hub.publish(SignalementTopics.signalementInbound, resent.signalementId, JSON.stringify(resent));
+    await eventually(async () => (await admin(http().get(`/v1/messages/${resent.messageId}`))).body.status === 'routed', 'the re-sent message routed');
+    expect(await get(`/v1/messages/${signalements[0].messageId}`, 'GET /v1/messages/{messageId}')).toMatchObject({ kind: 'signalement', status: 'routed' });
     // Every replay is in the audit trail with who did it.
     const audit = await hub.db.query<{ subject_id: string; actor: string }>("SELECT subject_id, actor FROM audit_log WHERE action = 'dead-letter-replayed' ORDER BY audit_id");
     expect(audit.rows.map((r) => r.subject_id).sort()).toEqual(signalements.map(idOf).sort());

@@ -2,6 +2,7 @@ import request from 'supertest';
 import { DeadLetter, Signalement, SignalementTopics, Topics } from '@pdp/contracts';
 import { eventually, HubUnderTest } from './support/harness';
 import { LogCapture } from './support/log-capture';
+import { reportFault } from './support/fault-report';
 import { nirOf, sickLeave, siretOf } from './support/fixtures';
 
 const INSURER = { partnerId: 'cpam-69', apiKey: 'key-cpam-69-0123456789', category: 'cpam', name: 'CPAM du Rhône', departements: ['69'] };
@@ -100,6 +101,14 @@ export function poisonMessagesScenario(start: () => Promise<HubUnderTest>): void
     const later = sickLeave({ n: 110, leaveId: 'aat-poison-later', employer: { siret: siretOf(1) } });
     await hub.publish(Topics.sickLeaveInbound, 'poison-batch', JSON.stringify(later));
     await eventually(async () => (await admin(http().get(`/v1/messages/${later.messageId}`))).body.status === 'delivered', 'the leave sent after the poison delivered');
+    reportFault(`poison-${hub.mode}`, {
+      fault: `a message the database refuses, in a batch of good ones (${hub.mode}): bounded attempts, then dead-lettered with its reason, and the partition moves on`,
+      sent: 6,
+      accepted: 6,
+      terminal: { delivered: 5, 'dead-lettered': 1 },
+      lost: 0,
+      duplicated: 0,
+    });
   });
 
   it('dead-letters a signalement the database refuses and routes the others of its batch', async () => {

@@ -7,6 +7,7 @@ import { eventually, HubUnderTest } from './support/harness';
 import { LogCapture } from './support/log-capture';
 import { nirOf, sickLeave, signalementOf, siretOf } from './support/fixtures';
 import { TcpGate } from './support/tcp-gate';
+import { reportFault } from './support/fault-report';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -363,7 +364,16 @@ export function signalementsScenario(start: () => Promise<HubUnderTest>, fhir: (
       await gate.open();
       const delivered = await status(s.signalementId, (x) => x.recipients[0]?.fhir === 'delivered');
       expect(delivered.recipients[0].partnerId).toBe(P.medical.partnerId);
-      expect(await tasks(item.itemId)).toHaveLength(1);
+      const pushed = await tasks(item.itemId);
+      reportFault(`fhir-down-${hub.mode}`, {
+        fault: `a partner's FHIR server down, then back (${hub.mode}): the copy pushed again by the hub, with backoff`,
+        sent: 1,
+        accepted: 1,
+        terminal: { 'FHIR copy delivered': delivered.recipients[0].fhir === 'delivered' ? 1 : 0 },
+        lost: delivered.recipients[0].fhir === 'delivered' ? 0 : 1,
+        duplicated: Math.max(0, pushed.length - 1),
+      });
+      expect(pushed).toHaveLength(1);
       const audit = (await admin(http().get(`/v1/audit/partners/${P.medical.partnerId}`)).expect(200)).body as Json[];
       const attempts = audit.filter((e) => e.detail?.deliveryId === item.itemId && (e.action === 'fhir-failed' || e.action === 'fhir-delivered'));
       expect(attempts.filter((e) => e.action === 'fhir-failed').length).toBeGreaterThanOrEqual(2);

@@ -1,11 +1,10 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { freePort } from '../support/scripts';
 import { sickLeave, siretOf } from '../support/fixtures';
 import { reportFault } from '../support/fault-report';
-import { buildServices, ROOT } from '../support/services';
+import { buildServices, ServiceProcess } from '../support/services';
 
 const ADMIN = 'faults-admin-key-0123456789';
 const INSURER = { partnerId: 'cpam-69', apiKey: 'key-cpam-69-0123456789', category: 'cpam', name: 'CPAM du Rhône', departements: ['69'] };
@@ -21,41 +20,28 @@ const TERMINAL = new Set(['delivered', 'not-eligible', 'parked', 'dead-lettered'
 describe('fault: kill -9 of the embedded hub under load', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'pdp-embedded-kill-'));
   let port = 0;
-  let hub: ChildProcess | undefined;
-  let stderr = '';
+  let hub: ServiceProcess | undefined;
   const url = (p: string) => `http://127.0.0.1:${port}${p}`;
   const call = (method: string, p: string, key: string, body?: unknown) =>
     fetch(url(p), { method, headers: { 'X-Api-Key': key, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
 
+  /** `npm start`'s hub on a new port, on the same data directory. */
   async function start(): Promise<void> {
     port = await freePort();
     // The embedded mode: no broker, no server (the e2e setup exports the test broker's address).
-    const { KAFKA_BROKERS: _k, DATABASE_URL: _d, ...env } = process.env; // eslint-disable-line @typescript-eslint/no-unused-vars
-    hub = spawn(process.execPath, [path.join(ROOT, 'dist', 'apps', 'hub', 'src', 'main.js')], {
-      env: { ...env, EMBEDDED_DATA_DIR: path.join(dir, 'db'), PORT: String(port), HOST: '127.0.0.1', DEMO_DATA: 'false', ADMIN_API_KEY: ADMIN, API_KEYS_ENABLED: 'true', LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    hub.stderr!.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const ready = await fetch(url('/health/ready')).then(
-        (r) => r.ok,
-        () => false,
-      );
-      if (ready) return;
-      if (hub.exitCode !== null || Date.now() > deadline) throw new Error(`the hub did not start (exit ${hub.exitCode})\n${stderr}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'KAFKA_BROKERS' && k !== 'DATABASE_URL'));
+    hub = new ServiceProcess(
+      'hub',
+      { ...env, EMBEDDED_DATA_DIR: path.join(dir, 'db'), PORT: String(port), HOST: '127.0.0.1', DEMO_DATA: 'false', ADMIN_API_KEY: ADMIN, API_KEYS_ENABLED: 'true', LOG_LEVEL: 'warn' },
+      { probe: url('/health/ready') },
+    );
+    hub.start();
+    await hub.ready();
   }
 
-  function kill(): Promise<void> {
-    const h = hub!;
+  async function kill(): Promise<void> {
+    await hub?.kill();
     hub = undefined;
-    if (h.exitCode !== null || h.signalCode !== null) return Promise.resolve();
-    return new Promise((resolve) => {
-      h.once('exit', () => resolve());
-      h.kill('SIGKILL');
-    });
   }
 
   beforeAll(async () => {

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -6,16 +5,14 @@ import { Kafka, logLevel, Producer } from 'kafkajs';
 import { ConsumerGroups } from '@pdp/bus';
 import { inboxTopic, SignalementTopics, Topics } from '@pdp/contracts';
 import { migrate, PgDatabase } from '@pdp/db';
-import { freePort } from '../support/scripts';
 import { createTestDatabase } from '../support/postgres';
 import { sickLeave, signalementOf, siretOf } from '../support/fixtures';
 import { reportFault } from '../support/fault-report';
-import { buildServices, ServiceProcess } from '../support/services';
+import { buildServices, DistributedServices, FAULTS_ADMIN_KEY, ServiceProcess, startDistributedServices } from '../support/services';
 import { RestartableKafka, startRestartableKafka } from '../support/kafka-broker';
 import { TcpGate } from '../support/tcp-gate';
 import { waitForZeroLag } from '../bench/kafka-tools';
 
-const ADMIN = 'faults-admin-key-0123456789';
 const INSURER = { partnerId: 'cpam-69', apiKey: 'key-cpam-69-0123456789', category: 'cpam', name: 'CPAM du Rhône', departements: ['69'] };
 const SPSTI = { partnerId: 'spsti-a', apiKey: 'key-spsti-a-0123456789', category: 'spsti', name: 'SPSTI A', departements: ['69'] };
 const SOCIAL = { partnerId: 'carsat-ra-ss', apiKey: 'key-carsat-ra-0123456789', category: 'service-social-carsat', name: 'Carsat RA service social', region: '84', departements: [] };
@@ -33,23 +30,15 @@ const TERMINAL = new Set(['delivered', 'not-eligible', 'parked', 'dead-lettered'
  */
 describe('fault: PostgreSQL and the broker restarted under load (distributed)', () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'pdp-faults-kafka-'));
-  const namespace = `infra-${randomBytes(3).toString('hex')}.`;
   let broker: RestartableKafka;
   let kafka: Kafka;
   let gate: TcpGate;
   let db: PgDatabase;
-  let gatewayPort = 0;
+  let hub: DistributedServices;
   let services: ServiceProcess[] = [];
-  let gateway: ServiceProcess;
+  let namespace = '';
   let producer: Producer;
-  const url = (p: string) => `http://127.0.0.1:${gatewayPort}${p}`;
-  const call = (method: string, p: string, key: string, body?: unknown) =>
-    fetch(url(p), {
-      method,
-      headers: { 'X-Api-Key': key, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(15_000),
-    });
+  const call = (method: string, p: string, key: string, body?: unknown) => hub.call(method, p, key, body);
 
   beforeAll(async () => {
     await buildServices();
@@ -63,45 +52,25 @@ describe('fault: PostgreSQL and the broker restarted under load (distributed)', 
     await gate.open();
     const gated = new URL(database.url);
     gated.port = String(gate.port);
-    gatewayPort = await freePort();
-    const ports = new Map<string, number>();
-    const env = async (app: string): Promise<NodeJS.ProcessEnv> => ({
-      ...process.env,
-      KAFKA_BROKERS: broker.brokers.join(','),
-      KAFKA_CLIENT_ID: `pdp-${app}`,
-      KAFKA_SESSION_TIMEOUT_MS: '10000',
-      DATABASE_URL: gated.toString(),
-      PSEUDONYM_KEY: 'faults-pseudonym-key-0123456789abcdef',
-      IDENTITY_KEYS: 'faults:BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=',
-      ADMIN_API_KEY: ADMIN,
-      API_KEYS_ENABLED: 'true',
-      TOPIC_NAMESPACE: namespace,
-      TOPIC_PARTITIONS: '3',
-      LOG_LEVEL: 'error',
-      HOST: '127.0.0.1',
-      PORT: String(app === 'gateway' ? gatewayPort : await freePort()),
-      PROBE_PORT: String(ports.set(app, await freePort()).get(app)),
-    });
     // Supervised, as deployed: a service that exits (its database gone while it starts, say) is started again.
-    const service = async (app: string) => {
-      const e = await env(app);
-      return new ServiceProcess(app, e, { supervised: true, probe: app === 'gateway' ? url('/health/ready') : `http://127.0.0.1:${ports.get(app)}/health/ready` });
-    };
-    gateway = await service('gateway');
-    services = [gateway, await service('normalizer'), await service('router'), await service('signalements')];
-    gateway.start();
-    await gateway.ready();
-    for (const p of [INSURER, SPSTI, SOCIAL]) expect((await call('POST', '/v1/partners', ADMIN, p)).status).toBe(201);
-    expect((await call('POST', '/v1/directory/adhesions', ADMIN, [{ siret: siretOf(1), spstiId: SPSTI.partnerId, validFrom: '2020-01-01' }])).status).toBe(201);
-    for (const s of services.slice(1)) s.start();
-    for (const s of services.slice(1)) await s.ready();
+    hub = await startDistributedServices({
+      apps: ['gateway', 'normalizer', 'router', 'signalements'],
+      env: { KAFKA_BROKERS: broker.brokers.join(','), DATABASE_URL: gated.toString() },
+      supervised: true,
+      setup: async ({ call }) => {
+        for (const p of [INSURER, SPSTI, SOCIAL]) expect((await call('POST', '/v1/partners', FAULTS_ADMIN_KEY, p)).status).toBe(201);
+        expect((await call('POST', '/v1/directory/adhesions', FAULTS_ADMIN_KEY, [{ siret: siretOf(1), spstiId: SPSTI.partnerId, validFrom: '2020-01-01' }])).status).toBe(201);
+      },
+    });
+    services = Object.values(hub.services);
+    namespace = hub.namespace;
     producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry: { retries: 2 } });
     await producer.connect();
   }, 400_000);
 
   afterAll(async () => {
     await producer?.disconnect().catch(() => undefined);
-    await Promise.all(services.map((s) => s.kill()));
+    await hub?.stop();
     await gate?.close();
     await db?.close();
     await broker?.stop().catch(() => undefined);
@@ -164,7 +133,7 @@ describe('fault: PostgreSQL and the broker restarted under load (distributed)', 
     });
     const states = new Map<string, string>();
     for (const id of accepted) {
-      const r = await call('GET', `/v1/messages/${encodeURIComponent(id)}`, ADMIN);
+      const r = await call('GET', `/v1/messages/${encodeURIComponent(id)}`, FAULTS_ADMIN_KEY);
       const status = r.status === 200 ? ((await r.json()) as { status: string }).status : 'unknown';
       if (TERMINAL.has(status)) states.set(id, status);
     }

@@ -1,16 +1,13 @@
-import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, Producer } from 'kafkajs';
 import { ConsumerGroups } from '@pdp/bus';
 import { inboxTopic, OutcomeReport, SignalementTopics, Topics } from '@pdp/contracts';
 import { migrate, PgDatabase } from '@pdp/db';
-import { freePort } from '../support/scripts';
 import { createTestDatabase } from '../support/postgres';
 import { nirOf, sickLeave, signalementOf, siretOf } from '../support/fixtures';
 import { reportFault } from '../support/fault-report';
-import { buildServices, ServiceProcess } from '../support/services';
+import { buildServices, DistributedServices, FAULTS_ADMIN_KEY, ServiceProcess, startDistributedServices } from '../support/services';
 import { waitForZeroLag } from '../bench/kafka-tools';
 
-const ADMIN = 'faults-admin-key-0123456789';
 const INSURER = { partnerId: 'cpam-69', apiKey: 'key-cpam-69-0123456789', category: 'cpam', name: 'CPAM du Rhône', departements: ['69'] };
 const SPSTI = { partnerId: 'spsti-a', apiKey: 'key-spsti-a-0123456789', category: 'spsti', name: 'SPSTI A', departements: ['69'] };
 const SOCIAL = { partnerId: 'carsat-ra-ss', apiKey: 'key-carsat-ra-0123456789', category: 'service-social-carsat', name: 'Carsat RA service social', region: '84', departements: [] };
@@ -31,71 +28,35 @@ const TERMINAL = new Set(['delivered', 'not-eligible', 'parked', 'dead-lettered'
 describe('fault: kill -9 of each service under load (distributed)', () => {
   const brokers = (process.env.KAFKA_BROKERS ?? '').split(',').filter(Boolean);
   const kafka = new Kafka({ clientId: 'faults-e2e', brokers, logLevel: logLevel.NOTHING });
-  const namespace = `faults-${randomBytes(3).toString('hex')}.`;
   let db: PgDatabase;
-  let gatewayPort = 0;
+  let hub: DistributedServices;
   let services: Record<'gateway' | 'normalizer' | 'router' | 'signalements' | 'metrics', ServiceProcess>;
   let producer: Producer;
-  const url = (p: string) => `http://127.0.0.1:${gatewayPort}${p}`;
-  const call = (method: string, p: string, key: string, body?: unknown) =>
-    fetch(url(p), { method, headers: { 'X-Api-Key': key, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
-
-  async function ready(s: ServiceProcess, probe: string, timeoutMs = 60_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (
-      !(await fetch(probe).then(
-        (r) => r.ok,
-        () => false,
-      ))
-    ) {
-      if (!s.running || Date.now() > deadline) throw new Error(`${s.app} did not start\n${s.log}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
+  let namespace = '';
+  const call = (method: string, p: string, key: string, body?: unknown) => hub.call(method, p, key, body);
 
   beforeAll(async () => {
     await buildServices();
     const database = await createTestDatabase();
     db = new PgDatabase(database.url);
     await migrate(db);
-    gatewayPort = await freePort();
-    const env = async (app: string): Promise<NodeJS.ProcessEnv> => ({
-      ...process.env,
-      KAFKA_BROKERS: brokers.join(','),
-      KAFKA_CLIENT_ID: `pdp-${app}`,
-      // A killed member's partitions move after 10 s rather than 30.
-      KAFKA_SESSION_TIMEOUT_MS: '10000',
-      DATABASE_URL: database.url,
-      PSEUDONYM_KEY: 'faults-pseudonym-key-0123456789abcdef',
-      IDENTITY_KEYS: 'faults:BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=',
-      ADMIN_API_KEY: ADMIN,
-      API_KEYS_ENABLED: 'true',
-      TOPIC_NAMESPACE: namespace,
-      TOPIC_PARTITIONS: '3',
-      LOG_LEVEL: 'error',
-      HOST: '127.0.0.1',
-      PORT: String(app === 'gateway' ? gatewayPort : await freePort()),
-      PROBE_PORT: String(await freePort()),
+    hub = await startDistributedServices({
+      apps: ['gateway', 'normalizer', 'router', 'signalements', 'metrics'],
+      env: { KAFKA_BROKERS: brokers.join(','), DATABASE_URL: database.url },
+      setup: async ({ call }) => {
+        for (const p of [INSURER, SPSTI, SOCIAL, CAP]) expect((await call('POST', '/v1/partners', FAULTS_ADMIN_KEY, p)).status).toBe(201);
+        expect((await call('POST', '/v1/directory/adhesions', FAULTS_ADMIN_KEY, [{ siret: siretOf(1), spstiId: SPSTI.partnerId, validFrom: '2020-01-01' }])).status).toBe(201);
+      },
     });
-    services = {
-      gateway: new ServiceProcess('gateway', await env('gateway')),
-      normalizer: new ServiceProcess('normalizer', await env('normalizer')),
-      router: new ServiceProcess('router', await env('router')),
-      signalements: new ServiceProcess('signalements', await env('signalements')),
-      metrics: new ServiceProcess('metrics', await env('metrics')),
-    };
-    services.gateway.start();
-    await ready(services.gateway, url('/health/ready'));
-    for (const p of [INSURER, SPSTI, SOCIAL, CAP]) expect((await call('POST', '/v1/partners', ADMIN, p)).status).toBe(201);
-    expect((await call('POST', '/v1/directory/adhesions', ADMIN, [{ siret: siretOf(1), spstiId: SPSTI.partnerId, validFrom: '2020-01-01' }])).status).toBe(201);
-    for (const s of [services.normalizer, services.router, services.signalements, services.metrics]) s.start();
+    services = hub.services as typeof services;
+    namespace = hub.namespace;
     producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
   }, 300_000);
 
   afterAll(async () => {
     await producer?.disconnect();
-    if (services) await Promise.all(Object.values(services).map((s) => s.kill()));
+    await hub?.stop();
     await db?.close();
   });
 
@@ -146,7 +107,7 @@ describe('fault: kill -9 of each service under load (distributed)', () => {
       await new Promise((r) => setTimeout(r, 500));
     }
     for (const s of Object.values(services)) if (!s.running) s.start();
-    await ready(services.gateway, url('/health/ready'));
+    await services.gateway.ready();
 
     const groups = [
       { groupId: namespace + ConsumerGroups.normalizer, topics: [namespace + Topics.sickLeaveInbound] },
@@ -159,7 +120,7 @@ describe('fault: kill -9 of each service under load (distributed)', () => {
     // Every accepted message, as its sender sees it.
     const states = new Map<string, string>();
     for (const id of accepted) {
-      const r = await call('GET', `/v1/messages/${encodeURIComponent(id)}`, ADMIN);
+      const r = await call('GET', `/v1/messages/${encodeURIComponent(id)}`, FAULTS_ADMIN_KEY);
       const status = r.status === 200 ? ((await r.json()) as { status: string }).status : 'unknown';
       if (TERMINAL.has(status)) states.set(id, status);
     }

@@ -1,4 +1,5 @@
 import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
@@ -61,6 +62,12 @@ export class ServiceProcess {
     }
   }
 
+  /** The process's peak resident memory so far (VmHWM, Linux), in bytes. */
+  peakRss(): number {
+    const status = readFileSync(`/proc/${this.child!.pid}/status`, 'utf8');
+    return Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) * 1024;
+  }
+
   get running(): boolean {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
@@ -81,4 +88,78 @@ export class ServiceProcess {
       child.kill('SIGKILL');
     });
   }
+}
+
+/** The distributed hub's services as processes, on a test database and namespace (the fault tests). */
+export interface DistributedServices {
+  namespace: string;
+  /** The services by app name (the gateway among them). */
+  services: Record<string, ServiceProcess>;
+  /** The gateway's base URL. */
+  url: (path: string) => string;
+  /** An HTTP call to the gateway with an API key (bounded to 15 s). */
+  call: (method: string, path: string, key: string, body?: unknown) => Promise<Response>;
+  stop: () => Promise<void>;
+}
+
+export const FAULTS_ADMIN_KEY = 'faults-admin-key-0123456789';
+
+/**
+ * Starts the gateway, waits for it, lets `setup` register partners through it, then starts the
+ * other apps and waits for their probes. `env`: what the services get beyond the test defaults
+ * (`KAFKA_BROKERS` and `DATABASE_URL` among them).
+ */
+export async function startDistributedServices(options: {
+  apps: string[];
+  env: NodeJS.ProcessEnv;
+  supervised?: boolean;
+  setup?: (s: Pick<DistributedServices, 'call' | 'url'>) => Promise<void>;
+}): Promise<DistributedServices> {
+  const { freePort } = await import('./scripts');
+  const { randomBytes } = await import('node:crypto');
+  const namespace = `faults-${randomBytes(3).toString('hex')}.`;
+  const gatewayPort = await freePort();
+  const url = (p: string) => `http://127.0.0.1:${gatewayPort}${p}`;
+  const call = (method: string, p: string, key: string, body?: unknown) =>
+    fetch(url(p), {
+      method,
+      headers: { 'X-Api-Key': key, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(15_000),
+    });
+  const services: Record<string, ServiceProcess> = {};
+  for (const app of ['gateway', ...options.apps.filter((a) => a !== 'gateway')]) {
+    const probePort = app === 'gateway' ? gatewayPort : await freePort();
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      KAFKA_CLIENT_ID: `pdp-${app}`,
+      // A killed member's partitions move after 10 s rather than 30.
+      KAFKA_SESSION_TIMEOUT_MS: '10000',
+      PSEUDONYM_KEY: 'faults-pseudonym-key-0123456789abcdef',
+      IDENTITY_KEYS: 'faults:BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=',
+      ADMIN_API_KEY: FAULTS_ADMIN_KEY,
+      API_KEYS_ENABLED: 'true',
+      TOPIC_NAMESPACE: namespace,
+      TOPIC_PARTITIONS: '3',
+      LOG_LEVEL: 'error',
+      HOST: '127.0.0.1',
+      PORT: String(app === 'gateway' ? gatewayPort : await freePort()),
+      ...(app === 'gateway' ? {} : { PROBE_PORT: String(probePort) }),
+      ...options.env,
+    };
+    services[app] = new ServiceProcess(app, env, { supervised: options.supervised, probe: `http://127.0.0.1:${probePort}/health/ready` });
+  }
+  const stop = async () => void (await Promise.all(Object.values(services).map((s) => s.kill())));
+  try {
+    services.gateway.start();
+    await services.gateway.ready();
+    await options.setup?.({ call, url });
+    const others = Object.values(services).filter((s) => s.app !== 'gateway');
+    for (const s of others) s.start();
+    for (const s of others) await s.ready();
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { namespace, services, url, call, stop };
 }

@@ -48,7 +48,8 @@ export interface HubConfig {
   databaseUrl?: string;
   /** Directory for the embedded database; in memory when absent. */
   embeddedDataDir?: string;
-  http: { port: number; host: string };
+  /** maxInFlightIntakes: intake requests handled at once before the others are answered 429 (docs/faults.md). */
+  http: { port: number; host: string; maxInFlightIntakes: number };
   /** The worker services' HTTP port for probes and metrics (/health/live, /health/ready, /metrics); none when absent. */
   probePort?: number;
   /** JSON log lines (pino): the level, and a file to append to instead of standard output. */
@@ -147,7 +148,7 @@ const schema = {
       },
     },
     databaseUrl: { type: 'string', pattern: '^postgres(ql)?://' },
-    http: { type: 'object', properties: { port: { type: 'integer', minimum: 0, maximum: 65535 } } },
+    http: { type: 'object', properties: { port: { type: 'integer', minimum: 0, maximum: 65535 }, maxInFlightIntakes: { type: 'integer', minimum: 1, maximum: 100000 } } },
     probePort: { type: 'integer', minimum: 0, maximum: 65535 },
     log: { type: 'object', required: ['level'], properties: { level: { enum: [...LOG_LEVELS] }, file: { type: 'string', minLength: 1 } } },
     pseudonymKey: { type: 'string', minLength: 16 },
@@ -249,7 +250,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { metrics: metr
     },
     databaseUrl: env.DATABASE_URL || undefined,
     embeddedDataDir: env.EMBEDDED_DATA_DIR || undefined,
-    http: { port: Number(env.PORT ?? 3000), host: env.HOST ?? '127.0.0.1' },
+    http: { port: Number(env.PORT ?? 3000), host: env.HOST ?? '127.0.0.1', maxInFlightIntakes: Number(env.HTTP_MAX_IN_FLIGHT_INTAKES ?? 256) },
     ...(env.PROBE_PORT ? { probePort: Number(env.PROBE_PORT) } : {}),
     log: { level: (env.LOG_LEVEL ?? 'info') as LogLevel, ...(env.LOG_FILE ? { file: env.LOG_FILE } : {}) },
     pseudonymKey: env.PSEUDONYM_KEY ?? (mode === 'embedded' ? DEMO_PSEUDONYM_KEY : ''),

@@ -82,6 +82,15 @@ describe('text the database cannot store', () => {
     expect(sickLeave.validate(leave)).toEqual({ ok: true, value: leave });
   });
 
+  it('refuses a value nested deeper than 64 levels before anything walks it (10,000 levels overflowed the stack)', () => {
+    const deep = JSON.parse(`${'['.repeat(10_000)}${']'.repeat(10_000)}`) as unknown;
+    expect(unstorableText(deep)).toEqual([{ path: `/${Array(64).fill('0').join('/')}/0`, message: 'is nested deeper than 64 levels' }]);
+    const nested = JSON.parse(`${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`) as unknown;
+    expect(sickLeave.validate(nested)).toEqual({ ok: false, violations: [{ path: `/${Array(65).fill('a').join('/')}`, message: 'is nested deeper than 64 levels' }] });
+    const shallow = { a: [[[['fine']]]] };
+    expect(unstorableText(shallow)).toEqual([]);
+  });
+
   it('lists at most a hundred', () => {
     expect(unstorableText(Array.from({ length: 500 }, () => '\u0000'))).toHaveLength(100);
     expect(unstorableText({ a: ['ok', { b: 'x\u0000' }] })).toEqual([{ path: '/a/1/b', message: 'contains a NUL character (\\u0000), which cannot be stored' }]);

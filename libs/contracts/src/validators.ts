@@ -66,10 +66,12 @@ export class ContractRegistry {
     return {
       id,
       validate(input: unknown): ValidationResult<T> {
-        const valid = validate(input);
         // JSON Schema has no word for it: text the database cannot store is refused here, with
-        // the contract, rather than by PostgreSQL once the message is accepted.
+        // the contract, rather than by PostgreSQL once the message is accepted. A value nested
+        // too deep is refused before the schema walks it.
         const unstorable = unstorableText(input);
+        if (unstorable.some((v) => v.message.startsWith(TOO_DEEP))) return { ok: false, violations: unstorable };
+        const valid = validate(input);
         if (valid && unstorable.length === 0) return { ok: true, value: input as T };
         return { ok: false, violations: dedupe([...(valid ? [] : (validate.errors ?? []).filter(meaningful).map(toViolation)), ...unstorable]) };
       },
@@ -90,22 +92,34 @@ function pointer(key: string): string {
 }
 
 /**
+ * How deep a message may nest. The contracts' messages nest a few levels; walking (or
+ * validating, or storing) a value nested 10,000 deep would overflow the stack, so deeper is
+ * refused before anything else looks at it.
+ */
+const MAX_DEPTH = 64;
+const TOO_DEEP = 'is nested deeper than';
+
+/**
  * Strings anywhere in a parsed JSON value (values or property names) that PostgreSQL refuses:
  * a NUL character (text and jsonb have none) or an unpaired surrogate (jsonb refuses its
  * escape). Such a message would pass every other check and then fail its batch at the database.
- * At most `limit` violations, by JSON pointer.
+ * A value nested deeper than MAX_DEPTH is refused too. At most `limit` violations, by JSON pointer.
  */
 export function unstorableText(value: unknown, limit = 100): Violation[] {
   // Nearly every message has none: found without building a path per value (the hot path).
   if (!hasUnstorable(value)) return [];
   const out: Violation[] = [];
-  const walk = (v: unknown, path: string): void => {
+  const walk = (v: unknown, path: string, depth: number): void => {
     if (out.length >= limit) return;
+    if (depth > MAX_DEPTH) {
+      out.push({ path: path || '/', message: `${TOO_DEEP} ${MAX_DEPTH} levels` });
+      return;
+    }
     if (typeof v === 'string') {
       const problem = storable(v);
       if (problem) out.push({ path: path || '/', message: problem });
     } else if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) walk(v[i], `${path}/${i}`);
+      for (let i = 0; i < v.length; i++) walk(v[i], `${path}/${i}`, depth + 1);
     } else if (v !== null && typeof v === 'object') {
       for (const key in v) {
         const problem = storable(key);
@@ -113,20 +127,21 @@ export function unstorableText(value: unknown, limit = 100): Violation[] {
           if (out.length < limit) out.push({ path: `${path}/${pointer(key)}`, message: `has a name that ${problem}` });
           continue;
         }
-        walk((v as Record<string, unknown>)[key], `${path}/${pointer(key)}`);
+        walk((v as Record<string, unknown>)[key], `${path}/${pointer(key)}`, depth + 1);
       }
     }
   };
-  walk(value, '');
+  walk(value, '', 0);
   return out;
 }
 
-function hasUnstorable(v: unknown): boolean {
+function hasUnstorable(v: unknown, depth = 0): boolean {
   if (typeof v === 'string') return storable(v) !== undefined;
+  if (depth > MAX_DEPTH) return true;
   if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) if (hasUnstorable(v[i])) return true;
+    for (let i = 0; i < v.length; i++) if (hasUnstorable(v[i], depth + 1)) return true;
   } else if (v !== null && typeof v === 'object') {
-    for (const key in v) if (storable(key) !== undefined || hasUnstorable((v as Record<string, unknown>)[key])) return true;
+    for (const key in v) if (storable(key) !== undefined || hasUnstorable((v as Record<string, unknown>)[key], depth + 1)) return true;
   }
   return false;
 }

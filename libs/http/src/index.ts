@@ -5,4 +5,4 @@ export * from './http.module';
 export * from './probes';
 export * from './list-query';
 export * from './console';
-export * from './intake-deadline';
+export * from './intake-admission';

@@ -69,6 +69,12 @@ describe('ProblemDetailsFilter, bad input', () => {
     expect(sent.headers['Retry-After']).toBeUndefined();
   });
 
+  it('answers 409 when a unique value was stored first by another request', () => {
+    const { status, body } = answer(Object.assign(new Error('duplicate key value violates unique constraint "partners_api_key_hash_key"'), { code: '23505' }));
+    expect(status).toBe(409);
+    expect(body).toMatchObject({ title: 'Conflict', detail: expect.stringContaining('same unique value') });
+  });
+
   it('does not show the message of a client error marked as not to be exposed', () => {
     const hidden = Object.assign(new Error('internal detail'), { status: 400, statusCode: 400, expose: false });
     expect(answer(hidden).body.detail).toBeUndefined();

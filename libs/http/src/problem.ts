@@ -33,6 +33,9 @@ const TITLES: Record<number, string> = {
   503: 'Service unavailable',
 };
 
+/** PostgreSQL's SQLSTATE for a unique constraint violated. */
+const UNIQUE_VIOLATION = '23505';
+
 /** Seconds a client waits before sending again what was answered 503 (the database or the broker did not answer). */
 export const UNAVAILABLE_RETRY_AFTER_S = 5;
 
@@ -86,7 +89,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     // The database or the broker did not answer: nothing was accepted, and the same request will
     // succeed once they do. A 503 with Retry-After says so; a 500 would say the hub is broken.
     const unavailable = !(exception instanceof HttpException) && !client && failureKind(exception) === 'transient';
-    const status = exception instanceof HttpException ? exception.getStatus() : (client?.status ?? (unavailable ? HttpStatus.SERVICE_UNAVAILABLE : HttpStatus.INTERNAL_SERVER_ERROR));
+    // Two requests racing for one unique value (an id, a key): the loser conflicts with what the winner stored.
+    const conflict = !(exception instanceof HttpException) && (exception as { code?: unknown })?.code === UNIQUE_VIOLATION;
+    const status =
+      exception instanceof HttpException
+        ? exception.getStatus()
+        : (client?.status ?? (unavailable ? HttpStatus.SERVICE_UNAVAILABLE : conflict ? HttpStatus.CONFLICT : HttpStatus.INTERNAL_SERVER_ERROR));
     const body = exception instanceof HttpException ? exception.getResponse() : undefined;
     const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
     if (status >= 500) this.logger.error(`${req.method} ${req.path}: ${(exception as Error)?.message}`);
@@ -98,8 +106,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
           ? exception.message
           : unavailable
             ? 'the hub cannot reach its database or its broker right now; nothing was accepted, send it again after Retry-After'
-            : client?.message;
-    if (status === 503) res.setHeader('Retry-After', String(UNAVAILABLE_RETRY_AFTER_S));
+            : conflict
+              ? 'another request stored the same unique value first; read the current state and try again'
+              : client?.message;
+    // A 503 (the database or the broker) takes seconds to heal; a 429 (a burst) a second.
+    if (status === 503 || status === 429) res.setHeader('Retry-After', String(status === 503 ? UNAVAILABLE_RETRY_AFTER_S : 1));
     const errors = Array.isArray(fields.errors) ? boundedErrors(fields.errors as ProblemViolation[]) : undefined;
     if (errors?.more) detail = `${detail ? `${detail}; ` : ''}the first ${errors.listed.length} are listed, … and ${errors.more} more`;
     res

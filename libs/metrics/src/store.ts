@@ -74,6 +74,7 @@ export class OutcomeMetricsStore {
 
       const deltas = new CellAccumulator();
       this.contribute(await readPersons(tx, persons), deltas, -1);
+      await recordSuperseded(tx, outcomes, latest, partnerNos);
       await upsertEvents(tx, latest, partnerNos, personNos);
       this.contribute(await readPersons(tx, persons), deltas, +1);
       await writeCells(tx, deltas, this.partners, 'add');
@@ -206,6 +207,30 @@ async function readPersons(tx: Sql, persons: number[]): Promise<EventColumns> {
     });
   }
   return c;
+}
+
+/**
+ * The messages this batch replaces: the logged versions of its reports that came in another
+ * message, and the earlier versions within the batch. Their senders still find them counted.
+ */
+async function recordSuperseded(tx: Sql, outcomes: RecordedOutcome[], latest: RecordedOutcome[], partnerNos: Map<string, number>): Promise<void> {
+  const kept = new Set(latest.map((o) => o.messageId));
+  const earlier = outcomes.filter((o) => !kept.has(o.messageId));
+  await tx.query(
+    `INSERT INTO outcome_superseded (message_id, partner_no, report_id)
+     SELECT e.message_id, e.partner_no, e.report_id FROM outcome_events e
+       JOIN unnest($1::int[], $2::text[], $3::text[]) AS t(p, r, m) ON e.partner_no = t.p AND e.report_id = t.r AND e.message_id <> t.m
+     UNION ALL SELECT * FROM unnest($4::text[], $5::int[], $6::text[])
+     ON CONFLICT DO NOTHING`,
+    [
+      latest.map((o) => partnerNos.get(o.reporterId)!),
+      latest.map((o) => o.reportId),
+      latest.map((o) => o.messageId),
+      earlier.map((o) => o.messageId),
+      earlier.map((o) => partnerNos.get(o.reporterId)!),
+      earlier.map((o) => o.reportId),
+    ],
+  );
 }
 
 async function upsertEvents(tx: Sql, outcomes: RecordedOutcome[], partnerNos: Map<string, number>, personNos: Map<string, number>): Promise<void> {

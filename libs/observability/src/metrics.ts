@@ -49,6 +49,7 @@ export class HubMetrics {
     registers: [this.registry],
   });
   readonly fhirFailures = new Counter({ name: 'pdp_fhir_delivery_failures_total', help: "Deliveries a partner's FHIR endpoint did not take", labelNames: ['partner'], registers: [this.registry] });
+  readonly intakesShed = new Counter({ name: 'pdp_http_intakes_shed_total', help: 'Intake requests answered 429 because HTTP_MAX_IN_FLIGHT_INTAKES were being handled', registers: [this.registry] });
   readonly fhirGivenUp = new Counter({
     name: 'pdp_fhir_delivery_given_up_total',
     help: 'FHIR copies no longer retried after FHIR_RETRY_MAX_ATTEMPTS failures (ops may push them again)',

@@ -1,5 +1,6 @@
 import { AccompanimentReport, CaseEvent, ReportContent } from '@pdp/contracts';
 import { Sql } from '@pdp/db';
+import { recordMessage } from './signalement.store';
 
 /**
  * The accompaniment_reports table (what SPSTI report back on the leaves they were sent), and
@@ -25,5 +26,6 @@ export class AccompanimentReportStore {
          ON CONFLICT (report_key) DO UPDATE SET message_id = excluded.message_id, content = excluded.content, received_at = now()`,
       [key, report.sender.partnerId, report.reportId, report.messageId, report.episodeId, caseId, personPseudonym, JSON.stringify(content)],
     );
+    await recordMessage(tx, report.messageId, 'accompaniment-report', key);
   }
 }

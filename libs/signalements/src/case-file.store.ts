@@ -114,12 +114,15 @@ export class CaseFileStore {
     return rows;
   }
 
-  /** The referral or accompaniment report a message id carried (the latest version of it). */
+  /** The referral or accompaniment report a message id carried (now at its latest version, which a later message may have replaced). */
   async subjectOfMessage(messageId: string): Promise<{ subject_type: 'signalement' | 'accompaniment-report'; subject_id: string; case_id: string; received_at: Date } | undefined> {
     const { rows } = await this.db.query<{ subject_type: 'signalement' | 'accompaniment-report'; subject_id: string; case_id: string; received_at: Date }>(
-      `SELECT 'signalement' AS subject_type, referral_id AS subject_id, case_id, received_at FROM referrals WHERE message_id = $1
-       UNION ALL SELECT 'accompaniment-report', report_key, case_id, received_at FROM accompaniment_reports WHERE message_id = $1
-       LIMIT 1`,
+      `SELECT m.subject_type, m.subject_id, coalesce(r.case_id, a.case_id) AS case_id, m.received_at
+         FROM coordination_messages m
+         LEFT JOIN referrals r ON m.subject_type = 'signalement' AND r.referral_id = m.subject_id
+         LEFT JOIN accompaniment_reports a ON m.subject_type = 'accompaniment-report' AND a.report_key = m.subject_id
+        WHERE m.message_id = $1 AND coalesce(r.case_id, a.case_id) IS NOT NULL
+        LIMIT 1`,
       [messageId],
     );
     return rows[0];

@@ -22,6 +22,10 @@ export async function eraseCoordination(tx: Sql, person: string): Promise<Coordi
     [person],
   );
   const decisions = await tx.query('DELETE FROM coordination_deliveries WHERE person_pseudonym = $1', [person]);
+  await tx.query(
+    `DELETE FROM coordination_messages WHERE subject_id IN (SELECT referral_id FROM referrals WHERE person_pseudonym = $1 UNION ALL SELECT report_key FROM accompaniment_reports WHERE person_pseudonym = $1)`,
+    [person],
+  );
   const referrals = await tx.query('DELETE FROM referrals WHERE person_pseudonym = $1', [person]);
   const reports = await tx.query('DELETE FROM accompaniment_reports WHERE person_pseudonym = $1', [person]);
   const leads = await tx.query('DELETE FROM case_leads WHERE person_pseudonym = $1', [person]);

@@ -1,6 +1,11 @@
 import { Sql } from '@pdp/db';
 import { CanonicalSignalement } from './intake';
 
+/** Which subject a message carried (every message, not only a subject's latest). */
+export async function recordMessage(tx: Sql, messageId: string, subjectType: 'signalement' | 'accompaniment-report', subjectId: string): Promise<void> {
+  await tx.query('INSERT INTO coordination_messages (message_id, subject_type, subject_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [messageId, subjectType, subjectId]);
+}
+
 /**
  * The referrals table: each signalement as the hub received it (a referral, keyed by its
  * sender and id), in its canonical, pseudonymised form.
@@ -29,6 +34,7 @@ export class SignalementStore {
         JSON.stringify(referral),
       ],
     );
+    await recordMessage(tx, referral.messageId, 'signalement', referral.referralId);
   }
 
   /** Whether the consent registry already holds what a source (a signalement) stated. */

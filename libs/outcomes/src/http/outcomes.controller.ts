@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post, Query, UseGuards, UseInterceptors } from '@nestjs/common';
-import { AdminActor, CurrentPartner, OpsGuard, PartnerGuard, ProblemException, IntakeDeadline } from '@pdp/http';
+import { AdminActor, CurrentPartner, OpsGuard, PartnerGuard, ProblemException, IntakeAdmission } from '@pdp/http';
 import { AuditTrail } from '@pdp/audit';
 import { Partner } from '@pdp/partners';
 import { FollowUpService, FollowUpStatus } from '../follow-ups';
@@ -19,7 +19,7 @@ export class OutcomesController {
 
   @Post('outcomes')
   @HttpCode(202)
-  @UseInterceptors(IntakeDeadline)
+  @UseInterceptors(IntakeAdmission)
   @UseGuards(PartnerGuard)
   async submit(@Body() body: unknown, @CurrentPartner() partner: Partner) {
     const r = await this.intake.submit(body, partner.partnerId);

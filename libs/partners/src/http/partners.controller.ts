@@ -76,6 +76,10 @@ export class PartnersController {
       throw new ProblemException(409, 'Partner category cannot change', `${body.partnerId} is registered as ${known.category}; register the new organisation under its own id.`, [
         { path: '/category', message: `is ${known.category}` },
       ]);
+    // A key names one partner: a second partner with the same key could not be told apart.
+    const holder = body.apiKey ? await this.partners.authenticate(body.apiKey) : null;
+    if (holder && holder.partnerId !== body.partnerId)
+      throw new ProblemException(409, 'API key already in use', 'Another partner holds this API key; give each partner its own.', [{ path: '/apiKey', message: "is another partner's" }]);
     await this.partners.register({
       ...body,
       departements: body.departements ?? [],

@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Post, UseGuards, UseInterceptors } from '@nestjs/common';
-import { ProblemException, sendersGuard, IntakeDeadline } from '@pdp/http';
+import { ProblemException, sendersGuard, IntakeAdmission } from '@pdp/http';
 import { IntakeResult, LeaveIntake } from '../intake';
 
 /** Partners without Kafka post the same contracts over HTTP. */
@@ -10,7 +10,7 @@ export class IntakeController {
   /** Sick leaves are transmitted by the insurer (art. L.4622-2-1): its CPAM and service médical. */
   @Post('sick-leaves')
   @HttpCode(202)
-  @UseInterceptors(IntakeDeadline)
+  @UseInterceptors(IntakeAdmission)
   @UseGuards(sendersGuard({ categories: ['cpam', 'service-medical'] }))
   async sickLeave(@Body() body: unknown) {
     return accepted(await this.intake.sickLeaveNotification(body));
@@ -19,7 +19,7 @@ export class IntakeController {
   /** Employers' declarations come from their software: accounts of the sender role (docs/security.md). */
   @Post('employer-leave-declarations')
   @HttpCode(202)
-  @UseInterceptors(IntakeDeadline)
+  @UseInterceptors(IntakeAdmission)
   @UseGuards(sendersGuard({ roles: ['sender'] }))
   async employerDeclaration(@Body() body: unknown) {
     return accepted(await this.intake.employerDeclaration(body));

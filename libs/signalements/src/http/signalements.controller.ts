@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, UseGuards, UseInterceptor
 import { Signalements } from '../signalements';
 import { Partner } from '@pdp/partners';
 import { IntakeOutcome } from '../signalements';
-import { CurrentPartner, PartnerGuard, ProblemException, IntakeDeadline } from '@pdp/http';
+import { CurrentPartner, PartnerGuard, ProblemException, IntakeAdmission } from '@pdp/http';
 
 /** Partners send signalements and accompaniment reports, and follow what became of them. */
 @Controller('v1')
@@ -12,7 +12,7 @@ export class SignalementsController {
 
   @Post('signalements')
   @HttpCode(202)
-  @UseInterceptors(IntakeDeadline)
+  @UseInterceptors(IntakeAdmission)
   async signalement(@CurrentPartner() partner: Partner, @Body() body: unknown) {
     const r = accepted(await this.signalements.acceptSignalement(body, partner.partnerId));
     return { messageId: r.messageId, signalementId: r.id, status: 'accepted', track: `/v1/signalements/${encodeURIComponent(r.id)}/status` };
@@ -29,7 +29,7 @@ export class SignalementsController {
 
   @Post('accompaniment-reports')
   @HttpCode(202)
-  @UseInterceptors(IntakeDeadline)
+  @UseInterceptors(IntakeAdmission)
   async report(@CurrentPartner() partner: Partner, @Body() body: unknown) {
     const r = accepted(await this.signalements.acceptReport(body, partner.partnerId));
     return { messageId: r.messageId, reportId: r.id, status: 'accepted' };
