@@ -154,3 +154,28 @@ export async function deleteNamespace(kafka: Kafka, namespace: string): Promise<
     await admin.disconnect();
   }
 }
+
+/** The `idempotency-key` header of every record on these topics, read from the start until `expected` are read (then 2 s more, for any copy). */
+export async function idempotencyKeysOn(kafka: Kafka, groupId: string, topics: string[], expected: number, timeoutMs = 120_000): Promise<string[]> {
+  const keys: string[] = [];
+  const consumer = kafka.consumer({ groupId });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${keys.length} of ${expected} records read`)), timeoutMs);
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          keys.push(String(message.headers?.['idempotency-key']));
+          if (keys.length === expected) {
+            clearTimeout(timer);
+            setTimeout(resolve, 2_000);
+          }
+        },
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return keys;
+}

@@ -2,7 +2,7 @@ import request from 'supertest';
 import { freePort } from '../support/scripts';
 import { buildServices, FAULTS_ADMIN_KEY, ServiceProcess } from '../support/services';
 import { SignalementTopics, Topics } from '@pdp/contracts';
-import { employerDeclaration, nirOf, sickLeave, signalementOf, siretOf } from '../support/fixtures';
+import { employerDeclaration, nirOf, outcomeReportOf, sickLeave, signalementOf, siretOf } from '../support/fixtures';
 import { eventually, startDistributedHub, startEmbeddedHub } from '../support/harness';
 import { HostileInput, hostileVariants, seeded } from '../support/hostile';
 import { reportFault } from '../support/fault-report';
@@ -16,19 +16,7 @@ const TERMINAL = new Set(['delivered', 'not-eligible', 'parked', 'dead-lettered'
 const HTTP_PER_INTAKE = Number(process.env.FUZZ_HTTP_PER_INTAKE ?? 1_000);
 const BUS_PER_TOPIC = Number(process.env.FUZZ_BUS_PER_TOPIC ?? 500);
 
-const outcome = (n: number) => ({
-  schemaVersion: 'outcome-report/1',
-  messageId: `out-msg-${n}-fuzz`,
-  reportId: `out-${n}`,
-  reporter: { partnerId: SPSTI.partnerId },
-  worker: { nir: nirOf(n), departement: '69' },
-  accompaniment: { startDate: '2026-02-02', endDate: '2026-05-29' },
-  followUpPoint: 'end',
-  outcome: 'kept-at-post',
-  outcomeDate: '2026-05-29',
-  measures: ['amenagement-poste'],
-  reportedAt: '2026-05-29T10:00:00Z',
-});
+const outcome = (n: number) => outcomeReportOf(n, SPSTI.partnerId, { messageId: `out-msg-${n}-fuzz` });
 const signalement = (n: number) => signalementOf(n, { sender: { partnerId: SPSTI.partnerId, professional: 'médecin du travail' }, recipient: { category: 'service-social-carsat' } });
 const report = (n: number) => ({
   schemaVersion: 'accompaniment-report/1',
@@ -72,8 +60,8 @@ function messageIdOf(input: HostileInput): string | undefined {
 
 /**
  * More than 10,000 generated hostile inputs through every intake, over HTTP (the embedded hub:
- * every intake in one server) and over the bus (Kafka for the inbound topics of the distributed
- * services, the in-process bus for outcomes). Every one is refused with a reason (a problem
+ * every intake in one server) and over the bus (every inbound topic, on Kafka to the distributed
+ * services and on the embedded hub's in-process bus). Every one is refused with a reason (a problem
  * document with its violations, or a dead letter with its reason) or taken and traced to a
  * terminal state; nothing is a 500, nothing crashes, memory stays bounded, and every answer is
  * JSON, never markup that would carry a hostile string (docs/faults.md, "Hostile input").
@@ -201,6 +189,12 @@ describe('fault: hostile input on every intake', () => {
         counts.http.traced++;
       }
       counts.http.taken = taken.length;
+      // A hostile string taken as data (a partner's name) comes back as JSON that no browser sniffs into a page.
+      const marked = { partnerId: 'fuzz-markup', category: 'cap-emploi', name: '<img src=x onerror=alert(1)>', departements: ['69'], apiKey: 'fuzz-key-markup-0123456789' };
+      expect((await post('/v1/partners', admin, marked)).status).toBe(201);
+      const listed = await fetch(url('/v1/partners'), { headers: admin });
+      expect([listed.headers.get('content-type'), listed.headers.get('x-content-type-options')]).toEqual([expect.stringContaining('application/json'), 'nosniff']);
+      expect(((await listed.json()) as Json[]).find((p) => p.partnerId === 'fuzz-markup')?.name).toBe(marked.name);
       // Still alive, and its memory bounded (10 MB bodies included): the process's peak resident set.
       expect((await fetch(url('/health/ready'))).status).toBe(200);
       counts.memory = `the hub's peak resident memory ${Math.round(baseline / 1e6)} MB before the inputs, ${Math.round(hub.peakRss() / 1e6)} MB after`;
@@ -210,23 +204,23 @@ describe('fault: hostile input on every intake', () => {
     }, 900_000);
   });
 
-  describe('over the bus (Kafka for the distributed services, the in-process bus for outcomes)', () => {
-    const topics: { topic: string; valid: (n: number) => unknown; mode: 'distributed' | 'embedded' }[] = [
-      { topic: Topics.sickLeaveInbound, valid: (n) => sickLeave({ n }), mode: 'distributed' },
-      { topic: Topics.employerLeaveInbound, valid: (n) => employerDeclaration({ n }), mode: 'distributed' },
-      { topic: SignalementTopics.signalementInbound, valid: signalement, mode: 'distributed' },
-      { topic: SignalementTopics.accompanimentReportInbound, valid: report, mode: 'distributed' },
-      { topic: Topics.outcomeInbound, valid: outcome, mode: 'embedded' },
+  describe('over the bus (Kafka to the distributed services, the in-process bus of the embedded hub)', () => {
+    const topics: { topic: string; valid: (n: number) => unknown }[] = [
+      { topic: Topics.sickLeaveInbound, valid: (n) => sickLeave({ n }) },
+      { topic: Topics.employerLeaveInbound, valid: (n) => employerDeclaration({ n }) },
+      { topic: SignalementTopics.signalementInbound, valid: signalement },
+      { topic: SignalementTopics.accompanimentReportInbound, valid: report },
+      { topic: Topics.outcomeInbound, valid: outcome },
     ];
 
     for (const mode of ['distributed', 'embedded'] as const) {
       it(`dead-letters each with its reason, or takes it to a terminal state (${mode})`, async () => {
-        const hub = mode === 'distributed' ? await startDistributedHub() : await startEmbeddedHub();
+        const hub = mode === 'distributed' ? await startDistributedHub({}, {}, { metrics: true }) : await startEmbeddedHub();
         try {
           const http = () => request(hub.http.getHttpServer());
           const admin = (r: request.Test) => r.set('X-Api-Key', hub.adminKey);
           for (const p of [INSURER, SPSTI, SOCIAL]) await admin(http().post('/v1/partners')).send(p).expect(201);
-          for (const { topic, valid } of topics.filter((t) => t.mode === mode)) {
+          for (const { topic, valid } of topics) {
             // Bodies the bus carries as they are (a media type means nothing on a topic).
             const inputs = hostileVariants((i) => valid(200_000 + counts.bus.sent + i) as never, BUS_PER_TOPIC, random).filter((i) => i.body.length < 900_000);
             await hub.publishBatch(

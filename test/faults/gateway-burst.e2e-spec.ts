@@ -1,8 +1,8 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { ConsumerGroups } from '@pdp/bus';
 import { Topics } from '@pdp/contracts';
-import { migrate, PgDatabase } from '@pdp/db';
-import { createTestDatabase } from '../support/postgres';
+import { PgDatabase } from '@pdp/db';
+import { migratedTestDatabase } from '../support/postgres';
 import { sickLeave, siretOf } from '../support/fixtures';
 import { reportFault } from '../support/fault-report';
 import { buildServices, DistributedServices, FAULTS_ADMIN_KEY, startDistributedServices } from '../support/services';
@@ -33,9 +33,8 @@ describe('fault: a burst on the gateway', () => {
 
   beforeAll(async () => {
     await buildServices();
-    const database = await createTestDatabase();
-    db = new PgDatabase(database.url);
-    await migrate(db);
+    const database = await migratedTestDatabase();
+    db = database.db;
     hub = await startDistributedServices({
       apps: ['gateway', 'normalizer', 'router'],
       env: { KAFKA_BROKERS: brokers.join(','), DATABASE_URL: database.url, HTTP_MAX_IN_FLIGHT_INTAKES: String(MAX_IN_FLIGHT) },

@@ -4,14 +4,14 @@ import * as path from 'node:path';
 import { Kafka, logLevel, Producer } from 'kafkajs';
 import { ConsumerGroups } from '@pdp/bus';
 import { inboxTopic, SignalementTopics, Topics } from '@pdp/contracts';
-import { migrate, PgDatabase } from '@pdp/db';
-import { createTestDatabase } from '../support/postgres';
+import { PgDatabase } from '@pdp/db';
+import { migratedTestDatabase } from '../support/postgres';
 import { sickLeave, signalementOf, siretOf } from '../support/fixtures';
-import { reportFault } from '../support/fault-report';
+import { reportRun } from '../support/fault-report';
 import { buildServices, DistributedServices, FAULTS_ADMIN_KEY, ServiceProcess, startDistributedServices } from '../support/services';
 import { RestartableKafka, startRestartableKafka } from '../support/kafka-broker';
 import { TcpGate } from '../support/tcp-gate';
-import { waitForZeroLag } from '../bench/kafka-tools';
+import { idempotencyKeysOn, waitForZeroLag } from '../bench/kafka-tools';
 
 const INSURER = { partnerId: 'cpam-69', apiKey: 'key-cpam-69-0123456789', category: 'cpam', name: 'CPAM du Rhône', departements: ['69'] };
 const SPSTI = { partnerId: 'spsti-a', apiKey: 'key-spsti-a-0123456789', category: 'spsti', name: 'SPSTI A', departements: ['69'] };
@@ -44,9 +44,8 @@ describe('fault: PostgreSQL and the broker restarted under load (distributed)', 
     await buildServices();
     broker = await startRestartableKafka(dataDir);
     kafka = new Kafka({ clientId: 'faults-infra', brokers: broker.brokers, logLevel: logLevel.NOTHING });
-    const database = await createTestDatabase();
-    db = new PgDatabase(database.url);
-    await migrate(db);
+    const database = await migratedTestDatabase();
+    db = database.db;
     const server = new URL(database.url);
     gate = await TcpGate.to(server.hostname, Number(server.port || 5432));
     await gate.open();
@@ -137,43 +136,20 @@ describe('fault: PostgreSQL and the broker restarted under load (distributed)', 
       const status = r.status === 200 ? ((await r.json()) as { status: string }).status : 'unknown';
       if (TERMINAL.has(status)) states.set(id, status);
     }
-    const terminal: Record<string, number> = {};
-    for (const s of states.values()) terminal[s] = (terminal[s] ?? 0) + 1;
     const spstiItems = Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM inbox_items WHERE partner_id = $1`, [SPSTI.partnerId])).rows[0].n);
 
-    const keys: string[] = [];
-    const consumer = kafka.consumer({ groupId: `${namespace}check` });
-    await consumer.connect();
-    await consumer.subscribe({ topics: [namespace + inboxTopic(SPSTI.partnerId), namespace + inboxTopic(SOCIAL.partnerId)], fromBeginning: true });
     const socialItems = Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM inbox_items WHERE partner_id = $1`, [SOCIAL.partnerId])).rows[0].n);
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${keys.length} of ${spstiItems + socialItems} records read`)), 120_000);
-      void consumer.run({
-        eachMessage: async ({ message }) => {
-          keys.push(String(message.headers?.['idempotency-key']));
-          if (keys.length >= spstiItems + socialItems) {
-            clearTimeout(timer);
-            setTimeout(resolve, 2_000);
-          }
-        },
-      });
-    });
-    await consumer.disconnect();
-    const duplicated = keys.length - new Set(keys).size;
-    const lost = accepted.length - states.size;
-    reportFault('infrastructure', {
-      fault: `PostgreSQL unreachable for 3 rounds, then the broker stopped and restarted, under load (HTTP answers: ${Object.entries(answers)
+    const keys = await idempotencyKeysOn(kafka, `${namespace}check`, [namespace + inboxTopic(SPSTI.partnerId), namespace + inboxTopic(SOCIAL.partnerId)], spstiItems + socialItems);
+    const run = reportRun(
+      'infrastructure',
+      `PostgreSQL unreachable for 3 rounds, then the broker stopped and restarted, under load (HTTP answers: ${Object.entries(answers)
         .map(([k, v]) => `${k} ×${v}`)
         .join(', ')}; services restarted by their supervisor: ${services.reduce((n, s) => n + s.restarts, 0)})`,
-      sent,
-      accepted: accepted.length,
-      terminal,
-      lost,
-      duplicated,
-    });
+      { sent, accepted, states, keys },
+    );
 
-    expect(accepted.filter((m) => !states.has(m)).slice(0, 5)).toEqual([]);
-    expect(duplicated).toBe(0);
+    expect(run.unaccounted.slice(0, 5)).toEqual([]);
+    expect(run.duplicated).toBe(0);
     expect(spstiItems).toBe(leaves);
     // The outages were felt (some 503, within the intake's deadline), and nothing was a 500 or left unanswered.
     expect(Object.keys(answers).filter((a) => a !== '202' && a !== '503 Retry-After')).toEqual([]);

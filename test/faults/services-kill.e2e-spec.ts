@@ -1,12 +1,12 @@
 import { Kafka, logLevel, Producer } from 'kafkajs';
 import { ConsumerGroups } from '@pdp/bus';
-import { inboxTopic, OutcomeReport, SignalementTopics, Topics } from '@pdp/contracts';
-import { migrate, PgDatabase } from '@pdp/db';
-import { createTestDatabase } from '../support/postgres';
-import { nirOf, sickLeave, signalementOf, siretOf } from '../support/fixtures';
-import { reportFault } from '../support/fault-report';
+import { inboxTopic, SignalementTopics, Topics } from '@pdp/contracts';
+import { PgDatabase } from '@pdp/db';
+import { migratedTestDatabase } from '../support/postgres';
+import { outcomeReportOf, sickLeave, signalementOf, siretOf } from '../support/fixtures';
+import { reportRun } from '../support/fault-report';
 import { buildServices, DistributedServices, FAULTS_ADMIN_KEY, ServiceProcess, startDistributedServices } from '../support/services';
-import { waitForZeroLag } from '../bench/kafka-tools';
+import { idempotencyKeysOn, waitForZeroLag } from '../bench/kafka-tools';
 
 const INSURER = { partnerId: 'cpam-69', apiKey: 'key-cpam-69-0123456789', category: 'cpam', name: 'CPAM du Rhône', departements: ['69'] };
 const SPSTI = { partnerId: 'spsti-a', apiKey: 'key-spsti-a-0123456789', category: 'spsti', name: 'SPSTI A', departements: ['69'] };
@@ -37,9 +37,8 @@ describe('fault: kill -9 of each service under load (distributed)', () => {
 
   beforeAll(async () => {
     await buildServices();
-    const database = await createTestDatabase();
-    db = new PgDatabase(database.url);
-    await migrate(db);
+    const database = await migratedTestDatabase();
+    db = database.db;
     hub = await startDistributedServices({
       apps: ['gateway', 'normalizer', 'router', 'signalements', 'metrics'],
       env: { KAFKA_BROKERS: brokers.join(','), DATABASE_URL: database.url },
@@ -61,19 +60,7 @@ describe('fault: kill -9 of each service under load (distributed)', () => {
   });
 
   it('ends every accepted message once, with the inboxes and the counts the input implies, through a kill of each service', async () => {
-    const outcome = (n: number, reporter: string): OutcomeReport => ({
-      schemaVersion: 'outcome-report/1',
-      messageId: `out-${reporter}-${n}`,
-      reportId: `out-${n}`,
-      reporter: { partnerId: reporter },
-      worker: { nir: nirOf(5_000 + n), departement: '69' },
-      accompaniment: { startDate: '2026-02-02', endDate: '2026-05-29' },
-      followUpPoint: 'end',
-      outcome: 'kept-at-post',
-      outcomeDate: '2026-05-29',
-      measures: ['amenagement-poste'],
-      reportedAt: '2026-05-29T10:00:00Z',
-    });
+    const outcome = (n: number, reporter: string) => outcomeReportOf(5_000 + n, reporter, { messageId: `out-${reporter}-${n}`, reportId: `out-${n}` });
     const accepted: string[] = [];
     let sent = 0;
     // The kills, spread over the load: each service once, the consumers in the middle of their batches.
@@ -124,8 +111,6 @@ describe('fault: kill -9 of each service under load (distributed)', () => {
       const status = r.status === 200 ? ((await r.json()) as { status: string }).status : 'unknown';
       if (TERMINAL.has(status)) states.set(id, status);
     }
-    const terminal: Record<string, number> = {};
-    for (const s of states.values()) terminal[s] = (terminal[s] ?? 0) + 1;
 
     // The inboxes against the input: one SPSTI item per leave, one service-social item per accepted signalement.
     const count = async (sql: string, params: unknown[] = []) => Number((await db.query<{ n: string }>(sql, params)).rows[0].n);
@@ -137,41 +122,15 @@ describe('fault: kill -9 of each service under load (distributed)', () => {
     const reports = await count(`SELECT count(*) AS n FROM outcome_events`);
 
     // No record twice for one item version on the partners' topics.
-    const keys: string[] = [];
-    const consumer = kafka.consumer({ groupId: `${namespace}check` });
-    await consumer.connect();
-    await consumer.subscribe({ topics: [namespace + inboxTopic(SPSTI.partnerId), namespace + inboxTopic(SOCIAL.partnerId)], fromBeginning: true });
-    const expected = spstiItems + socialItems;
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${keys.length} of ${expected} records read`)), 120_000);
-      void consumer.run({
-        eachMessage: async ({ message }) => {
-          keys.push(String(message.headers?.['idempotency-key']));
-          if (keys.length >= expected) {
-            clearTimeout(timer);
-            setTimeout(resolve, 2_000);
-          }
-        },
-      });
-    });
-    await consumer.disconnect();
-    const duplicated = keys.length - new Set(keys).size;
-    const lost = accepted.length - states.size;
-    reportFault('services-kill', {
-      fault: 'kill -9 of the gateway, normalizer (×2), router (×2), signalements and metrics services under load',
-      sent,
-      accepted: accepted.length,
-      terminal,
-      lost,
-      duplicated,
-    });
+    const keys = await idempotencyKeysOn(kafka, `${namespace}check`, [namespace + inboxTopic(SPSTI.partnerId), namespace + inboxTopic(SOCIAL.partnerId)], spstiItems + socialItems);
+    const run = reportRun('services-kill', 'kill -9 of the gateway, normalizer (×2), router (×2), signalements and metrics services under load', { sent, accepted, states, keys });
 
-    expect(accepted.filter((m) => !states.has(m)).slice(0, 5)).toEqual([]);
-    expect(duplicated).toBe(0);
+    expect(run.unaccounted.slice(0, 5)).toEqual([]);
+    expect(run.duplicated).toBe(0);
     expect(spstiItems).toBe(LEAVES);
-    expect(terminal.delivered).toBe(LEAVES);
+    expect(run.terminal.delivered).toBe(LEAVES);
     expect(socialItems).toBe(acceptedSignalements);
-    expect(terminal.routed).toBe(acceptedSignalements);
+    expect(run.terminal.routed).toBe(acceptedSignalements);
     expect(acceptedSignalements).toBeGreaterThan(SIGNALEMENTS / 2);
     expect({ persons, reports }).toEqual({ persons: OUTCOME_PERSONS, reports: 2 * OUTCOME_PERSONS });
     expect(Object.values(services).reduce((n, s) => n + s.kills, 0)).toBe(7);

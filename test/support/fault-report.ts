@@ -27,3 +27,17 @@ export function reportFault(name: string, row: FaultRow): void {
     .join(', ');
   process.stdout.write(`fault: ${row.fault} | sent ${row.sent} | accepted ${row.accepted} | terminal ${terminal} | lost ${row.lost} | duplicated ${row.duplicated}\n`);
 }
+
+/**
+ * The row of a run: each accepted message's terminal state (`states`, by message id; an accepted
+ * one without is lost), and the idempotency keys read on the partners' topics (a key seen twice
+ * is a duplicate). Reported, and returned for the test's assertions.
+ */
+export function reportRun(name: string, fault: string, run: { sent: number; accepted: string[]; states: Map<string, string>; keys: string[] }): FaultRow & { unaccounted: string[] } {
+  const terminal: Record<string, number> = {};
+  for (const s of run.states.values()) terminal[s] = (terminal[s] ?? 0) + 1;
+  const unaccounted = run.accepted.filter((m) => !run.states.has(m));
+  const row = { fault, sent: run.sent, accepted: run.accepted.length, terminal, lost: unaccounted.length, duplicated: run.keys.length - new Set(run.keys).size };
+  reportFault(name, row);
+  return { ...row, unaccounted };
+}

@@ -1,4 +1,4 @@
-import { EmployerLeaveDeclaration, SickLeaveNotification, Signalement } from '@pdp/contracts';
+import { EmployerLeaveDeclaration, OutcomeReport, SickLeaveNotification, Signalement } from '@pdp/contracts';
 import { addDays, withLuhnDigit, withNirKey } from '@pdp/domain';
 
 /** A valid NIR for test person n (women and men alternate, born in the Rhône). */
@@ -62,6 +62,24 @@ export function signalementOf(n: number, route: Pick<Signalement, 'sender' | 're
     urgency: 'normale',
     consent: { granted: true, collectedAt: '2026-09-10T09:00:00Z', collectedBy: 'Dr Durand', evidenceRef: `fiche-${n}` },
     sentAt: '2026-09-10T10:00:00Z',
+    ...over,
+  };
+}
+
+/** An outcome report (a job kept, at the end of an accompaniment in 2026) about test person n. */
+export function outcomeReportOf(n: number, reporter: string, over: Partial<OutcomeReport> = {}): OutcomeReport {
+  return {
+    schemaVersion: 'outcome-report/1',
+    messageId: `out-msg-${reporter}-${n}`,
+    reportId: `out-${n}`,
+    reporter: { partnerId: reporter },
+    worker: { nir: nirOf(n), departement: '69' },
+    accompaniment: { startDate: '2026-02-02', endDate: '2026-05-29' },
+    followUpPoint: 'end',
+    outcome: 'kept-at-post',
+    outcomeDate: '2026-05-29',
+    measures: ['amenagement-poste'],
+    reportedAt: '2026-05-29T10:00:00Z',
     ...over,
   };
 }

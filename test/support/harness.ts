@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { Kafka, logLevel } from 'kafkajs';
 import { randomBytes } from 'crypto';
 import { ConfigOverrides, HubConfig, loadConfig } from '@pdp/config';
-import { ConsumerGroups, InMemoryBus, kafkaSecurity, NORMALIZER_TRANSPORT, ROUTER_TRANSPORT, SIGNALEMENTS_TRANSPORT, startWorker } from '@pdp/bus';
+import { ConsumerGroups, InMemoryBus, kafkaSecurity, METRICS_TRANSPORT, NORMALIZER_TRANSPORT, ROUTER_TRANSPORT, SIGNALEMENTS_TRANSPORT, startWorker } from '@pdp/bus';
 import { Database, DATABASE, PgliteDatabase } from '@pdp/db';
 import { configureHttp } from '@pdp/http';
 import { createHub } from '../../apps/hub/src/hub.module';
@@ -12,6 +12,7 @@ import { GatewayModule } from '../../apps/gateway/src/gateway.module';
 import { NormalizerAppModule } from '../../apps/normalizer/src/normalizer.module';
 import { RouterAppModule } from '../../apps/router/src/router.module';
 import { SignalementsAppModule } from '../../apps/signalements/src/signalements.module';
+import { MetricsAppModule } from '../../apps/metrics/src/metrics.module';
 import request from 'supertest';
 import { createTestDatabase } from './postgres';
 
@@ -78,7 +79,8 @@ export async function startEmbeddedHub(overrides: ConfigOverrides = {}, env: Nod
  * database. `kafkaEnv` sets the apps' Kafka settings over the test broker's (another listener,
  * TLS, SASL).
  */
-export async function startDistributedHub(overrides: ConfigOverrides = {}, kafkaEnv: NodeJS.ProcessEnv = {}): Promise<HubUnderTest> {
+/** `options.metrics`: the metrics service too (outcome reports over Kafka), which most scenarios do not need. */
+export async function startDistributedHub(overrides: ConfigOverrides = {}, kafkaEnv: NodeJS.ProcessEnv = {}, options: { metrics?: boolean } = {}): Promise<HubUnderTest> {
   const brokers = kafkaEnv.KAFKA_BROKERS ?? process.env.KAFKA_BROKERS;
   if (!brokers) throw new Error('KAFKA_BROKERS is not set: the e2e global setup starts a broker');
   const database = await createTestDatabase();
@@ -106,6 +108,7 @@ export async function startDistributedHub(overrides: ConfigOverrides = {}, kafka
     await startWorker(NormalizerAppModule.forRoot(config('normalizer')), ConsumerGroups.normalizer, NORMALIZER_TRANSPORT),
     await startWorker(RouterAppModule.forRoot(config('router')), ConsumerGroups.router, ROUTER_TRANSPORT),
     await startWorker(SignalementsAppModule.forRoot(config('signalements')), ConsumerGroups.signalements, SIGNALEMENTS_TRANSPORT),
+    ...(options.metrics ? [await startWorker(MetricsAppModule.forRoot(config('metrics')), ConsumerGroups.metrics, METRICS_TRANSPORT)] : []),
   ];
 
   // The test's own client connects as the hub's do (TLS and SASL when kafkaEnv asks for them).

@@ -1,3 +1,4 @@
+import { migrate, PgDatabase } from '@pdp/db';
 import { Client } from 'pg';
 import { randomBytes } from 'crypto';
 
@@ -51,4 +52,12 @@ export async function createTestRole(adminUrl: string = ADMIN_URL): Promise<{ na
     },
     drop: () => run(`DROP ROLE IF EXISTS ${name}`),
   };
+}
+
+/** A fresh test database with every migration applied, and a connection to it (the fault tests, whose services run as their own processes). */
+export async function migratedTestDatabase(): Promise<{ url: string; db: PgDatabase }> {
+  const { url } = await createTestDatabase();
+  const db = new PgDatabase(url);
+  await migrate(db);
+  return { url, db };
 }

@@ -129,7 +129,10 @@ export async function startDistributedServices(options: {
     });
   const services: Record<string, ServiceProcess> = {};
   for (const app of ['gateway', ...options.apps.filter((a) => a !== 'gateway')]) {
-    const probePort = app === 'gateway' ? gatewayPort : await freePort();
+    // The gateway and the metrics service serve HTTP, their probes with it; the workers on PROBE_PORT.
+    const serves = app === 'gateway' || app === 'metrics';
+    const port = app === 'gateway' ? gatewayPort : await freePort();
+    const probePort = serves ? port : await freePort();
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       KAFKA_CLIENT_ID: `pdp-${app}`,
@@ -143,8 +146,8 @@ export async function startDistributedServices(options: {
       TOPIC_PARTITIONS: '3',
       LOG_LEVEL: 'error',
       HOST: '127.0.0.1',
-      PORT: String(app === 'gateway' ? gatewayPort : await freePort()),
-      ...(app === 'gateway' ? {} : { PROBE_PORT: String(probePort) }),
+      PORT: String(port),
+      ...(serves ? {} : { PROBE_PORT: String(probePort) }),
       ...options.env,
     };
     services[app] = new ServiceProcess(app, env, { supervised: options.supervised, probe: `http://127.0.0.1:${probePort}/health/ready` });

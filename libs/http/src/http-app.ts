@@ -79,6 +79,12 @@ export function configureHttp(app: INestApplication): void {
   app.useLogger(app.get(JsonLogger));
   express.use(countRequests);
   express.use(traceRequests);
+  // A partner's name or a free-text field may hold markup someone sent; the API answers it as
+  // JSON, and a browser must never sniff such an answer into a page (docs/faults.md).
+  express.use((_req: Request, res: Response, next: NextFunction) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    next();
+  });
   express.use(authenticateBeforeBody(app));
   express.useBodyParser('json', { limit: '1mb', type: ['application/json', 'application/*+json'] });
   express.useBodyParser('text', { limit: '20mb', type: 'text/csv' });
