@@ -18,8 +18,8 @@ let inFlight = 0;
 /**
  * Admission and deadline of the intake routes (docs/faults.md, "Load"): beyond
  * HTTP_MAX_IN_FLIGHT_INTAKES requests at once, a request is answered 429 with Retry-After before
- * anything is done with it (a burst then costs the senders a retry, not the process its memory
- * or every request its latency); an intake whose publish takes longer than INTAKE_DEADLINE_MS is
+ * it is validated or published (a burst then costs the senders a retry rather than every request
+ * its latency); an intake whose publish takes longer than INTAKE_DEADLINE_MS is
  * answered 503 with Retry-After.
  */
 @Injectable()

@@ -1,6 +1,5 @@
 import { AccompanimentReport, CaseEvent, ReportContent } from '@pdp/contracts';
 import { Sql } from '@pdp/db';
-import { recordMessage } from './signalement.store';
 
 /**
  * The accompaniment_reports table (what SPSTI report back on the leaves they were sent), and
@@ -21,11 +20,13 @@ export class AccompanimentReportStore {
   /** Records a report (under its key, in its case), or replaces it with a re-sent version. */
   async save(tx: Sql, key: string, report: AccompanimentReport, caseId: string, personPseudonym: string, content: ReportContent): Promise<void> {
     await tx.query(
-      `INSERT INTO accompaniment_reports (report_key, sender_id, report_id, message_id, episode_id, case_id, person_pseudonym, content)
+      `WITH saved AS (
+         INSERT INTO accompaniment_reports (report_key, sender_id, report_id, message_id, episode_id, case_id, person_pseudonym, content)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-         ON CONFLICT (report_key) DO UPDATE SET message_id = excluded.message_id, content = excluded.content, received_at = now()`,
+         ON CONFLICT (report_key) DO UPDATE SET message_id = excluded.message_id, content = excluded.content, received_at = now()
+         RETURNING report_key, message_id)
+       INSERT INTO coordination_messages (message_id, subject_type, subject_id) SELECT message_id, 'accompaniment-report', report_key FROM saved ON CONFLICT DO NOTHING`,
       [key, report.sender.partnerId, report.reportId, report.messageId, report.episodeId, caseId, personPseudonym, JSON.stringify(content)],
     );
-    await recordMessage(tx, report.messageId, 'accompaniment-report', key);
   }
 }

@@ -1,11 +1,6 @@
 import { Sql } from '@pdp/db';
 import { CanonicalSignalement } from './intake';
 
-/** Which subject a message carried (every message, not only a subject's latest). */
-export async function recordMessage(tx: Sql, messageId: string, subjectType: 'signalement' | 'accompaniment-report', subjectId: string): Promise<void> {
-  await tx.query('INSERT INTO coordination_messages (message_id, subject_type, subject_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [messageId, subjectType, subjectId]);
-}
-
 /**
  * The referrals table: each signalement as the hub received it (a referral, keyed by its
  * sender and id), in its canonical, pseudonymised form.
@@ -15,11 +10,15 @@ export class SignalementStore {
 
   /** Records a referral, or replaces it with a re-sent version (same referral id). */
   async save(tx: Sql, referral: CanonicalSignalement, rulesVersion: string): Promise<void> {
+    // The referral and the message that carried it, in one statement.
     await tx.query(
-      `INSERT INTO referrals (referral_id, sender_id, signalement_id, message_id, case_id, person_pseudonym, reason, pyramide, referral_date, rules_version, canonical)
+      `WITH saved AS (
+         INSERT INTO referrals (referral_id, sender_id, signalement_id, message_id, case_id, person_pseudonym, reason, pyramide, referral_date, rules_version, canonical)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
          ON CONFLICT (referral_id) DO UPDATE SET message_id = excluded.message_id, reason = excluded.reason, pyramide = excluded.pyramide,
-           referral_date = excluded.referral_date, rules_version = excluded.rules_version, canonical = excluded.canonical, updated_at = now()`,
+           referral_date = excluded.referral_date, rules_version = excluded.rules_version, canonical = excluded.canonical, updated_at = now()
+         RETURNING referral_id, message_id)
+       INSERT INTO coordination_messages (message_id, subject_type, subject_id) SELECT message_id, 'signalement', referral_id FROM saved ON CONFLICT DO NOTHING`,
       [
         referral.referralId,
         referral.senderId,
@@ -34,7 +33,6 @@ export class SignalementStore {
         JSON.stringify(referral),
       ],
     );
-    await recordMessage(tx, referral.messageId, 'signalement', referral.referralId);
   }
 
   /** Whether the consent registry already holds what a source (a signalement) stated. */
