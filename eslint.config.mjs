@@ -16,6 +16,7 @@ const LAYERS = [
   ['platform', 'http', 'audit', 'fhir', 'routing-rules', 'identity'],
   ['inbox', 'access'],
   ['dead-letters', 'partners', 'consent'],
+  ['webhooks'],
   ['sick-leave', 'metrics'],
   ['signalements', 'outcomes'],
   ['generator', 'ops', 'erasure'],

@@ -50,13 +50,15 @@ const IDENTITY_KEYS = 'e2e:BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=';
 const TEST_ACCESS = { API_KEYS_ENABLED: 'true', PARTNER_URLS_ALLOW_PRIVATE: 'true' };
 /** A FHIR copy whose endpoint failed is pushed again within a second or two (the defaults wait 10 s, then longer). */
 const TEST_FHIR_RETRY = { FHIR_RETRY_BASE_MS: '200', FHIR_RETRY_MAX_MS: '2000' };
+/** Webhooks looked for every 100 ms, a failed call made again within a second, parked after 4 calls. */
+const TEST_WEBHOOKS = { WEBHOOK_POLL_MS: '100', WEBHOOK_RETRY_BASE_MS: '200', WEBHOOK_RETRY_MAX_MS: '1000', WEBHOOK_MAX_ATTEMPTS: '4', WEBHOOK_TIMEOUT_MS: '3000' };
 
 /** Warnings and errors only, unless a test captures the logs to check them (LogCapture sets LOG_LEVEL). */
 export const testLogs = () => ({ LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
 
 /** `npm start`'s mode: one process, PGlite, in-process bus. */
 export async function startEmbeddedHub(overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = {}): Promise<HubUnderTest> {
-  const config = loadConfig({ ADMIN_API_KEY: ADMIN_KEY, PSEUDONYM_KEY, DEMO_DATA: 'false', ...TEST_ACCESS, ...TEST_FHIR_RETRY, ...testLogs(), ...env }, overrides);
+  const config = loadConfig({ ADMIN_API_KEY: ADMIN_KEY, PSEUDONYM_KEY, DEMO_DATA: 'false', ...TEST_ACCESS, ...TEST_FHIR_RETRY, ...TEST_WEBHOOKS, ...testLogs(), ...env }, overrides);
   const bus = new InMemoryBus();
   const app = await createHub(config, { bus, db: new PgliteDatabase() });
   await app.init();
@@ -95,6 +97,7 @@ export async function startDistributedHub(overrides: ConfigOverrides = {}, kafka
     TOPIC_PARTITIONS: '3',
     ...TEST_ACCESS,
     ...TEST_FHIR_RETRY,
+    ...TEST_WEBHOOKS,
     ...testLogs(),
     ...kafkaEnv,
   };

@@ -8,14 +8,25 @@ import { DeadLettersModule } from '@pdp/dead-letters';
 import { PartnersModule } from '@pdp/partners';
 import { IdentityModule } from '@pdp/identity';
 import { SickLeaveRouterModule } from '@pdp/sick-leave';
+import { WebhookDeliveryModule } from '@pdp/webhooks';
 
-/** The router service: routes the case events released from parking (pdp.case.normalized.v1). */
+/** The router service: routes the case events released from parking (pdp.case.normalized.v1), and calls the partners' webhooks. */
 @Module({})
 export class RouterAppModule {
   static forRoot(config: HubConfig, adapters: PlatformAdapters = {}): DynamicModule {
     return {
       module: RouterAppModule,
-      imports: [PlatformModule.forRoot(config, adapters), AuditModule, RoutingRulesModule, DeadLettersModule, PartnersModule, IdentityModule, ProbesModule, SickLeaveRouterModule],
+      imports: [
+        PlatformModule.forRoot(config, adapters),
+        AuditModule,
+        RoutingRulesModule,
+        DeadLettersModule,
+        PartnersModule,
+        IdentityModule,
+        ProbesModule,
+        SickLeaveRouterModule,
+        WebhookDeliveryModule,
+      ],
     };
   }
 }

@@ -12,6 +12,7 @@ export type AuditAction =
   | 'fhir-failed'
   | 'fhir-given-up'
   | 'fhir-cancelled'
+  | 'webhook-parked'
   | 'chef-de-file-assigned'
   | 'chef-de-file-reassigned'
   | 'consent-recorded'
@@ -25,6 +26,10 @@ export type AuditAction =
   | 'adhesions-imported'
   | 'consents-imported'
   | 'fhir-retried'
+  | 'webhook-set'
+  | 'webhook-removed'
+  | 'webhook-secret-rotated'
+  | 'webhook-replayed'
   | 'dead-letter-replayed'
   | 'dead-letter-read'
   | 'retention-swept'
@@ -37,7 +42,21 @@ export type AuditAction =
 export interface AuditEntry {
   action: AuditAction;
   subjectType:
-    'sick-leave' | 'signalement' | 'accompaniment-report' | 'consent' | 'case' | 'rules' | 'partner' | 'directory' | 'fhir' | 'metrics' | 'follow-ups' | 'account' | 'dead-letter' | 'erasure';
+    | 'sick-leave'
+    | 'signalement'
+    | 'accompaniment-report'
+    | 'consent'
+    | 'case'
+    | 'rules'
+    | 'partner'
+    | 'directory'
+    | 'fhir'
+    | 'metrics'
+    | 'follow-ups'
+    | 'account'
+    | 'dead-letter'
+    | 'erasure'
+    | 'webhook';
   subjectId: string;
   caseId?: string | null;
   personPseudonym?: string | null;

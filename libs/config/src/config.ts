@@ -121,6 +121,12 @@ export interface HubConfig {
    * after maxAttempts (the copy stays 'failed', listed for ops, who can push it again).
    */
   fhirRetry: { baseMs: number; maxMs: number; maxAttempts: number };
+  /**
+   * Calling the partners' webhooks (docs/integrators.md, "Webhooks"): due events are looked for
+   * every pollMs; a partner answers within timeoutMs; a failed call is made again after baseMs,
+   * then twice as late each time up to maxMs (with jitter), and parked after maxAttempts calls.
+   */
+  webhooks: { pollMs: number; timeoutMs: number; baseMs: number; maxMs: number; maxAttempts: number };
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -190,6 +196,17 @@ const schema = {
       type: 'object',
       required: ['baseMs', 'maxMs', 'maxAttempts'],
       properties: { baseMs: { type: 'integer', minimum: 10 }, maxMs: { type: 'integer', minimum: 10 }, maxAttempts: { type: 'integer', minimum: 1, maximum: 100 } },
+    },
+    webhooks: {
+      type: 'object',
+      required: ['pollMs', 'timeoutMs', 'baseMs', 'maxMs', 'maxAttempts'],
+      properties: {
+        pollMs: { type: 'integer', minimum: 10, maximum: 60_000 },
+        timeoutMs: { type: 'integer', minimum: 100, maximum: 120_000 },
+        baseMs: { type: 'integer', minimum: 10 },
+        maxMs: { type: 'integer', minimum: 10 },
+        maxAttempts: { type: 'integer', minimum: 1, maximum: 100 },
+      },
     },
     identityKeys: {
       type: 'object',
@@ -294,6 +311,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { metrics: metr
     identityKeys: identityKeys(env, mode),
     retention: { deadLetterDays: Number(env.RETENTION_DEAD_LETTER_DAYS ?? 30), personDays: Number(env.RETENTION_PERSON_DAYS ?? 1095) },
     fhirRetry: { baseMs: Number(env.FHIR_RETRY_BASE_MS ?? 10_000), maxMs: Number(env.FHIR_RETRY_MAX_MS ?? 3_600_000), maxAttempts: Number(env.FHIR_RETRY_MAX_ATTEMPTS ?? 24) },
+    webhooks: {
+      pollMs: Number(env.WEBHOOK_POLL_MS ?? 500),
+      timeoutMs: Number(env.WEBHOOK_TIMEOUT_MS ?? 10_000),
+      baseMs: Number(env.WEBHOOK_RETRY_BASE_MS ?? 5_000),
+      maxMs: Number(env.WEBHOOK_RETRY_MAX_MS ?? 3_600_000),
+      maxAttempts: Number(env.WEBHOOK_MAX_ATTEMPTS ?? 15),
+    },
     ...overrides,
   };
   const validate = new Ajv({ allErrors: true }).compile(schema);

@@ -9,6 +9,7 @@ export * from './generated/signalement.v1';
 export * from './generated/outcome-report.v1';
 export * from './generated/follow-up.v1';
 export * from './generated/metrics-snapshot.v1';
+export * from './generated/webhook-event.v1';
 export * from './topics';
 export * from './validators';
 export * from './calendar';

@@ -31,4 +31,5 @@ export const ContractIds = {
   outcomeReport: 'outcome-report.v1.schema.json',
   followUp: 'follow-up.v1.schema.json',
   metricsSnapshot: 'metrics-snapshot.v1.schema.json',
+  webhookEvent: 'webhook-event.v1.schema.json',
 } as const;

@@ -12,6 +12,7 @@ import { hubMetrics } from '@pdp/observability';
 import { unlinkFollowUps } from '@pdp/outcomes';
 import { eraseSickLeaves } from '@pdp/sick-leave';
 import { eraseCoordination } from '@pdp/signalements';
+import { eraseWebhookEvents } from '@pdp/webhooks';
 
 /** What an erasure removed, unlinked and told the partners. Counts only: nothing in it names the person. */
 export interface ErasureSummary {
@@ -28,6 +29,7 @@ export interface ErasureSummary {
     consents: number;
     followUpLeads: number;
     deadLetters: number;
+    webhookEvents: number;
   };
   unlinked: { outcomePersons: number; orientations: number; followUps: number };
   tombstones: number;
@@ -84,6 +86,7 @@ export class ErasureService {
       const leaves = await eraseSickLeaves(tx, person);
       const coordination = await eraseCoordination(tx, person);
       const consents = await eraseConsents(tx, person);
+      const webhookEvents = await eraseWebhookEvents(tx, person);
       const metrics = await unlinkFromMetrics(tx, person, token);
       const followUps = await unlinkFollowUps(tx, person, token);
       const partners = [...new Set([...leaves.partners, ...coordination.partners])].sort();
@@ -101,6 +104,7 @@ export class ErasureService {
           consents,
           followUpLeads: followUps.followUpLeads,
           deadLetters: 0,
+          webhookEvents,
         },
         unlinked: { outcomePersons: metrics.outcomePersons, orientations: metrics.orientations, followUps: followUps.followUps },
         tombstones: partners.length + 1,

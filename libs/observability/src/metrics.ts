@@ -50,6 +50,18 @@ export class HubMetrics {
   });
   readonly fhirFailures = new Counter({ name: 'pdp_fhir_delivery_failures_total', help: "Deliveries a partner's FHIR endpoint did not take", labelNames: ['partner'], registers: [this.registry] });
   readonly intakesShed = new Counter({ name: 'pdp_http_intakes_shed_total', help: 'Intake requests answered 429 because HTTP_MAX_IN_FLIGHT_INTAKES were being handled', registers: [this.registry] });
+  readonly webhookCalls = new Counter({
+    name: 'pdp_webhook_calls_total',
+    help: 'Webhook calls to partners, by outcome (delivered: a 2xx; failed: another status, a timeout or a network error)',
+    labelNames: ['partner', 'outcome'],
+    registers: [this.registry],
+  });
+  readonly webhooksParked = new Counter({
+    name: 'pdp_webhook_events_parked_total',
+    help: 'Webhook events no longer retried after WEBHOOK_MAX_ATTEMPTS failed calls (ops may replay them)',
+    labelNames: ['partner'],
+    registers: [this.registry],
+  });
   readonly fhirGivenUp = new Counter({
     name: 'pdp_fhir_delivery_given_up_total',
     help: 'FHIR copies no longer retried after FHIR_RETRY_MAX_ATTEMPTS failures (ops may push them again)',

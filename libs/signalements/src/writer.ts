@@ -8,6 +8,7 @@ import { AuditEntry, AuditTrail } from '@pdp/audit';
 import { IdentityVault } from '@pdp/identity';
 import { PartnerIdentitySealer, withWorkerJwe } from '@pdp/partners';
 import { FhirDeliveryChannel } from '@pdp/fhir';
+import { webhookDelivered } from '@pdp/webhooks';
 import { DeliveryStore, FhirResult, FhirRetryPolicy, PendingFhirCopy } from './delivery.store';
 import { Decision } from './plan';
 
@@ -62,7 +63,13 @@ export class DeliveryWriter {
     const audit: AuditEntry[] = [...extraAudit];
     if (changed.length) await this.deliveries.save(tx, changed);
     const delivered = changed.filter((d) => d.status === 'delivered' && d.delivery && d.partner);
-    if (delivered.length) await this.deliveries.addInboxItems(tx, delivered);
+    if (delivered.length) {
+      await this.deliveries.addInboxItems(tx, delivered);
+      await webhookDelivered(
+        tx,
+        delivered.map((d) => ({ partnerId: d.partner!.partnerId, itemId: d.decisionId, version: 1, person: d.personPseudonym })),
+      );
+    }
     for (const d of changed) {
       const released = existing.get(d.decisionId)?.status === 'withheld' && d.status === 'delivered';
       audit.push({
