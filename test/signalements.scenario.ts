@@ -7,6 +7,7 @@ import { eventually, HubUnderTest } from './support/harness';
 import { LogCapture } from './support/log-capture';
 import { nirOf, sickLeave, signalementOf, siretOf } from './support/fixtures';
 import { TcpGate } from './support/tcp-gate';
+import { WebhookReceiver } from './support/webhook-receiver';
 import { reportFault } from './support/fault-report';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -503,6 +504,81 @@ export function signalementsScenario(start: () => Promise<HubUnderTest>, fhir: (
     expect(verified).toMatchObject({ ok: true, lastHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(verified.rows).toBeGreaterThan(rows.length);
     expect(verified.rows).toBeLessThanOrEqual(count[0].n);
+  });
+
+  it('updates a delivered referral on every channel when its sender corrects it (inbox, Kafka, webhook, FHIR Task); an older version changes nothing', async () => {
+    const hook = new WebhookReceiver();
+    hook.secret = (
+      await admin(http().put(`/v1/partners/${P.social.partnerId}/webhook`))
+        .send({ url: await hook.start() })
+        .expect(200)
+    ).body.secret;
+    try {
+      const original = signalement(60, { urgency: 'normale', sentAt: '2026-09-10T10:00:00Z' });
+      await send(original);
+      const item = await referralItem(P.social, original.signalementId);
+      await status(original.signalementId, (x) => x.recipients.some((r: Json) => r.partnerId === P.social.partnerId && r.fhir === 'delivered'));
+      await as(P.social, http().post(`/v1/inbox/${item.itemId}/ack`))
+        .send({})
+        .expect(200);
+
+      const corrected: Signalement = { ...original, messageId: `${original.messageId}-c`, urgency: 'urgente', sentAt: '2026-09-11T08:00:00Z' };
+      await send(corrected);
+      // The inbox: the same item, pending again, in version 2 with the corrected content.
+      const updated = await eventually(async () => (await inbox(P.social)).find((i) => i.itemId === item.itemId && i.delivery.referral?.urgency === 'urgente'), 'the corrected item');
+      expect(updated).toMatchObject({ status: 'updated', version: 2 });
+      // Kafka: a second record for the item, under a new idempotency key.
+      const records = await eventually(async () => {
+        const r = (await topicDeliveries(P.social)).filter((m) => m.d.deliveryId === item.itemId);
+        return r.length === 2 ? r : undefined;
+      }, 'the correction on the Kafka topic');
+      expect(records.map((m) => m.d.referral.urgency)).toEqual(['normale', 'urgente']);
+      expect(records[0].d.idempotencyKey).not.toBe(records[1].d.idempotencyKey);
+      // The webhook: version 1, then version 2.
+      const calls = await eventually(async () => {
+        const c = hook.accepted((e) => e.data.itemId === item.itemId);
+        return c.length === 2 ? c : undefined;
+      }, 'both webhook calls');
+      expect(calls.map((c) => [c.event!.data.version, (c.event!.data.delivery as Json).referral.urgency])).toEqual([
+        [1, 'normale'],
+        [2, 'urgente'],
+      ]);
+      // FHIR: the same Task, updated (urgente is asap), and a Communication per version.
+      const [task] = await eventually(async () => {
+        const t = await tasks(item.itemId);
+        return t[0]?.priority === 'asap' ? t : undefined;
+      }, 'the FHIR Task updated');
+      expect(task).toMatchObject({ status: 'requested', meta: { versionId: '2' } });
+      const comms = (await fhir().client.search({ resourceType: 'Communication', searchParams: { identifier: `${FhirSystems.deliveryId}|${item.itemId}` } })) as Json;
+      expect(comms.entry).toHaveLength(2);
+
+      // The original sent again (late): traced, and nothing changes.
+      const late = { ...original, messageId: `${original.messageId}-late` };
+      await send(late);
+      await eventually(async () => ((await admin(http().get(`/v1/messages/${late.messageId}`))).status === 200 ? true : undefined), 'the late message traced');
+      expect((await as(P.social, http().get(`/v1/inbox/${item.itemId}`)).expect(200)).body).toMatchObject({ version: 2, delivery: { referral: { urgency: 'urgente' } } });
+      expect((await topicDeliveries(P.social)).filter((m) => m.d.deliveryId === item.itemId)).toHaveLength(2);
+    } finally {
+      await admin(http().delete(`/v1/partners/${P.social.partnerId}/webhook`)).expect(200);
+      await hook.stop();
+    }
+  });
+
+  it('carries signalements in the other directions too: service social → SPSTI, Cap emploi → service social', async () => {
+    const consent = { granted: true, collectedAt: '2026-09-10T09:00:00Z', collectedBy: 'Mme Petit', evidenceRef: 'fiche-retour' };
+    const toSpsti = signalementOf(61, { sender: { partnerId: P.social.partnerId, professional: 'assistante sociale' }, recipient: { category: 'spsti' } }, { signalementId: 'sig-61-retour', consent });
+    await send(toSpsti, P.social);
+    // The worker's SPSTI is her employer's (the adhesion directory), not a territory's.
+    const atSpsti = await referralItem(P.spsti, toSpsti.signalementId);
+    expect(atSpsti.delivery).toMatchObject({ legalBasis: 'consent', referral: { sender: { partnerId: P.social.partnerId, category: 'service-social-carsat' } } });
+    const seen = await status(toSpsti.signalementId, (x) => x.recipients.some((r: Json) => r.category === 'spsti'), P.social);
+    expect(seen.recipients.find((r: Json) => r.category === 'spsti')).toMatchObject({ partnerId: P.spsti.partnerId, status: 'delivered' });
+
+    const toSocial = signalementOf(62, { sender: { partnerId: P.cap.partnerId }, recipient: { category: 'service-social-carsat' } }, { signalementId: 'sig-62-retour', consent });
+    await send(toSocial, P.cap);
+    const atSocial = await referralItem(P.social, toSocial.signalementId);
+    expect(atSocial.delivery.referral).toMatchObject({ sender: { partnerId: P.cap.partnerId, category: 'cap-emploi' } });
+    expect((await as(P.social, http().get(`/v1/inbox/${atSocial.itemId}`)).expect(200)).body.worker).toMatchObject({ nir: nirOf(62) });
   });
 
   it('rejects invalid signalements (400 RFC 7807, dead letters) and never lets a NIR reach a log, a key or a delivery', async () => {

@@ -1,5 +1,3 @@
-import { createServer, IncomingHttpHeaders, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { compactDecrypt, exportJWK, generateKeyPair, GenerateKeyPairResult } from 'jose';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
@@ -7,66 +5,16 @@ import { ContractIds, ContractRegistry, inboxTopic, Topics, WebhookEvent } from 
 import { eventually, HubUnderTest, startDistributedHub, startEmbeddedHub } from './support/harness';
 import { nirOf, sickLeave, signalementOf, siretOf } from './support/fixtures';
 import { documented } from './support/openapi-responses';
+import { WebhookReceiver } from './support/webhook-receiver';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-/** One call the receiver got: its headers, raw body, the answer it gave, and the event when the signature held. */
-interface Call {
-  headers: IncomingHttpHeaders;
-  body: string;
-  answered: number;
-  event?: WebhookEvent;
-}
-
-/**
- * A partner's webhook receiver, verifying each call with the Standard Webhooks library (the one
- * the specification's authors publish), answering what `answer` says for the n-th call of an event.
- */
-class Receiver {
-  readonly calls: Call[] = [];
-  secret = '';
-  answer: (eventId: string, attempt: number) => number = () => 200;
-  private server?: Server;
-
-  async start(): Promise<string> {
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const body = Buffer.concat(chunks).toString('utf8');
-        const id = String(req.headers['webhook-id']);
-        const attempt = this.calls.filter((c) => c.headers['webhook-id'] === id).length + 1;
-        let event: WebhookEvent | undefined;
-        try {
-          event = new Webhook(this.secret).verify(body, req.headers as Record<string, string>) as WebhookEvent;
-        } catch {
-          event = undefined;
-        }
-        const answered = event ? this.answer(id, attempt) : 401;
-        this.calls.push({ headers: req.headers, body, answered, event });
-        res.writeHead(answered).end();
-      });
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}/hooks/pdp`;
-  }
-
-  async stop(): Promise<void> {
-    await new Promise((resolve) => this.server?.close(resolve));
-  }
-
-  /** The accepted (2xx) calls whose verified event matches. */
-  accepted(match: (e: WebhookEvent) => boolean): Call[] {
-    return this.calls.filter((c) => c.answered < 300 && c.event && match(c.event));
-  }
-}
 
 function webhooksScenario(start: () => Promise<HubUnderTest>): void {
   let hub: HubUnderTest;
   let spstiKeys: GenerateKeyPairResult;
-  const spstiHook = new Receiver();
-  const capHook = new Receiver();
-  const socialHook = new Receiver();
+  const spstiHook = new WebhookReceiver();
+  const capHook = new WebhookReceiver();
+  const socialHook = new WebhookReceiver();
   const contracts = new ContractRegistry();
   const webhookEvent = contracts.contract<WebhookEvent>(ContractIds.webhookEvent);
   const SPSTI = { partnerId: 'spsti-hook', apiKey: 'key-spsti-hook-0123456789', category: 'spsti', name: 'SPSTI with a webhook', region: '84', departements: ['69'] };

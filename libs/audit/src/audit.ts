@@ -4,6 +4,7 @@ import { ChainVerification, verifyChain } from './chain';
 
 export type AuditAction =
   | 'delivered'
+  | 'corrected'
   | 'withheld'
   | 'released'
   | 'pulled-back'

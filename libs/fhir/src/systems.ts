@@ -1,6 +1,8 @@
 /** Identifier systems and code systems of the hub's FHIR exchanges. */
 export const FhirSystems = {
   deliveryId: 'https://pdp-hub.fr/fhir/sid/delivery-id',
+  /** One per content version of a delivery (its idempotency key): a correction has its own. */
+  idempotencyKey: 'https://pdp-hub.fr/fhir/sid/idempotency-key',
   personPseudonym: 'https://pdp-hub.fr/fhir/sid/person-pseudonym',
   partnerId: 'https://pdp-hub.fr/fhir/sid/partner-id',
   partnerCategory: 'https://pdp-hub.fr/fhir/CodeSystem/partner-category',

@@ -42,8 +42,10 @@ const PRIORITY: Record<string, string> = { normale: 'routine', prioritaire: 'urg
 
 /**
  * A delivery as FHIR resources: a Task owned by the recipient (what to do: take the referral or
- * the report into account) and a Communication based on it carrying the delivery itself. Both
- * are identified by the delivery id and created conditionally, so a re-delivery creates nothing.
+ * the report into account) and a Communication based on it carrying the delivery itself. The
+ * Task is identified by the delivery id and written by a conditional update, so a correction
+ * updates it (a new version, requested again) and a re-delivery of the same content leaves it as
+ * it is; each content version has its Communication, created only if none carries its key.
  */
 export function deliveryBundle(d: ReferralDelivery, worker?: DeliveredIdentity): Bundle {
   const id = `${FhirSystems.deliveryId}|${d.deliveryId}`;
@@ -69,7 +71,10 @@ export function deliveryBundle(d: ReferralDelivery, worker?: DeliveredIdentity):
   };
   const communication: Communication = {
     resourceType: 'Communication',
-    identifier: [{ system: FhirSystems.deliveryId, value: d.deliveryId }],
+    identifier: [
+      { system: FhirSystems.deliveryId, value: d.deliveryId },
+      { system: FhirSystems.idempotencyKey, value: d.idempotencyKey },
+    ],
     basedOn: [{ reference: taskUrl }],
     status: 'completed',
     subject: person,
@@ -82,8 +87,8 @@ export function deliveryBundle(d: ReferralDelivery, worker?: DeliveredIdentity):
     type: 'transaction',
     entry: [
       ...(patient ? [{ fullUrl: patientUrl, resource: patient, request: { method: 'POST', url: 'Patient', ifNoneExist: `identifier=${FhirSystems.personPseudonym}|${d.personPseudonym}` } }] : []),
-      { fullUrl: taskUrl, resource: task, request: { method: 'POST', url: 'Task', ifNoneExist: `identifier=${id}` } },
-      { resource: communication, request: { method: 'POST', url: 'Communication', ifNoneExist: `identifier=${id}` } },
+      { fullUrl: taskUrl, resource: task, request: { method: 'PUT', url: `Task?identifier=${id}` } },
+      { resource: communication, request: { method: 'POST', url: 'Communication', ifNoneExist: `identifier=${FhirSystems.idempotencyKey}|${d.idempotencyKey}` } },
     ],
   };
 }

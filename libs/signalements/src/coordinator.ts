@@ -139,7 +139,8 @@ export class SignalementCoordinator {
     return this.deps.db.transaction(async (tx) => {
       // One case at a time: its chef de file and its decisions change together.
       await this.leads.lockCase(tx, referral.caseId);
-      await this.signalements.save(tx, referral, rules.version);
+      // An older version than the one held changes nothing: the newer one was routed.
+      if (!(await this.signalements.save(tx, referral, rules.version))) return { deliveries: [], retractions: [] };
       const audit: AuditEntry[] = [];
       if (opts.recordConsent && intended) {
         // A re-delivered or re-sent signalement does not state its consent twice.

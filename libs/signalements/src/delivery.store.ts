@@ -7,6 +7,8 @@ export interface TakenDecision {
   delivery_id: string;
   status: string;
   reason_code: string;
+  /** The delivered item's content key (null when withheld or pulled back). */
+  idempotency_key: string | null;
 }
 
 const PENDING_COLUMNS = 'i.payload, p.fhir_endpoint, d.subject_type, d.subject_id, d.case_id, d.person_pseudonym, d.category';
@@ -61,7 +63,13 @@ export class DeliveryStore {
   /** The decisions already taken among these ids, by id. */
   async taken(tx: Sql, ids: string[]): Promise<Map<string, TakenDecision>> {
     return new Map(
-      (await tx.query<TakenDecision>('SELECT delivery_id, status, reason_code FROM coordination_deliveries WHERE delivery_id = ANY($1::text[])', [ids])).rows.map((r) => [r.delivery_id, r]),
+      (
+        await tx.query<TakenDecision>(
+          `SELECT d.delivery_id, d.status, d.reason_code, i.idempotency_key
+             FROM coordination_deliveries d LEFT JOIN inbox_items i ON i.item_id = d.inbox_item_id WHERE d.delivery_id = ANY($1::text[])`,
+          [ids],
+        )
+      ).rows.map((r) => [r.delivery_id, r]),
     );
   }
 
@@ -123,6 +131,26 @@ export class DeliveryStore {
         c((d) => JSON.stringify(d.delivery)),
       ],
     );
+  }
+
+  /**
+   * Corrections: delivered items whose content changed (a re-sent signalement or report) take
+   * their new content in a new version, pending again for their recipient, and their FHIR copy
+   * is due again. Returns each item's new version.
+   */
+  async correct(tx: Sql, corrected: Decision[]): Promise<Map<string, number>> {
+    const { rows } = await tx.query<{ item_id: string; version: number }>(
+      `WITH fhir AS (
+         UPDATE coordination_deliveries d SET fhir_status = 'pending', fhir_attempts = 0,
+                fhir_next_at = now() + make_interval(secs => $4::double precision / 1000), updated_at = now()
+          WHERE d.delivery_id = ANY($1::text[]) AND d.fhir_status IS NOT NULL)
+       UPDATE inbox_items i SET payload = t.p::json, idempotency_key = t.k, version = i.version + 1, status = 'updated',
+              updated_at = now(), acknowledged_at = NULL
+         FROM unnest($1::text[], $2::text[], $3::text[]) AS t(i, k, p) WHERE i.item_id = t.i
+       RETURNING i.item_id, i.version`,
+      [corrected.map((d) => d.decisionId), corrected.map((d) => d.delivery!.idempotencyKey), corrected.map((d) => JSON.stringify(d.delivery)), this.retry.baseMs],
+    );
+    return new Map(rows.map((r) => [r.item_id, r.version]));
   }
 
   /** The outbox marker: these inbox items are published in their current version. */

@@ -8,17 +8,24 @@ import { CanonicalSignalement } from './intake';
 export class SignalementStore {
   constructor(private readonly db: Sql) {}
 
-  /** Records a referral, or replaces it with a re-sent version (same referral id). */
-  async save(tx: Sql, referral: CanonicalSignalement, rulesVersion: string): Promise<void> {
+  /**
+   * Records a referral, or replaces it with a re-sent version (same referral id) sent no earlier
+   * than the one held: a correction. Returns false when the one held is newer (an older message
+   * arriving late, or consumed again): it changes nothing, though its message stays traceable.
+   */
+  async save(tx: Sql, referral: CanonicalSignalement, rulesVersion: string): Promise<boolean> {
     // The referral and the message that carried it, in one statement.
-    await tx.query(
+    const { rows } = await tx.query<{ current: number }>(
       `WITH saved AS (
          INSERT INTO referrals (referral_id, sender_id, signalement_id, message_id, case_id, person_pseudonym, reason, pyramide, referral_date, rules_version, canonical)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
          ON CONFLICT (referral_id) DO UPDATE SET message_id = excluded.message_id, reason = excluded.reason, pyramide = excluded.pyramide,
            referral_date = excluded.referral_date, rules_version = excluded.rules_version, canonical = excluded.canonical, updated_at = now()
-         RETURNING referral_id, message_id)
-       INSERT INTO coordination_messages (message_id, subject_type, subject_id) SELECT message_id, 'signalement', referral_id FROM saved ON CONFLICT DO NOTHING`,
+         WHERE (referrals.canonical->>'sentAt')::timestamptz <= (excluded.canonical->>'sentAt')::timestamptz
+         RETURNING referral_id),
+       traced AS (
+         INSERT INTO coordination_messages (message_id, subject_type, subject_id) VALUES ($4, 'signalement', $1) ON CONFLICT DO NOTHING)
+       SELECT count(*)::int AS current FROM saved`,
       [
         referral.referralId,
         referral.senderId,
@@ -33,6 +40,7 @@ export class SignalementStore {
         JSON.stringify(referral),
       ],
     );
+    return rows[0].current > 0;
   }
 
   /** Whether the consent registry already holds what a source (a signalement) stated. */

@@ -60,6 +60,11 @@ export class DeliveryWriter {
       const prev = existing.get(d.decisionId);
       return !prev || (prev.status === 'withheld' && (d.status === 'delivered' || prev.reason_code !== d.reasonCode));
     });
+    // A delivered item whose content changed (a correction) is updated where it went.
+    const corrected = decisions.filter((d) => {
+      const prev = existing.get(d.decisionId);
+      return prev?.status === 'delivered' && d.status === 'delivered' && d.delivery && prev.idempotency_key !== null && prev.idempotency_key !== d.delivery.idempotencyKey;
+    });
     const audit: AuditEntry[] = [...extraAudit];
     if (changed.length) await this.deliveries.save(tx, changed);
     const delivered = changed.filter((d) => d.status === 'delivered' && d.delivery && d.partner);
@@ -70,10 +75,18 @@ export class DeliveryWriter {
         delivered.map((d) => ({ partnerId: d.partner!.partnerId, itemId: d.decisionId, version: 1, person: d.personPseudonym })),
       );
     }
-    for (const d of changed) {
+    if (corrected.length) {
+      const versions = await this.deliveries.correct(tx, corrected);
+      await webhookDelivered(
+        tx,
+        corrected.map((d) => ({ partnerId: d.partner!.partnerId, itemId: d.decisionId, version: versions.get(d.decisionId) ?? 1, person: d.personPseudonym })),
+      );
+    }
+    for (const d of [...changed, ...corrected]) {
       const released = existing.get(d.decisionId)?.status === 'withheld' && d.status === 'delivered';
+      const correction = corrected.includes(d);
       audit.push({
-        action: d.status === 'withheld' ? 'withheld' : released ? 'released' : 'delivered',
+        action: d.status === 'withheld' ? 'withheld' : correction ? 'corrected' : released ? 'released' : 'delivered',
         subjectType: d.subjectType,
         subjectId: d.subjectId,
         caseId: d.caseId,
