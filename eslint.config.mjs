@@ -16,7 +16,7 @@ const LAYERS = [
   ['platform', 'http', 'audit', 'fhir', 'routing-rules', 'identity'],
   ['inbox', 'access'],
   ['dead-letters', 'partners', 'consent'],
-  ['webhooks'],
+  ['push'],
   ['sick-leave', 'metrics'],
   ['signalements', 'outcomes'],
   ['generator', 'ops', 'erasure'],

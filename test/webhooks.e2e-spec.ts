@@ -93,7 +93,7 @@ function webhooksScenario(start: () => Promise<HubUnderTest>): void {
     expect(() => new Webhook(capHook.secret).verify(call.body, call.headers as Record<string, string>)).toThrow(WebhookVerificationError);
     expect(() => new Webhook(spstiHook.secret).verify(call.body.replace('8101', '8102'), call.headers as Record<string, string>)).toThrow(WebhookVerificationError);
     // Operators and the partner see it delivered after three calls.
-    const listed = await documented(await admin(http().get(`/v1/ops/webhooks?partnerId=${SPSTI.partnerId}&status=delivered`)).expect(200), 'GET /v1/ops/webhooks');
+    const listed = await documented(await admin(http().get(`/v1/ops/pushes?channel=webhook&partnerId=${SPSTI.partnerId}&status=delivered`)).expect(200), 'GET /v1/ops/pushes');
     expect(listed.body.items).toEqual([expect.objectContaining({ eventId: event.data.eventId, itemId: event.data.itemId, attempts: 3, lastStatus: 204, status: 'delivered' })]);
     const mine = await as(SPSTI, http().get('/v1/webhook')).expect(200);
     expect(mine.body.events).toMatchObject({ delivered: 1, pending: 0, parked: 0 });
@@ -108,7 +108,7 @@ function webhooksScenario(start: () => Promise<HubUnderTest>): void {
     );
     await as(SPSTI, http().post('/v1/signalements')).send(sig).expect(202);
     const [parked] = await eventually(async () => {
-      const r = await admin(http().get(`/v1/ops/webhooks?partnerId=${CAP.partnerId}&status=parked`)).expect(200);
+      const r = await admin(http().get(`/v1/ops/pushes?channel=webhook&partnerId=${CAP.partnerId}&status=parked`)).expect(200);
       return r.body.items.length ? r.body.items : undefined;
     }, 'the event parked');
     expect(parked).toMatchObject({ type: 'inbox.item.delivered', attempts: 4, lastStatus: 500, lastError: 'HTTP 500', nextAt: null });
@@ -118,8 +118,8 @@ function webhooksScenario(start: () => Promise<HubUnderTest>): void {
     expect(capHook.calls.filter((c) => c.headers['webhook-id'] === parked.eventId)).toHaveLength(4);
 
     capHook.answer = () => 200;
-    await admin(http().post('/v1/ops/webhooks/replay')).send({}).expect(400);
-    const replay = await documented(await admin(http().post('/v1/ops/webhooks/replay')).send({ partnerId: CAP.partnerId }).expect(200), 'POST /v1/ops/webhooks/replay');
+    await admin(http().post('/v1/ops/pushes/replay')).send({}).expect(400);
+    const replay = await documented(await admin(http().post('/v1/ops/pushes/replay')).send({ partnerId: CAP.partnerId }).expect(200), 'POST /v1/ops/pushes/replay');
     expect(replay.body).toEqual({ replayed: 1, eventIds: [parked.eventId] });
     const [call] = await eventually(async () => {
       const ok = capHook.accepted((e) => e.data.eventId === parked.eventId);
@@ -127,7 +127,7 @@ function webhooksScenario(start: () => Promise<HubUnderTest>): void {
     }, 'the replayed call accepted');
     expect(call.event!.data.delivery).toMatchObject({ schemaVersion: 'referral-delivery/1', itemType: 'signalement' });
     expect(call.body).not.toContain(nirOf(8102));
-    const done = await admin(http().get(`/v1/ops/webhooks?partnerId=${CAP.partnerId}`)).expect(200);
+    const done = await admin(http().get(`/v1/ops/pushes?channel=webhook&partnerId=${CAP.partnerId}`)).expect(200);
     expect(done.body.items).toEqual([expect.objectContaining({ eventId: parked.eventId, status: 'delivered', attempts: 1 })]);
   });
 
@@ -184,9 +184,9 @@ function webhooksScenario(start: () => Promise<HubUnderTest>): void {
     const removed = await documented(await as(SOCIAL, http().delete('/v1/webhook')).expect(200), 'DELETE /v1/webhook');
     expect(removed.body).toMatchObject({ url: null, events: { pending: 0 } });
     // Parked by the removal, or already after its fourth refused call: nothing is left pending.
-    const left = await admin(http().get(`/v1/ops/webhooks?partnerId=${SOCIAL.partnerId}&status=parked`)).expect(200);
+    const left = await admin(http().get(`/v1/ops/pushes?channel=webhook&partnerId=${SOCIAL.partnerId}&status=parked`)).expect(200);
     expect(left.body.items).toEqual([expect.objectContaining({ lastError: expect.stringMatching(/^(the partner removed its webhook|HTTP 401)$/) })]);
-    expect((await admin(http().get(`/v1/ops/webhooks?partnerId=${SOCIAL.partnerId}&status=pending`)).expect(200)).body.items).toEqual([]);
+    expect((await admin(http().get(`/v1/ops/pushes?channel=webhook&partnerId=${SOCIAL.partnerId}&status=pending`)).expect(200)).body.items).toEqual([]);
     expect((await documented(await as(SOCIAL, http().get('/v1/webhook')).expect(200), 'GET /v1/webhook')).body.url).toBeNull();
   });
 }

@@ -13,7 +13,7 @@ import { SickLeaveHttpModule } from '@pdp/sick-leave';
 import { OpsHttpModule } from '@pdp/ops';
 import { ErasureHttpModule } from '@pdp/erasure';
 import { SignalementsHttpModule } from '@pdp/signalements';
-import { WebhooksHttpModule } from '@pdp/webhooks';
+import { PushHttpModule } from '@pdp/push';
 
 /** The gateway service: the HTTP API of intake, inboxes, partners and directory, signalements, ops. */
 @Module({})
@@ -37,7 +37,7 @@ export class GatewayModule {
         SignalementsHttpModule,
         OpsHttpModule,
         ErasureHttpModule,
-        WebhooksHttpModule,
+        PushHttpModule,
       ],
     };
   }

@@ -14,7 +14,7 @@ import { InboxHttpModule } from '@pdp/inbox';
 import { SickLeaveHttpModule, SickLeaveNormalizerModule, SickLeaveRouterModule } from '@pdp/sick-leave';
 import { SignalementsConsumerModule, SignalementsHttpModule } from '@pdp/signalements';
 import { OpsHttpModule } from '@pdp/ops';
-import { WebhookDeliveryModule, WebhooksHttpModule } from '@pdp/webhooks';
+import { PushDeliveryModule, PushHttpModule } from '@pdp/push';
 import { ErasureHttpModule } from '@pdp/erasure';
 import { OutcomesConsumerModule, OutcomesHttpModule } from '@pdp/outcomes';
 import { MESSAGE_BUS } from '@pdp/bus';
@@ -48,8 +48,8 @@ export class HubModule {
         SignalementsConsumerModule,
         OutcomesHttpModule,
         OutcomesConsumerModule,
-        WebhooksHttpModule,
-        WebhookDeliveryModule,
+        PushHttpModule,
+        PushDeliveryModule,
       ],
     };
   }

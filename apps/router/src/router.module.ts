@@ -8,7 +8,7 @@ import { DeadLettersModule } from '@pdp/dead-letters';
 import { PartnersModule } from '@pdp/partners';
 import { IdentityModule } from '@pdp/identity';
 import { SickLeaveRouterModule } from '@pdp/sick-leave';
-import { WebhookDeliveryModule } from '@pdp/webhooks';
+import { PushDeliveryModule } from '@pdp/push';
 
 /** The router service: routes the case events released from parking (pdp.case.normalized.v1), and calls the partners' webhooks. */
 @Module({})
@@ -16,17 +16,7 @@ export class RouterAppModule {
   static forRoot(config: HubConfig, adapters: PlatformAdapters = {}): DynamicModule {
     return {
       module: RouterAppModule,
-      imports: [
-        PlatformModule.forRoot(config, adapters),
-        AuditModule,
-        RoutingRulesModule,
-        DeadLettersModule,
-        PartnersModule,
-        IdentityModule,
-        ProbesModule,
-        SickLeaveRouterModule,
-        WebhookDeliveryModule,
-      ],
+      imports: [PlatformModule.forRoot(config, adapters), AuditModule, RoutingRulesModule, DeadLettersModule, PartnersModule, IdentityModule, ProbesModule, SickLeaveRouterModule, PushDeliveryModule],
     };
   }
 }

@@ -30,7 +30,7 @@ export type AuditAction =
   | 'webhook-set'
   | 'webhook-removed'
   | 'webhook-secret-rotated'
-  | 'webhook-replayed'
+  | 'push-replayed'
   | 'dead-letter-replayed'
   | 'dead-letter-read'
   | 'retention-swept'

@@ -12,7 +12,7 @@ import { hubMetrics } from '@pdp/observability';
 import { unlinkFollowUps } from '@pdp/outcomes';
 import { eraseSickLeaves } from '@pdp/sick-leave';
 import { eraseCoordination } from '@pdp/signalements';
-import { eraseWebhookEvents } from '@pdp/webhooks';
+import { erasePushEvents } from '@pdp/push';
 
 /** What an erasure removed, unlinked and told the partners. Counts only: nothing in it names the person. */
 export interface ErasureSummary {
@@ -86,7 +86,7 @@ export class ErasureService {
       const leaves = await eraseSickLeaves(tx, person);
       const coordination = await eraseCoordination(tx, person);
       const consents = await eraseConsents(tx, person);
-      const webhookEvents = await eraseWebhookEvents(tx, person);
+      const webhookEvents = await erasePushEvents(tx, person);
       const metrics = await unlinkFromMetrics(tx, person, token);
       const followUps = await unlinkFollowUps(tx, person, token);
       const partners = [...new Set([...leaves.partners, ...coordination.partners])].sort();

@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
 import type { FhirResource } from 'fhir-kit-client';
-import { ReferralDelivery } from '@pdp/contracts';
+import { InboxDelivery, ReferralDelivery } from '@pdp/contracts';
 import { FhirClients } from './client';
 import { FhirSystems, INS_NIR_SYSTEM } from './systems';
 import { Bundle, Communication, Patient, Task } from './types';
@@ -40,57 +40,118 @@ export function patientOf(worker: DeliveredIdentity, personPseudonym: string): P
 
 const PRIORITY: Record<string, string> = { normale: 'routine', prioritaire: 'urgent', urgente: 'asap' };
 
+/** What a Task and its Communication say of one delivery, whatever its kind. */
+interface TaskContent {
+  deliveryId: string;
+  idempotencyKey: string;
+  personPseudonym: string;
+  partnerId: string;
+  itemType: string;
+  description: string;
+  authoredOn: string;
+  priority: string;
+  requester?: string;
+  reason?: { system: string; code: string };
+  /** The delivery itself, as the partner's Kafka topic carries it. */
+  payload: InboxDelivery | ReferralDelivery;
+}
+
 /**
- * A delivery as FHIR resources: a Task owned by the recipient (what to do: take the referral or
- * the report into account) and a Communication based on it carrying the delivery itself. The
- * Task is identified by the delivery id and written by a conditional update, so a correction
- * updates it (a new version, requested again) and a re-delivery of the same content leaves it as
- * it is; each content version has its Communication, created only if none carries its key.
+ * A delivery as FHIR resources: a Task owned by the recipient (what to do: take the alert, the
+ * referral or the report into account) and a Communication based on it carrying the delivery
+ * itself. The Task is identified by the delivery id and written by a conditional update, so a
+ * correction updates it (a new version, requested again) and a re-delivery of the same content
+ * leaves it as it is; each content version has its Communication, created only if none carries
+ * its key.
  */
-export function deliveryBundle(d: ReferralDelivery, worker?: DeliveredIdentity): Bundle {
-  const id = `${FhirSystems.deliveryId}|${d.deliveryId}`;
-  const taskUrl = `urn:uuid:${uuidFrom(d.deliveryId)}`;
-  const patient = worker ? patientOf(worker, d.personPseudonym) : undefined;
-  const patientUrl = `urn:uuid:${uuidFrom(`patient|${d.personPseudonym}`)}`;
-  const person = patient ? { reference: patientUrl } : { identifier: { system: FhirSystems.personPseudonym, value: d.personPseudonym } };
-  const owner = { identifier: { system: FhirSystems.partnerId, value: d.partnerId } };
-  const sender = d.referral?.sender.partnerId ?? d.report?.sender.partnerId;
+function taskBundle(c: TaskContent, worker?: DeliveredIdentity): Bundle {
+  const id = `${FhirSystems.deliveryId}|${c.deliveryId}`;
+  const taskUrl = `urn:uuid:${uuidFrom(c.deliveryId)}`;
+  const patient = worker ? patientOf(worker, c.personPseudonym) : undefined;
+  const patientUrl = `urn:uuid:${uuidFrom(`patient|${c.personPseudonym}`)}`;
+  const person = patient ? { reference: patientUrl } : { identifier: { system: FhirSystems.personPseudonym, value: c.personPseudonym } };
+  const owner = { identifier: { system: FhirSystems.partnerId, value: c.partnerId } };
   const task: Task = {
     resourceType: 'Task',
-    identifier: [{ system: FhirSystems.deliveryId, value: d.deliveryId }],
+    identifier: [{ system: FhirSystems.deliveryId, value: c.deliveryId }],
     status: 'requested',
     intent: 'order',
-    priority: PRIORITY[d.referral?.urgency ?? 'normale'],
-    code: { coding: [{ system: FhirSystems.coordinationItem, code: d.itemType }] },
-    description: describe(d),
+    priority: c.priority,
+    code: { coding: [{ system: FhirSystems.coordinationItem, code: c.itemType }] },
+    description: c.description,
     for: person,
-    authoredOn: d.deliveredAt,
-    ...(sender ? { requester: { identifier: { system: FhirSystems.partnerId, value: sender } } } : {}),
+    authoredOn: c.authoredOn,
+    ...(c.requester ? { requester: { identifier: { system: FhirSystems.partnerId, value: c.requester } } } : {}),
     owner,
-    ...(d.referral ? { reasonCode: { coding: [{ system: FhirSystems.signalementReason, code: d.referral.reason }] } } : {}),
+    ...(c.reason ? { reasonCode: { coding: [c.reason] } } : {}),
   };
   const communication: Communication = {
     resourceType: 'Communication',
     identifier: [
-      { system: FhirSystems.deliveryId, value: d.deliveryId },
-      { system: FhirSystems.idempotencyKey, value: d.idempotencyKey },
+      { system: FhirSystems.deliveryId, value: c.deliveryId },
+      { system: FhirSystems.idempotencyKey, value: c.idempotencyKey },
     ],
     basedOn: [{ reference: taskUrl }],
     status: 'completed',
     subject: person,
-    sent: d.deliveredAt,
+    sent: c.authoredOn,
     recipient: [owner],
-    payload: [{ contentString: describe(d) }, { contentAttachment: { contentType: 'application/json', title: d.schemaVersion, data: Buffer.from(JSON.stringify(d)).toString('base64') } }],
+    payload: [
+      { contentString: c.description },
+      { contentAttachment: { contentType: 'application/json', title: c.payload.schemaVersion, data: Buffer.from(JSON.stringify(c.payload)).toString('base64') } },
+    ],
   };
   return {
     resourceType: 'Bundle',
     type: 'transaction',
     entry: [
-      ...(patient ? [{ fullUrl: patientUrl, resource: patient, request: { method: 'POST', url: 'Patient', ifNoneExist: `identifier=${FhirSystems.personPseudonym}|${d.personPseudonym}` } }] : []),
+      ...(patient ? [{ fullUrl: patientUrl, resource: patient, request: { method: 'POST', url: 'Patient', ifNoneExist: `identifier=${FhirSystems.personPseudonym}|${c.personPseudonym}` } }] : []),
       { fullUrl: taskUrl, resource: task, request: { method: 'PUT', url: `Task?identifier=${id}` } },
-      { resource: communication, request: { method: 'POST', url: 'Communication', ifNoneExist: `identifier=${FhirSystems.idempotencyKey}|${d.idempotencyKey}` } },
+      { resource: communication, request: { method: 'POST', url: 'Communication', ifNoneExist: `identifier=${FhirSystems.idempotencyKey}|${c.idempotencyKey}` } },
     ],
   };
+}
+
+/** A signalement, an accompaniment report or a retraction notice as a Task and its Communication. */
+export function deliveryBundle(d: ReferralDelivery, worker?: DeliveredIdentity): Bundle {
+  return taskBundle(
+    {
+      deliveryId: d.deliveryId,
+      idempotencyKey: d.idempotencyKey,
+      personPseudonym: d.personPseudonym,
+      partnerId: d.partnerId,
+      itemType: d.itemType,
+      description: describe(d),
+      authoredOn: d.deliveredAt,
+      priority: PRIORITY[d.referral?.urgency ?? 'normale'],
+      requester: d.referral?.sender.partnerId ?? d.report?.sender.partnerId,
+      ...(d.referral ? { reason: { system: FhirSystems.signalementReason, code: d.referral.reason } } : {}),
+      payload: d,
+    },
+    worker,
+  );
+}
+
+/**
+ * A sick-leave alert as a Task for the worker's SPSTI (to invite her to a pré-reprise visit) and
+ * its Communication; a prolongation updates the same Task.
+ */
+export function sickLeaveBundle(d: InboxDelivery, worker?: DeliveredIdentity): Bundle {
+  const e = d.caseEvent;
+  return taskBundle(
+    {
+      deliveryId: d.deliveryId,
+      idempotencyKey: d.idempotencyKey,
+      personPseudonym: e.personPseudonym,
+      partnerId: d.partnerId,
+      itemType: d.itemType,
+      description: `Arrêt de travail du ${e.startDate} au ${e.expectedEndDate} (${e.cumulatedDays} jours, ${e.prolongationCount} prolongation(s)), employeur SIRET ${e.employerSiret}${e.pdpRisk ? ', risque de désinsertion signalé' : ''}`,
+      authoredOn: d.deliveredAt,
+      priority: e.pdpRisk ? 'urgent' : 'routine',
+      payload: d,
+    },
+    worker,
+  );
 }
 
 function describe(d: ReferralDelivery): string {
@@ -115,10 +176,19 @@ export class FhirDeliveryChannel {
 
   /** `worker`: the identity, for a recipient entitled to it (the Task is then for her Patient). */
   async deliver(endpoint: string, d: ReferralDelivery, worker?: DeliveredIdentity): Promise<FhirDeliveryResult> {
+    return this.transact(endpoint, deliveryBundle(d, worker), worker !== undefined);
+  }
+
+  private async transact(endpoint: string, bundle: Bundle, withPatient: boolean): Promise<FhirDeliveryResult> {
     const client = await this.clients.get(endpoint);
-    const response = (await client.transaction({ body: deliveryBundle(d, worker) as FhirResource })) as unknown as Bundle;
-    const location = response.entry?.[worker ? 1 : 0]?.response?.location ?? '';
+    const response = (await client.transaction({ body: bundle as FhirResource })) as unknown as Bundle;
+    const location = response.entry?.[withPatient ? 1 : 0]?.response?.location ?? '';
     return { taskReference: location.split('/_history')[0] };
+  }
+
+  /** A sick-leave alert for the worker's SPSTI (`worker`: her identity, which the SPSTI is entitled to). */
+  async deliverSickLeave(endpoint: string, d: InboxDelivery, worker?: DeliveredIdentity): Promise<FhirDeliveryResult> {
+    return this.transact(endpoint, sickLeaveBundle(d, worker), worker !== undefined);
   }
 
   /** Cancels the Task of a delivery (consent withdrawn): the partner's system sees it withdrawn. */

@@ -6,7 +6,7 @@ import { DeadLetterSink, parseJson, Rejection, rejectionOf } from '@pdp/dead-let
 import { InboxStore, ParkedCaseStore, SerialisedDelivery } from '@pdp/inbox';
 import { AdhesionDirectory, PartnerIdentitySealer, withWorkerJwe, PartnerStore } from '@pdp/partners';
 import { ConsentWithholding, sickLeaveConsentWithholdings } from '@pdp/consent';
-import { webhookDelivered } from '@pdp/webhooks';
+import { pushDelivered } from '@pdp/push';
 
 export interface RouterDeps {
   db: Database;
@@ -99,9 +99,10 @@ export class CaseRouter {
     const toDeliver = events.filter((e) => spstiOf(e) && !withheld.has(e.episodeId)).map((e) => this.delivery(spstiOf(e)!, e));
     const parked = await this.park(tx, toPark, withheld);
     const delivered = await this.deliver(tx, toDeliver, newEpisodes);
-    await webhookDelivered(
+    await pushDelivered(
       tx,
       delivered.map(({ d }) => ({ partnerId: d.partnerId, itemId: d.deliveryId, version: d.caseEvent.episodeVersion, person: d.caseEvent.personPseudonym })),
+      { fhir: true },
     );
     await this.publish(tx, delivered, parked);
     // The audit trail (and a new case's chef de file) last, right before the commit: a batch

@@ -8,7 +8,7 @@ import { Consent } from '@pdp/fhir';
 import { PartnerRegistry } from '@pdp/partners';
 import { pullBackSickLeaveItems, releaseConsentParked, SICK_LEAVE_CONSENT } from '@pdp/consent';
 import { MessageBus } from '@pdp/bus';
-import { webhookRetracted } from '@pdp/webhooks';
+import { pushRetracted } from '@pdp/push';
 import { SignalementCoordinator } from './coordinator';
 import { DeliveryStore } from './delivery.store';
 import { idempotencyKey } from './plan';
@@ -167,9 +167,11 @@ export class ConsentService {
         const delivery = this.retraction(g.itemId, g.partnerId, caseIdOf(c.personPseudonym), c, reason);
         out.retractions.push({ delivery, fhirEndpoint: null, retractedId: g.itemId, reason });
       }
-      await webhookRetracted(
+      // The sick-leave alerts' FHIR Tasks are the push outbox's to cancel.
+      await pushRetracted(
         tx,
         out.retractions.map((r) => r.delivery),
+        { fhir: true },
       );
     });
     await this.deps.writer.publish(out);
@@ -210,9 +212,10 @@ export class ConsentService {
         const delivery = this.retraction(r.delivery_id, r.partner_id, r.case_id, c, reason);
         out.retractions.push({ delivery, fhirEndpoint: r.fhir_endpoint, retractedId: r.delivery_id, reason });
       }
-      await webhookRetracted(
+      await pushRetracted(
         tx,
         out.retractions.map((r) => r.delivery),
+        { fhir: false },
       );
       await this.deps.audit.append(audit, tx);
     });

@@ -8,7 +8,7 @@ import { AuditEntry, AuditTrail } from '@pdp/audit';
 import { IdentityVault } from '@pdp/identity';
 import { PartnerIdentitySealer, withWorkerJwe } from '@pdp/partners';
 import { FhirDeliveryChannel } from '@pdp/fhir';
-import { webhookDelivered } from '@pdp/webhooks';
+import { pushDelivered } from '@pdp/push';
 import { DeliveryStore, FhirResult, FhirRetryPolicy, PendingFhirCopy } from './delivery.store';
 import { Decision } from './plan';
 
@@ -70,16 +70,18 @@ export class DeliveryWriter {
     const delivered = changed.filter((d) => d.status === 'delivered' && d.delivery && d.partner);
     if (delivered.length) {
       await this.deliveries.addInboxItems(tx, delivered);
-      await webhookDelivered(
+      await pushDelivered(
         tx,
         delivered.map((d) => ({ partnerId: d.partner!.partnerId, itemId: d.decisionId, version: 1, person: d.personPseudonym })),
+        { fhir: false },
       );
     }
     if (corrected.length) {
       const versions = await this.deliveries.correct(tx, corrected);
-      await webhookDelivered(
+      await pushDelivered(
         tx,
         corrected.map((d) => ({ partnerId: d.partner!.partnerId, itemId: d.decisionId, version: versions.get(d.decisionId) ?? 1, person: d.personPseudonym })),
+        { fhir: false },
       );
     }
     for (const d of [...changed, ...corrected]) {

@@ -3,9 +3,10 @@ import { AuditTrail } from '@pdp/audit';
 import { AdminActor, AdminGuard, AuthenticatedPartner, CurrentPartner, OpsGuard, pageOf, parseListQuery, PartnerGuard, ProblemException } from '@pdp/http';
 import { PartnerRegistry } from '@pdp/partners';
 import { WebhookSubscriptions } from '../subscriptions';
-import { WebhookStore } from '../webhook.store';
+import { PushStore } from '../push.store';
 
 const STATUSES = ['pending', 'delivered', 'superseded', 'parked'];
+const CHANNELS = ['webhook', 'fhir'];
 const EVENT_ID = /^evt_[0-9a-f]{32}$/;
 /** One replay request moves at most this many events. */
 const MAX_REPLAY = 1000;
@@ -39,12 +40,12 @@ export class WebhookSelfController {
   }
 }
 
-/** Operators: a partner's webhook, the events of every partner's webhook, and their replay. */
+/** Operators: a partner's webhook, the pushes to every partner (webhook and FHIR), and their replay. */
 @Controller('v1')
-export class WebhooksAdminController {
+export class PushAdminController {
   constructor(
     private readonly subscriptions: WebhookSubscriptions,
-    private readonly store: WebhookStore,
+    private readonly store: PushStore,
     private readonly partners: PartnerRegistry,
     private readonly audit: AuditTrail,
   ) {}
@@ -82,12 +83,12 @@ export class WebhooksAdminController {
     return this.subscriptions.rotateSecret(partnerId, actor);
   }
 
-  /** The webhook events, last changed first: by partner, state, period of last change. */
-  @Get('ops/webhooks')
+  /** The pushes, last changed first: by partner, channel, state, period of last change. */
+  @Get('ops/pushes')
   @UseGuards(OpsGuard)
   async list(@Query() q: Record<string, unknown>) {
-    const l = parseListQuery(q, { title: 'Invalid webhook query', filters: ['partnerId', 'status'], choices: { status: STATUSES }, defaultLimit: 50, maxLimit: 500 });
-    const rows = await this.store.list({ partnerId: l.filters.partnerId, status: l.filters.status, from: l.from, to: l.to }, l.limit + 1, l.after);
+    const l = parseListQuery(q, { title: 'Invalid push query', filters: ['partnerId', 'channel', 'status'], choices: { status: STATUSES, channel: CHANNELS }, defaultLimit: 50, maxLimit: 500 });
+    const rows = await this.store.list({ partnerId: l.filters.partnerId, channel: l.filters.channel, status: l.filters.status, from: l.from, to: l.to }, l.limit + 1, l.after);
     return pageOf(
       rows.map(({ position, ...item }) => ({ item, position })),
       l.limit,
@@ -95,10 +96,10 @@ export class WebhooksAdminController {
   }
 
   /**
-   * Sends events again from a first attempt: those named (`eventIds`, whatever their state), or
+   * Pushes events again from a first attempt: those named (`eventIds`, whatever their state), or
    * a partner's parked ones (`partnerId`), at most 1,000 per request.
    */
-  @Post('ops/webhooks/replay')
+  @Post('ops/pushes/replay')
   @UseGuards(OpsGuard)
   @HttpCode(200)
   async replay(@Body() body: { eventIds?: unknown; partnerId?: unknown }, @AdminActor() actor: string) {
@@ -106,14 +107,14 @@ export class WebhooksAdminController {
     const byIds = Array.isArray(ids) && ids.length > 0 && ids.length <= MAX_REPLAY && ids.every((i) => typeof i === 'string' && EVENT_ID.test(i));
     const byPartner = ids === undefined && typeof body?.partnerId === 'string';
     if (!byIds && !byPartner)
-      throw new ProblemException(400, 'Invalid replay', 'Name the events (eventIds: 1 to 1,000 evt_ ids) or a partner whose parked events to send again (partnerId).', [
+      throw new ProblemException(400, 'Invalid replay', 'Name the events (eventIds: 1 to 1,000 evt_ ids) or a partner whose parked events to push again (partnerId).', [
         { path: '/', message: 'needs eventIds or partnerId' },
       ]);
     if (byPartner) await this.known(body.partnerId as string);
     const replayed = await this.store.replay(byIds ? { eventIds: ids as string[] } : { partnerId: body.partnerId as string }, MAX_REPLAY);
     await this.audit.append([
       {
-        action: 'webhook-replayed',
+        action: 'push-replayed',
         subjectType: 'webhook',
         subjectId: byIds ? 'events' : (body.partnerId as string),
         partnerId: byPartner ? (body.partnerId as string) : null,

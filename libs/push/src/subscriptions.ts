@@ -4,13 +4,13 @@ import type { IdentityKeyring } from '@pdp/identity';
 import { ProblemException } from '@pdp/http';
 import { secretContext } from './dispatcher';
 import { newWebhookSecret } from './signing';
-import { WebhookStatus, WebhookStore } from './webhook.store';
+import { PushStatus, PushStore } from './push.store';
 
 /** A partner's webhook as it sees it: the URL and its events by state; the secret only when just issued. */
 export interface WebhookSubscription {
   partnerId: string;
   url: string | null;
-  events: Record<WebhookStatus, number>;
+  events: Record<PushStatus, number>;
   /** Shown once, when issued: the hub keeps it sealed and never shows it again. */
   secret?: string;
 }
@@ -21,14 +21,14 @@ export interface WebhookSubscription {
  */
 export class WebhookSubscriptions {
   constructor(
-    private readonly store: WebhookStore,
+    private readonly store: PushStore,
     private readonly keyring: IdentityKeyring,
     private readonly audit: AuditTrail,
     private readonly allowPrivateUrls: boolean,
   ) {}
 
   async get(partnerId: string): Promise<WebhookSubscription> {
-    return { partnerId, url: await this.store.url(partnerId), events: await this.store.counts(partnerId) };
+    return { partnerId, url: await this.store.webhookUrl(partnerId), events: await this.store.counts(partnerId, 'webhook') };
   }
 
   /** Sets the URL; the first time, a secret is issued and returned. */
@@ -52,7 +52,7 @@ export class WebhookSubscriptions {
 
   /** A new secret: calls are signed with it from now on, and the old one stops at once. */
   async rotateSecret(partnerId: string, actor: string): Promise<WebhookSubscription> {
-    const url = await this.store.url(partnerId);
+    const url = await this.store.webhookUrl(partnerId);
     if (!url) throw new ProblemException(404, 'No webhook', `${partnerId} has no webhook: set its URL first.`);
     const secret = newWebhookSecret();
     await this.store.setWebhook(partnerId, url, this.keyring.sealBytes(secretContext(partnerId), Buffer.from(secret, 'utf8')));

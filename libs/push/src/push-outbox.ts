@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+import type { InboxDelivery, ReferralDelivery } from '@pdp/contracts';
+import type { Sql } from '@pdp/db';
+import { enqueuePushEvents } from './push.store';
+
+/** An inbox item as it changed: its id, version and the person it is about. */
+export interface ChangedItem {
+  partnerId: string;
+  itemId: string;
+  version: number;
+  person: string;
+}
+
+/**
+ * Items now in partners' inboxes, new or in a newer version: called by the flows in the
+ * transaction that writes them, so that a partner's own system is pushed every change
+ * (docs/integrators.md, "Webhooks"): its webhook, and its FHIR endpoint when `fhir` (the
+ * sick-leave alerts; the coordination flows push their FHIR copies themselves). The event holds
+ * no copy: the dispatcher reads the item when it sends, and an item changed meanwhile goes out
+ * once, in its latest version.
+ */
+export async function pushDelivered(tx: Sql, items: readonly ChangedItem[], channels: { fhir: boolean }): Promise<void> {
+  await enqueuePushEvents(
+    tx,
+    items.map((i) => ({ ids: ids(), fhir: channels.fhir, partnerId: i.partnerId, type: 'inbox.item.delivered', itemId: i.itemId, version: i.version, person: i.person })),
+  );
+}
+
+/** Retraction notices (referral-delivery/1, itemType retraction), kept whole: the item they withdraw may be gone. */
+export async function pushRetracted(tx: Sql, notices: readonly ReferralDelivery[], channels: { fhir: boolean }): Promise<void> {
+  await enqueuePushEvents(
+    tx,
+    notices.map((n) => ({
+      ids: ids(),
+      fhir: channels.fhir,
+      partnerId: n.partnerId,
+      type: 'inbox.item.retracted',
+      itemId: n.retraction!.deliveryId,
+      version: null,
+      person: n.personPseudonym,
+      notice: n,
+    })),
+  );
+}
+
+/**
+ * An event's ids, one per channel: random, since the outbox is written once per change, in the
+ * transaction that makes it (a batch consumed again after a crash had written nothing), and the
+ * same item may leave and come back in the same version (a consent withdrawn, then given again).
+ */
+function ids(): { webhook: string; fhir: string } {
+  const id = () => `evt_${randomUUID().replaceAll('-', '')}`;
+  return { webhook: id(), fhir: id() };
+}
+
+/** The person an inbox delivery is about, as the dispatcher seals her identity for the partner. */
+export function personOf(delivery: InboxDelivery | ReferralDelivery): string {
+  return 'caseEvent' in delivery ? delivery.caseEvent.personPseudonym : delivery.personPseudonym;
+}
+
+/** Forgets a person's push events, in the erasure's transaction; returns how many. */
+export async function erasePushEvents(tx: Sql, person: string): Promise<number> {
+  return (await tx.query('DELETE FROM push_deliveries WHERE person_pseudonym = $1', [person])).rowCount;
+}
