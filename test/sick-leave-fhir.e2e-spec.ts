@@ -123,4 +123,20 @@ describe('sick-leave alerts as FHIR Tasks (Kafka + PostgreSQL + HAPI FHIR)', () 
     expect(audit.filter((a) => a.action === 'fhir-delivered').map((a) => a.detail.identity)).toEqual([true, true]);
     expect(audit.some((a) => a.action === 'fhir-failed')).toBe(true);
   });
+
+  it('cancels the Task when the worker is erased', async () => {
+    const leave = sickLeave({ n: 92, leaveId: 'aat-fhir-92', pdpRisk: false, consent: { granted: true, collectedAt: '2026-09-01T08:00:00Z', evidenceRef: 'formulaire' } });
+    await http().post('/v1/sick-leaves').set('X-Api-Key', INSURER.apiKey).send(leave).expect(202);
+    const item = await eventually(async () => (await items()).find((i) => i.delivery.caseEvent.sourceMessageId === leave.messageId), 'the alert in the inbox');
+    const created = await eventually(() => task(item.itemId), 'the FHIR Task');
+    expect(created).toMatchObject({ status: 'requested', priority: 'routine' });
+    await admin(http().post('/v1/erasures'))
+      .send({ nir: nirOf(92), reason: 'her request' })
+      .expect(200);
+    const cancelled = await eventually(async () => {
+      const t = await task(item.itemId);
+      return t?.status === 'cancelled' ? t : undefined;
+    }, 'the Task cancelled');
+    expect(cancelled!.statusReason.text).toBe('the person was erased');
+  });
 });

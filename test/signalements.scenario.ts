@@ -2,7 +2,8 @@ import request from 'supertest';
 import type { Client } from 'fhir-kit-client';
 import { inboxTopic } from '@pdp/contracts';
 import { ReferralDelivery, Signalement, SignalementTopics } from '@pdp/contracts';
-import { FhirSystems } from '@pdp/fhir';
+import { FhirSystems, FrCoreProfiles } from '@pdp/fhir';
+import { decisionIdOf, referralIdOf } from '@pdp/signalements';
 import { eventually, HubUnderTest } from './support/harness';
 import { LogCapture } from './support/log-capture';
 import { nirOf, sickLeave, signalementOf, siretOf } from './support/fixtures';
@@ -579,6 +580,78 @@ export function signalementsScenario(start: () => Promise<HubUnderTest>, fhir: (
     const atSocial = await referralItem(P.social, toSocial.signalementId);
     expect(atSocial.delivery.referral).toMatchObject({ sender: { partnerId: P.cap.partnerId, category: 'cap-emploi' } });
     expect((await as(P.social, http().get(`/v1/inbox/${atSocial.itemId}`)).expect(200)).body.worker).toMatchObject({ nir: nirOf(62) });
+  });
+
+  it('imports FR Core organisations as the Annuaire Santé publishes them, and owns its FHIR Tasks by an FR Core Organization with the SIRET and FINESS', async () => {
+    const { client, baseUrl } = fhir();
+    const frCore = (code: string) => ({ coding: [{ system: FhirSystems.frCoreIdentifierType, code }] });
+    const TYPE = { system: 'https://mos.esante.gouv.fr/NOS/TRE_R66-CategorieEtablissement/FHIR/TRE-R66-CategorieEtablissement', code: 'cap-emploi-test' };
+    const siret = siretOf(63);
+    const finess = '690012345';
+    const endpoint = (await client.create({
+      resourceType: 'Endpoint',
+      body: {
+        resourceType: 'Endpoint',
+        status: 'active',
+        connectionType: { system: 'http://terminology.hl7.org/CodeSystem/endpoint-connection-type', code: 'hl7-fhir-rest' },
+        payloadType: [{ text: 'FHIR' }],
+        address: baseUrl,
+      },
+    })) as Json;
+    // No hub identifier: the Annuaire Santé's identifiers (idNatSt, SIRET, FINESS) and its type.
+    // (Created once on this server: both modes' runs share it.)
+    await client.create({
+      resourceType: 'Organization',
+      options: { headers: { 'If-None-Exist': `identifier=${FhirSystems.idNatSt}|3${siret}` } },
+      body: {
+        resourceType: 'Organization',
+        meta: { profile: [FrCoreProfiles.organization] },
+        identifier: [
+          { use: 'official', type: frCore('IDNST'), system: FhirSystems.idNatSt, value: `3${siret}` },
+          { use: 'official', type: frCore('SIRET'), system: FhirSystems.sirene, value: siret },
+          { use: 'official', type: frCore('FINEG'), system: FhirSystems.finess, value: finess },
+        ],
+        active: true,
+        type: [{ coding: [TYPE] }],
+        name: 'Cap emploi Rhône (Annuaire Santé)',
+        address: [{ postalCode: '69007', city: 'Lyon' }],
+        endpoint: [{ reference: `Endpoint/${endpoint.id}` }],
+      },
+    });
+    await admin(http().post('/v1/partners/import-fhir'))
+      .send({ baseUrl, type: `${TYPE.system}|${TYPE.code}` })
+      .expect(400);
+    const imported = (
+      await admin(http().post('/v1/partners/import-fhir'))
+        .send({ baseUrl, category: 'cap-emploi', type: `${TYPE.system}|${TYPE.code}`, departement: '69' })
+        .expect(201)
+    ).body;
+    const partnerId = `cap-emploi-${siret}`;
+    expect(imported.imported).toEqual([expect.objectContaining({ partnerId, category: 'cap-emploi', departements: ['69'], fhirEndpoint: baseUrl, siret, finess })]);
+    expect((await admin(http().get('/v1/partners')).expect(200)).body).toContainEqual(expect.objectContaining({ partnerId, siret, finess }));
+
+    const s = signalement(63, { reason: 'handicap-rqth', recipient: { partnerId }, consent: { granted: true, collectedAt: '2026-09-10T09:00:00Z', categories: ['cap-emploi'] } });
+    await send(s);
+    await status(s.signalementId, (x) => x.recipients.some((r: Json) => r.partnerId === partnerId && r.fhir === 'delivered'));
+    const [task] = await tasks(decisionIdOf(referralIdOf(P.spsti.partnerId, s.signalementId), 'cap-emploi'));
+    // The Task's owner: an FR Core Organization (contained), its SIRET and FINESS typed as the profile's slices want.
+    expect(task.owner).toEqual({ reference: '#owner', identifier: { system: FhirSystems.partnerId, value: partnerId } });
+    const owner = task.contained.find((r: Json) => r.id === 'owner') as Json;
+    expect(owner.meta.profile).toEqual([FrCoreProfiles.organization]);
+    expect(owner.identifier).toEqual([
+      { use: 'official', type: frCore('SIRET'), system: FhirSystems.sirene, value: siret },
+      { use: 'official', type: frCore('FINEG'), system: FhirSystems.finess, value: finess },
+      { system: FhirSystems.partnerId, value: partnerId },
+    ]);
+    expect(owner.name).toBe('Cap emploi Rhône (Annuaire Santé)');
+    const patient = (await client.read({ resourceType: 'Patient', id: (task.for.reference as string).split('/')[1] })) as Json;
+    expect(patient.meta.profile).toEqual([FrCoreProfiles.patient]);
+    // The server validates the Patient and the Task with its Organization against FHIR R4 (the FR Core definitions cannot be had here).
+    for (const r of [patient, task]) {
+      const outcome = (await client.operation({ name: '$validate', resourceType: r.resourceType, input: { resourceType: 'Parameters', parameter: [{ name: 'resource', resource: r }] } })) as Json;
+      const errors = (outcome.issue ?? []).filter((i: Json) => (i.severity === 'error' || i.severity === 'fatal') && !/fr-core-(patient|organization)/.test(i.diagnostics ?? ''));
+      expect([r.resourceType, errors]).toEqual([r.resourceType, []]);
+    }
   });
 
   it('rejects invalid signalements (400 RFC 7807, dead letters) and never lets a NIR reach a log, a key or a delivery', async () => {

@@ -189,6 +189,29 @@ function webhooksScenario(start: () => Promise<HubUnderTest>): void {
     expect((await admin(http().get(`/v1/ops/pushes?channel=webhook&partnerId=${SOCIAL.partnerId}&status=pending`)).expect(200)).body.items).toEqual([]);
     expect((await documented(await as(SOCIAL, http().get('/v1/webhook')).expect(200), 'GET /v1/webhook')).body.url).toBeNull();
   });
+
+  it("tells the webhook of an erasure: a retraction of each of the person's items, the notice dropped once delivered", async () => {
+    spstiHook.answer = () => 200;
+    await admin(http().post('/v1/erasures'))
+      .send({ nir: nirOf(8101), reason: 'her request' })
+      .expect(200);
+    const [call] = await eventually(async () => {
+      const ok = spstiHook.accepted((e) => e.type === 'inbox.item.retracted');
+      return ok.length ? ok : undefined;
+    }, 'the erasure pushed');
+    expect(webhookEvent.validate(call.event)).toMatchObject({ ok: true });
+    expect(call.event!.data.delivery).toMatchObject({ itemType: 'retraction', retraction: { reason: 'the person was erased' } });
+    // The outbox keeps nothing of her: no row names her, and the notice went with its delivery.
+    const left = await eventually(async () => {
+      const { rows } = await hub.db.query<{ person: number; notices: number }>(
+        `SELECT count(*) FILTER (WHERE person_pseudonym IS NOT NULL)::int AS person, count(*) FILTER (WHERE notice IS NOT NULL)::int AS notices
+           FROM push_deliveries WHERE partner_id = $1`,
+        [SPSTI.partnerId],
+      );
+      return rows[0].notices === 0 ? rows[0] : undefined;
+    }, 'the notice dropped');
+    expect(left).toEqual({ person: 0, notices: 0 });
+  });
 }
 
 describe('webhooks: push delivery signed per Standard Webhooks, retried, parked, replayed', () => {

@@ -12,7 +12,7 @@ import { hubMetrics } from '@pdp/observability';
 import { unlinkFollowUps } from '@pdp/outcomes';
 import { eraseSickLeaves } from '@pdp/sick-leave';
 import { eraseCoordination } from '@pdp/signalements';
-import { erasePushEvents } from '@pdp/push';
+import { erasePushEvents, itemsOfPerson, pushErased } from '@pdp/push';
 
 /** What an erasure removed, unlinked and told the partners. Counts only: nothing in it names the person. */
 export interface ErasureSummary {
@@ -29,7 +29,7 @@ export interface ErasureSummary {
     consents: number;
     followUpLeads: number;
     deadLetters: number;
-    webhookEvents: number;
+    pushEvents: number;
   };
   unlinked: { outcomePersons: number; orientations: number; followUps: number };
   tombstones: number;
@@ -83,10 +83,13 @@ export class ErasureService {
     const erasedAt = this.clock().toISOString();
     const { summary, partners } = await this.db.transaction(async (tx) => {
       const identity = (await this.vault.forget(tx, person)) ? 1 : 0;
+      const items = await itemsOfPerson(tx, person);
       const leaves = await eraseSickLeaves(tx, person);
       const coordination = await eraseCoordination(tx, person);
       const consents = await eraseConsents(tx, person);
-      const webhookEvents = await erasePushEvents(tx, person);
+      const pushEvents = await erasePushEvents(tx, person);
+      // Her items' webhooks and FHIR Tasks hear of it, as her Kafka topics get a tombstone.
+      await pushErased(tx, person, items, this.clock());
       const metrics = await unlinkFromMetrics(tx, person, token);
       const followUps = await unlinkFollowUps(tx, person, token);
       const partners = [...new Set([...leaves.partners, ...coordination.partners])].sort();
@@ -104,7 +107,7 @@ export class ErasureService {
           consents,
           followUpLeads: followUps.followUpLeads,
           deadLetters: 0,
-          webhookEvents,
+          pushEvents,
         },
         unlinked: { outcomePersons: metrics.outcomePersons, orientations: metrics.orientations, followUps: followUps.followUps },
         tombstones: partners.length + 1,

@@ -10,26 +10,32 @@ export interface DirectoryOrganization {
   departements: string[];
   fhirEndpoint: string | null;
   organizationReference: string;
+  siret: string | null;
+  finess: string | null;
 }
 
 /**
  * Look-ups in a FHIR directory (the national "Annuaire Santé" is a FHIR API of Organization
- * resources): organisations of a category covering a département, with their Endpoint.
- * Only organisations carrying the hub's partner id and category are returned.
+ * resources): organisations covering a département, with their Endpoint. Two shapes are read:
+ * - the hub's own (its partner id and category as identifier and type);
+ * - FR Core, as the Annuaire Santé publishes them: selected by their `type` (the search's
+ *   `type`, e.g. a TRE-R66 establishment category), the category being the import's, the
+ *   partner id made from the category and the SIRET, else the FINESS, else the idNatSt.
  */
 export class FhirOrganizationDirectory {
   constructor(private readonly clients: FhirClients) {}
 
-  async search(baseUrl: string, query: { category?: string; departement?: string } = {}): Promise<DirectoryOrganization[]> {
+  async search(baseUrl: string, query: { category?: string; departement?: string; type?: string } = {}): Promise<DirectoryOrganization[]> {
     const client = await this.clients.get(baseUrl);
     const searchParams: Record<string, string> = { _include: 'Organization:endpoint', _count: '100', active: 'true' };
-    if (query.category) searchParams.type = `${FhirSystems.partnerCategory}|${query.category}`;
+    if (query.type) searchParams.type = query.type;
+    else if (query.category) searchParams.type = `${FhirSystems.partnerCategory}|${query.category}`;
     if (query.departement) searchParams['address-postalcode'] = query.departement;
     const resources = await collect(client, (await client.search({ resourceType: 'Organization', searchParams })) as unknown as Bundle);
     const endpoints = new Map(resources.filter((r): r is Endpoint => r.resourceType === 'Endpoint').map((e) => [`Endpoint/${e.id}`, e]));
     return resources
       .filter((r): r is Organization => r.resourceType === 'Organization')
-      .map((o) => toPartner(o, endpoints))
+      .map((o) => toPartner(o, endpoints, query.type ? query.category : undefined))
       .filter((p): p is DirectoryOrganization => p !== null);
   }
 
@@ -53,13 +59,18 @@ async function collect(client: Awaited<ReturnType<FhirClients['get']>>, first: B
   return out;
 }
 
-function toPartner(o: Organization, endpoints: Map<string, Endpoint>): DirectoryOrganization | null {
-  const partnerId = o.identifier?.find((i) => i.system === FhirSystems.partnerId)?.value;
-  const category = o.type?.flatMap((t) => t.coding ?? []).find((c) => c.system === FhirSystems.partnerCategory)?.code;
-  if (!partnerId || !category) return null;
+function toPartner(o: Organization, endpoints: Map<string, Endpoint>, importCategory?: string): DirectoryOrganization | null {
+  const id = (system: string) => o.identifier?.find((i) => i.system === system)?.value ?? null;
+  // FR Core tells a SIREN from a SIRET by the identifier's type, both under https://sirene.fr.
+  const siret = o.identifier?.find((i) => i.system === FhirSystems.sirene && /^[0-9]{14}$/.test(i.value ?? ''))?.value ?? null;
+  const finess = id(FhirSystems.finess);
+  const category = o.type?.flatMap((t) => t.coding ?? []).find((c) => c.system === FhirSystems.partnerCategory)?.code ?? importCategory;
+  const national = siret ?? finess ?? id(FhirSystems.idNatSt);
+  const partnerId = id(FhirSystems.partnerId) ?? (category && national ? `${category}-${national}`.toLowerCase() : null);
+  if (!partnerId || !category || !/^[a-z0-9][a-z0-9-]{1,62}$/.test(partnerId)) return null;
   const departements = [...new Set((o.address ?? []).map((a) => departementOf(a.postalCode)).filter((d): d is string => d !== null))];
   const endpoint = (o.endpoint ?? []).map((r) => endpoints.get(r.reference ?? '')).find((e) => e && e.status === 'active');
-  return { partnerId, category, name: o.name ?? partnerId, departements, fhirEndpoint: endpoint?.address ?? null, organizationReference: `Organization/${o.id}` };
+  return { partnerId, category, name: o.name ?? partnerId, departements, fhirEndpoint: endpoint?.address ?? null, organizationReference: `Organization/${o.id}`, siret, finess };
 }
 
 /** Postal code → département (Corsica 20xxx: 200-201 is 2A, 202-206 is 2B; overseas 97x). */

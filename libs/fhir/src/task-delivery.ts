@@ -2,8 +2,8 @@ import { createHash } from 'crypto';
 import type { FhirResource } from 'fhir-kit-client';
 import { InboxDelivery, ReferralDelivery } from '@pdp/contracts';
 import { FhirClients } from './client';
-import { FhirSystems, INS_NIR_SYSTEM } from './systems';
-import { Bundle, Communication, Patient, Task } from './types';
+import { FhirSystems, FrCoreProfiles, INS_NIR_SYSTEM } from './systems';
+import { Bundle, Communication, Organization, Patient, Task } from './types';
 
 /** The worker's identity as an entitled recipient receives it (the hub's identity vault). */
 export interface DeliveredIdentity {
@@ -26,6 +26,7 @@ export function patientOf(worker: DeliveredIdentity, personPseudonym: string): P
   const system = worker.ins ? `urn:oid:${worker.ins.oid}` : INS_NIR_SYSTEM;
   return {
     resourceType: 'Patient',
+    meta: { profile: [FrCoreProfiles.patient] },
     identifier: [
       ...(value ? [{ use: 'official', type: { coding: [{ system: FhirSystems.frCoreIdentifierType, code: 'INS-NIR' }] }, system, value }] : []),
       { system: FhirSystems.personPseudonym, value: personPseudonym },
@@ -40,6 +41,36 @@ export function patientOf(worker: DeliveredIdentity, personPseudonym: string): P
 
 const PRIORITY: Record<string, string> = { normale: 'routine', prioritaire: 'urgent', urgente: 'asap' };
 
+/** The recipient as the hub knows it: its id, and its name and national identifiers when registered. */
+export interface RecipientOrganization {
+  partnerId: string;
+  name?: string;
+  siret?: string | null;
+  finess?: string | null;
+}
+
+/**
+ * The recipient as an FR Core Organization: its SIRET (https://sirene.fr, typed SIRET) and FINESS
+ * (typed FINEG) when known, and the hub's partner id. Contained in the Task: the partner's server
+ * may hold its own Organizations under these identifiers (its directory entry), and a conditional
+ * create matching two of them would fail every push.
+ */
+export function organizationOf(o: RecipientOrganization): Organization {
+  const typed = (code: string) => ({ coding: [{ system: FhirSystems.frCoreIdentifierType, code }] });
+  return {
+    resourceType: 'Organization',
+    id: 'owner',
+    meta: { profile: [FrCoreProfiles.organization] },
+    identifier: [
+      ...(o.siret ? [{ use: 'official', type: typed('SIRET'), system: FhirSystems.sirene, value: o.siret }] : []),
+      ...(o.finess ? [{ use: 'official', type: typed('FINEG'), system: FhirSystems.finess, value: o.finess }] : []),
+      { system: FhirSystems.partnerId, value: o.partnerId },
+    ],
+    active: true,
+    ...(o.name ? { name: o.name } : {}),
+  };
+}
+
 /** What a Task and its Communication say of one delivery, whatever its kind. */
 interface TaskContent {
   deliveryId: string;
@@ -52,6 +83,7 @@ interface TaskContent {
   priority: string;
   requester?: string;
   reason?: { system: string; code: string };
+  owner: RecipientOrganization;
   /** The delivery itself, as the partner's Kafka topic carries it. */
   payload: InboxDelivery | ReferralDelivery;
 }
@@ -70,9 +102,10 @@ function taskBundle(c: TaskContent, worker?: DeliveredIdentity): Bundle {
   const patient = worker ? patientOf(worker, c.personPseudonym) : undefined;
   const patientUrl = `urn:uuid:${uuidFrom(`patient|${c.personPseudonym}`)}`;
   const person = patient ? { reference: patientUrl } : { identifier: { system: FhirSystems.personPseudonym, value: c.personPseudonym } };
-  const owner = { identifier: { system: FhirSystems.partnerId, value: c.partnerId } };
+  const owner = { reference: '#owner', identifier: { system: FhirSystems.partnerId, value: c.partnerId } };
   const task: Task = {
     resourceType: 'Task',
+    contained: [organizationOf(c.owner)],
     identifier: [{ system: FhirSystems.deliveryId, value: c.deliveryId }],
     status: 'requested',
     intent: 'order',
@@ -113,7 +146,7 @@ function taskBundle(c: TaskContent, worker?: DeliveredIdentity): Bundle {
 }
 
 /** A signalement, an accompaniment report or a retraction notice as a Task and its Communication. */
-export function deliveryBundle(d: ReferralDelivery, worker?: DeliveredIdentity): Bundle {
+export function deliveryBundle(d: ReferralDelivery, worker?: DeliveredIdentity, owner: RecipientOrganization = { partnerId: d.partnerId }): Bundle {
   return taskBundle(
     {
       deliveryId: d.deliveryId,
@@ -126,6 +159,7 @@ export function deliveryBundle(d: ReferralDelivery, worker?: DeliveredIdentity):
       priority: PRIORITY[d.referral?.urgency ?? 'normale'],
       requester: d.referral?.sender.partnerId ?? d.report?.sender.partnerId,
       ...(d.referral ? { reason: { system: FhirSystems.signalementReason, code: d.referral.reason } } : {}),
+      owner,
       payload: d,
     },
     worker,
@@ -136,7 +170,7 @@ export function deliveryBundle(d: ReferralDelivery, worker?: DeliveredIdentity):
  * A sick-leave alert as a Task for the worker's SPSTI (to invite her to a pré-reprise visit) and
  * its Communication; a prolongation updates the same Task.
  */
-export function sickLeaveBundle(d: InboxDelivery, worker?: DeliveredIdentity): Bundle {
+export function sickLeaveBundle(d: InboxDelivery, worker?: DeliveredIdentity, owner: RecipientOrganization = { partnerId: d.partnerId }): Bundle {
   const e = d.caseEvent;
   return taskBundle(
     {
@@ -148,6 +182,7 @@ export function sickLeaveBundle(d: InboxDelivery, worker?: DeliveredIdentity): B
       description: `Arrêt de travail du ${e.startDate} au ${e.expectedEndDate} (${e.cumulatedDays} jours, ${e.prolongationCount} prolongation(s)), employeur SIRET ${e.employerSiret}${e.pdpRisk ? ', risque de désinsertion signalé' : ''}`,
       authoredOn: d.deliveredAt,
       priority: e.pdpRisk ? 'urgent' : 'routine',
+      owner,
       payload: d,
     },
     worker,
@@ -175,8 +210,8 @@ export class FhirDeliveryChannel {
   constructor(private readonly clients: FhirClients) {}
 
   /** `worker`: the identity, for a recipient entitled to it (the Task is then for her Patient). */
-  async deliver(endpoint: string, d: ReferralDelivery, worker?: DeliveredIdentity): Promise<FhirDeliveryResult> {
-    return this.transact(endpoint, deliveryBundle(d, worker), worker !== undefined);
+  async deliver(endpoint: string, d: ReferralDelivery, worker?: DeliveredIdentity, owner?: RecipientOrganization): Promise<FhirDeliveryResult> {
+    return this.transact(endpoint, deliveryBundle(d, worker, owner), worker !== undefined);
   }
 
   private async transact(endpoint: string, bundle: Bundle, withPatient: boolean): Promise<FhirDeliveryResult> {
@@ -187,8 +222,8 @@ export class FhirDeliveryChannel {
   }
 
   /** A sick-leave alert for the worker's SPSTI (`worker`: her identity, which the SPSTI is entitled to). */
-  async deliverSickLeave(endpoint: string, d: InboxDelivery, worker?: DeliveredIdentity): Promise<FhirDeliveryResult> {
-    return this.transact(endpoint, sickLeaveBundle(d, worker), worker !== undefined);
+  async deliverSickLeave(endpoint: string, d: InboxDelivery, worker?: DeliveredIdentity, owner?: RecipientOrganization): Promise<FhirDeliveryResult> {
+    return this.transact(endpoint, sickLeaveBundle(d, worker, owner), worker !== undefined);
   }
 
   /** Cancels the Task of a delivery (consent withdrawn): the partner's system sees it withdrawn. */

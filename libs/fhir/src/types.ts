@@ -37,7 +37,7 @@ export interface Attachment {
 export interface Resource {
   resourceType: string;
   id?: string;
-  meta?: { versionId?: string; lastUpdated?: string };
+  meta?: { versionId?: string; lastUpdated?: string; profile?: string[] };
   [key: string]: unknown;
 }
 
@@ -51,6 +51,7 @@ export interface Patient extends Resource {
 
 export interface Task extends Resource {
   resourceType: 'Task';
+  contained?: Resource[];
   identifier?: Identifier[];
   status: string;
   statusReason?: CodeableConcept;

@@ -9,11 +9,13 @@ interface PartnerRow {
   region: string | null;
   departements: string[];
   fhir_endpoint: string | null;
+  siret: string | null;
+  finess: string | null;
   certificate_sha256: string | null;
   encryption_jwk: PartnerEncryptionKey | null;
 }
 
-const SELECT_PARTNER = 'SELECT partner_id, category, name, region, departements, fhir_endpoint, certificate_sha256, encryption_jwk FROM partners';
+const SELECT_PARTNER = 'SELECT partner_id, category, name, region, departements, fhir_endpoint, siret, finess, certificate_sha256, encryption_jwk FROM partners';
 
 function toPartner(r: PartnerRow): Partner {
   return {
@@ -23,6 +25,8 @@ function toPartner(r: PartnerRow): Partner {
     region: r.region,
     departements: r.departements,
     fhirEndpoint: r.fhir_endpoint,
+    ...(r.siret ? { siret: r.siret } : {}),
+    ...(r.finess ? { finess: r.finess } : {}),
     ...(r.certificate_sha256 ? { certificateSha256: r.certificate_sha256 } : {}),
     ...(r.encryption_jwk ? { encryptionKey: r.encryption_jwk } : {}),
   };
@@ -38,14 +42,27 @@ export class PartnerStore {
    */
   async upsert(p: Partner, apiKeyHash: string | null): Promise<void> {
     await this.db.query(
-      `INSERT INTO partners (partner_id, category, name, api_key_hash, region, departements, fhir_endpoint, certificate_sha256, encryption_jwk)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+      `INSERT INTO partners (partner_id, category, name, api_key_hash, region, departements, fhir_endpoint, certificate_sha256, encryption_jwk, siret, finess)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
        ON CONFLICT (partner_id) DO UPDATE SET category = excluded.category, name = excluded.name,
          api_key_hash = coalesce(excluded.api_key_hash, partners.api_key_hash), region = excluded.region,
          departements = excluded.departements, fhir_endpoint = excluded.fhir_endpoint,
          certificate_sha256 = coalesce(excluded.certificate_sha256, partners.certificate_sha256),
-         encryption_jwk = coalesce(excluded.encryption_jwk, partners.encryption_jwk)`,
-      [p.partnerId, p.category, p.name, apiKeyHash, p.region ?? null, p.departements, p.fhirEndpoint ?? null, p.certificateSha256 ?? null, p.encryptionKey ? JSON.stringify(p.encryptionKey) : null],
+         encryption_jwk = coalesce(excluded.encryption_jwk, partners.encryption_jwk),
+         siret = coalesce(excluded.siret, partners.siret), finess = coalesce(excluded.finess, partners.finess)`,
+      [
+        p.partnerId,
+        p.category,
+        p.name,
+        apiKeyHash,
+        p.region ?? null,
+        p.departements,
+        p.fhirEndpoint ?? null,
+        p.certificateSha256 ?? null,
+        p.encryptionKey ? JSON.stringify(p.encryptionKey) : null,
+        p.siret ?? null,
+        p.finess ?? null,
+      ],
     );
   }
 

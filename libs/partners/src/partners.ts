@@ -15,6 +15,9 @@ export interface Partner {
   region?: string | null;
   departements: string[];
   fhirEndpoint?: string | null;
+  /** Its SIRET and FINESS, when known (FR Core Organization identifiers). */
+  siret?: string | null;
+  finess?: string | null;
   /** SHA-256 fingerprint (lowercase hex) of the client certificate it authenticates with, if any (mutual TLS). */
   certificateSha256?: string;
   /** Its public key (JWK): identities reach it on its Kafka topic encrypted for it alone. */

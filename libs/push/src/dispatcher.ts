@@ -186,7 +186,7 @@ export class PushDispatcher {
       }
       const alert = d as InboxDelivery;
       const worker = (await this.deps.vault.open(alert.caseEvent.personPseudonym)) ?? undefined;
-      const r = await this.deps.fhir.deliverSickLeave(endpoint, alert, worker);
+      const r = await this.deps.fhir.deliverSickLeave(endpoint, alert, worker, { partnerId: target.partnerId, ...target.organization });
       audit.push({ ...base, action: 'fhir-delivered', detail: { itemId: due.item_id, version: due.item_version, task: r.taskReference, identity: Boolean(worker) } });
       return { eventId, outcome: 'delivered', remoteRef: r.taskReference };
     } catch (e) {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { caseIdOf } from '@pdp/domain';
 import type { InboxDelivery, ReferralDelivery } from '@pdp/contracts';
 import type { Sql } from '@pdp/db';
 import { enqueuePushEvents } from './push.store';
@@ -61,4 +62,48 @@ export function personOf(delivery: InboxDelivery | ReferralDelivery): string {
 /** Forgets a person's push events, in the erasure's transaction; returns how many. */
 export async function erasePushEvents(tx: Sql, person: string): Promise<number> {
   return (await tx.query('DELETE FROM push_deliveries WHERE person_pseudonym = $1', [person])).rowCount;
+}
+
+/** An item of a person's, as an erasure finds it before it removes it. */
+export interface ErasedItem {
+  itemId: string;
+  partnerId: string;
+  legalBasis: string;
+}
+
+/** The person's inbox items, whatever the flow (sick-leave alerts and coordination items), before her erasure removes them. */
+export async function itemsOfPerson(tx: Sql, person: string): Promise<ErasedItem[]> {
+  const { rows } = await tx.query<{ item_id: string; partner_id: string; legal_basis: string }>(
+    `SELECT item_id, partner_id, legal_basis FROM inbox_items WHERE episode_id IN (SELECT episode_id FROM episodes WHERE person_pseudonym = $1)
+     UNION SELECT i.item_id, i.partner_id, i.legal_basis FROM coordination_deliveries d JOIN inbox_items i ON i.item_id = d.inbox_item_id WHERE d.person_pseudonym = $1`,
+    [person],
+  );
+  return rows.map((r) => ({ itemId: r.item_id, partnerId: r.partner_id, legalBasis: r.legal_basis }));
+}
+
+/**
+ * The erasure's pull-back on the push channels: a retraction notice per item to the partner's
+ * webhook, and its FHIR Task cancelled (every flow's Task: a retraction only cancels). The events
+ * name no person in their columns, so the erasure leaves no row of hers; their notice does
+ * until it is delivered (as the tombstone on her Kafka topics carries her pseudonym as its key).
+ */
+export async function pushErased(tx: Sql, person: string, items: readonly ErasedItem[], at: Date): Promise<void> {
+  const reason = 'the person was erased';
+  const notices: ReferralDelivery[] = items.map((i) => ({
+    schemaVersion: 'referral-delivery/1',
+    deliveryId: `${i.itemId}:erasure`,
+    idempotencyKey: `${i.itemId}:erasure`,
+    partnerId: i.partnerId,
+    itemType: 'retraction',
+    caseId: caseIdOf(person),
+    personPseudonym: person,
+    legalBasis: i.legalBasis === 'legal-obligation-L4622-2-1' ? 'legal-obligation-L4622-2-1' : 'consent',
+    retraction: { deliveryId: i.itemId, reason },
+    rulesVersion: '-',
+    deliveredAt: at.toISOString(),
+  }));
+  await enqueuePushEvents(
+    tx,
+    notices.map((n) => ({ ids: ids(), fhir: true, partnerId: n.partnerId, type: 'inbox.item.retracted', itemId: n.retraction!.deliveryId, version: null, person: null, notice: n })),
+  );
 }

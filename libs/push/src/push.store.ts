@@ -41,6 +41,8 @@ export interface PushTarget {
   partnerId: string;
   webhook: { url: string; secret: SealedIdentity } | null;
   fhirEndpoint: string | null;
+  /** Its name and national identifiers, for the FR Core Organization that owns its Tasks. */
+  organization: { name: string; siret: string | null; finess: string | null };
 }
 
 /** One line of the operators' list. */
@@ -161,10 +163,16 @@ export class PushStore {
   }
 
   async targets(partnerIds: string[]): Promise<Map<string, PushTarget>> {
-    const { rows } = await this.db.query<{ partner_id: string; webhook_url: string | null; webhook_secret_key_id: string | null; webhook_secret_sealed: Buffer | null; fhir_endpoint: string | null }>(
-      'SELECT partner_id, webhook_url, webhook_secret_key_id, webhook_secret_sealed, fhir_endpoint FROM partners WHERE partner_id = ANY($1::text[])',
-      [partnerIds],
-    );
+    const { rows } = await this.db.query<{
+      partner_id: string;
+      webhook_url: string | null;
+      webhook_secret_key_id: string | null;
+      webhook_secret_sealed: Buffer | null;
+      fhir_endpoint: string | null;
+      name: string;
+      siret: string | null;
+      finess: string | null;
+    }>('SELECT partner_id, webhook_url, webhook_secret_key_id, webhook_secret_sealed, fhir_endpoint, name, siret, finess FROM partners WHERE partner_id = ANY($1::text[])', [partnerIds]);
     return new Map(
       rows.map((r) => [
         r.partner_id,
@@ -172,6 +180,7 @@ export class PushStore {
           partnerId: r.partner_id,
           webhook: r.webhook_url && r.webhook_secret_sealed ? { url: r.webhook_url, secret: { keyId: r.webhook_secret_key_id!, sealed: Buffer.from(r.webhook_secret_sealed) } } : null,
           fhirEndpoint: r.fhir_endpoint,
+          organization: { name: r.name, siret: r.siret, finess: r.finess },
         },
       ]),
     );
@@ -193,7 +202,9 @@ export class PushStore {
               next_at = CASE WHEN t.o = 'failed' AND w.attempts + 1 < $4
                              THEN now() + make_interval(secs => least($3::double precision, $2::double precision * 2 ^ w.attempts) * (0.75 + random() / 2) / 1000) END,
               last_status = coalesce(t.h, w.last_status), last_error = CASE WHEN t.o = 'failed' THEN t.x ELSE w.last_error END,
-              remote_ref = coalesce(t.r, w.remote_ref), delivered_at = CASE WHEN t.o = 'delivered' THEN now() END, updated_at = now()
+              remote_ref = coalesce(t.r, w.remote_ref), delivered_at = CASE WHEN t.o = 'delivered' THEN now() END, updated_at = now(),
+              -- An erased person's notice (no person in its columns) is kept until delivered only.
+              notice = CASE WHEN t.o = 'delivered' AND w.person_pseudonym IS NULL AND w.event_type = 'inbox.item.retracted' THEN NULL ELSE w.notice END
          FROM json_to_recordset($1::json) AS t(e text, o text, h int, x text, r text)
         WHERE w.event_id = t.e AND w.status = 'pending'
        RETURNING w.event_id, w.partner_id, w.item_id, w.status`,

@@ -11,12 +11,15 @@ export interface TakenDecision {
   idempotency_key: string | null;
 }
 
-const PENDING_COLUMNS = 'i.payload, p.fhir_endpoint, d.subject_type, d.subject_id, d.case_id, d.person_pseudonym, d.category';
+const PENDING_COLUMNS = 'i.payload, p.fhir_endpoint, p.name AS partner_name, p.siret, p.finess, d.subject_type, d.subject_id, d.case_id, d.person_pseudonym, d.category';
 
 /** A delivered item whose FHIR copy is still pending or failed. */
 export interface PendingFhirCopy {
   payload: ReferralDelivery;
   fhir_endpoint: string | null;
+  partner_name: string;
+  siret: string | null;
+  finess: string | null;
   subject_type: Decision['subjectType'];
   subject_id: string;
   case_id: string;

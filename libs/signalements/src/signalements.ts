@@ -198,7 +198,7 @@ export class Signalements {
   }
 
   /** Registers (or updates) the partners a FHIR directory lists for a category and territory, each audited. */
-  async importPartnersFromFhir(baseUrl: string, query: { category?: string; departement?: string }, actor: string) {
+  async importPartnersFromFhir(baseUrl: string, query: { category?: string; departement?: string; type?: string }, actor: string) {
     const found = await this.fhirDirectory.search(baseUrl, query);
     const valid = found.filter((o) => PartnerCategories.includes(o.category as PartnerCategory));
     const audit: AuditEntry[] = [];
@@ -211,6 +211,8 @@ export class Signalements {
         region: known?.region ?? null,
         departements: o.departements,
         fhirEndpoint: o.fhirEndpoint,
+        siret: o.siret,
+        finess: o.finess,
       });
       audit.push({
         action: 'partner-registered',
@@ -227,12 +229,22 @@ export class Signalements {
           name: o.name,
           departements: o.departements,
           fhirEndpoint: o.fhirEndpoint,
+          siret: o.siret,
+          finess: o.finess,
         },
       });
     }
     await this.audit.append(audit);
     return {
-      imported: valid.map((o) => ({ partnerId: o.partnerId, category: o.category, departements: o.departements, fhirEndpoint: o.fhirEndpoint, organization: o.organizationReference })),
+      imported: valid.map((o) => ({
+        partnerId: o.partnerId,
+        category: o.category,
+        departements: o.departements,
+        fhirEndpoint: o.fhirEndpoint,
+        organization: o.organizationReference,
+        siret: o.siret,
+        finess: o.finess,
+      })),
       ignored: found.length - valid.length,
     };
   }

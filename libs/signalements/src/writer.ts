@@ -6,7 +6,7 @@ import { MessageBus, OutgoingMessage } from '@pdp/bus';
 import { Database, Sql } from '@pdp/db';
 import { AuditEntry, AuditTrail } from '@pdp/audit';
 import { IdentityVault } from '@pdp/identity';
-import { PartnerIdentitySealer, withWorkerJwe } from '@pdp/partners';
+import { PartnerCategory, PartnerIdentitySealer, withWorkerJwe } from '@pdp/partners';
 import { FhirDeliveryChannel } from '@pdp/fhir';
 import { pushDelivered } from '@pdp/push';
 import { DeliveryStore, FhirResult, FhirRetryPolicy, PendingFhirCopy } from './delivery.store';
@@ -161,6 +161,8 @@ export class DeliveryWriter {
           caseId: r.case_id,
           personPseudonym: r.person_pseudonym,
           category: r.category,
+          // What the Task's owner says of the partner: its name and national identifiers.
+          partner: { partnerId: r.payload.partnerId, category: r.category as PartnerCategory, name: r.partner_name, departements: [], siret: r.siret, finess: r.finess },
           status: 'delivered',
           reasonCode: 'consent',
           reason: 'retry',
@@ -192,7 +194,9 @@ export class DeliveryWriter {
       try {
         // A delivery is the recipient's on consent or by law: the identity travels with it.
         const worker = (await this.deps.identities.open(delivery.personPseudonym)) ?? undefined;
-        const r = await this.deps.fhir.deliver(fhirEndpoint, delivery, worker);
+        // The owner as an FR Core Organization with its SIRET and FINESS.
+        const p = decision.partner;
+        const r = await this.deps.fhir.deliver(fhirEndpoint, delivery, worker, p ? { partnerId: p.partnerId, name: p.name, siret: p.siret, finess: p.finess } : undefined);
         results.push({ id: delivery.deliveryId, status: 'delivered', task: r.taskReference });
         audit.push({ ...base, action: 'fhir-delivered', detail: { deliveryId: delivery.deliveryId, task: r.taskReference, identity: Boolean(worker) } });
       } catch (e) {

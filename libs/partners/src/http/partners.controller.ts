@@ -6,12 +6,16 @@ import { AdminActor, AdminGuard, ProblemException } from '@pdp/http';
 import { AuditTrail } from '@pdp/audit';
 import { AccessService, normalizeFingerprint } from '@pdp/access';
 import { checkPartnerUrl, EndpointRefused } from '@pdp/fhir';
+import { isValidSiret } from '@pdp/domain';
 import { Adhesion, AdhesionDirectory, ImportResult } from '../directory';
 import { PartnerCategories, PartnerRegistration, PartnerRegistry } from '../partners';
 import { checkEncryptionKey, PartnerEncryptionKey } from '../encryption-key';
 import { PartnerIdentitySealer } from '../partner-identity';
 
 const DEPARTEMENT = /^(?:[0-9]{2}|2A|2B|97[1-6])$/;
+
+/** A FINESS number: nine characters, the first two the département (2A, 2B for Corsica). */
+const FINESS = /^(?:[0-9]{2}|2A|2B)[0-9]{7}$/;
 
 const FINGERPRINT = /^(?:[0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$|^[0-9A-Fa-f]{64}$/;
 
@@ -54,6 +58,8 @@ export class PartnersController {
     if (body?.departements !== undefined && (!Array.isArray(body.departements) || !body.departements.every((d) => typeof d === 'string' && DEPARTEMENT.test(d))))
       errors.push({ path: '/departements', message: 'must be an array of département codes' });
     if (body?.region != null && (typeof body.region !== 'string' || !/^[0-9]{2}$/.test(body.region))) errors.push({ path: '/region', message: 'must be a région code' });
+    if (body?.siret != null && (typeof body.siret !== 'string' || !isValidSiret(body.siret))) errors.push({ path: '/siret', message: 'must be a valid SIRET (14 digits, Luhn key)' });
+    if (body?.finess != null && (typeof body.finess !== 'string' || !FINESS.test(body.finess))) errors.push({ path: '/finess', message: 'must be a FINESS number (9 characters)' });
     if (body?.fhirEndpoint != null) {
       try {
         if (typeof body.fhirEndpoint !== 'string') throw new EndpointRefused(String(body.fhirEndpoint), 'must be an http(s) URL');
@@ -108,6 +114,8 @@ export class PartnersController {
           departements: partner?.departements,
           region: partner?.region ?? null,
           fhirEndpoint: partner?.fhirEndpoint ?? null,
+          siret: partner?.siret ?? null,
+          finess: partner?.finess ?? null,
           certificateSha256: partner?.certificateSha256 ?? null,
           encryptionKeyId: partner?.encryptionKey?.kid ?? null,
           ...(credential ? { clientId: credential.clientId } : {}),

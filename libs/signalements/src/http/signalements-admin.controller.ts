@@ -1,3 +1,4 @@
+import { PartnerCategories, PartnerCategory } from '@pdp/partners';
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { HUB_CONFIG, HubConfig } from '@pdp/config';
 import { checkPartnerUrl, EndpointRefused } from '@pdp/fhir';
@@ -103,7 +104,7 @@ export class SignalementsAdminController {
   @Post('partners/import-fhir')
   @UseGuards(AdminGuard)
   @HttpCode(201)
-  async importFhir(@Body() body: { baseUrl?: string; category?: string; departement?: string }, @AdminActor() actor: string) {
+  async importFhir(@Body() body: { baseUrl?: string; category?: string; departement?: string; type?: string }, @AdminActor() actor: string) {
     if (typeof body?.baseUrl !== 'string' || !/^https?:\/\//.test(body.baseUrl))
       throw new ProblemException(400, 'Invalid import', 'baseUrl must be the http(s) base URL of a FHIR R4 directory', [{ path: '/baseUrl', message: 'is required' }]);
     try {
@@ -112,6 +113,11 @@ export class SignalementsAdminController {
       if (e instanceof EndpointRefused) throw new ProblemException(400, 'Invalid import', e.reason, [{ path: '/baseUrl', message: e.reason }]);
       throw e;
     }
-    return this.signalements.importPartnersFromFhir(body.baseUrl, { category: body.category, departement: body.departement }, actor);
+    // FR Core organisations (the Annuaire Santé's) are chosen by their type, and given the import's category.
+    if (body.type !== undefined && (typeof body.type !== 'string' || !/^[^|\s]+\|[^|\s]+$/.test(body.type) || !PartnerCategories.includes(body.category as PartnerCategory)))
+      throw new ProblemException(400, 'Invalid import', 'type is a token system|code; with it, category says which partner category these organisations are', [
+        { path: '/type', message: 'must be system|code, with a partner category' },
+      ]);
+    return this.signalements.importPartnersFromFhir(body.baseUrl, { category: body.category, departement: body.departement, type: body.type }, actor);
   }
 }
