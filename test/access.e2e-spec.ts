@@ -58,6 +58,16 @@ const MATRIX: Record<string, Who[] | 'public'> = {
   'POST /v1/erasures': ['admin'],
   'GET /v1/erasures': ['admin'],
   'POST /v1/ops/fhir/retry': OPS,
+  'GET /v1/webhook': PARTNERS,
+  'PUT /v1/webhook': PARTNERS,
+  'DELETE /v1/webhook': PARTNERS,
+  'POST /v1/webhook/secret': PARTNERS,
+  'GET /v1/partners/:partnerId/webhook': ['admin'],
+  'PUT /v1/partners/:partnerId/webhook': ['admin'],
+  'DELETE /v1/partners/:partnerId/webhook': ['admin'],
+  'POST /v1/partners/:partnerId/webhook/secret': ['admin'],
+  'GET /v1/ops/pushes': OPS,
+  'POST /v1/ops/pushes/replay': OPS,
   'GET /v1/ops/routing-rules': OPS,
   'POST /v1/cases/:caseId/chef-de-file/admin': OPS,
   'POST /v1/signalements': PARTNERS,
@@ -164,7 +174,7 @@ describe('access: every caller authenticated, every role bounded', () => {
       const [method, template] = route.split(' ');
       const path = template.replace(/:([A-Za-z]+)/g, (_, name: string) => encodeURIComponent(params[name]));
       const call = (who?: Who) => {
-        const req = method === 'GET' ? http().get(path) : http().post(path).send({});
+        const req = method === 'GET' ? http().get(path) : method === 'DELETE' ? http().delete(path) : method === 'PUT' ? http().put(path).send({}) : http().post(path).send({});
         return who ? as(who)(req) : req;
       };
       const allowed = MATRIX[route];
@@ -267,5 +277,12 @@ describe('access: every caller authenticated, every role bounded', () => {
     const importFrom = await admin(http().post('/v1/partners/import-fhir')).send({ baseUrl: 'http://127.0.0.1:9/fhir', category: 'spsti' }).expect(400);
     expect(importFrom.body.errors).toEqual([expect.objectContaining({ path: '/baseUrl' })]);
     await admin(http().post('/v1/partners')).send({ partnerId: 'spsti-u', category: 'spsti', name: 'U', fhirEndpoint: 'https://93.184.216.34/fhir/r4' }).expect(201);
+    // A webhook is https, and never into the hub's networks.
+    const hook = as('spsti');
+    for (const url of ['https://127.0.0.1/hooks', 'https://169.254.169.254/latest', 'http://93.184.216.34/hooks']) {
+      const refused = await hook(http().put('/v1/webhook')).send({ url }).expect(400);
+      expect(refused.body.errors).toEqual([expect.objectContaining({ path: '/url', message: expect.stringMatching(/private, loopback or link-local|must be an https URL/) })]);
+    }
+    expect((await hook(http().put('/v1/webhook')).send({ url: 'https://93.184.216.34/hooks' }).expect(200)).body.secret).toMatch(/^whsec_/);
   });
 });

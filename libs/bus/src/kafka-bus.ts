@@ -5,6 +5,9 @@ import { BatchPipeline } from './batch-pipeline';
 import { kafkaSecurity, KafkaSecuritySettings } from './kafka-security';
 import type { ConsumerState, ObservableBus } from './instrumented-bus';
 
+/** How long a group whose consumer crashed for good waits before joining again with a new one. */
+const REJOIN_DELAY_MS = 5_000;
+
 export interface KafkaBusOptions {
   brokers: string[];
   clientId: string;
@@ -122,6 +125,7 @@ export class KafkaBus implements MessageBus, ObservableBus {
   /** Each consumer group's state (kafkajs's GROUP_JOIN, CRASH, STOP events) and topics, for readiness and lag. */
   private readonly groups = new Map<string, { state: ConsumerState; topics: string[] }>();
   private readonly pipelines: BatchPipeline<BusMessage>[] = [];
+  private closing = false;
   private readonly knownTopics = new Set<string>();
   private listed = false;
   private readonly logger = new Logger('KafkaBus');
@@ -288,11 +292,6 @@ export class KafkaBus implements MessageBus, ObservableBus {
     const group = { state: 'starting' as ConsumerState, topics: sub.topics.map((t) => this.ns + t) };
     this.groups.set(sub.groupId, group);
     consumer.on(consumer.events.GROUP_JOIN, () => (group.state = 'joined'));
-    // kafkajs restarts a consumer after a retriable crash (it joins again); otherwise it is down.
-    consumer.on(consumer.events.CRASH, (e) => (group.state = e.payload.restart ? 'starting' : 'crashed'));
-    consumer.on(consumer.events.STOP, () => (group.state = 'stopped'));
-    await consumer.connect();
-    await consumer.subscribe({ topics: sub.topics.map((t) => this.ns + t), fromBeginning: true });
     const pipeline = new BatchPipeline<BusMessage>({
       running: this.concurrency,
       // One more fetch's worth waiting: the next fetch overlaps the batches being handled.
@@ -304,6 +303,16 @@ export class KafkaBus implements MessageBus, ObservableBus {
       retryDelayMs: 1000,
       onError: (message) => this.logger.error(`group ${sub.groupId}: ${message}`),
     });
+    // kafkajs restarts a consumer after a retriable crash (it joins again). An error it deems
+    // final (no group coordinator found while the broker restarts) would leave the group down
+    // in a running process: it joins again with a new consumer (docs/faults.md).
+    consumer.on(consumer.events.CRASH, (e) => {
+      group.state = e.payload.restart ? 'starting' : 'crashed';
+      if (!e.payload.restart && !this.closing) this.rejoinLater(sub, consumer, pipeline);
+    });
+    consumer.on(consumer.events.STOP, () => (group.state = 'stopped'));
+    await consumer.connect();
+    await consumer.subscribe({ topics: sub.topics.map((t) => this.ns + t), fromBeginning: true });
     this.pipelines.push(pipeline);
     await consumer.run({
       // Offsets are committed by the pipeline, for handled batches only, every commitIntervalMs
@@ -340,6 +349,28 @@ export class KafkaBus implements MessageBus, ObservableBus {
     this.logger.log(`consumer group ${sub.groupId} running on ${sub.topics.join(', ')}`);
   }
 
+  /** A crashed group's consumer replaced, after a pause, until one joins (or the bus closes). */
+  private rejoinLater(sub: Subscription, crashed: Consumer, old: BatchPipeline<BusMessage> | undefined): void {
+    const timer = setTimeout(async () => {
+      if (this.closing) return;
+      if (old) {
+        await old.drain();
+        this.pipelines.splice(this.pipelines.indexOf(old), 1);
+      }
+      this.consumers.splice(this.consumers.indexOf(crashed), 1);
+      await crashed.disconnect().catch(() => undefined);
+      try {
+        this.logger.warn(`consumer group ${sub.groupId} crashed for good: joining again with a new consumer`);
+        await this.subscribe(sub);
+      } catch (e) {
+        this.logger.error(`consumer group ${sub.groupId} could not join again: ${(e as Error).message}`);
+        const consumer = this.consumers.at(-1);
+        if (consumer && !this.closing) this.rejoinLater(sub, consumer, undefined);
+      }
+    }, REJOIN_DELAY_MS);
+    timer.unref();
+  }
+
   consumerStates(): Map<string, ConsumerState> {
     return new Map([...this.groups].map(([groupId, g]) => [groupId, g.state]));
   }
@@ -372,6 +403,7 @@ export class KafkaBus implements MessageBus, ObservableBus {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     // Batches accepted are handled and their offsets committed before the consumers leave; a
     // draining pipeline takes no more (eachBatch then leaves their offsets unresolved).
     await Promise.all(this.pipelines.map((p) => p.drain()));
