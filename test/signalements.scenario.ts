@@ -24,6 +24,20 @@ const P = {
 };
 type Who = (typeof P)[keyof typeof P];
 
+/** An Endpoint resource for a FHIR base URL, as a directory lists it beside an Organization. */
+async function fhirEndpointOn(client: Client, baseUrl: string): Promise<Json> {
+  return (await client.create({
+    resourceType: 'Endpoint',
+    body: {
+      resourceType: 'Endpoint',
+      status: 'active',
+      connectionType: { system: 'http://terminology.hl7.org/CodeSystem/endpoint-connection-type', code: 'hl7-fhir-rest' },
+      payloadType: [{ text: 'FHIR' }],
+      address: baseUrl,
+    },
+  })) as Json;
+}
+
 let seq = 0;
 function signalement(n: number, over: Partial<Signalement> = {}): Signalement {
   seq += 1;
@@ -284,16 +298,7 @@ export function signalementsScenario(start: () => Promise<HubUnderTest>, fhir: (
 
   it('imports a partner from a FHIR directory and a consent from a FHIR Consent, then delivers on that consent to its FHIR endpoint', async () => {
     const { client, baseUrl } = fhir();
-    const endpoint = (await client.create({
-      resourceType: 'Endpoint',
-      body: {
-        resourceType: 'Endpoint',
-        status: 'active',
-        connectionType: { system: 'http://terminology.hl7.org/CodeSystem/endpoint-connection-type', code: 'hl7-fhir-rest' },
-        payloadType: [{ text: 'FHIR' }],
-        address: baseUrl,
-      },
-    })) as Json;
+    const endpoint = await fhirEndpointOn(client, baseUrl);
     await client.create({
       resourceType: 'Organization',
       body: {
@@ -588,16 +593,7 @@ export function signalementsScenario(start: () => Promise<HubUnderTest>, fhir: (
     const TYPE = { system: 'https://mos.esante.gouv.fr/NOS/TRE_R66-CategorieEtablissement/FHIR/TRE-R66-CategorieEtablissement', code: 'cap-emploi-test' };
     const siret = siretOf(63);
     const finess = '690012345';
-    const endpoint = (await client.create({
-      resourceType: 'Endpoint',
-      body: {
-        resourceType: 'Endpoint',
-        status: 'active',
-        connectionType: { system: 'http://terminology.hl7.org/CodeSystem/endpoint-connection-type', code: 'hl7-fhir-rest' },
-        payloadType: [{ text: 'FHIR' }],
-        address: baseUrl,
-      },
-    })) as Json;
+    const endpoint = await fhirEndpointOn(client, baseUrl);
     // No hub identifier: the Annuaire Santé's identifiers (idNatSt, SIRET, FINESS) and its type.
     // (Created once on this server: both modes' runs share it.)
     await client.create({

@@ -1,4 +1,5 @@
-import { Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Module, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { RepeatingTask } from '@pdp/platform';
 import { AuditModule, AuditTrail } from '@pdp/audit';
 import { HUB_CONFIG, HubConfig } from '@pdp/config';
 import { Database, DATABASE } from '@pdp/db';
@@ -48,34 +49,18 @@ export class PushModule {}
 /** Pushes the due events every WEBHOOK_POLL_MS, as many rounds as there is work. */
 @Injectable()
 class PushPoller implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger('Push');
-  private timer?: NodeJS.Timeout;
-  private running = false;
+  private readonly task: RepeatingTask;
 
-  constructor(
-    private readonly dispatcher: PushDispatcher,
-    @Inject(HUB_CONFIG) private readonly config: HubConfig,
-  ) {}
+  constructor(dispatcher: PushDispatcher, @Inject(HUB_CONFIG) config: HubConfig) {
+    this.task = new RepeatingTask('Push', config.webhooks.pollMs, async () => (await dispatcher.dispatchDue(100)).claimed === 100, 20);
+  }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.tick(), this.config.webhooks.pollMs);
-    this.timer.unref();
+    this.task.start();
   }
 
   onModuleDestroy(): void {
-    clearInterval(this.timer);
-  }
-
-  private async tick(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    try {
-      for (let round = 0; round < 20; round++) if ((await this.dispatcher.dispatchDue(100)).claimed < 100) break;
-    } catch (e) {
-      this.logger.warn(`push round failed: ${(e as Error).message}`);
-    } finally {
-      this.running = false;
-    }
+    this.task.stop();
   }
 }
 

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { HUB_CONFIG, HubConfig } from '@pdp/config';
+import { RepeatingTask } from '@pdp/platform';
 import { Signalements } from './signalements';
 
 /**
@@ -10,39 +11,27 @@ import { Signalements } from './signalements';
 @Injectable()
 export class FhirRetries implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('FhirRetries');
-  private timer?: NodeJS.Timeout;
-  private running = false;
+  private readonly task: RepeatingTask;
 
   constructor(
     private readonly signalements: Signalements,
-    @Inject(HUB_CONFIG) private readonly config: HubConfig,
-  ) {}
-
-  onApplicationBootstrap(): void {
+    @Inject(HUB_CONFIG) config: HubConfig,
+  ) {
     // Looks for due copies at half the shortest backoff, at most every 5 s: a copy waits little
     // past its due time, and an idle hub makes one indexed query every few seconds.
-    const every = Math.min(5_000, Math.max(100, Math.floor(this.config.fhirRetry.baseMs / 2)));
-    this.timer = setInterval(() => void this.tick(), every);
-    this.timer.unref();
+    const every = Math.min(5_000, Math.max(100, Math.floor(config.fhirRetry.baseMs / 2)));
+    this.task = new RepeatingTask('FhirRetries', every, async () => {
+      const r = await this.signalements.writer.retryDueFhir(100);
+      if (r.retried) this.logger.log(`FHIR retries: ${r.delivered} of ${r.retried} delivered`);
+      return r.retried === 100;
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    this.task.start();
   }
 
   onModuleDestroy(): void {
-    clearInterval(this.timer);
-  }
-
-  private async tick(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    try {
-      for (let round = 0; round < 10; round++) {
-        const r = await this.signalements.writer.retryDueFhir(100);
-        if (r.retried) this.logger.log(`FHIR retries: ${r.delivered} of ${r.retried} delivered`);
-        if (r.retried < 100) break;
-      }
-    } catch (e) {
-      this.logger.warn(`FHIR retries failed: ${(e as Error).message}`);
-    } finally {
-      this.running = false;
-    }
+    this.task.stop();
   }
 }
