@@ -3,6 +3,7 @@ import { HUB_CONFIG, HubConfig } from '@pdp/config';
 import { Database, DATABASE } from '@pdp/db';
 import { sweepDeadLetters } from '@pdp/dead-letters';
 import { IdentityKeyring } from '@pdp/identity';
+import { resealWebhookSecrets } from '@pdp/push';
 import { Clock, CLOCK } from '@pdp/platform';
 import { ErasureService } from './erasure';
 
@@ -11,6 +12,7 @@ const DAY_MS = 86_400_000;
 /** What a retention sweep did, per class of data. */
 export interface RetentionSweep {
   deadLetters: { purged: number; resealed: number };
+  webhookSecrets: { resealed: number };
   persons: { erased: number };
 }
 
@@ -61,6 +63,7 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
   private async run(actor: string): Promise<RetentionSweep> {
     const now = this.clock();
     const deadLetters = await sweepDeadLetters(this.db, this.keyring, this.config.retention.deadLetterDays, now);
+    const webhookSecrets = { resealed: await resealWebhookSecrets(this.db, this.keyring) };
     const cutoff = new Date(now.getTime() - this.config.retention.personDays * DAY_MS);
     let erased = 0;
     for (;;) {
@@ -72,7 +75,7 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
           reason: `no activity since ${cutoff.toISOString().slice(0, 10)} (RETENTION_PERSON_DAYS ${this.config.retention.personDays})`,
         });
       erased += persons.length;
-      if (persons.length < 100) return { deadLetters, persons: { erased } };
+      if (persons.length < 100) return { deadLetters, webhookSecrets, persons: { erased } };
     }
   }
 

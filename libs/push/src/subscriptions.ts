@@ -1,4 +1,5 @@
 import type { AuditTrail } from '@pdp/audit';
+import type { Sql } from '@pdp/db';
 import { checkPartnerUrl, EndpointRefused } from '@pdp/fhir';
 import type { IdentityKeyring } from '@pdp/identity';
 import { ProblemException } from '@pdp/http';
@@ -66,4 +67,27 @@ export class WebhookSubscriptions {
     await this.audit.append([{ action: 'webhook-removed', subjectType: 'webhook', subjectId: partnerId, partnerId, actor, detail: { parked } }]);
     return this.get(partnerId);
   }
+}
+
+/**
+ * The webhook secrets sealed with another key than the active one, sealed again with it (the
+ * retention sweep runs it), so that a retired identity key can be removed without breaking the
+ * signatures. Returns how many.
+ */
+export async function resealWebhookSecrets(db: Sql, keyring: IdentityKeyring): Promise<number> {
+  const { rows } = await db.query<{ partner_id: string; webhook_secret_key_id: string; webhook_secret_sealed: Buffer }>(
+    'SELECT partner_id, webhook_secret_key_id, webhook_secret_sealed FROM partners WHERE webhook_secret_sealed IS NOT NULL AND webhook_secret_key_id <> $1',
+    [keyring.active],
+  );
+  for (const r of rows) {
+    const context = secretContext(r.partner_id);
+    const sealed = keyring.sealBytes(context, keyring.openBytes(context, { keyId: r.webhook_secret_key_id, sealed: Buffer.from(r.webhook_secret_sealed) }));
+    await db.query('UPDATE partners SET webhook_secret_key_id = $2, webhook_secret_sealed = $3 WHERE partner_id = $1 AND webhook_secret_key_id = $4', [
+      r.partner_id,
+      sealed.keyId,
+      sealed.sealed,
+      r.webhook_secret_key_id,
+    ]);
+  }
+  return rows.length;
 }
