@@ -106,11 +106,21 @@ export interface PushEventInput {
  */
 export async function enqueuePushEvents(tx: Sql, events: readonly PushEventInput[]): Promise<void> {
   if (events.length === 0) return;
+  // The sick-leave router calls this for every batch, and most partners have no push channel: a
+  // look-up that plans in no time settles that, before the statement that writes (docs/performance.md).
+  const { rows } = await tx.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM partners WHERE partner_id = ANY($1::text[]) AND (webhook_url IS NOT NULL OR fhir_endpoint IS NOT NULL)) AS any', [
+    [...new Set(events.map((e) => e.partnerId))],
+  ]);
+  if (!rows[0].any) return;
   await tx.query(
-    `WITH x AS (
-       SELECT x.*, pt.webhook_url IS NOT NULL AS w, (x.f AND pt.fhir_endpoint IS NOT NULL) AS h
+    // The few partners with a push channel, read once and hashed.
+    `WITH pt AS (
+       SELECT partner_id, webhook_url IS NOT NULL AS w, fhir_endpoint IS NOT NULL AS h FROM partners
+        WHERE webhook_url IS NOT NULL OR fhir_endpoint IS NOT NULL),
+     x AS (
+       SELECT x.*, pt.w, x.f AND pt.h AS h
          FROM json_to_recordset($1::json) AS x(o int, e text, g text, f boolean, p text, t text, i text, v int, s text, n json)
-         JOIN partners pt ON pt.partner_id = x.p),
+         JOIN pt ON pt.partner_id = x.p),
      pushed AS (
        SELECT o, e AS id, 'webhook' AS c, p, t, i, v, s, n FROM x WHERE w
        UNION ALL SELECT o, g, 'fhir', p, t, i, v, s, n FROM x WHERE h),
