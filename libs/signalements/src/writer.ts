@@ -68,22 +68,14 @@ export class DeliveryWriter {
     const audit: AuditEntry[] = [...extraAudit];
     if (changed.length) await this.deliveries.save(tx, changed);
     const delivered = changed.filter((d) => d.status === 'delivered' && d.delivery && d.partner);
-    if (delivered.length) {
-      await this.deliveries.addInboxItems(tx, delivered);
-      await pushDelivered(
-        tx,
-        delivered.map((d) => ({ partnerId: d.partner!.partnerId, itemId: d.decisionId, version: 1, person: d.personPseudonym })),
-        { fhir: false },
-      );
-    }
-    if (corrected.length) {
-      const versions = await this.deliveries.correct(tx, corrected);
-      await pushDelivered(
-        tx,
-        corrected.map((d) => ({ partnerId: d.partner!.partnerId, itemId: d.decisionId, version: versions.get(d.decisionId) ?? 1, person: d.personPseudonym })),
-        { fhir: false },
-      );
-    }
+    if (delivered.length) await this.deliveries.addInboxItems(tx, delivered);
+    const versions = corrected.length ? await this.deliveries.correct(tx, corrected) : new Map<string, number>();
+    // New and corrected items, for the partners' webhooks, in one statement.
+    await pushDelivered(
+      tx,
+      [...delivered, ...corrected].map((d) => ({ partnerId: d.partner!.partnerId, itemId: d.decisionId, version: versions.get(d.decisionId) ?? 1, person: d.personPseudonym })),
+      { fhir: false },
+    );
     for (const d of [...changed, ...corrected]) {
       const released = existing.get(d.decisionId)?.status === 'withheld' && d.status === 'delivered';
       const correction = corrected.includes(d);
