@@ -2,7 +2,7 @@ import request from 'supertest';
 import { inboxTopic, OutcomeReport, Signalement, SignalementTopics, Topics } from '@pdp/contracts';
 import { Pseudonymizer } from '@pdp/domain';
 import { eventually, HubUnderTest, TEST_PSEUDONYM_KEY } from './support/harness';
-import { nirOf, sickLeave, signalementOf, siretOf } from './support/fixtures';
+import { employerDeclaration, nirOf, sickLeave, signalementOf, siretOf } from './support/fixtures';
 import { documented } from './support/openapi-responses';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -42,7 +42,7 @@ export function erasureScenario(start: () => Promise<HubUnderTest>): void {
   const sig = signalementFor(HER, 1);
   const rowsOfHer = async () => {
     const counts: Record<string, number> = {};
-    for (const table of ['identities', 'episodes', 'referrals', 'coordination_deliveries', 'consent_records', 'case_leads', 'metric_persons', 'orientation_facts', 'follow_ups'])
+    for (const table of ['identities', 'episodes', 'episode_aliases', 'referrals', 'coordination_deliveries', 'consent_records', 'case_leads', 'metric_persons', 'orientation_facts', 'follow_ups'])
       counts[table] = Number((await hub.db.query<{ n: string }>(`SELECT count(*) AS n FROM ${table} WHERE person_pseudonym = $1`, [person])).rows[0].n);
     return counts;
   };
@@ -73,6 +73,10 @@ export function erasureScenario(start: () => Promise<HubUnderTest>): void {
   it('forgets her everywhere, tombstones her key, keeps the figures, and names nobody', async () => {
     await hub.publish(Topics.sickLeaveInbound, leave.leaveId, JSON.stringify(leave));
     const item = await eventually(async () => ((await as(SPSTI, http().get('/v1/inbox')).expect(200)).body.items as Json[])[0], 'her leave delivered');
+    // Her employer declares the same leave: it joins her episode, under an alias.
+    const declared = employerDeclaration({ worker: { nir: HER }, employer: { siret: siretOf(61) } });
+    await hub.publish(Topics.employerLeaveInbound, declared.messageId, JSON.stringify(declared));
+    await eventually(async () => (await rowsOfHer()).episode_aliases === 1, 'her declaration joined her episode');
     await as(SPSTI, http().post('/v1/signalements')).send(sig).expect(202);
     await eventually(async () => ((await as(CAP, http().get('/v1/inbox')).expect(200)).body.items as Json[]).length > 0, 'her referral delivered');
     // Two dead letters: one names her, the other someone else.
@@ -119,7 +123,18 @@ export function erasureScenario(start: () => Promise<HubUnderTest>): void {
 
     // Nothing of her is left to read, deliver or trace.
     const left = await rowsOfHer();
-    expect(left).toEqual({ identities: 0, episodes: 0, referrals: 0, coordination_deliveries: 0, consent_records: 0, case_leads: 0, metric_persons: 0, orientation_facts: 0, follow_ups: 0 });
+    expect(left).toEqual({
+      identities: 0,
+      episodes: 0,
+      episode_aliases: 0,
+      referrals: 0,
+      coordination_deliveries: 0,
+      consent_records: 0,
+      case_leads: 0,
+      metric_persons: 0,
+      orientation_facts: 0,
+      follow_ups: 0,
+    });
     await as(SPSTI, http().get(`/v1/inbox/${item.itemId}`)).expect(404);
     expect((await as(CAP, http().get('/v1/inbox?status=all')).expect(200)).body.items).toEqual([]);
     await admin(http().get(`/v1/messages/${leave.messageId}`)).expect(404);

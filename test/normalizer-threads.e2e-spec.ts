@@ -17,6 +17,8 @@ const N = 3000;
 interface Outcome {
   episodes: string[];
   items: string[];
+  /** Leaves reported by both the employer and the insurer. */
+  merged: number;
   parked: number;
   deadLetters: number;
   traces: number;
@@ -91,6 +93,11 @@ describe('the normalizer service with its batches on handler threads', () => {
       const existing = new Set(await admin.listTopics());
       await admin.disconnect();
       const items = await col(`SELECT item_id || ':' || version AS v FROM inbox_items ORDER BY 1`);
+      // An employer's declaration and the insurer's notification of one leave make one episode
+      // named by whichever the normalizer read first (topics are read concurrently), and its
+      // history is in arrival order: rows are compared by the episode's ids as a set and its
+      // history sorted.
+      const group = (episodeId: string) => `least(${episodeId}, (SELECT min(alias_id) FROM episode_aliases a WHERE a.episode_id = ${episodeId}))`;
       const deadLetters = await count('SELECT count(*) AS v FROM dead_letters');
       const published: string[] = [];
       let deadLetterRecords = 0;
@@ -121,8 +128,12 @@ describe('the normalizer service with its batches on handler threads', () => {
       });
       await consumer.disconnect();
       return {
-        episodes: await col(`SELECT episode_id || ':' || version || ':' || eligible || ':' || notifications::text AS v FROM episodes ORDER BY 1`),
-        items,
+        episodes: await col(
+          `SELECT ${group('e.episode_id')} || ':' || version || ':' || eligible || ':' || (SELECT json_agg(n ORDER BY n->>'k')::text FROM json_array_elements(e.notifications) n) AS v
+             FROM episodes e ORDER BY 1`,
+        ),
+        items: await col(`SELECT partner_id || ':' || ${group('i.episode_id')} || ':' || version AS v FROM inbox_items i ORDER BY 1`),
+        merged: await count('SELECT count(*) AS v FROM episode_aliases'),
         parked: await count('SELECT count(*) AS v FROM parked_cases'),
         deadLetters,
         traces: await count('SELECT count(*) AS v FROM leave_messages'),
@@ -144,6 +155,7 @@ describe('the normalizer service with its batches on handler threads', () => {
     expect(two.deadLetters).toBeGreaterThan(0);
     expect(two.items.length).toBeGreaterThan(100);
     expect(two.parked).toBeGreaterThan(0);
+    expect(two.merged).toBeGreaterThan(0);
     // Published through the consuming thread's producer: each item's current version on its
     // topic, and no version twice (an earlier version may have gone out when an episode's
     // notifications came in two batches).

@@ -1,8 +1,8 @@
-import { CaseEvent, ContractRegistry, SickLeaveNotification, Topics } from '@pdp/contracts';
+import { CaseEvent, ContractRegistry, EmployerLeaveDeclaration, SickLeaveNotification, Topics } from '@pdp/contracts';
 import { BusMessage, InMemoryBus } from '@pdp/bus';
 import { Database, migrate, Sql } from '@pdp/db';
 import { addDays, Pseudonymizer } from '@pdp/domain';
-import { sickLeave } from './support/fixtures';
+import { employerDeclaration, siretOf, sickLeave } from './support/fixtures';
 import { caseEventOf, EPISODE_COLUMNS, EpisodeRow, LeaveNormalizer } from '@pdp/sick-leave';
 import { hubTopics } from '@pdp/bus';
 import { DeadLetterSink } from '@pdp/dead-letters';
@@ -27,6 +27,15 @@ const asMessage = (n: SickLeaveNotification): BusMessage => ({
   offset: String(offset++),
   key: n.leaveId,
   value: Buffer.from(JSON.stringify(n)),
+  headers: {},
+});
+
+const asDeclaration = (d: EmployerLeaveDeclaration): BusMessage => ({
+  topic: Topics.employerLeaveInbound,
+  partition: 0,
+  offset: String(offset++),
+  key: d.messageId,
+  value: Buffer.from(JSON.stringify(d)),
   headers: {},
 });
 
@@ -162,5 +171,75 @@ export function normalizerScenario(open: () => Promise<{ db: Database; drop?: ()
     expect(episode.rows[0].n).toBe(1);
     const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM leave_messages WHERE message_id = $1', [leave.messageId]);
     expect(rows[0].n).toBe(1);
+  });
+  it("makes one episode of the employer's declaration and the insurer's notification of one leave, whichever comes first, keeping both", async () => {
+    // Employer first: the episode keeps the declaration's id, and the insurer's notification and
+    // its prolongation join it (the insurer's fields and legal basis with them).
+    const declared = employerDeclaration({ n: 20, startDate: '2026-09-02', expectedEndDate: '2026-10-10' });
+    await normalizer.handleBatch([asDeclaration(declared)]);
+    const first = routed.last()[0];
+    expect(first).toMatchObject({ episodeVersion: 1, source: 'employer', sources: ['employer'], legalBasis: 'employer-declaration' });
+    const notified = sickLeave({ n: 20, leaveId: 'aat-20', startDate: '2026-09-01', expectedEndDate: '2026-10-15' });
+    await normalizer.handleBatch([asMessage(notified)]);
+    const joined = routed.last()[0];
+    expect(joined).toMatchObject({
+      episodeId: first.episodeId,
+      episodeVersion: 2,
+      source: 'assurance-maladie',
+      sources: ['assurance-maladie', 'employer'],
+      issuingCpam: '691',
+      startDate: '2026-09-01',
+      expectedEndDate: '2026-10-15',
+      legalBasis: 'legal-obligation-L4622-2-1',
+    });
+    await expectStored(joined);
+    const prolonged = sickLeave({ n: 20, leaveId: 'aat-20-p1', kind: 'prolongation', initialLeaveId: 'aat-20', startDate: '2026-10-16', expectedEndDate: '2026-10-31' });
+    await normalizer.handleBatch([asMessage(prolonged)]);
+    expect(routed.last()[0]).toMatchObject({ episodeId: first.episodeId, episodeVersion: 3, prolongationCount: 1, expectedEndDate: '2026-10-31' });
+    // The declaration and the notification, each read again: copies of what counted.
+    await normalizer.handleBatch([asDeclaration(declared), asMessage(notified)]);
+    expect(routed.last()[0]).toMatchObject({ episodeId: first.episodeId, episodeVersion: 3 });
+    const traced = await db.query<{ e: string }>('SELECT DISTINCT episode_id AS e FROM leave_messages WHERE message_id = ANY($1::text[])', [
+      [declared.messageId, notified.messageId, prolonged.messageId],
+    ]);
+    expect(traced.rows).toEqual([{ e: first.episodeId }]);
+
+    // Insurer first: the declaration joins the insurer's episode and leaves its fields as they were.
+    const notifiedFirst = sickLeave({ n: 21, leaveId: 'aat-21', startDate: '2026-09-01', expectedEndDate: '2026-10-15', issuingCpam: { code: '692' } });
+    await normalizer.handleBatch([asMessage(notifiedFirst)]);
+    const insurerEpisode = routed.last()[0].episodeId;
+    await normalizer.handleBatch([asDeclaration(employerDeclaration({ n: 21, startDate: '2026-09-02', expectedEndDate: '2026-10-10' }))]);
+    const other = routed.last()[0];
+    expect(other).toMatchObject({
+      episodeId: insurerEpisode,
+      episodeVersion: 2,
+      source: 'assurance-maladie',
+      sources: ['assurance-maladie', 'employer'],
+      issuingCpam: '692',
+      legalBasis: 'legal-obligation-L4622-2-1',
+    });
+    await expectStored(other);
+    // The same leave in either order: the same episode but for its id.
+    const content = (e: CaseEvent) => ({ ...e, eventId: '', episodeId: '', personPseudonym: '', sourceMessageId: '', issuingCpam: '' });
+    expect(content(other)).toEqual(content(joined));
+  });
+
+  it('keeps apart what is not the same leave: another establishment, dates that do not overlap, a second leave of the insurer', async () => {
+    const leave = sickLeave({ n: 22, leaveId: 'aat-22', startDate: '2026-09-01', expectedEndDate: '2026-10-15' });
+    await normalizer.handleBatch([asMessage(leave)]);
+    const insurerEpisode = routed.last()[0].episodeId;
+    const elsewhere = employerDeclaration({ n: 22, employer: { siret: siretOf(2) }, startDate: '2026-09-01', expectedEndDate: '2026-10-15' });
+    const later = employerDeclaration({ n: 22, startDate: '2026-11-01', expectedEndDate: '2026-12-15' });
+    await normalizer.handleBatch([asDeclaration(elsewhere), asDeclaration(later)]);
+    const declarations = routed.last();
+    expect(declarations).toHaveLength(2);
+    for (const e of declarations) expect(e).toMatchObject({ episodeVersion: 1, source: 'employer', sources: ['employer'] });
+    expect(declarations.map((e) => e.episodeId)).not.toContain(insurerEpisode);
+    // A declaration joins the insurer's leave; the insurer's next leave over the same days does not join that episode.
+    await normalizer.handleBatch([asDeclaration(employerDeclaration({ n: 22, startDate: '2026-09-01', expectedEndDate: '2026-10-15' }))]);
+    expect(routed.last()[0]).toMatchObject({ episodeId: insurerEpisode, episodeVersion: 2 });
+    await normalizer.handleBatch([asMessage(sickLeave({ n: 22, leaveId: 'aat-22-bis', startDate: '2026-09-01', expectedEndDate: '2026-10-15' }))]);
+    expect(routed.last()[0]).toMatchObject({ episodeVersion: 1, sources: ['assurance-maladie'] });
+    expect(routed.last()[0].episodeId).not.toBe(insurerEpisode);
   });
 }

@@ -256,6 +256,32 @@ export function sickLeaveFlowScenario(start: () => Promise<HubUnderTest>): void 
     await eventually(async () => (await admin(http().get(`/v1/messages/${short.messageId}`))).body.status === 'not-eligible', 'short declaration not eligible');
   });
 
+  it('gives one inbox item for a leave the employer declared and the insurer notified, updated with both sources', async () => {
+    const decl = employerDeclaration({ n: 8, employer: { siret: siretOf(1) }, startDate: '2026-10-02', expectedEndDate: '2026-11-15' });
+    await http().post('/v1/employer-leave-declarations').set('Authorization', `Bearer ${payrollToken}`).send(decl).expect(202);
+    const declared = await itemFor(A, decl.messageId);
+    expect(declared.delivery.caseEvent).toMatchObject({ source: 'employer', sources: ['employer'] });
+    const leave = sickLeave({ n: 8, leaveId: 'aat-both-8', employer: { siret: siretOf(1) }, startDate: '2026-10-01', expectedEndDate: '2026-11-15' });
+    await http().post('/v1/sick-leaves').set('X-Api-Key', INSURER.apiKey).send(leave).expect(202);
+    const item = await itemFor(A, leave.messageId, 2);
+    expect(item.itemId).toBe(declared.itemId);
+    expect(item.status).toBe('updated');
+    expect(item.delivery.caseEvent).toMatchObject({
+      episodeId: declared.delivery.caseEvent.episodeId,
+      source: 'assurance-maladie',
+      sources: ['assurance-maladie', 'employer'],
+      issuingCpam: '691',
+      startDate: '2026-10-01',
+      legalBasis: 'legal-obligation-L4622-2-1',
+    });
+    const person = item.delivery.caseEvent.personPseudonym;
+    expect((await inbox(A)).filter((i) => i.delivery.caseEvent.personPseudonym === person)).toHaveLength(1);
+    // Each sender's message is traced to that one item.
+    const traces = await Promise.all([decl.messageId, leave.messageId].map(async (id) => (await admin(http().get(`/v1/messages/${id}`)).expect(200)).body));
+    for (const t of traces) expect(t).toMatchObject({ status: 'delivered', deliveredTo: [expect.objectContaining({ partnerId: 'spsti-a' })] });
+    expect(traces[0].deliveredTo).toEqual(traces[1].deliveredTo);
+  });
+
   it('lets a partner read and acknowledge only its own inbox', async () => {
     const [itemOfA] = await inbox(A);
     expect(itemOfA).toBeDefined();

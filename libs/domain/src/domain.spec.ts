@@ -75,6 +75,22 @@ describe('episodes and eligibility', () => {
     expect(decideEligibility({ cumulatedDays: 45, pdpRisk: true, consentGranted: true }, 'assurance-maladie', true)).toMatchObject({ eligible: true, legalBasis: 'consent' });
     expect(decideEligibility({ cumulatedDays: 20, pdpRisk: false }, 'employer', false).eligible).toBe(false);
   });
+  it('names the sources of a leave reported by the insurer and the employer, the insurer first, in any order', () => {
+    const notified = { leaveId: 'a', kind: 'initial' as const, startDate: '2026-01-01', expectedEndDate: '2026-02-10', pdpRisk: false };
+    const declared = { leaveId: 'd', kind: 'employer-declaration' as const, startDate: '2026-01-02', expectedEndDate: '2026-02-10', pdpRisk: false };
+    expect(summarizeEpisode([declared]).sources).toEqual(['employer']);
+    expect(summarizeEpisode([declared, notified])).toEqual(summarizeEpisode([notified, declared]));
+    expect(summarizeEpisode([declared, notified])).toMatchObject({ sources: ['assurance-maladie', 'employer'], startDate: '2026-01-01', version: 2 });
+  });
+  it("lets a leave both reported through by the employer's declaration when the insurer's rules do not", () => {
+    const both = ['assurance-maladie', 'employer'] as const;
+    // Transitional phase without consent: the insurer's rule withholds it, the declaration does not.
+    expect(decideEligibility({ cumulatedDays: 45, pdpRisk: false }, both, true)).toMatchObject({ eligible: true, legalBasis: 'employer-declaration' });
+    expect(decideEligibility({ cumulatedDays: 45, pdpRisk: false, consentGranted: true }, both, true)).toMatchObject({ eligible: true, legalBasis: 'consent' });
+    expect(decideEligibility({ cumulatedDays: 45, pdpRisk: false }, both, false)).toMatchObject({ eligible: true, legalBasis: 'legal-obligation-L4622-2-1' });
+    // Under 30 days neither lets it through: the insurer's reason is given.
+    expect(decideEligibility({ cumulatedDays: 20, pdpRisk: false }, both, false)).toMatchObject({ eligible: false, legalBasis: 'legal-obligation-L4622-2-1' });
+  });
 });
 
 describe('dates', () => {

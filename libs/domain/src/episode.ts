@@ -10,7 +10,15 @@ export interface EpisodeNotification {
   consentGranted?: boolean;
 }
 
+/** Who reported a leave: the insurer (avis d'arrêt de travail) or the employer (its declaration). */
+export type LeaveSource = 'assurance-maladie' | 'employer';
+
 export interface EpisodeSummary {
+  /**
+   * Every source that reported the leave, the insurer first: an employer's declaration and the
+   * insurer's notification of the same leave make one episode (docs/domain.md, "One leave, two sources").
+   */
+  sources: [LeaveSource, ...LeaveSource[]];
   startDate: string;
   expectedEndDate: string;
   cumulatedDays: number;
@@ -30,13 +38,19 @@ export function summarizeEpisode(notifications: EpisodeNotification[]): EpisodeS
   let end = notifications[0].expectedEndDate;
   let pdpRisk = false;
   let consentGranted: boolean | undefined;
+  let byInsurer = false;
+  let byEmployer = false;
   for (const n of notifications) {
+    if (n.kind === 'employer-declaration') byEmployer = true;
+    else byInsurer = true;
     if (n.startDate < start) start = n.startDate;
     if (n.expectedEndDate > end) end = n.expectedEndDate;
     pdpRisk ||= n.pdpRisk;
     if (n.consentGranted !== undefined) consentGranted = (consentGranted ?? false) || n.consentGranted;
   }
+  const sources: EpisodeSummary['sources'] = byInsurer ? (byEmployer ? ['assurance-maladie', 'employer'] : ['assurance-maladie']) : ['employer'];
   return {
+    sources,
     startDate: start,
     expectedEndDate: end,
     cumulatedDays: daysInclusive(start, end),

@@ -48,7 +48,7 @@ describe('migration 010: an episode keeps its case event as columns', () => {
       const { start, ...row } = rows[0];
       expect(start).toBe('2026-09-01');
       // The id is a digest of the episode and its version, as the normalizer computes it.
-      expect(caseEventOf(row)).toEqual({ ...caseEvent, eventId: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/) });
+      expect(caseEventOf(row)).toEqual({ ...caseEvent, sources: ['assurance-maladie'], eventId: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/) });
       const { rows: gone } = await db.query(`SELECT 1 FROM information_schema.columns WHERE table_name = 'episodes' AND column_name = 'case_event'`);
       expect(gone).toHaveLength(0);
     } finally {

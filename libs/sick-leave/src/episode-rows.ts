@@ -72,6 +72,7 @@ export function assembleCaseEvent(f: CaseEventFields, summary: EpisodeSummary): 
     episodeVersion: summary.version,
     personPseudonym: f.personPseudonym,
     source: f.source,
+    sources: summary.sources,
     sourceMessageId: f.sourceMessageId,
     ...(f.issuingCpam ? { issuingCpam: f.issuingCpam } : {}),
     employerSiret: f.employerSiret,

@@ -1,4 +1,5 @@
 import { asRecordset, copyChunks, jsonArray, Sql } from '@pdp/db';
+import type { CaseEvent } from '@pdp/contracts';
 import type { EpisodeWrite, StoredNotification } from './episode-rows';
 
 /** The columns of an EpisodeRow, for `SELECT ${EPISODE_COLUMNS} FROM episodes e`. */
@@ -23,6 +24,31 @@ export interface FreshLeave {
   episodeId: string;
 }
 
+/** An episode a batch would create, as the same-leave match reads it. */
+export interface NewEpisode {
+  episodeId: string;
+  person: string;
+  siret: string;
+  /** The source of its messages: it may join an episode of the other one. */
+  source: CaseEvent['source'];
+  startDate: string;
+  endDate: string;
+}
+
+/** The stored episode a new one's messages go to: by its alias, or matched as the same leave. */
+export interface SameLeave {
+  episodeId: string;
+  /** Found by an alias recorded earlier (no new alias to record). */
+  aliased: boolean;
+}
+
+/** The insurer's descriptive fields of a stored episode, for the employer's declaration that joins it. */
+export interface InsurerFields {
+  issuingCpam: string | null;
+  nature: CaseEvent['nature'] | null;
+  workerDepartement: string | null;
+}
+
 /** How an accepted message ended up in its episode, for tracing it. */
 export interface MessageEpisode {
   episodeId: string;
@@ -41,11 +67,12 @@ export class EpisodeStore {
   constructor(private readonly db: Sql) {}
 
   /**
-   * Locks these episodes until the transaction ends (advisory locks on their ids' hashes, taken
-   * in order: two transactions locking overlapping sets cannot deadlock).
+   * Locks these episodes, and the episodes of these persons, until the transaction ends (advisory
+   * locks on hashes, taken in order: two transactions locking overlapping sets cannot deadlock).
+   * A person's lock covers the episodes her leaves may join, whatever their ids.
    */
-  async lock(tx: Sql, episodeIds: string[]): Promise<void> {
-    await tx.query('SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtext(e) AS h FROM unnest($1::text[]) e ORDER BY 1) l', [episodeIds]);
+  async lock(tx: Sql, episodeIds: string[], persons: string[]): Promise<void> {
+    await tx.query('SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtext(e) AS h FROM unnest($1::text[]) e ORDER BY 1) l', [[...episodeIds, ...persons.map((p) => `leaves-of|${p}`)]]);
   }
 
   /**
@@ -66,6 +93,53 @@ export class EpisodeStore {
     for (const r of rows) histories.set(r.episode_id, r.notifications);
     // The episodes found, with the person each is about.
     return { histories, found: new Map(rows.map((r) => [r.episode_id, r.person_pseudonym])) };
+  }
+
+  /**
+   * Where the messages of episodes not found go instead: the episode their id is an alias of, or
+   * else a stored episode of the other source about the same leave (same person and establishment,
+   * overlapping dates; the earliest if several). An insurer's leave joins only an episode the
+   * employer alone reported: two leaves of the insurer are two episodes. Called under the locks
+   * of the persons concerned, which every batch writing their episodes holds.
+   */
+  async sameLeave(tx: Sql, episodes: readonly NewEpisode[]): Promise<Map<string, SameLeave>> {
+    if (episodes.length === 0) return new Map();
+    const { rows } = await tx.query<{ id: string; alias_of: string | null; matched: string | null }>(
+      `SELECT q.i AS id, a.episode_id AS alias_of, m.episode_id AS matched
+         FROM json_to_recordset($1::json) AS q(i text, p text, f text, o text, s date, d date)
+         LEFT JOIN LATERAL (SELECT episode_id FROM episode_aliases WHERE alias_id = q.i OFFSET 0) a ON true
+         LEFT JOIN LATERAL (
+           SELECT e.episode_id FROM episodes e
+            WHERE a.episode_id IS NULL AND e.person_pseudonym = q.p AND e.employer_siret = q.f
+              AND e.source = CASE WHEN q.o = 'employer' THEN 'assurance-maladie' ELSE 'employer' END
+              AND e.start_date <= q.d
+              AND (SELECT max((n->>'d')::date) FROM json_array_elements(e.notifications) n) >= q.s
+            ORDER BY e.start_date, e.episode_id
+            LIMIT 1) m ON true
+        WHERE a.episode_id IS NOT NULL OR m.episode_id IS NOT NULL`,
+      [jsonArray(episodes.map((e) => JSON.stringify({ i: e.episodeId, p: e.person, f: e.siret, o: e.source, s: e.startDate, d: e.endDate })))],
+    );
+    return new Map(rows.map((r) => [r.id, { episodeId: (r.alias_of ?? r.matched)!, aliased: r.alias_of !== null }]));
+  }
+
+  /** Records that these episode ids stand for the episodes their leave joined. */
+  async insertAliases(tx: Sql, aliases: readonly { aliasId: string; episodeId: string; person: string }[]): Promise<void> {
+    if (aliases.length === 0) return;
+    await tx.query(
+      `INSERT INTO episode_aliases (alias_id, episode_id, person_pseudonym)
+       SELECT a, e, p FROM jsonb_to_recordset($1::jsonb) AS r(a text, e text, p text) ON CONFLICT DO NOTHING`,
+      [asRecordset(aliases.map((a) => ({ a: a.aliasId, e: a.episodeId, p: a.person })))],
+    );
+  }
+
+  /** The insurer's fields of these stored episodes. */
+  async insurerFields(tx: Sql, episodeIds: readonly string[]): Promise<Map<string, InsurerFields>> {
+    if (episodeIds.length === 0) return new Map();
+    const { rows } = await tx.query<{ episode_id: string; issuing_cpam: string | null; nature: CaseEvent['nature'] | null; worker_departement: string | null }>(
+      'SELECT episode_id, issuing_cpam, nature, worker_departement FROM episodes WHERE episode_id = ANY($1::text[])',
+      [episodeIds],
+    );
+    return new Map(rows.map((r) => [r.episode_id, { issuingCpam: r.issuing_cpam, nature: r.nature, workerDepartement: r.worker_departement }]));
   }
 
   /**
@@ -168,7 +242,7 @@ export class EpisodeStore {
        FROM json_to_recordset($1::json) AS x(i text, p text, s text, f text, v int, g boolean, m text, n text, c text, d text, b date, r text, l text, t timestamptz, h json)
      ${
        stored
-         ? `ON CONFLICT (episode_id) DO UPDATE SET version = excluded.version, eligible = excluded.eligible, employer_siret = excluded.employer_siret,
+         ? `ON CONFLICT (episode_id) DO UPDATE SET version = excluded.version, source = excluded.source, eligible = excluded.eligible, employer_siret = excluded.employer_siret,
        source_message_id = excluded.source_message_id, nature = excluded.nature, issuing_cpam = excluded.issuing_cpam,
        worker_departement = excluded.worker_departement, start_date = excluded.start_date, eligibility_reason = excluded.eligibility_reason,
        legal_basis = excluded.legal_basis, updated_at = excluded.updated_at, notifications = excluded.notifications

@@ -10,8 +10,8 @@ export interface SickLeaveErasure {
 }
 
 /**
- * Forgets a person's sick leaves, in the erasure's transaction: her episodes, the traces of
- * their messages, their parked cases and their inbox items. Nothing of them is left to deliver
+ * Forgets a person's sick leaves, in the erasure's transaction: her episodes (and the other
+ * source's ids they were known by), the traces of their messages, their parked cases and their inbox items. Nothing of them is left to deliver
  * or to trace.
  */
 export async function eraseSickLeaves(tx: Sql, person: string): Promise<SickLeaveErasure> {
@@ -22,6 +22,7 @@ export async function eraseSickLeaves(tx: Sql, person: string): Promise<SickLeav
   const parked = await tx.query('DELETE FROM parked_cases WHERE episode_id = ANY($1::text[])', [ids]);
   const items = await tx.query<{ partner_id: string }>('DELETE FROM inbox_items WHERE episode_id = ANY($1::text[]) RETURNING partner_id', [ids]);
   const episodes = await tx.query('DELETE FROM episodes WHERE person_pseudonym = $1', [person]);
+  await tx.query('DELETE FROM episode_aliases WHERE person_pseudonym = $1', [person]);
   return {
     episodes: episodes.rowCount,
     messageTraces: messages.rowCount,

@@ -1,11 +1,11 @@
 import { CaseEvent, ContractIds, ContractRegistry, EmployerLeaveDeclaration, SickLeaveNotification, Topics, Violation } from '@pdp/contracts';
 import { BusMessage, MessageBus } from '@pdp/bus';
 import { Database, Sql } from '@pdp/db';
-import { BatchPseudonyms, checkLeave, decideEligibility, EpisodeNotification, Pseudonymizer, summarizeEpisode } from '@pdp/domain';
+import { BatchPseudonyms, checkLeave, decideEligibility, EpisodeSummary, Pseudonymizer, summarizeEpisode } from '@pdp/domain';
 import { IdentityVault, SealedIdentity } from '@pdp/identity';
 import { DeadLetterSink, parseJson, readMessageId, Rejection, rejectionOf } from '@pdp/dead-letters';
 import { asEpisodeNotification, assembleCaseEvent, StoredNotification } from './episode-rows';
-import { EpisodeStore, MessageRow } from './episode.store';
+import { EpisodeStore, InsurerFields, MessageRow, NewEpisode } from './episode.store';
 
 export interface NormalizerDeps {
   db: Database;
@@ -31,7 +31,10 @@ interface AcceptedLeave {
   source: CaseEvent['source'];
   /** k: the pseudonymised notification key, m: the message id. */
   stored: StoredNotification;
+  /** The episode it goes to: its own, or the one its leave joined (loadEpisodes). */
   episodeId: string;
+  /** The episode its leave ids name (the insurer's leave, or the employer's person, establishment and start). */
+  readonly ownEpisodeId: string;
   personPseudonym: string;
   employerSiret: string;
   nature: CaseEvent['nature'];
@@ -121,7 +124,7 @@ export class LeaveNormalizer {
       source: 'assurance-maladie',
       // Each leave id is met once per batch but for re-sent copies: computed, not memoised.
       stored: storedNotification(this.deps.pseudonymizer.id('leave', n.leaveId), n.messageId, n.kind, n.startDate, n.expectedEndDate, n.pdpRisk, n.consent?.granted),
-      episodeId: p.id('episode', n.initialLeaveId ?? n.leaveId),
+      ...episodeIds(p.id('episode', n.initialLeaveId ?? n.leaveId)),
       personPseudonym: person,
       employerSiret: n.employer.siret,
       nature: n.nature,
@@ -137,7 +140,7 @@ export class LeaveNormalizer {
       source: 'employer',
       stored: storedNotification(this.deps.pseudonymizer.id('employer-declaration', d.messageId), d.messageId, 'employer-declaration', d.startDate, d.expectedEndDate, false),
       // The employer has no leave id: one episode per person, establishment and start date.
-      episodeId: p.id('employer-episode', `${person}|${d.employer.siret}|${d.startDate}`),
+      ...episodeIds(p.id('employer-episode', `${person}|${d.employer.siret}|${d.startDate}`)),
       personPseudonym: person,
       employerSiret: d.employer.siret,
       nature: d.nature ?? 'maladie',
@@ -175,12 +178,14 @@ export class LeaveNormalizer {
   }
 
   private merge(batch: AcceptedLeave[], probeAll: boolean): Promise<void> {
+    // A run after a unique violation starts again from each message's own episode.
+    for (const a of batch) a.episodeId = a.ownEpisodeId;
     return this.deps.db.transaction(async (tx) => {
-      const episodeIds = [...new Set(batch.map((a) => a.episodeId))];
       // Serialise with other batches touching the same episodes (they may come from other
-      // partitions); locks taken in a fixed order so two batches cannot deadlock.
-      await this.episodes.lock(tx, episodeIds);
-      const { histories, found } = await this.episodes.loadHistories(tx, episodeIds);
+      // partitions) or the same persons (the other source's report of a leave may join one of
+      // their episodes); locks taken in a fixed order so two batches cannot deadlock.
+      await this.episodes.lock(tx, [...new Set(batch.map((a) => a.episodeId))], [...new Set(batch.map((a) => a.personPseudonym))]);
+      const { histories, found, aliases } = await this.loadEpisodes(tx, batch);
       const foreign = foreignMessages(batch, found);
       if (foreign.length) throw new ForeignEpisodeMessages(foreign);
       await this.deps.identities.save(
@@ -190,12 +195,18 @@ export class LeaveNormalizer {
       const { fresh, copies } = recordNotifications(batch, histories);
       await this.episodes.insertFresh(tx, fresh, probeAll);
       await this.episodes.insertCopies(tx, copies);
+      await this.episodes.insertAliases(tx, aliases);
       // The last message of the batch for an episode gives its descriptive fields.
       const latest = new Map(batch.map((a) => [a.episodeId, a]));
       const now = this.clock().toISOString();
-      const episodes = episodeIds.map((id) => {
-        const history = histories.get(id)!;
-        const event = this.toEvent(latest.get(id)!, history.map(asEpisodeNotification), now);
+      const summaries = [...histories].map(([id, history]) => ({ id, history, summary: summarizeEpisode(history.map(asEpisodeNotification)) }));
+      const insurer = await this.insurerFieldsFor(
+        tx,
+        summaries.filter((e) => e.summary.sources[0] !== latest.get(e.id)!.source).map((e) => e.id),
+        batch,
+      );
+      const episodes = summaries.map(({ id, history, summary }) => {
+        const event = this.toEvent(latest.get(id)!, summary, now, insurer.get(id));
         return { event, history, known: found.has(id) };
       });
       await this.episodes.insertNew(
@@ -217,19 +228,83 @@ export class LeaveNormalizer {
     });
   }
 
-  private toEvent(a: AcceptedLeave, notifications: EpisodeNotification[], now: string): CaseEvent {
-    const summary = summarizeEpisode(notifications);
-    const eligibility = decideEligibility(summary, a.source, this.deps.transitionalPhase);
+  /**
+   * The histories of the batch's episodes. A message whose episode is not stored goes to the one
+   * its episode id is an alias of, or to a stored episode of the other source about the same
+   * leave, which keeps its id (partners hold it); its own id then becomes an alias, returned to
+   * be recorded (docs/domain.md, "One leave, two sources"). Re-points the messages concerned.
+   */
+  private async loadEpisodes(
+    tx: Sql,
+    batch: AcceptedLeave[],
+  ): Promise<{ histories: Map<string, StoredNotification[]>; found: Map<string, string>; aliases: { aliasId: string; episodeId: string; person: string }[] }> {
+    const { histories, found } = await this.episodes.loadHistories(tx, [...new Set(batch.map((a) => a.episodeId))]);
+    const missing = [...histories.keys()].filter((id) => !found.has(id));
+    const probes = newEpisodes(batch, missing);
+    const joined = await this.episodes.sameLeave(tx, probes);
+    if (joined.size === 0) return { histories, found, aliases: [] };
+    const targets = await this.episodes.loadHistories(
+      tx,
+      [...new Set([...joined.values()].map((j) => j.episodeId))].filter((id) => !found.has(id)),
+    );
+    const aliases: { aliasId: string; episodeId: string; person: string }[] = [];
+    const into = new Map<string, string>();
+    const claimed = new Set<string>();
+    for (const e of probes) {
+      const j = joined.get(e.episodeId);
+      if (!j || !(found.has(j.episodeId) || targets.found.has(j.episodeId))) continue;
+      // Two leaves of the insurer in one batch matching one declaration: the first joins it, as
+      // it would in two batches (an episode with a leave of the insurer takes no other).
+      if (!j.aliased && e.source === 'assurance-maladie') {
+        if (claimed.has(j.episodeId)) continue;
+        claimed.add(j.episodeId);
+      }
+      into.set(e.episodeId, j.episodeId);
+      histories.delete(e.episodeId);
+      if (!found.has(j.episodeId)) {
+        histories.set(j.episodeId, targets.histories.get(j.episodeId)!);
+        found.set(j.episodeId, targets.found.get(j.episodeId)!);
+      }
+      if (!j.aliased) aliases.push({ aliasId: e.episodeId, episodeId: j.episodeId, person: e.person });
+    }
+    for (const a of batch) a.episodeId = into.get(a.episodeId) ?? a.episodeId;
+    return { histories, found, aliases };
+  }
+
+  /**
+   * The insurer's descriptive fields for episodes the insurer reported but whose latest message in
+   * the batch is the employer's declaration: from the batch's last message of the insurer, or the
+   * stored episode.
+   */
+  private async insurerFieldsFor(tx: Sql, episodeIds: string[], batch: AcceptedLeave[]): Promise<Map<string, InsurerFields>> {
+    if (episodeIds.length === 0) return new Map();
+    const fields = new Map<string, InsurerFields>();
+    const wanted = new Set(episodeIds);
+    for (const a of batch) {
+      if (a.source === 'assurance-maladie' && wanted.has(a.episodeId))
+        fields.set(a.episodeId, { issuingCpam: a.issuingCpam ?? null, nature: a.nature, workerDepartement: a.workerDepartement ?? null });
+    }
+    const stored = await this.episodes.insurerFields(
+      tx,
+      episodeIds.filter((id) => !fields.has(id)),
+    );
+    for (const [id, f] of stored) fields.set(id, f);
+    return fields;
+  }
+
+  private toEvent(a: AcceptedLeave, summary: EpisodeSummary, now: string, insurer?: InsurerFields): CaseEvent {
+    const eligibility = decideEligibility(summary, summary.sources, this.deps.transitionalPhase);
     return assembleCaseEvent(
       {
         episodeId: a.episodeId,
         personPseudonym: a.personPseudonym,
-        source: a.source,
+        // The insurer's when it reported the leave (its descriptive fields with it).
+        source: summary.sources[0],
         sourceMessageId: a.stored.m,
-        issuingCpam: a.issuingCpam,
+        issuingCpam: insurer ? insurer.issuingCpam : a.issuingCpam,
         employerSiret: a.employerSiret,
-        workerDepartement: a.workerDepartement,
-        nature: a.nature,
+        workerDepartement: insurer ? (insurer.workerDepartement ?? a.workerDepartement) : a.workerDepartement,
+        nature: insurer ? (insurer.nature ?? a.nature) : a.nature,
         eligible: eligibility.eligible,
         eligibilityReason: eligibility.reason,
         legalBasis: eligibility.legalBasis,
@@ -238,6 +313,27 @@ export class LeaveNormalizer {
       summary,
     );
   }
+}
+
+function episodeIds(own: string): Pick<AcceptedLeave, 'episodeId' | 'ownEpisodeId'> {
+  return { episodeId: own, ownEpisodeId: own };
+}
+
+/** The episodes a batch would create, with the dates its messages give each, for the same-leave match. */
+function newEpisodes(batch: AcceptedLeave[], ids: string[]): NewEpisode[] {
+  if (ids.length === 0) return [];
+  const wanted = new Set(ids);
+  const byId = new Map<string, NewEpisode>();
+  for (const a of batch) {
+    if (!wanted.has(a.episodeId)) continue;
+    const e = byId.get(a.episodeId);
+    if (!e) byId.set(a.episodeId, { episodeId: a.episodeId, person: a.personPseudonym, siret: a.employerSiret, source: a.source, startDate: a.stored.s, endDate: a.stored.d });
+    else {
+      if (a.stored.s < e.startDate) e.startDate = a.stored.s;
+      if (a.stored.d > e.endDate) e.endDate = a.stored.d;
+    }
+  }
+  return [...byId.values()];
 }
 
 const UNIQUE_VIOLATION = '23505';

@@ -18,6 +18,12 @@ export interface CaseEvent {
   episodeVersion: number;
   personPseudonym: Pseudonym;
   source: 'assurance-maladie' | 'employer';
+  /**
+   * Every source that reported this leave, the insurer first. The employer's declaration and the insurer's notification of the same leave (same worker, establishment and overlapping dates) make one episode, which keeps the id of the first to arrive; `source` is then the insurer.
+   *
+   * @minItems 1
+   */
+  sources?: ['assurance-maladie' | 'employer', ...('assurance-maladie' | 'employer')[]];
   sourceMessageId: string;
   issuingCpam?: string;
   employerSiret: Siret;
