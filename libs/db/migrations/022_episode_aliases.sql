@@ -9,3 +9,7 @@ CREATE TABLE episode_aliases (
   person_pseudonym text COLLATE "C" NOT NULL
 );
 CREATE INDEX episode_aliases_person ON episode_aliases (person_pseudonym);
+
+-- The insurer's new leaves look for an episode the employer alone reported: few episodes, so a
+-- small index, rather than a probe of every episode of the person (docs/performance.md).
+CREATE INDEX episodes_employer_only ON episodes (person_pseudonym) WHERE source = 'employer';

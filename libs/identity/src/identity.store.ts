@@ -6,15 +6,21 @@ export class IdentityStore {
   constructor(private readonly db: Sql) {}
 
   /** Upserts a batch's identities in one statement (the latest of the batch per person wins). */
-  async save(tx: Sql, rows: readonly { person: string; sealed: SealedIdentity }[]): Promise<void> {
-    if (rows.length === 0) return;
+  /** Keeps the latest identity of each person; returns the persons it already held (an update, not an insert). */
+  async save(tx: Sql, rows: readonly { person: string; sealed: SealedIdentity }[]): Promise<Set<string>> {
+    if (rows.length === 0) return new Set();
     const latest = new Map(rows.map((r) => [r.person, r.sealed]));
-    await tx.query(
-      `INSERT INTO identities (person_pseudonym, key_id, sealed)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[])
-       ON CONFLICT (person_pseudonym) DO UPDATE SET key_id = excluded.key_id, sealed = excluded.sealed, updated_at = now()`,
+    // xmax is the updating transaction on a row ON CONFLICT updated, 0 on a row it inserted.
+    const { rows: held } = await tx.query<{ p: string }>(
+      `WITH saved AS (
+         INSERT INTO identities (person_pseudonym, key_id, sealed)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[])
+         ON CONFLICT (person_pseudonym) DO UPDATE SET key_id = excluded.key_id, sealed = excluded.sealed, updated_at = now()
+         RETURNING person_pseudonym, xmax)
+       SELECT person_pseudonym AS p FROM saved WHERE xmax::text <> '0'`,
       [[...latest.keys()], [...latest.values()].map((s) => s.keyId), [...latest.values()].map((s) => s.sealed)],
     );
+    return new Set(held.map((r) => r.p));
   }
 
   async get(person: string, sql: Sql = this.db): Promise<SealedIdentity | null> {

@@ -21,7 +21,8 @@ export class IdentityVault {
     return this.keyring.seal(person, identityOf(worker));
   }
 
-  save(tx: Sql, rows: readonly { person: string; sealed: SealedIdentity }[]): Promise<void> {
+  /** Keeps the persons' identities; returns those it held already (the others are new to the hub). */
+  save(tx: Sql, rows: readonly { person: string; sealed: SealedIdentity }[]): Promise<Set<string>> {
     return this.store.save(tx, rows);
   }
 

@@ -185,13 +185,13 @@ export class LeaveNormalizer {
       // partitions) or the same persons (the other source's report of a leave may join one of
       // their episodes); locks taken in a fixed order so two batches cannot deadlock.
       await this.episodes.lock(tx, [...new Set(batch.map((a) => a.episodeId))], [...new Set(batch.map((a) => a.personPseudonym))]);
-      const { histories, found, aliases } = await this.loadEpisodes(tx, batch);
-      const foreign = foreignMessages(batch, found);
-      if (foreign.length) throw new ForeignEpisodeMessages(foreign);
-      await this.deps.identities.save(
+      const held = await this.deps.identities.save(
         tx,
         batch.map((a) => ({ person: a.personPseudonym, sealed: a.identity })),
       );
+      const { histories, found, aliases } = await this.loadEpisodes(tx, batch, held);
+      const foreign = foreignMessages(batch, found);
+      if (foreign.length) throw new ForeignEpisodeMessages(foreign);
       const { fresh, copies } = recordNotifications(batch, histories);
       await this.episodes.insertFresh(tx, fresh, probeAll);
       await this.episodes.insertCopies(tx, copies);
@@ -237,10 +237,12 @@ export class LeaveNormalizer {
   private async loadEpisodes(
     tx: Sql,
     batch: AcceptedLeave[],
+    knownPersons: ReadonlySet<string>,
   ): Promise<{ histories: Map<string, StoredNotification[]>; found: Map<string, string>; aliases: { aliasId: string; episodeId: string; person: string }[] }> {
     const { histories, found } = await this.episodes.loadHistories(tx, [...new Set(batch.map((a) => a.episodeId))]);
     const missing = [...histories.keys()].filter((id) => !found.has(id));
-    const probes = newEpisodes(batch, missing);
+    // A person new to the hub (no identity held) has no episode to join: most new leaves are hers.
+    const probes = newEpisodes(batch, missing).filter((e) => knownPersons.has(e.person));
     const joined = await this.episodes.sameLeave(tx, probes);
     if (joined.size === 0) return { histories, found, aliases: [] };
     const targets = await this.episodes.loadHistories(
@@ -356,7 +358,7 @@ function foreignMessages(batch: AcceptedLeave[], stored: Map<string, string>): s
 }
 
 /**
- * Thrown before anything of the batch is written, so that the batch is read again: the
+ * Thrown before the batch commits (its transaction rolls back), so that the batch is read again: the
  * normalizer then refuses those messages at acceptance, with their original bytes in the dead
  * letter. (The accepted form of a message keeps no bytes: a batch's messages are let go once read.)
  */
