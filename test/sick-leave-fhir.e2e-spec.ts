@@ -84,6 +84,9 @@ describe('sick-leave alerts as FHIR Tasks (Kafka + PostgreSQL + HAPI FHIR)', () 
     const pushes = await documented(await admin(http().get(`/v1/ops/pushes?channel=fhir&partnerId=${SPSTI.partnerId}`)).expect(200), 'GET /v1/ops/pushes');
     expect(pushes.body.items).toEqual([expect.objectContaining({ channel: 'fhir', itemId: item.itemId, version: 1, status: 'delivered', remoteRef: expect.stringMatching(/^Task\//) })]);
 
+    // The SPSTI takes the alert in hand: its status and its note must survive the hub's updates.
+    await client.update({ resourceType: 'Task', id: created!.id, body: { ...created, status: 'in-progress', note: [{ text: 'Visite de pré-reprise proposée' }] } });
+
     // The endpoint goes down; the prolongation's push fails, then goes through by itself.
     await gate.close();
     const prolongation = sickLeave({
@@ -106,7 +109,7 @@ describe('sick-leave alerts as FHIR Tasks (Kafka + PostgreSQL + HAPI FHIR)', () 
       const t = await task(item.itemId);
       return t?.description?.includes('2026-11-15') ? t : undefined;
     }, 'the Task updated');
-    expect(updated).toMatchObject({ id: created!.id, status: 'requested' });
+    expect(updated).toMatchObject({ id: created!.id, status: 'in-progress', note: [{ text: 'Visite de pré-reprise proposée' }] });
 
     // The worker withdraws her consent: the Task is cancelled with the reason.
     await consent('withdrawn');

@@ -92,11 +92,16 @@ interface TaskContent {
  * A delivery as FHIR resources: a Task owned by the recipient (what to do: take the alert, the
  * referral or the report into account) and a Communication based on it carrying the delivery
  * itself. The Task is identified by the delivery id and written by a conditional update, so a
- * correction updates it (a new version, requested again) and a re-delivery of the same content
- * leaves it as it is; each content version has its Communication, created only if none carries
- * its key.
+ * correction updates it and a re-delivery of the same content leaves it as it is; each content
+ * version has its Communication, created only if none carries its key.
+ *
+ * `current`: the Task as the partner's server holds it. An update keeps what its owner wrote (its
+ * notes, outputs, business status) and the status it set while working on it, and is made only
+ * on that version (If-Match): a change of the partner's in between fails the transaction, which
+ * the push outbox retries. A Task the owner closed (completed, rejected) or the hub cancelled is
+ * requested again: the new content needs its attention.
  */
-function taskBundle(c: TaskContent, worker?: DeliveredIdentity): Bundle {
+function taskBundle(c: TaskContent, worker?: DeliveredIdentity, current?: Task): Bundle {
   const id = `${FhirSystems.deliveryId}|${c.deliveryId}`;
   const taskUrl = `urn:uuid:${uuidFrom(c.deliveryId)}`;
   const patient = worker ? patientOf(worker, c.personPseudonym) : undefined;
@@ -104,10 +109,11 @@ function taskBundle(c: TaskContent, worker?: DeliveredIdentity): Bundle {
   const person = patient ? { reference: patientUrl } : { identifier: { system: FhirSystems.personPseudonym, value: c.personPseudonym } };
   const owner = { reference: '#owner', identifier: { system: FhirSystems.partnerId, value: c.partnerId } };
   const task: Task = {
+    ...(current ? ownerFields(current) : {}),
     resourceType: 'Task',
     contained: [organizationOf(c.owner)],
     identifier: [{ system: FhirSystems.deliveryId, value: c.deliveryId }],
-    status: 'requested',
+    status: current && OWNER_WORKING.has(current.status) ? current.status : 'requested',
     intent: 'order',
     priority: c.priority,
     code: { coding: [{ system: FhirSystems.coordinationItem, code: c.itemType }] },
@@ -139,14 +145,29 @@ function taskBundle(c: TaskContent, worker?: DeliveredIdentity): Bundle {
     type: 'transaction',
     entry: [
       ...(patient ? [{ fullUrl: patientUrl, resource: patient, request: { method: 'POST', url: 'Patient', ifNoneExist: `identifier=${FhirSystems.personPseudonym}|${c.personPseudonym}` } }] : []),
-      { fullUrl: taskUrl, resource: task, request: { method: 'PUT', url: `Task?identifier=${id}` } },
+      {
+        fullUrl: taskUrl,
+        resource: current ? { ...task, id: current.id } : task,
+        request: current?.id
+          ? { method: 'PUT', url: `Task/${current.id}`, ...(current.meta?.versionId ? { ifMatch: `W/"${current.meta.versionId}"` } : {}) }
+          : { method: 'PUT', url: `Task?identifier=${id}` },
+      },
       { resource: communication, request: { method: 'POST', url: 'Communication', ifNoneExist: `identifier=${FhirSystems.idempotencyKey}|${c.idempotencyKey}` } },
     ],
   };
 }
 
+/** Statuses the Task's owner sets while it works on it (FHIR R4 Task.status), kept by an update. */
+const OWNER_WORKING = new Set(['received', 'accepted', 'ready', 'in-progress', 'on-hold']);
+
+/** What the owner may have written on its Task, beside the fields the hub writes. */
+function ownerFields(current: Task): Partial<Task> {
+  const { meta: _meta, text: _text, statusReason, status, ...rest } = current;
+  return { ...rest, ...(OWNER_WORKING.has(status) && statusReason ? { statusReason } : {}) };
+}
+
 /** A signalement, an accompaniment report or a retraction notice as a Task and its Communication. */
-export function deliveryBundle(d: ReferralDelivery, worker?: DeliveredIdentity, owner: RecipientOrganization = { partnerId: d.partnerId }): Bundle {
+export function deliveryBundle(d: ReferralDelivery, worker?: DeliveredIdentity, owner: RecipientOrganization = { partnerId: d.partnerId }, current?: Task): Bundle {
   return taskBundle(
     {
       deliveryId: d.deliveryId,
@@ -163,6 +184,7 @@ export function deliveryBundle(d: ReferralDelivery, worker?: DeliveredIdentity, 
       payload: d,
     },
     worker,
+    current,
   );
 }
 
@@ -170,7 +192,7 @@ export function deliveryBundle(d: ReferralDelivery, worker?: DeliveredIdentity, 
  * A sick-leave alert as a Task for the worker's SPSTI (to invite her to a pré-reprise visit) and
  * its Communication; a prolongation updates the same Task.
  */
-export function sickLeaveBundle(d: InboxDelivery, worker?: DeliveredIdentity, owner: RecipientOrganization = { partnerId: d.partnerId }): Bundle {
+export function sickLeaveBundle(d: InboxDelivery, worker?: DeliveredIdentity, owner: RecipientOrganization = { partnerId: d.partnerId }, current?: Task): Bundle {
   const e = d.caseEvent;
   return taskBundle(
     {
@@ -186,6 +208,7 @@ export function sickLeaveBundle(d: InboxDelivery, worker?: DeliveredIdentity, ow
       payload: d,
     },
     worker,
+    current,
   );
 }
 
@@ -211,7 +234,19 @@ export class FhirDeliveryChannel {
 
   /** `worker`: the identity, for a recipient entitled to it (the Task is then for her Patient). */
   async deliver(endpoint: string, d: ReferralDelivery, worker?: DeliveredIdentity, owner?: RecipientOrganization): Promise<FhirDeliveryResult> {
-    return this.transact(endpoint, deliveryBundle(d, worker, owner), worker !== undefined);
+    const current = await this.currentTask(endpoint, d.deliveryId);
+    return this.transact(endpoint, deliveryBundle(d, worker, owner, current), worker !== undefined);
+  }
+
+  /** The Task of a delivery on the partner's server, if it has one. */
+  private async currentTask(endpoint: string, deliveryId: string): Promise<Task | undefined> {
+    return (await this.tasksOf(endpoint, deliveryId))[0];
+  }
+
+  private async tasksOf(endpoint: string, deliveryId: string): Promise<Task[]> {
+    const client = await this.clients.get(endpoint);
+    const found = (await client.search({ resourceType: 'Task', searchParams: { identifier: `${FhirSystems.deliveryId}|${deliveryId}` } })) as unknown as Bundle<Task>;
+    return (found.entry ?? []).map((e) => e.resource).filter((r): r is Task => r?.resourceType === 'Task');
   }
 
   private async transact(endpoint: string, bundle: Bundle, withPatient: boolean): Promise<FhirDeliveryResult> {
@@ -223,14 +258,14 @@ export class FhirDeliveryChannel {
 
   /** A sick-leave alert for the worker's SPSTI (`worker`: her identity, which the SPSTI is entitled to). */
   async deliverSickLeave(endpoint: string, d: InboxDelivery, worker?: DeliveredIdentity, owner?: RecipientOrganization): Promise<FhirDeliveryResult> {
-    return this.transact(endpoint, sickLeaveBundle(d, worker, owner), worker !== undefined);
+    const current = await this.currentTask(endpoint, d.deliveryId);
+    return this.transact(endpoint, sickLeaveBundle(d, worker, owner, current), worker !== undefined);
   }
 
   /** Cancels the Task of a delivery (consent withdrawn): the partner's system sees it withdrawn. */
   async cancel(endpoint: string, deliveryId: string, reason: string): Promise<boolean> {
     const client = await this.clients.get(endpoint);
-    const found = (await client.search({ resourceType: 'Task', searchParams: { identifier: `${FhirSystems.deliveryId}|${deliveryId}` } })) as unknown as Bundle<Task>;
-    const tasks = (found.entry ?? []).map((e) => e.resource).filter((r): r is Task => r?.resourceType === 'Task');
+    const tasks = await this.tasksOf(endpoint, deliveryId);
     for (const task of tasks) {
       if (task.status === 'cancelled' || task.status === 'completed') continue;
       await client.update({ resourceType: 'Task', id: task.id!, body: { ...task, status: 'cancelled', statusReason: { text: reason } } as FhirResource });

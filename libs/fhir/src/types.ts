@@ -117,6 +117,12 @@ export interface Bundle<R extends Resource = Resource> extends Resource {
   resourceType: 'Bundle';
   type: string;
   total?: number;
-  entry?: { fullUrl?: string; resource?: R; search?: { mode?: string }; request?: { method: string; url: string; ifNoneExist?: string }; response?: { status: string; location?: string } }[];
+  entry?: {
+    fullUrl?: string;
+    resource?: R;
+    search?: { mode?: string };
+    request?: { method: string; url: string; ifNoneExist?: string; ifMatch?: string };
+    response?: { status: string; location?: string };
+  }[];
   link?: { relation: string; url: string }[];
 }
