@@ -85,7 +85,7 @@ describe('sick-leave alerts as FHIR Tasks (Kafka + PostgreSQL + HAPI FHIR)', () 
     expect(pushes.body.items).toEqual([expect.objectContaining({ channel: 'fhir', itemId: item.itemId, version: 1, status: 'delivered', remoteRef: expect.stringMatching(/^Task\//) })]);
 
     // The SPSTI takes the alert in hand: its status and its note must survive the hub's updates.
-    await client.update({ resourceType: 'Task', id: created!.id, body: { ...created, status: 'in-progress', note: [{ text: 'Visite de pré-reprise proposée' }] } });
+    await client.update({ resourceType: 'Task', id: created!.id, body: { ...created!, resourceType: 'Task', status: 'in-progress', note: [{ text: 'Visite de pré-reprise proposée' }] } });
 
     // The endpoint goes down; the prolongation's push fails, then goes through by itself.
     await gate.close();
