@@ -21,23 +21,10 @@ class RoutedEvents {
 }
 
 let offset = 0;
-const asMessage = (n: SickLeaveNotification): BusMessage => ({
-  topic: Topics.sickLeaveInbound,
-  partition: 0,
-  offset: String(offset++),
-  key: n.leaveId,
-  value: Buffer.from(JSON.stringify(n)),
-  headers: {},
-});
-
-const asDeclaration = (d: EmployerLeaveDeclaration): BusMessage => ({
-  topic: Topics.employerLeaveInbound,
-  partition: 0,
-  offset: String(offset++),
-  key: d.messageId,
-  value: Buffer.from(JSON.stringify(d)),
-  headers: {},
-});
+/** A record as the bus hands it to the normalizer, keyed as its topic is. */
+const onTopic = (topic: string, key: string, value: object): BusMessage => ({ topic, partition: 0, offset: String(offset++), key, value: Buffer.from(JSON.stringify(value)), headers: {} });
+const asMessage = (n: SickLeaveNotification) => onTopic(Topics.sickLeaveInbound, n.leaveId, n);
+const asDeclaration = (d: EmployerLeaveDeclaration) => onTopic(Topics.employerLeaveInbound, d.messageId, d);
 
 /**
  * The normalizer's episode merge and message traces, run on PGlite (the embedded database, its
