@@ -41,7 +41,7 @@ const ADMIN_KEY = 'e2e-admin-key-0123456789';
 /** The tests' pseudonym key: a test computes the pseudonym of a NIR it sent. */
 export const TEST_PSEUDONYM_KEY = 'e2e-pseudonym-key-0123456789abcdef';
 const PSEUDONYM_KEY = TEST_PSEUDONYM_KEY;
-const IDENTITY_KEYS = 'e2e:BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=';
+export const TEST_IDENTITY_KEYS = 'e2e:BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=';
 /**
  * A test configuration: partners and the admin authenticate with API keys (the scenarios register
  * them as the demo does), and partners' FHIR endpoints are the test's server on loopback. The
@@ -81,18 +81,26 @@ export async function startEmbeddedHub(overrides: ConfigOverrides = {}, env: Nod
  * database. `kafkaEnv` sets the apps' Kafka settings over the test broker's (another listener,
  * TLS, SASL).
  */
-/** `options.metrics`: the metrics service too (outcome reports over Kafka), which most scenarios do not need. */
-export async function startDistributedHub(overrides: ConfigOverrides = {}, kafkaEnv: NodeJS.ProcessEnv = {}, options: { metrics?: boolean } = {}): Promise<HubUnderTest> {
+/**
+ * `options.metrics`: the metrics service too (outcome reports over Kafka), which most scenarios do
+ * not need. `options.database` and `options.namespace`: a database and topics a previous hub ran
+ * on (a restart), left in place by close().
+ */
+export async function startDistributedHub(
+  overrides: ConfigOverrides = {},
+  kafkaEnv: NodeJS.ProcessEnv = {},
+  options: { metrics?: boolean; database?: { url: string; drop: () => Promise<void> }; namespace?: string } = {},
+): Promise<HubUnderTest> {
   const brokers = kafkaEnv.KAFKA_BROKERS ?? process.env.KAFKA_BROKERS;
   if (!brokers) throw new Error('KAFKA_BROKERS is not set: the e2e global setup starts a broker');
-  const database = await createTestDatabase();
-  const namespace = `e2e-${randomBytes(4).toString('hex')}.`;
+  const database = options.database ?? (await createTestDatabase());
+  const namespace = options.namespace ?? `e2e-${randomBytes(4).toString('hex')}.`;
   const env = {
     KAFKA_BROKERS: brokers,
     DATABASE_URL: database.url,
     ADMIN_API_KEY: ADMIN_KEY,
     PSEUDONYM_KEY,
-    IDENTITY_KEYS,
+    IDENTITY_KEYS: TEST_IDENTITY_KEYS,
     TOPIC_NAMESPACE: namespace,
     TOPIC_PARTITIONS: '3',
     ...TEST_ACCESS,
@@ -103,7 +111,7 @@ export async function startDistributedHub(overrides: ConfigOverrides = {}, kafka
   };
   const config = (app: string): HubConfig => loadConfig({ ...env, KAFKA_CLIENT_ID: `pdp-${app}` }, { mode: 'distributed', ...overrides });
 
-  const gateway = await NestFactory.create(GatewayModule.forRoot(config('gateway')), { bodyParser: false });
+  const gateway = await NestFactory.create(GatewayModule.forRoot(config('gateway')), { bodyParser: false, abortOnError: false });
   configureHttp(gateway);
   await gateway.init();
 
@@ -141,7 +149,7 @@ export async function startDistributedHub(overrides: ConfigOverrides = {}, kafka
       await producer.disconnect();
       for (const w of workers) await w.close();
       await gateway.close();
-      await database.drop();
+      if (!options.database) await database.drop();
     },
   };
 }

@@ -100,8 +100,9 @@ export class AuditStore {
   }
 
   /** A person's entries, as byCase. */
-  byPerson(personPseudonym: string, limit: number): Promise<AuditRecord[]> {
-    return this.select('person_pseudonym = $1', [personPseudonym], limit);
+  /** `personPseudonym`: one version, or every version of hers (entries keep the version of their day). */
+  byPerson(personPseudonym: string | readonly string[], limit: number): Promise<AuditRecord[]> {
+    return this.select('person_pseudonym = ANY($1::text[])', [typeof personPseudonym === 'string' ? [personPseudonym] : personPseudonym], limit);
   }
 
   private async select(where: string, params: unknown[], limit: number): Promise<AuditRecord[]> {

@@ -35,6 +35,7 @@ export type AuditAction =
   | 'dead-letter-read'
   | 'retention-swept'
   | 'person-erased'
+  | 'pseudonyms-rekeyed'
   | 'metrics-rebuilt'
   | 'metrics-snapshots-published'
   | 'follow-ups-swept';
@@ -57,6 +58,7 @@ export interface AuditEntry {
     | 'account'
     | 'dead-letter'
     | 'erasure'
+    | 'pseudonyms'
     | 'webhook';
   subjectId: string;
   caseId?: string | null;
@@ -111,7 +113,7 @@ export class AuditTrail {
     return this.trail.byPartner(partnerId, limit);
   }
 
-  async byPerson(personPseudonym: string, limit = 1000): Promise<AuditRecord[]> {
+  async byPerson(personPseudonym: string | readonly string[], limit = 1000): Promise<AuditRecord[]> {
     return this.trail.byPerson(personPseudonym, limit);
   }
 
@@ -120,12 +122,12 @@ export class AuditTrail {
    * with its legal basis or consent, the rules that asked for it, and whether it was pulled back.
    */
   /** "…and who read it": every read of the person's identity by a recipient. */
-  async identityReads(personPseudonym: string): Promise<IdentityRead[]> {
+  async identityReads(personPseudonym: string | readonly string[]): Promise<IdentityRead[]> {
     const all = await this.byPerson(personPseudonym, 10_000);
     return all.filter((r) => r.action === 'identity-read').map((r) => ({ at: r.at, partnerId: r.partnerId!, itemId: r.subjectId, itemType: r.subjectType, legalBasis: r.legalBasis ?? null }));
   }
 
-  async disclosures(personPseudonym: string): Promise<Disclosure[]> {
+  async disclosures(personPseudonym: string | readonly string[]): Promise<Disclosure[]> {
     const all = await this.byPerson(personPseudonym, 10_000);
     const pulledBack = new Set(all.filter((r) => r.action === 'pulled-back').map((r) => `${r.subjectId}|${r.partnerId}`));
     return all

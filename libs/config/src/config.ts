@@ -56,6 +56,12 @@ export interface HubConfig {
   log?: { level: LogLevel; file?: string };
   pseudonymKey: string;
   /**
+   * The pseudonymisation keys added since `pseudonymKey`, oldest first (PSEUDONYM_KEY_ROTATIONS,
+   * comma-separated): the version of the pseudonyms is 1 plus their count, and the database must
+   * have been re-keyed to it (docs/operations.md, "Rotating the pseudonymisation key").
+   */
+  pseudonymRotations: string[];
+  /**
    * The embedded demo's shared operator key (a named admin account, `admin`); refused where API
    * keys are, since operators have named accounts (docs/security.md).
    */
@@ -158,6 +164,7 @@ const schema = {
     probePort: { type: 'integer', minimum: 0, maximum: 65535 },
     log: { type: 'object', required: ['level'], properties: { level: { enum: [...LOG_LEVELS] }, file: { type: 'string', minLength: 1 } } },
     pseudonymKey: { type: 'string', minLength: 16 },
+    pseudonymRotations: { type: 'array', items: { type: 'string', minLength: 16 } },
     adminApiKey: { type: 'string' },
     access: {
       type: 'object',
@@ -271,6 +278,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { metrics: metr
     ...(env.PROBE_PORT ? { probePort: Number(env.PROBE_PORT) } : {}),
     log: { level: (env.LOG_LEVEL ?? 'info') as LogLevel, ...(env.LOG_FILE ? { file: env.LOG_FILE } : {}) },
     pseudonymKey: env.PSEUDONYM_KEY ?? (mode === 'embedded' ? DEMO_PSEUDONYM_KEY : ''),
+    pseudonymRotations: (env.PSEUDONYM_KEY_ROTATIONS ?? '')
+      .split(',')
+      .map((k) => k.trim())
+      .filter(Boolean),
     adminApiKey: env.ADMIN_API_KEY ?? (mode === 'embedded' ? DEMO_ADMIN_KEY : ''),
     access: {
       apiKeysEnabled: (env.API_KEYS_ENABLED ?? (mode === 'embedded' ? 'true' : 'false')) === 'true',
@@ -329,6 +340,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { metrics: metr
   // on an in-memory database with demo keys would accept messages and lose them.
   if (!overrides.mode && Boolean(env.KAFKA_BROKERS) !== Boolean(env.DATABASE_URL))
     problems.push(`${env.KAFKA_BROKERS ? 'DATABASE_URL' : 'KAFKA_BROKERS'} is missing: set both KAFKA_BROKERS and DATABASE_URL for the distributed mode, or neither for the embedded demo`);
+  if (new Set([config.pseudonymKey, ...config.pseudonymRotations]).size !== 1 + config.pseudonymRotations.length)
+    problems.push('PSEUDONYM_KEY_ROTATIONS repeats a pseudonymisation key: each rotation adds a new one');
   if (config.mode === 'distributed') {
     if (config.pseudonymKey === DEMO_PSEUDONYM_KEY) problems.push('PSEUDONYM_KEY is the embedded demo key: the distributed mode needs its own secret');
     if (config.adminApiKey === DEMO_ADMIN_KEY) problems.push('ADMIN_API_KEY is the embedded demo key: the distributed mode needs its own secret');
@@ -383,6 +396,29 @@ export function loadDatabaseConfig(env: NodeJS.ProcessEnv = process.env): { data
   if (!databaseUrl) throw new Error('Invalid configuration: DATABASE_URL is required');
   if (!new RegExp(schema.properties.databaseUrl.pattern).test(databaseUrl)) throw new Error(`Invalid configuration: DATABASE_URL must match ${schema.properties.databaseUrl.pattern}`);
   return { databaseUrl };
+}
+
+/**
+ * What the pseudonym re-key needs (`npm run pseudonyms:rekey`): the database, the whole key chain
+ * and the identity keys (the identities are sealed again under their new pseudonyms). Nothing
+ * falls back to a demo key: a re-key under a wrong chain would split every person in two.
+ */
+export function loadRekeyConfig(env: NodeJS.ProcessEnv = process.env): Pick<HubConfig, 'pseudonymKey' | 'pseudonymRotations' | 'identityKeys'> & { databaseUrl: string } {
+  const { databaseUrl } = loadDatabaseConfig(env);
+  const pseudonymKey = env.PSEUDONYM_KEY ?? '';
+  const pseudonymRotations = (env.PSEUDONYM_KEY_ROTATIONS ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
+  const keys = identityKeys(env, 'distributed');
+  const problems: string[] = [];
+  if (pseudonymKey.length < 16) problems.push('PSEUDONYM_KEY is required (16 characters or more)');
+  if (pseudonymRotations.length === 0) problems.push('PSEUDONYM_KEY_ROTATIONS is required: the keys added since PSEUDONYM_KEY, oldest first');
+  if (pseudonymRotations.some((k) => k.length < 16)) problems.push('every key of PSEUDONYM_KEY_ROTATIONS has 16 characters or more');
+  if (new Set([pseudonymKey, ...pseudonymRotations]).size !== 1 + pseudonymRotations.length) problems.push('PSEUDONYM_KEY_ROTATIONS repeats a pseudonymisation key');
+  if (Object.keys(keys.keys).length === 0) problems.push('IDENTITY_KEYS is required (keyId:base64 of 32 random bytes)');
+  if (problems.length) throw new Error(`Invalid configuration: ${problems.join('; ')}`);
+  return { databaseUrl, pseudonymKey, pseudonymRotations, identityKeys: keys };
 }
 
 /**

@@ -2,6 +2,7 @@ import { DynamicModule, Global, Logger, Module } from '@nestjs/common';
 import { HUB_CONFIG, HubConfig } from '@pdp/config';
 import { Database } from './database';
 import { migrate } from './migrate';
+import { checkPseudonymVersion } from './pseudonym-version';
 import { PgDatabase } from './pg-database';
 import { PgliteDatabase } from './pglite-database';
 
@@ -9,7 +10,8 @@ import { PgliteDatabase } from './pglite-database';
 export const DATABASE = Symbol('Database');
 
 /**
- * The app's database, migrated before any service uses it. Closed by PlatformModule after the
+ * The app's database, migrated before any service uses it, and holding pseudonyms of the
+ * configured key chain's version. Closed by PlatformModule after the
  * bus, whose consumers may still be finishing a batch.
  */
 @Global()
@@ -27,6 +29,7 @@ export class DatabaseModule {
             const db = options.db ?? (config.mode === 'embedded' ? new PgliteDatabase(config.embeddedDataDir) : new PgDatabase(config.databaseUrl!));
             const applied = await migrate(db);
             if (applied.length) new Logger('Database').log(`applied migrations: ${applied.join(', ')}`);
+            await checkPseudonymVersion(db, 1 + config.pseudonymRotations.length);
             return db;
           },
         },

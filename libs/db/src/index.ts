@@ -5,3 +5,4 @@ export * from './migrate';
 export * from './rows';
 export * from './database.module';
 export * from './keyset';
+export * from './pseudonym-version';

@@ -46,6 +46,20 @@ describe('pseudonyms', () => {
     expect(p.person(nir)).not.toContain(nir);
     expect(new Pseudonymizer('another-key-of-32-characters-xx').person(nir)).not.toBe(p.person(nir));
   });
+  it('are versioned by a chain of keys: a rotation carries a stored pseudonym forward without the NIR', () => {
+    const nir = withNirKey('1850578006084');
+    const rotated = new Pseudonymizer('a-test-key-of-32-characters-long', ['a-second-key-of-32-characters-xx']);
+    expect(rotated.version).toBe(2);
+    expect(rotated.person(nir)).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(rotated.person(nir)).not.toBe(p.person(nir));
+    // What a re-key computes from the stored version 1 is what an intake computes from the NIR.
+    expect(rotated.forward(p.person(nir), 1)).toBe(rotated.person(nir));
+    expect(rotated.personVersions(nir)).toEqual([p.person(nir), rotated.person(nir)]);
+    // Ids from other identifiers stay under the first key.
+    expect(rotated.id('episode', 'aat-1')).toBe(p.id('episode', 'aat-1'));
+    // The second key alone does not give the same pseudonym.
+    expect(new Pseudonymizer('a-second-key-of-32-characters-xx').person(nir)).not.toBe(rotated.person(nir));
+  });
 });
 
 describe('leave checks', () => {

@@ -117,8 +117,10 @@ export class ErasureService {
     if (how.matricule) summary.removed.deadLetters = await this.eraseDeadLetters(how.matricule.slice(0, 13));
     // Her key on every topic keyed by her pseudonym that carried her: the partners' inbox topics
     // and the follow-ups. A compacting consumer drops what it kept under it.
-    const tombstone = (): OutgoingMessage => ({ key: person, value: null, headers: { 'x-erasure-id': erasureId } });
-    await this.bus.publishMany([...partners.map((p) => ({ topic: inboxTopic(p), messages: [tombstone()] })), { topic: Topics.followUp, messages: [tombstone()] }]);
+    // With her matricule, every version of her pseudonym: records written before a rotation of the key keep theirs.
+    const keys = how.matricule ? this.pseudonymizer.personVersions(how.matricule) : [person];
+    const tombstones = (): OutgoingMessage[] => keys.map((key) => ({ key, value: null, headers: { 'x-erasure-id': erasureId } }));
+    await this.bus.publishMany([...partners.map((p) => ({ topic: inboxTopic(p), messages: tombstones() })), { topic: Topics.followUp, messages: tombstones() }]);
     await this.db.query('INSERT INTO erasures (erasure_id, kind, erased_at, actor, reason, summary) VALUES ($1, $2, $3, $4, $5, $6)', [
       erasureId,
       kind,

@@ -1,4 +1,4 @@
-import { Database, Sql } from '@pdp/db';
+import { Database, REKEY_MAP, Sql } from '@pdp/db';
 import { IdentityKeyring, ReceivedWorker, SealedIdentity, WorkerIdentity, identityOf } from './identity';
 import { IdentityStore } from './identity.store';
 
@@ -35,6 +35,25 @@ export class IdentityVault {
   /** Forgets a person's identity (an erasure), in the caller's transaction; true when there was one. */
   async forget(tx: Sql, person: string): Promise<boolean> {
     return (await tx.query('DELETE FROM identities WHERE person_pseudonym = $1', [person])).rowCount > 0;
+  }
+
+  /**
+   * Re-keys the identities to the new pseudonyms (REKEY_MAP, a rotation of the pseudonymisation
+   * key): each is sealed to its person, so it is opened under the old one and sealed again under
+   * the new, with the active key.
+   */
+  async rekey(tx: Sql): Promise<number> {
+    const { rows } = await tx.query<{ old: string; new: string; key_id: string; sealed: Buffer | Uint8Array }>(
+      `SELECT m.old, m.new, i.key_id, i.sealed FROM identities i JOIN ${REKEY_MAP} m ON m.old = i.person_pseudonym`,
+    );
+    if (rows.length === 0) return 0;
+    const resealed = rows.map((r) => this.keyring.seal(r.new, this.keyring.open(r.old, { keyId: r.key_id, sealed: Buffer.from(r.sealed) })));
+    await tx.query(
+      `UPDATE identities i SET person_pseudonym = v.n, key_id = v.k, sealed = v.s, updated_at = now()
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[]) AS v(o, n, k, s) WHERE i.person_pseudonym = v.o`,
+      [rows.map((r) => r.old), rows.map((r) => r.new), resealed.map((s) => s.keyId), resealed.map((s) => s.sealed)],
+    );
+    return rows.length;
   }
 
   /** Several persons' identities in one query (a batch's deliveries), by person; `sql` as for open. */

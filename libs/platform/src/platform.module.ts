@@ -53,7 +53,7 @@ export class PlatformModule {
       providers: [
         { provide: CLOCK, useValue: adapters.clock ?? (() => new Date()) },
         { provide: ContractRegistry, useFactory: () => new ContractRegistry() },
-        { provide: Pseudonymizer, inject: [HUB_CONFIG], useFactory: (c: HubConfig) => new Pseudonymizer(c.pseudonymKey) },
+        { provide: Pseudonymizer, inject: [HUB_CONFIG], useFactory: (c: HubConfig) => new Pseudonymizer(c.pseudonymKey, c.pseudonymRotations) },
         PlatformShutdown,
       ],
       exports: [ConfigModule, DatabaseModule, BusModule, LoggerModule, CLOCK, ContractRegistry, Pseudonymizer],

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { caseIdOf } from '@pdp/domain';
 import type { InboxDelivery, ReferralDelivery } from '@pdp/contracts';
-import type { Sql } from '@pdp/db';
+import { rekeyColumns, Sql } from '@pdp/db';
 import { enqueuePushEvents } from './push.store';
 
 /** An inbox item as it changed: its id, version and the person it is about. */
@@ -106,4 +106,9 @@ export async function pushErased(tx: Sql, person: string, items: readonly Erased
     tx,
     notices.map((n) => ({ ids: ids(), fhir: true, partnerId: n.partnerId, type: 'inbox.item.retracted', itemId: n.retraction!.deliveryId, version: null, person: null, notice: n })),
   );
+}
+
+/** Re-keys the push events (their person, and the notices that hold her pseudonym) to the new pseudonyms. */
+export function rekeyPushEvents(tx: Sql): Promise<number> {
+  return rekeyColumns(tx, 'push_deliveries', { person: 'person_pseudonym', documents: [{ column: 'notice', type: 'json' }] });
 }

@@ -1,4 +1,6 @@
-import { Sql } from '@pdp/db';
+import { REKEY_MAP, rekeyColumns, rekeyDocuments, Sql } from '@pdp/db';
+import { Pseudonymizer } from '@pdp/domain';
+import { EpisodeStore } from './episode.store';
 
 /** What forgetting a person removed from the sick-leave flow, and the partners whose topics carried her items. */
 export interface SickLeaveErasure {
@@ -30,4 +32,30 @@ export async function eraseSickLeaves(tx: Sql, person: string): Promise<SickLeav
     inboxItems: items.rowCount,
     partners: [...new Set(items.rows.map((r) => r.partner_id))],
   };
+}
+
+/**
+ * Re-keys the sick-leave flow to the new pseudonyms: episodes, their aliases, parked cases and
+ * inbox items. An employer's declaration names its episode by the person's pseudonym, so each
+ * declaration's new name becomes an alias of its episode: the same declaration sent again finds it.
+ */
+export async function rekeySickLeaves(tx: Sql, pseudonymizer: Pseudonymizer): Promise<number> {
+  const { rows } = await tx.query<{ episode_id: string; person: string; siret: string; starts: string[] }>(
+    `SELECT e.episode_id, m.new AS person, e.employer_siret AS siret, array_agg(n->>'s') AS starts
+       FROM episodes e JOIN ${REKEY_MAP} m ON m.old = e.person_pseudonym
+       CROSS JOIN LATERAL json_array_elements(e.notifications) n
+      WHERE n->>'t' = 'employer-declaration'
+      GROUP BY 1, 2, 3`,
+  );
+  const episodes = await rekeyColumns(tx, 'episodes', { person: 'person_pseudonym' });
+  await rekeyColumns(tx, 'episode_aliases', { person: 'person_pseudonym' });
+  await new EpisodeStore(tx).insertAliases(
+    tx,
+    rows
+      .flatMap((r) => r.starts.map((s) => ({ aliasId: pseudonymizer.id('employer-episode', `${r.person}|${r.siret}|${s}`), episodeId: r.episode_id, person: r.person })))
+      .filter((a) => a.aliasId !== a.episodeId),
+  );
+  await rekeyDocuments(tx, 'parked_cases', { column: 'case_event', type: 'jsonb' }, "t.case_event->>'personPseudonym'");
+  await rekeyDocuments(tx, 'inbox_items', { column: 'payload', type: 'json' }, "t.payload->'caseEvent'->>'personPseudonym'");
+  return episodes;
 }

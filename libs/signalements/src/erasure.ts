@@ -1,4 +1,4 @@
-import { Sql } from '@pdp/db';
+import { rekeyColumns, rekeyDocuments, Sql } from '@pdp/db';
 
 /** What forgetting a person removed from the coordination flows, and the partners whose topics carried her items. */
 export interface CoordinationErasure {
@@ -37,4 +37,17 @@ export async function eraseCoordination(tx: Sql, person: string): Promise<Coordi
     caseLeads: leads.rowCount,
     partners: [...new Set(items.rows.map((r) => r.partner_id))],
   };
+}
+
+/**
+ * Re-keys the coordination flow to the new pseudonyms: referrals, reports, decisions and case
+ * leads with their case ids (made from the pseudonym), and the inbox items that carry them.
+ */
+export async function rekeyCoordination(tx: Sql): Promise<number> {
+  const referrals = await rekeyColumns(tx, 'referrals', { person: 'person_pseudonym', caseId: 'case_id', documents: [{ column: 'canonical', type: 'jsonb' }] });
+  await rekeyColumns(tx, 'accompaniment_reports', { person: 'person_pseudonym', caseId: 'case_id', documents: [{ column: 'content', type: 'jsonb' }] });
+  await rekeyColumns(tx, 'coordination_deliveries', { person: 'person_pseudonym', caseId: 'case_id' });
+  await rekeyColumns(tx, 'case_leads', { person: 'person_pseudonym', caseId: 'case_id' });
+  await rekeyDocuments(tx, 'inbox_items', { column: 'payload', type: 'json' }, "t.payload->>'personPseudonym'");
+  return referrals;
 }

@@ -190,6 +190,11 @@ export class Signalements {
     return this.deps.pseudonymizer.person(nir);
   }
 
+  /** Every version of a person's pseudonym, the current last (docs/security.md, "Rotating the pseudonymisation key"). */
+  pseudonymVersions(nir: string): string[] {
+    return this.deps.pseudonymizer.personVersions(nir);
+  }
+
   /** Reloads the rule file (InvalidRulesError keeps the rules in force); the reload is audited. */
   async reloadRules(actor: string) {
     const r = this.rules.reload();

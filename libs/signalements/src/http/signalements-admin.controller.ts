@@ -59,12 +59,15 @@ export class SignalementsAdminController {
   @HttpCode(200)
   async disclosures(@Body() body: { nir?: unknown; personPseudonym?: unknown }) {
     let person: string;
+    // With the NIR, every version of her pseudonym: entries made before a rotation of the key keep theirs.
+    let versions: string[];
     if (typeof body?.nir === 'string') {
       if (!isValidNir(body.nir)) throw new ProblemException(400, 'Invalid NIR', 'The NIR key does not match.', [{ path: '/nir', message: 'NIR key does not match' }]);
-      person = this.signalements.pseudonymize(body.nir);
-    } else if (typeof body?.personPseudonym === 'string') person = body.personPseudonym;
+      versions = this.signalements.pseudonymVersions(body.nir);
+      person = versions[versions.length - 1];
+    } else if (typeof body?.personPseudonym === 'string') versions = [(person = body.personPseudonym)];
     else throw new ProblemException(400, 'Invalid request', 'Send {"nir": …} or {"personPseudonym": …}.', [{ path: '/nir', message: 'is required' }]);
-    return { personPseudonym: person, disclosures: await this.signalements.audit.disclosures(person), identityReads: await this.signalements.audit.identityReads(person) };
+    return { personPseudonym: person, disclosures: await this.signalements.audit.disclosures(versions), identityReads: await this.signalements.audit.identityReads(versions) };
   }
 
   /** Pushes again the FHIR copies of deliveries whose partner endpoint failed. */
