@@ -115,6 +115,13 @@ describe('rotating the pseudonymisation key (gateway, normalizer, router, signal
     const leads = await hub.db.query<{ case_id: string; partner_id: string }>('SELECT case_id, partner_id FROM case_leads WHERE person_pseudonym = $1', [after]);
     expect(leads.rows).toEqual([{ case_id: second.delivery.caseId, partner_id: lead.rows[0].partner_id }]);
 
+    // The case id and the pseudonym Cap emploi kept from before still open her case, as it is now.
+    for (const ref of [referral.delivery.caseId, before]) {
+      const timeline = (await as(CAP, http().get(`/v1/cases/${ref}/timeline`)).expect(200)).body;
+      expect(timeline.caseId).toBe(second.delivery.caseId);
+    }
+    expect(referral.delivery.caseId).not.toBe(second.delivery.caseId);
+
     // Her disclosure report, asked by NIR, lists what was delivered under both versions.
     const report = (await admin(http().post('/v1/audit/disclosures')).send({ nir: HER }).expect(200)).body;
     expect(report.personPseudonym).toBe(after);

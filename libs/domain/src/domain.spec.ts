@@ -57,6 +57,12 @@ describe('pseudonyms', () => {
     expect(rotated.personVersions(nir)).toEqual([p.person(nir), rotated.person(nir)]);
     // Ids from other identifiers stay under the first key.
     expect(rotated.id('episode', 'aat-1')).toBe(p.id('episode', 'aat-1'));
+    // A reference retired by the rotation is linked under the new key only.
+    expect(p.linkKeys('case_x')).toEqual([]);
+    expect(rotated.linkKeys('case_x')).toHaveLength(1);
+    const third = new Pseudonymizer('a-test-key-of-32-characters-long', ['a-second-key-of-32-characters-xx', 'a-third-key-of-32-characters-xxx']);
+    // A later rotation carries the earlier link forward: what the re-key computes is what a look-up computes.
+    expect(third.forward(rotated.linkKeys('case_x')[0], 2)).toBe(third.linkKeys('case_x')[0]);
     // The second key alone does not give the same pseudonym.
     expect(new Pseudonymizer('a-second-key-of-32-characters-xx').person(nir)).not.toBe(rotated.person(nir));
   });

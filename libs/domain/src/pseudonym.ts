@@ -46,6 +46,15 @@ export class Pseudonymizer {
     return p;
   }
 
+  /**
+   * The keys under which a reference a rotation retired (a case id made from an earlier version)
+   * is linked to its successor, one per rotation it may date from: each is keyed by that
+   * rotation's key and carried forward by the later ones, so the earlier keys alone open none.
+   */
+  linkKeys(ref: string): string[] {
+    return this.chain.map((k, i) => this.forward(k.base64url(`link:${ref}`), i + 2));
+  }
+
   /** Pseudonymous id of anything tied to a person-level identifier (e.g. an insurer's leave id). */
   id(kind: string, value: string): string {
     return this.hmac.base64url(`${kind}:${value}`);

@@ -64,7 +64,7 @@ export async function rekeyPseudonyms(db: Database, pseudonymizer: Pseudonymizer
     await tx.query(`ANALYZE ${REKEY_MAP}`);
     await vault.rekey(tx);
     await rekeySickLeaves(tx, pseudonymizer);
-    await rekeyCoordination(tx);
+    await rekeyCoordination(tx, pseudonymizer, from);
     await rekeyConsents(tx);
     await rekeyPushEvents(tx);
     await rekeyMetrics(tx);

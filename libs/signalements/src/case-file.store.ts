@@ -138,6 +138,13 @@ export class CaseFileStore {
     return rows[0];
   }
 
+  /** The case a link of a rotated case id leads to, under any of these keys. */
+  async linkedCase(keys: readonly string[]): Promise<string | undefined> {
+    if (keys.length === 0) return undefined;
+    const { rows } = await this.db.query<{ case_id: string }>('SELECT case_id FROM case_links WHERE link_key = ANY($1::text[]) LIMIT 1', [keys]);
+    return rows[0]?.case_id;
+  }
+
   /** Whether a person has a sick leave. */
   async hasLeave(person: string): Promise<boolean> {
     const leave = await this.db.query<{ person_pseudonym: string }>('SELECT person_pseudonym FROM episodes WHERE person_pseudonym = $1 LIMIT 1', [person]);

@@ -2,7 +2,7 @@ import { Database, ListPosition } from '@pdp/db';
 import { DeadLetterStore } from '@pdp/dead-letters';
 import { caseEventOf } from '@pdp/sick-leave';
 import { SignalementTopics } from '@pdp/contracts';
-import { caseIdOf } from '@pdp/domain';
+import { caseIdOf, Pseudonymizer } from '@pdp/domain';
 import { reportKeyOf } from './ids';
 import { CaseFileStore, DecisionRow } from './case-file.store';
 
@@ -62,7 +62,11 @@ export class SignalementQueries {
   private readonly store: CaseFileStore;
   private readonly deadLetters: DeadLetterStore;
 
-  constructor(db: Database) {
+  /** `pseudonymizer`: to answer, after a rotation of its key, the case ids and pseudonyms partners kept from before. */
+  constructor(
+    db: Database,
+    private readonly pseudonymizer?: Pseudonymizer,
+  ) {
     this.store = new CaseFileStore(db);
     this.deadLetters = new DeadLetterStore(db);
   }
@@ -121,8 +125,23 @@ export class SignalementQueries {
     return { kind: s.subject_type, caseId: s.case_id, receivedAt: new Date(s.received_at).toISOString(), recipients: decisions.map(recipient) };
   }
 
-  /** The case of a person pseudonym or case id, if any fact of it exists. */
+  /**
+   * The case of a person pseudonym or case id, if any fact of it exists. A reference made before a
+   * rotation of the pseudonymisation key is followed to the case it is now: a pseudonym by the key
+   * chain, a case id by its link (docs/security.md, "Rotating the pseudonymisation key").
+   */
   async resolveCase(ref: string): Promise<{ caseId: string; person: string } | null> {
+    const found = await this.caseOf(ref);
+    if (found || !this.pseudonymizer || this.pseudonymizer.version === 1) return found;
+    for (let v = this.pseudonymizer.version - 1; v >= 1; v--) {
+      const now = await this.caseOf(this.pseudonymizer.forward(ref, v));
+      if (now) return now;
+    }
+    const linked = await this.store.linkedCase(this.pseudonymizer.linkKeys(ref));
+    return linked ? this.caseOf(linked) : null;
+  }
+
+  private async caseOf(ref: string): Promise<{ caseId: string; person: string } | null> {
     const found = await this.store.caseOf(ref);
     if (found) return { caseId: found.case_id, person: found.person_pseudonym };
     return (await this.store.hasLeave(ref)) ? { caseId: caseIdOf(ref), person: ref } : null;

@@ -88,7 +88,7 @@ export class Signalements {
     });
     this.returnFlow = new ReturnFlow(common);
     this.consent = new ConsentService({ ...common, bus: deps.bus, pseudonymizer: deps.pseudonymizer, consent: this.consentRegistry, audit: this.audit, coordinator: this.coordinator });
-    this.queries = new SignalementQueries(deps.db);
+    this.queries = new SignalementQueries(deps.db, deps.pseudonymizer);
     this.fhirDirectory = new FhirOrganizationDirectory(clients);
     this.leads = new CaseLeadStore(deps.db);
   }

@@ -18,7 +18,9 @@ export class CasesController {
 
   /** Only the current chef de file hands over (operators use the admin route). */
   @Post(':caseId/chef-de-file')
-  async reassign(@CurrentPartner() partner: Partner, @Param('caseId') caseId: string, @Body() body: { partnerId?: unknown; reason?: unknown }) {
+  async reassign(@CurrentPartner() partner: Partner, @Param('caseId') ref: string, @Body() body: { partnerId?: unknown; reason?: unknown }) {
+    // A case id kept from before a rotation of the pseudonymisation key names the case it is now.
+    const caseId = (await this.signalements.queries.resolveCase(ref))?.caseId ?? ref;
     const lead = await this.signalements.queries.lead(caseId);
     if (!lead || lead.partnerId !== partner.partnerId) throw new ProblemException(403, 'Not the chef de file', `Only the chef de file of ${caseId} may hand it over.`);
     return reassign(this.signalements, caseId, body, partner.partnerId);
