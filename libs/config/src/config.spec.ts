@@ -48,6 +48,11 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...env, ADMIN_API_KEY: 'demo-admin-key' })).toThrow(/ADMIN_API_KEY is the embedded demo key/);
     expect(() => loadConfig({ ...env, PSEUDONYM_KEY: 'embedded-demo-pseudonym-key-not-for-production' })).toThrow(/PSEUDONYM_KEY is the embedded demo key/);
     expect(() => loadConfig({ ...env, DEMO_DATA: 'true' })).toThrow(/DEMO_DATA is for the embedded demo only/);
+    // The pseudonymisation key's rotations: the keys added since, oldest first, each new.
+    expect(loadConfig({ ...env, PSEUDONYM_KEY_ROTATIONS: ` ${'r'.repeat(20)}, ${'s'.repeat(20)} ` }).pseudonymRotations).toEqual(['r'.repeat(20), 's'.repeat(20)]);
+    expect(loadConfig(env).pseudonymRotations).toEqual([]);
+    expect(() => loadConfig({ ...env, PSEUDONYM_KEY_ROTATIONS: 'k'.repeat(32) })).toThrow(/repeats a pseudonymisation key/);
+    expect(() => loadConfig({ ...env, PSEUDONYM_KEY_ROTATIONS: 'short' })).toThrow(/pseudonymRotations/);
     expect(() => loadConfig({ DATABASE_URL: 'postgres://localhost/x' })).toThrow(/KAFKA_BROKERS is missing/);
     expect(() => loadConfig({ KAFKA_BROKERS: '127.0.0.1:9092' })).toThrow(/DATABASE_URL is missing/);
     expect(loadConfig({}).mode).toBe('embedded');
