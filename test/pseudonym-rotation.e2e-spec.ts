@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { inboxTopic, Signalement, Topics } from '@pdp/contracts';
-import { Pseudonymizer } from '@pdp/domain';
+import { caseIdOf, Pseudonymizer } from '@pdp/domain';
 import { pseudonymRekey } from '../apps/pseudonym-rekey/src/rekey';
 import { eventually, HubUnderTest, startDistributedHub, TEST_IDENTITY_KEYS, TEST_PSEUDONYM_KEY } from './support/harness';
 import { nirOf, sickLeave, signalementOf, siretOf } from './support/fixtures';
@@ -86,6 +86,9 @@ describe('rotating the pseudonymisation key (gateway, normalizer, router, signal
       expect([table, await count(table, after)]).toEqual([table, 1]);
     }
     expect(await count('audit_log', before)).toBeGreaterThan(0);
+    // What Cap emploi already had in its inbox names her by the new version, in a case id made from it.
+    const kept = (await items(CAP)).find((i) => i.itemId === referral.itemId)!;
+    expect(kept.delivery).toMatchObject({ personPseudonym: after, caseId: caseIdOf(after) });
 
     // After: her prolongation updates the same episode and item, and her SPSTI still reads who she is.
     const prolongation = sickLeave({

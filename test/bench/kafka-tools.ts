@@ -158,6 +158,10 @@ export async function deleteNamespace(kafka: Kafka, namespace: string): Promise<
 /** The `idempotency-key` header of every record on these topics, read from the start until `expected` are read (then 2 s more, for any copy). */
 export async function idempotencyKeysOn(kafka: Kafka, groupId: string, topics: string[], expected: number, timeoutMs = 120_000): Promise<string[]> {
   const keys: string[] = [];
+  // A record is counted once however often this reader gets it: a rebalance of its new group
+  // before it commits hands the partitions out again from the start. A duplicate is a key at two
+  // offsets, not one record read twice.
+  const read = new Set<string>();
   const consumer = kafka.consumer({ groupId });
   await consumer.connect();
   try {
@@ -165,7 +169,10 @@ export async function idempotencyKeysOn(kafka: Kafka, groupId: string, topics: s
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${keys.length} of ${expected} records read`)), timeoutMs);
       void consumer.run({
-        eachMessage: async ({ message }) => {
+        eachMessage: async ({ topic, partition, message }) => {
+          const at = `${topic}|${partition}|${message.offset}`;
+          if (read.has(at)) return;
+          read.add(at);
           keys.push(String(message.headers?.['idempotency-key']));
           if (keys.length === expected) {
             clearTimeout(timer);
