@@ -5,8 +5,10 @@ import { SealedIdentity } from './identity';
 export class IdentityStore {
   constructor(private readonly db: Sql) {}
 
-  /** Upserts a batch's identities in one statement (the latest of the batch per person wins). */
-  /** Keeps the latest identity of each person; returns the persons it already held (an update, not an insert). */
+  /**
+   * Upserts a batch's identities in one statement (the latest of the batch per person wins);
+   * returns the persons it already held (an update, not an insert).
+   */
   async save(tx: Sql, rows: readonly { person: string; sealed: SealedIdentity }[]): Promise<Set<string>> {
     if (rows.length === 0) return new Set();
     const latest = new Map(rows.map((r) => [r.person, r.sealed]));

@@ -13,8 +13,8 @@ export interface SickLeaveErasure {
 
 /**
  * Forgets a person's sick leaves, in the erasure's transaction: her episodes (and the other
- * source's ids they were known by), the traces of their messages, their parked cases and their inbox items. Nothing of them is left to deliver
- * or to trace.
+ * source's ids they were known by), the traces of their messages, their parked cases and their
+ * inbox items. Nothing of them is left to deliver or to trace.
  */
 export async function eraseSickLeaves(tx: Sql, person: string): Promise<SickLeaveErasure> {
   const { rows } = await tx.query<{ episode_id: string }>('SELECT episode_id FROM episodes WHERE person_pseudonym = $1', [person]);

@@ -242,7 +242,7 @@ export class LeaveNormalizer {
     const { histories, found } = await this.episodes.loadHistories(tx, [...new Set(batch.map((a) => a.episodeId))]);
     const missing = [...histories.keys()].filter((id) => !found.has(id));
     // A person new to the hub (no identity held) has no episode to join: most new leaves are hers.
-    const probes = newEpisodes(batch, missing).filter((e) => knownPersons.has(e.person));
+    const probes = newEpisodes(batch, missing, knownPersons);
     const joined = await this.episodes.sameLeave(tx, probes);
     if (joined.size === 0) return { histories, found, aliases: [] };
     const targets = await this.episodes.loadHistories(
@@ -321,13 +321,16 @@ function episodeIds(own: string): Pick<AcceptedLeave, 'episodeId' | 'ownEpisodeI
   return { episodeId: own, ownEpisodeId: own };
 }
 
-/** The episodes a batch would create, with the dates its messages give each, for the same-leave match. */
-function newEpisodes(batch: AcceptedLeave[], ids: string[]): NewEpisode[] {
-  if (ids.length === 0) return [];
+/**
+ * The episodes a batch would create for persons the hub already held, with the dates its messages
+ * give each, for the same-leave match (the others are not even built: most of a batch).
+ */
+function newEpisodes(batch: AcceptedLeave[], ids: string[], persons: ReadonlySet<string>): NewEpisode[] {
+  if (ids.length === 0 || persons.size === 0) return [];
   const wanted = new Set(ids);
   const byId = new Map<string, NewEpisode>();
   for (const a of batch) {
-    if (!wanted.has(a.episodeId)) continue;
+    if (!persons.has(a.personPseudonym) || !wanted.has(a.episodeId)) continue;
     const e = byId.get(a.episodeId);
     if (!e) byId.set(a.episodeId, { episodeId: a.episodeId, person: a.personPseudonym, siret: a.employerSiret, source: a.source, startDate: a.stored.s, endDate: a.stored.d });
     else {
